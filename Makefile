@@ -1,0 +1,36 @@
+# Quick start: `make demo` (set up, analyse the bundled example) and `make test` (set up, run
+# every test). Both create .venv, install the package with its test extras, and install
+# Debian's graphviz when the `dot` program is missing.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+EXAMPLE ?= examples/trust-score-platform.yaml
+OUT ?= out
+
+.PHONY: demo test setup system-packages bench clean
+
+demo: setup system-packages
+	$(PY) -m threatmodel analyze $(EXAMPLE) -o $(OUT)/$(basename $(notdir $(EXAMPLE)))
+	@echo "Reports are in $(OUT)/$(basename $(notdir $(EXAMPLE)))/"
+
+test: setup system-packages
+	$(PY) -m pytest
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+system-packages:
+	@command -v dot >/dev/null 2>&1 || { \
+	  echo "installing Debian's graphviz (for the dot program)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }
+
+bench: setup
+	$(PY) benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV) $(OUT) threatmodel-out build *.egg-info

@@ -1,0 +1,7 @@
+"""`python -m threatmodel` runs the command-line interface."""
+
+import sys
+
+from threatmodel.cli import main
+
+sys.exit(main())

@@ -1,0 +1,160 @@
+"""Catalog classes: risks, modifiers, mitigations, references, severity bands; and the layers."""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+from typing import Mapping
+
+import attrs
+
+from threatmodel.errors import Position
+from threatmodel.expr import Condition
+from threatmodel.vocabulary import Vocabulary
+
+_PYTHON = Position(file="<python>")
+
+
+@attrs.frozen(kw_only=True)
+class Modifier:
+    """A change to likelihood and/or impact when its own condition holds."""
+
+    condition: Condition
+    likelihood: int = 0
+    impact: int = 0
+    why: str = ""
+    pos: Position = attrs.field(default=_PYTHON, eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class AttackNode:
+    """A goal or step of an attack tree; `gate` is 'any' or 'all' for inner nodes."""
+
+    label: str
+    gate: str | None = None
+    children: tuple["AttackNode", ...] = ()
+    blocked_by: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Risk:
+    """A failure the catalog knows, when it applies and how bad it is."""
+
+    id: str
+    title: str
+    description: str = ""
+    group: str = ""
+    applies_to: tuple[str, ...]
+    condition: Condition | None = None
+    likelihood: int
+    impact: int
+    modifiers: tuple[Modifier, ...] = ()
+    frameworks: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    mitigations: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    attack_tree: AttackNode | None = None
+    catalog: str = ""
+    pos: Position = attrs.field(default=_PYTHON, eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class Mitigation:
+    """A control that lowers risks; `likelihood`/`impact` are its (non-positive) effect."""
+
+    id: str
+    title: str
+    description: str = ""
+    likelihood: int = 0
+    impact: int = 0
+    pos: Position = attrs.field(default=_PYTHON, eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class Reference:
+    """An incident, law article, study or standard that a risk cites."""
+
+    id: str
+    kind: str
+    title: str
+    fact: str = ""
+    url: str = ""
+    pos: Position = attrs.field(default=_PYTHON, eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class Framework:
+    """A taxonomy risks cite: its valid ids (or an id pattern) and display names."""
+
+    id: str
+    title: str
+    ids: tuple[str, ...] = ()
+    pattern: str | None = None
+    names: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Band:
+    """A severity band: scores (likelihood x impact) from `min` up get this name."""
+
+    name: str
+    min: int
+    sarif_level: str = "warning"
+    security_severity: float = 5.0
+
+
+@attrs.frozen(kw_only=True)
+class Catalog:
+    """All loaded layers merged: what the engine matches a model against."""
+
+    risks: tuple[Risk, ...]
+    mitigations: Mapping[str, Mitigation]
+    references: Mapping[str, Reference]
+    frameworks: Mapping[str, Framework]
+    vocabulary: Vocabulary
+    bands: tuple[Band, ...]
+    files: tuple[str, ...] = ()
+    disabled: tuple[str, ...] = ()
+    warnings: tuple = ()
+
+    def band(self, score: int) -> Band:
+        """The severity band a likelihood x impact score falls in."""
+        for band in self.bands:
+            if score >= band.min:
+                return band
+        return self.bands[-1]
+
+    def severity_rank(self, name: str) -> int:
+        """Higher for worse severities; -1 for an unknown name."""
+        names = [b.name for b in self.bands]
+        return len(names) - names.index(name) if name in names else -1
+
+    @property
+    def severities(self) -> tuple[str, ...]:
+        return tuple(b.name for b in self.bands)
+
+    def risk(self, risk_id: str) -> Risk | None:
+        return next((r for r in self.risks if r.id == risk_id), None)
+
+
+def builtin_catalog_dir() -> Path:
+    """The shipped catalogs: inside the installed package, or `catalogs/` of a checkout."""
+    installed = importlib.resources.files("threatmodel") / "catalogs"
+    if installed.is_dir():
+        return Path(str(installed))
+    return Path(__file__).resolve().parent.parent / "catalogs"
+
+
+def group_of(risk_id: str) -> str:
+    """The group part of a risk id: SRS-SEC-02 -> SEC, TM-S-001 -> S."""
+    parts = risk_id.split("-")
+    return parts[1] if len(parts) >= 3 else ""
+
+
+def tree_mitigations(node: AttackNode | None) -> list[str]:
+    """All mitigation ids named by an attack tree."""
+    if node is None:
+        return []
+    found = [node.blocked_by] if node.blocked_by else []
+    for child in node.children:
+        found.extend(tree_mitigations(child))
+    return found

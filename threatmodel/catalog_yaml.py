@@ -1,0 +1,485 @@
+"""Read catalog files into layers, merge the layers and compile every condition once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from threatmodel.catalog import (AttackNode, Band, Catalog, Framework, Mitigation, Modifier,
+                                 Reference, Risk, builtin_catalog_dir, group_of)
+from threatmodel.errors import Collector, Position, ThreatModelError, did_you_mean
+from threatmodel.expr import ExprError, Scope, compile_condition
+from threatmodel.fields import Fields, each_mapping, type_name
+from threatmodel.graph import FACTS, ModelFacts
+from threatmodel.loader import DEFAULT_LIMITS, LMap, Limits, load_file, value_pos
+from threatmodel.model import ELEMENT_KINDS, SUBJECT_KINDS
+from threatmodel.vocabulary import Vocabulary, parse_vocabulary
+
+TOP_KEYS = ("catalog", "risks", "mitigations", "references", "vocabulary", "frameworks",
+            "severity", "disable")
+RISK_KEYS = ("id", "title", "description", "group", "applies_to", "when", "likelihood", "impact",
+             "modifiers", "frameworks", "mitigations", "references", "attack_tree", "disabled")
+REFERENCE_KINDS = ("incident", "law", "study", "standard", "guidance")
+TYPE_OF = {"bool": "bool", "int": "number", "number": "number", "string": "string",
+           "enum": "string", "list": "set"}
+MAX_TREE_DEPTH = 12
+
+
+@attrs.define
+class Layer:
+    """What one catalog file contributes, before merging."""
+
+    file: str
+    vocabulary: Vocabulary | None = None
+    risks: list = attrs.Factory(list)  # (Fields, id) pairs, compiled after merging vocabularies
+    mitigations: list = attrs.Factory(list)
+    references: list = attrs.Factory(list)
+    frameworks: list = attrs.Factory(list)
+    bands: list = attrs.Factory(list)
+    disable: list = attrs.Factory(list)  # (id, position)
+
+
+BASE_FILES = ("vocabulary.yaml", "frameworks.yaml", "severity.yaml")
+
+
+def catalog_files(paths: list[Path | str], shipped_risks: bool = True) -> list[tuple[Path, str]]:
+    """Shipped catalog files first, then each user path (a file or a directory, sorted).
+
+    With `shipped_risks=False` only the shipped vocabulary, frameworks and severity bands are
+    used, so a user's catalog can stand alone.
+    """
+    found: list[tuple[Path, str]] = []
+    for path in sorted(builtin_catalog_dir().glob("*.yaml")):
+        if shipped_risks or path.name in BASE_FILES:
+            found.append((path, f"catalogs/{path.name}"))
+    problems = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(list(path.glob("*.yaml")) + list(path.glob("*.yml")))
+            found.extend((f, str(f)) for f in files)
+        elif path.is_file():
+            found.append((path, str(path)))
+        else:
+            from threatmodel.errors import Problem
+
+            problems.append(Problem(message="catalog path not found", pos=Position(file=str(raw))))
+    if problems:
+        raise ThreatModelError(problems)
+    return found
+
+
+def load_catalog(paths: tuple = (), limits: Limits = DEFAULT_LIMITS, *,
+                 shipped_risks: bool = True) -> Catalog:
+    """Load the shipped catalogs plus `paths`; raises ThreatModelError listing every problem."""
+    out = Collector()
+    files = catalog_files(list(paths), shipped_risks)
+    layers = []
+    for path, display in files:
+        try:
+            data, _ = load_file(path, display, limits)
+        except ThreatModelError as exc:
+            out.problems.extend(exc.problems)
+            continue
+        layers.append(_read_layer(data, display, out))
+    out.raise_if_errors()
+    catalog = _merge(layers, out)
+    out.raise_if_errors()
+    return catalog
+
+
+def _read_layer(data: Any, display: str, out: Collector) -> Layer:
+    layer = Layer(file=display)
+    if not isinstance(data, dict):
+        out.error(Position(file=display, line=1, col=1),
+                  f"a catalog file must be a mapping (catalog, risks, mitigations, ...), "
+                  f"not {type_name(data)}")
+        return layer
+    fields = Fields(data, out, "catalog")
+    fields.reject_unknown(TOP_KEYS)
+    header = fields.mapping("catalog")
+    if header is not None:
+        head = Fields(header, out, "catalog")
+        head.reject_unknown(("id", "title", "version", "description"))
+    vocab = fields.mapping("vocabulary")
+    if vocab is not None:
+        layer.vocabulary = parse_vocabulary(vocab, out)
+    for _, item in each_mapping(fields.raw("risks"), out, "risks", fields.at("risks")):
+        risk = Fields(item, out, "risk")
+        risk_id = risk.ident("id")
+        risk.what = f"risk '{risk_id}'" if risk_id else "risk"
+        risk.reject_unknown(RISK_KEYS)
+        layer.risks.append((risk, risk_id))
+    for _, item in each_mapping(fields.raw("mitigations"), out, "mitigations", fields.at("mitigations")):
+        layer.mitigations.append(_mitigation(Fields(item, out, "mitigation")))
+    for _, item in each_mapping(fields.raw("references"), out, "references", fields.at("references")):
+        layer.references.append(_reference(Fields(item, out, "reference")))
+    frameworks = fields.mapping("frameworks")
+    for name in frameworks or ():
+        layer.frameworks.append(_framework(name, frameworks, out))
+    severity = fields.mapping("severity")
+    if severity is not None:
+        sev = Fields(severity, out, "severity")
+        sev.reject_unknown(("bands",))
+        for _, item in each_mapping(sev.raw("bands"), out, "bands", sev.at("bands")):
+            layer.bands.append(_band(Fields(item, out, "severity band")))
+    ids = fields.id_list("disable")
+    layer.disable = [(i, value_pos(fields.map.get("disable"), n, fields.at("disable")))
+                     for n, i in enumerate(ids)]
+    return layer
+
+
+def _mitigation(fields: Fields) -> Mitigation:
+    fields.reject_unknown(("id", "title", "description", "effect"))
+    mit_id = fields.ident("id")
+    fields.what = f"mitigation '{mit_id}'"
+    effect = fields.mapping("effect")
+    likelihood = impact = 0
+    if effect is None:
+        fields.out.error(fields.pos, f"mitigation '{mit_id}': 'effect' is required "
+                                     "(e.g. {likelihood: -1})")
+    else:
+        eff = Fields(effect, fields.out, f"mitigation '{mit_id}' effect")
+        eff.reject_unknown(("likelihood", "impact"))
+        likelihood = eff.integer("likelihood", low=-4, high=0) or 0
+        impact = eff.integer("impact", low=-4, high=0) or 0
+        if not likelihood and not impact and "likelihood" not in effect and "impact" not in effect:
+            fields.out.error(fields.at("effect"), f"mitigation '{mit_id}': effect needs likelihood "
+                                                  "and/or impact")
+    return Mitigation(id=mit_id, title=fields.text("title", required=True),
+                      description=fields.text("description"), likelihood=likelihood,
+                      impact=impact, pos=fields.pos)
+
+
+def _reference(fields: Fields) -> Reference:
+    fields.reject_unknown(("id", "kind", "title", "fact", "url"))
+    ref_id = fields.ident("id")
+    fields.what = f"reference '{ref_id}'"
+    kind = fields.text("kind", required=True)
+    if kind and kind not in REFERENCE_KINDS:
+        fields.out.error(fields.at("kind"), f"reference '{ref_id}': kind must be one of "
+                                            f"{', '.join(REFERENCE_KINDS)}{did_you_mean(kind, REFERENCE_KINDS)}")
+    url = fields.text("url")
+    if url and not re.match(r"^https?://[^\s<>\"']+$", url):
+        fields.out.error(fields.at("url"), f"reference '{ref_id}': url must be an http(s) address")
+    return Reference(id=ref_id, kind=kind, title=fields.text("title", required=True),
+                     fact=fields.text("fact"), url=url, pos=fields.pos)
+
+
+def _framework(name: str, section: LMap, out: Collector) -> Framework:
+    item = section[name]
+    if not isinstance(item, dict):
+        out.error(section.val_pos[name], f"framework '{name}' must be a mapping")
+        return Framework(id=name, title=name)
+    fields = Fields(item, out, f"framework '{name}'")
+    fields.reject_unknown(("title", "ids", "pattern", "names", "categories"))
+    pattern = fields.text("pattern") or None
+    if pattern:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            out.error(fields.at("pattern"), f"framework '{name}': bad pattern: {exc}")
+            pattern = None
+    names = {}
+    for key in ("names", "categories"):
+        table = fields.mapping(key) or {}
+        names.update({str(k): str(v) for k, v in table.items()})
+    ids = tuple(str(i) for i in (fields.raw("ids") or ()) if isinstance(i, (str, int)))
+    return Framework(id=name, title=fields.text("title") or name, ids=ids, pattern=pattern,
+                     names=names)
+
+
+def _band(fields: Fields) -> Band:
+    fields.reject_unknown(("name", "min", "sarif_level", "security_severity"))
+    level = fields.text("sarif_level") or "warning"
+    if level not in ("error", "warning", "note", "none"):
+        fields.out.error(fields.at("sarif_level"), "sarif_level must be error, warning, note or none")
+    security = fields.raw("security_severity", 5.0)
+    if not isinstance(security, (int, float)) or isinstance(security, bool) or not 0 <= security <= 10:
+        fields.out.error(fields.at("security_severity"), "security_severity must be a number 0-10")
+        security = 5.0
+    return Band(name=fields.ident("name"), min=fields.integer("min", low=1, high=25, required=True) or 1,
+                sarif_level=level, security_severity=float(security))
+
+
+# -- merging and compiling ---------------------------------------------------------------------
+
+def _merge(layers: list[Layer], out: Collector) -> Catalog:
+    vocabulary = Vocabulary()
+    for layer in layers:
+        if layer.vocabulary is not None:
+            vocabulary = vocabulary.merge(layer.vocabulary, out)
+    frameworks: dict[str, Framework] = {}
+    mitigations: dict[str, Mitigation] = {}
+    references: dict[str, Reference] = {}
+    bands: list[Band] = []
+    for layer in layers:
+        for framework in layer.frameworks:
+            frameworks[framework.id] = framework
+        _unique(layer.mitigations, mitigations, "mitigation", out)
+        _unique(layer.references, references, "reference", out)
+        if layer.bands:
+            bands = sorted(layer.bands, key=lambda b: -b.min)
+    if not bands:
+        bands = [Band(name="high", min=12, sarif_level="error", security_severity=8.0),
+                 Band(name="medium", min=6), Band(name="low", min=1, sarif_level="note",
+                                                   security_severity=2.5)]
+    compiler = _RiskCompiler(vocabulary, frameworks, mitigations, references, out)
+    risks: dict[str, Risk] = {}
+    seen_in_layer: set[str] = set()
+    disabled: list[str] = []
+    for layer in layers:
+        seen_in_layer.clear()
+        for fields, risk_id in layer.risks:
+            if risk_id in seen_in_layer:
+                out.error(fields.pos, f"duplicate risk id '{risk_id}' in {layer.file}")
+                continue
+            seen_in_layer.add(risk_id)
+            shipped_dup = risk_id in risks and layer.file.startswith("catalogs/") and \
+                risks[risk_id].pos.file.startswith("catalogs/")
+            if shipped_dup:
+                out.error(fields.pos, f"duplicate risk id '{risk_id}' (also at {risks[risk_id].pos})")
+                continue
+            if fields.raw("disabled") is True:
+                risks.pop(risk_id, None)
+                disabled.append(risk_id)
+                continue
+            risk = compiler.risk(fields, risk_id, layer.file)
+            if risk is not None:
+                risks[risk_id] = risk
+        for risk_id, pos in layer.disable:
+            if risk_id not in risks:
+                out.warn(pos, f"disable: no risk '{risk_id}' to disable{did_you_mean(risk_id, risks)}")
+            risks.pop(risk_id, None)
+            disabled.append(risk_id)
+    return Catalog(risks=tuple(sorted(risks.values(), key=lambda r: r.id)), mitigations=mitigations,
+                   references=references, frameworks=frameworks, vocabulary=vocabulary,
+                   bands=tuple(bands), files=tuple(layer.file for layer in layers),
+                   disabled=tuple(disabled), warnings=tuple(out.warnings))
+
+
+def _unique(items: list, table: dict, what: str, out: Collector) -> None:
+    local: set[str] = set()
+    for item in items:
+        if not item.id:
+            continue
+        if item.id in local:
+            out.error(item.pos, f"duplicate {what} id '{item.id}' (also at {table[item.id].pos})")
+            continue
+        local.add(item.id)
+        table[item.id] = item
+
+
+def scope_for(kinds: tuple[str, ...], vocabulary: Vocabulary) -> Scope:
+    """What a condition on these kinds may name: names valid for every one of the kinds."""
+    tables = [_names_for(kind, vocabulary) for kind in kinds]
+    names = {n: t for n, t in tables[0].items() if all(n in table for table in tables[1:])}
+    prefixes: dict[str, dict[str, str]] = {"": names}
+    values: dict[str, tuple[str, ...]] = {}
+    element_types = tuple(t for k in ELEMENT_KINDS for t in vocabulary.element_types.get(k, ()))
+    if kinds == ("dataflow",):
+        endpoint: dict[str, str] = {}
+        for kind in ELEMENT_KINDS:
+            endpoint.update(_names_for(kind, vocabulary))
+        prefixes["source"] = prefixes["target"] = endpoint
+        values["source.type"] = values["target.type"] = element_types
+    model = {n: TYPE_OF[a.type] for n, a in vocabulary.attributes.items() if "system" in a.applies_to}
+    model.update(ModelFacts.TYPES)
+    prefixes["model"] = model
+    type_values = tuple(t for k in kinds for t in vocabulary.element_types.get(k, ())) if \
+        "boundary" not in kinds else tuple(vocabulary.boundary_kinds)
+    if type_values and "system" not in kinds and "dataflow" not in kinds:
+        values["type"] = type_values
+    for name, attribute in vocabulary.attributes.items():
+        allowed = attribute.allowed(vocabulary)
+        if allowed:
+            for prefix, table in prefixes.items():
+                if name in table:
+                    values[f"{prefix}.{name}" if prefix else name] = allowed
+    categories = tuple(vocabulary.categories)
+    for name in FACTS:
+        if FACTS[name].type == "set" and name.endswith("categories"):
+            for prefix, table in prefixes.items():
+                if name in table:
+                    values[f"{prefix}.{name}" if prefix else name] = categories
+    checks = {
+        "boundary_kind": lambda word: None if word in vocabulary.boundary_kinds else
+        f"unknown boundary kind '{word}'{did_you_mean(word, vocabulary.boundary_kinds)}",
+        "element_type": lambda word: None if word in element_types + ELEMENT_KINDS else
+        f"unknown element type '{word}'{did_you_mean(word, element_types + ELEMENT_KINDS)}",
+    }
+    return Scope(names=prefixes, literal_checks=checks, values=values)
+
+
+def _names_for(kind: str, vocabulary: Vocabulary) -> dict[str, str]:
+    names = {"id": "string", "name": "string", "kind": "string", "type": "string"}
+    names.update({n: f.type for n, f in FACTS.items() if kind in f.kinds})
+    names.update({n: TYPE_OF[a.type] for n, a in vocabulary.attributes.items() if kind in a.applies_to})
+    return names
+
+
+class _RiskCompiler:
+    """Turns a risk's fields into a Risk, checking every reference and compiling conditions."""
+
+    def __init__(self, vocabulary, frameworks, mitigations, references, out: Collector):
+        self.vocabulary = vocabulary
+        self.frameworks = frameworks
+        self.mitigations = mitigations
+        self.references = references
+        self.out = out
+        self.scopes: dict[tuple[str, ...], Scope] = {}
+
+    def risk(self, fields: Fields, risk_id: str, catalog: str) -> Risk | None:
+        out = self.out
+        if risk_id and not re.match(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", risk_id):
+            out.error(fields.at("id"), f"risk id '{risk_id}' must be upper case words joined by "
+                                       "'-', e.g. SRS-SEC-02 or ACME-PAY-1")
+        kinds = fields.id_list("applies_to")
+        if not kinds:
+            out.error(fields.pos, f"{fields.what}: 'applies_to' is required "
+                                  f"(one or more of {', '.join(SUBJECT_KINDS)})")
+        for index, kind in enumerate(kinds):
+            if kind not in SUBJECT_KINDS:
+                out.error(value_pos(fields.map.get("applies_to"), index, fields.at("applies_to")),
+                          f"{fields.what}: unknown kind '{kind}'{did_you_mean(kind, SUBJECT_KINDS)}")
+        kinds = tuple(k for k in kinds if k in SUBJECT_KINDS)
+        scope = self._scope(kinds) if kinds else None
+        condition = self._condition(fields, "when", scope) if "when" in fields.map else None
+        modifiers = []
+        for _, item in each_mapping(fields.raw("modifiers"), out, "modifiers", fields.at("modifiers")):
+            modifiers.append(self._modifier(Fields(item, out, f"{fields.what} modifier"), scope))
+        mitigations = self._known(fields, "mitigations", self.mitigations, "mitigation")
+        references = self._known(fields, "references", self.references, "reference")
+        tree = None
+        tree_map = fields.mapping("attack_tree")
+        if tree_map is not None:
+            tree = self._tree(tree_map, fields.what, 0, root=True)
+        risk = Risk(
+            id=risk_id,
+            title=fields.text("title", required=True),
+            description=fields.text("description"),
+            group=fields.text("group") or group_of(risk_id),
+            applies_to=kinds,
+            condition=condition,
+            likelihood=fields.integer("likelihood", low=1, high=5, required=True) or 1,
+            impact=fields.integer("impact", low=1, high=5, required=True) or 1,
+            modifiers=tuple(m for m in modifiers if m is not None),
+            frameworks=self._frameworks(fields),
+            mitigations=mitigations,
+            references=references,
+            attack_tree=tree,
+            catalog=catalog,
+            pos=fields.pos,
+        )
+        return risk if kinds and risk_id else None
+
+    def _scope(self, kinds: tuple[str, ...]) -> Scope:
+        if kinds not in self.scopes:
+            self.scopes[kinds] = scope_for(kinds, self.vocabulary)
+        return self.scopes[kinds]
+
+    def _condition(self, fields: Fields, key: str, scope: Scope | None):
+        text = fields.raw(key)
+        where = fields.at(key)
+        if not isinstance(text, str):
+            self.out.error(where, f"{fields.what}: '{key}' must be a quoted condition, "
+                                  f"not {type_name(text)}")
+            return None
+        if scope is None:
+            return None
+        try:
+            return compile_condition(text, scope)
+        except ExprError as exc:
+            line = where.line + text.count("\n", 0, exc.offset)
+            col = where.col + exc.offset if line == where.line else \
+                exc.offset - text.rfind("\n", 0, exc.offset)
+            self.out.error(Position(file=where.file, line=line, col=col),
+                           f"{fields.what}: {exc.message}")
+            return None
+
+    def _modifier(self, fields: Fields, scope: Scope | None) -> Modifier | None:
+        fields.reject_unknown(("when", "likelihood", "impact", "why"))
+        if "when" not in fields.map:
+            self.out.error(fields.pos, f"{fields.what}: 'when' is required")
+            return None
+        condition = self._condition(fields, "when", scope)
+        likelihood = fields.integer("likelihood", low=-4, high=4) or 0
+        impact = fields.integer("impact", low=-4, high=4) or 0
+        if not likelihood and not impact:
+            self.out.error(fields.pos, f"{fields.what}: give a non-zero 'likelihood' and/or 'impact'")
+        why = fields.text("why", required=True)
+        if condition is None:
+            return None
+        return Modifier(condition=condition, likelihood=likelihood, impact=impact, why=why,
+                        pos=fields.pos)
+
+    def _known(self, fields: Fields, key: str, table: dict, what: str) -> tuple[str, ...]:
+        ids = fields.id_list(key)
+        for index, item in enumerate(ids):
+            if item not in table:
+                self.out.error(value_pos(fields.map.get(key), index, fields.at(key)),
+                               f"{fields.what}: unknown {what} '{item}'{did_you_mean(item, table)}")
+        return ids
+
+    def _frameworks(self, fields: Fields) -> dict[str, tuple[str, ...]]:
+        section = fields.mapping("frameworks")
+        result: dict[str, tuple[str, ...]] = {}
+        for name in section or ():
+            framework = self.frameworks.get(name)
+            where = section.val_pos[name]
+            if framework is None:
+                self.out.error(section.key_pos[name], f"{fields.what}: unknown framework '{name}'"
+                                                      f"{did_you_mean(name, self.frameworks)}")
+                continue
+            values = section[name]
+            if isinstance(values, (str, int)):
+                values = [values]
+            if not isinstance(values, list):
+                self.out.error(where, f"{fields.what}: frameworks.{name} must be a list")
+                continue
+            ids = []
+            for index, value in enumerate(values):
+                value = str(value)
+                valid = value in framework.ids if framework.ids else True
+                if framework.pattern and not re.match(framework.pattern, value):
+                    valid = False
+                if not valid:
+                    self.out.error(value_pos(values, index, where),
+                                   f"{fields.what}: '{value}' is not a {framework.title} id"
+                                   f"{did_you_mean(value, framework.ids)}")
+                    continue
+                ids.append(value)
+            result[name] = tuple(ids)
+        return result
+
+    def _tree(self, node: Any, what: str, depth: int, root: bool = False) -> AttackNode | None:
+        if not isinstance(node, dict):
+            return None
+        fields = Fields(node, self.out, f"{what} attack tree")
+        fields.reject_unknown(("goal", "step", "any", "all", "blocked_by"))
+        if depth > MAX_TREE_DEPTH:
+            self.out.error(fields.pos, f"{fields.what}: deeper than {MAX_TREE_DEPTH} levels")
+            return None
+        label = fields.text("goal" if root else "step") or fields.text("step") or fields.text("goal")
+        gates = [g for g in ("any", "all") if g in node]
+        if len(gates) > 1:
+            self.out.error(fields.pos, f"{fields.what}: a node has 'any' or 'all', not both")
+        blocked = fields.text("blocked_by") or None
+        if blocked and blocked not in self.mitigations:
+            self.out.error(fields.at("blocked_by"), f"{fields.what}: unknown mitigation '{blocked}'"
+                                                    f"{did_you_mean(blocked, self.mitigations)}")
+        children = []
+        if gates:
+            for _, child in each_mapping(fields.raw(gates[0]), self.out, gates[0], fields.at(gates[0])):
+                built = self._tree(child, what, depth + 1)
+                if built is not None:
+                    children.append(built)
+        if not label and not gates:
+            self.out.error(fields.pos, f"{fields.what}: a leaf needs 'step' (or 'goal' at the top)")
+        return AttackNode(label=label or ("any of" if gates == ["any"] else "all of"),
+                          gate=gates[0] if gates else None, children=tuple(children),
+                          blocked_by=blocked)
+

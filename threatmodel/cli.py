@@ -1,0 +1,63 @@
+"""The command line: parse arguments, dispatch to a command, turn errors into exit codes.
+
+Exit status: 0 success, 1 findings at or above --fail-on, 2 bad input (every problem printed
+as file:line:col: message, nothing written), 3 an internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from threatmodel import __version__
+
+COMMANDS = ("analyze", "validate", "catalog")
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
+ISSUES_URL = "https://github.com/threatmodel/threatmodel/issues"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="threatmodel",
+        description="Match a system model against surveillance-risk catalogs and write reports.",
+        epilog="Exit status: 0 ok, 1 findings at or above --fail-on, 2 bad input, 3 internal error.")
+    parser.add_argument("--version", action="version", version=f"threatmodel {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        importlib.import_module(f"threatmodel.commands.{name}").add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from threatmodel.errors import ThreatModelError
+    from threatmodel.render.escape import terminal
+
+    try:
+        return args.run(args)
+    except ThreatModelError as exc:
+        for problem in exc.problems:
+            print(terminal(str(problem)), file=sys.stderr)
+        count = len([p for p in exc.problems if p.severity == "error"])
+        print(f"threatmodel: {count} problem{'s' if count != 1 else ''} found; nothing was written.",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("threatmodel: interrupted; nothing was written.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug in threatmodel itself, never the user's fault
+        if args.debug:
+            raise
+        print(f"threatmodel: internal error: {type(exc).__name__}: {terminal(exc)}\n"
+              f"This is a bug in threatmodel, not in your model. Please report it at {ISSUES_URL} "
+              "with the output of the same command run with --debug.", file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""`threatmodel analyze MODEL`: match the catalogs, print a summary, write the reports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from threatmodel.commands.common import add_catalog_option, load_catalog, print_warnings
+
+DEFAULT_FORMATS = "json,md"
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser("analyze", help="analyse a model and write reports",
+                            description="Analyse a model against the catalogs and write reports.")
+    parser.add_argument("model", help="the model YAML file")
+    add_catalog_option(parser)
+    parser.add_argument("--format", default=DEFAULT_FORMATS,
+                        help=f"comma-separated output formats (default {DEFAULT_FORMATS})")
+    parser.add_argument("-o", "--output", metavar="DIR",
+                        help="directory for the reports (default threatmodel-out/<model name>)")
+    parser.add_argument("--fail-on", metavar="SEVERITY",
+                        help="exit 1 if an open confirmed finding is at or above SEVERITY")
+    parser.add_argument("--top", type=int, default=5, help="findings shown in the summary")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but problems")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from threatmodel.api import analyze, load_model
+    from threatmodel.errors import Position, Problem, ThreatModelError
+    from threatmodel.output import write_all
+    from threatmodel.render import FORMATS, file_name, renderer
+    from threatmodel.render import terminal as summary
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ThreatModelError([Problem(message=f"unknown format '{f}'; choose from "
+                                                f"{', '.join(FORMATS)}", pos=Position(file="--format"))
+                                for f in unknown])
+    catalog = load_catalog(args)
+    if args.fail_on and args.fail_on not in catalog.severities:
+        raise ThreatModelError([Problem(message=f"unknown severity '{args.fail_on}'; choose from "
+                                                f"{', '.join(catalog.severities)}",
+                                        pos=Position(file="--fail-on"))])
+    model = load_model(args.model)
+    result = analyze(model, catalog)
+    files = {file_name(f): renderer(f)(result) for f in formats}
+    output = Path(args.output) if args.output else Path("threatmodel-out") / Path(args.model).stem
+    written = write_all(output, files)
+    print_warnings(result.warnings)
+    if not args.quiet:
+        sys.stdout.write(summary.render(result, top=args.top, colour=sys.stdout.isatty()))
+        for path in written:
+            print(f"wrote {path}")
+    return exit_status(result, args.fail_on)
+
+
+def exit_status(result, fail_on: str | None) -> int:
+    """1 when an open confirmed finding is at or above `fail_on`, else 0."""
+    if not fail_on:
+        return 0
+    catalog = result.catalog
+    threshold = catalog.severity_rank(fail_on)
+    failing = [f for f in result.confirmed if f.open and catalog.severity_rank(f.severity) >= threshold]
+    return 1 if failing else 0

@@ -1,0 +1,28 @@
+"""`threatmodel validate MODEL`: report every problem in a model, write nothing."""
+
+from __future__ import annotations
+
+import argparse
+
+from threatmodel.commands.common import add_catalog_option, load_catalog, print_warnings
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser("validate", help="check a model for problems",
+                            description="Check a model against the vocabulary and catalogs.")
+    parser.add_argument("model", help="the model YAML file")
+    add_catalog_option(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from threatmodel.api import check_model, load_model
+    from threatmodel.render.escape import terminal
+
+    catalog = load_catalog(args)
+    model = load_model(args.model)
+    check_model(model, catalog)
+    print_warnings(model.warnings)
+    print(f"{terminal(args.model)}: ok ({len(model.elements)} elements, {len(model.flows)} flows, "
+          f"{len(model.boundaries)} boundaries, {len(model.data)} data assets)")
+    return 0

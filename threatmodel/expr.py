@@ -1,0 +1,556 @@
+"""The condition language: parsed once into closures, evaluated with three-valued logic.
+
+    personal_data and not encrypted_at_rest and subjects >= 1_000_000
+    source.type in ['lender', 'furnisher'] and crosses('organisation')
+
+A hand-written tokenizer and recursive-descent parser build closures directly; there is no
+path from catalog text to Python's eval, exec, getattr or imports. Names are checked against
+a scope at compile time, so unknown names, attribute access on values (`x.__class__`),
+subscripts and calls to anything but the listed functions are compile errors with a column.
+
+Values: True, False, None (an explicit null), numbers, strings, frozensets, and UNKNOWN
+(the model does not say). Logic is Kleene's: unknown and false is false, unknown or true is
+true, not unknown is unknown; a comparison with an unknown side is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Mapping
+
+import attrs
+
+
+class _Unknown:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        raise TypeError("UNKNOWN has no truth value")
+
+
+UNKNOWN = _Unknown()
+KEYWORDS = {"and", "or", "not", "in", "contains", "overlaps", "true", "false", "null", "none"}
+MAX_DEPTH = 40
+MAX_LENGTH = 2000
+
+# static types: bool, number, string, set, element, null, any
+FUNCTIONS: dict[str, tuple[str, str]] = {
+    # name: (argument kind, result type)
+    "count": ("set", "number"),
+    "crosses": ("boundary_kind", "bool"),
+    "reaches": ("element_type", "bool"),
+    "fed_by": ("element_type", "bool"),
+}
+
+
+class ExprError(Exception):
+    """A syntax or name error in a condition, at 0-based `offset` of the text."""
+
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+@attrs.frozen(kw_only=True)
+class Scope:
+    """What a condition may name: name -> static type, per prefix ('' is the element itself)."""
+
+    names: Mapping[str, Mapping[str, str]]  # prefix -> {name: type}
+    literal_checks: Mapping[str, Callable[[str], str | None]] = attrs.field(factory=dict)
+    values: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)  # "name" or "p.name" -> allowed
+
+
+@attrs.frozen(kw_only=True)
+class Condition:
+    """A compiled condition: call `evaluate(ctx)` for True, False or UNKNOWN."""
+
+    text: str
+    names: tuple[str, ...]
+    fn: Callable[[Any], Any] = attrs.field(repr=False, eq=False)
+
+    def evaluate(self, ctx: Any) -> Any:
+        return self.fn(ctx)
+
+
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<number>\d[\d_]*(?:\.\d[\d_]*)?)
+  | (?P<string>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,|\.)
+""", re.VERBOSE)
+
+
+def tokenize(text: str) -> list[tuple[str, Any, int]]:
+    """Split a condition into (kind, value, offset) tokens."""
+    tokens = []
+    pos = 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            char = text[pos]
+            hint = ""
+            if char in "+-*/%":
+                hint = " (arithmetic is not part of the language)"
+            elif char == "=":
+                hint = " (use '==' to compare)"
+            elif char in "&|!":
+                hint = " (use 'and', 'or', 'not')"
+            raise ExprError(f"unexpected character {char!r}{hint}", pos)
+        kind = match.lastgroup
+        raw = match.group()
+        if kind == "number":
+            if raw.endswith("_") or "__" in raw or "_." in raw:
+                raise ExprError(f"malformed number {raw!r}", pos)
+            value: Any = float(raw.replace("_", "")) if "." in raw else int(raw.replace("_", ""))
+            tokens.append(("number", value, pos))
+        elif kind == "string":
+            tokens.append(("string", re.sub(r"\\(.)", r"\1", raw[1:-1]), pos))
+        elif kind == "name":
+            tokens.append(("keyword" if raw in KEYWORDS else "name", raw, pos))
+        elif kind == "op":
+            tokens.append(("op", raw, pos))
+        pos = match.end()
+    tokens.append(("end", None, len(text)))
+    return tokens
+
+
+def compile_condition(text: str, scope: Scope) -> Condition:
+    """Parse and compile `text`; raises ExprError with an offset on any problem."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExprError("condition is empty", 0)
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"condition is longer than {MAX_LENGTH} characters", 0)
+    parser = _Parser(tokenize(text), scope)
+    fn, kind = parser.parse_or()
+    parser.expect_end()
+    if kind not in ("bool", "any"):
+        raise ExprError(f"a condition must be true or false, but this is {_article(kind)}", 0)
+    return Condition(text=text, names=tuple(dict.fromkeys(parser.used)), fn=fn)
+
+
+def _article(kind: str) -> str:
+    return {"number": "a number", "string": "text", "set": "a list",
+            "element": "an element", "null": "null"}.get(kind, kind)
+
+
+class _Parser:
+    def __init__(self, tokens: list, scope: Scope):
+        self.tokens = tokens
+        self.index = 0
+        self.scope = scope
+        self.depth = 0
+        self.used: list[str] = []
+        self.last: tuple | None = None  # ('name', label) or ('const', value) of the last primary
+
+    # -- token helpers
+    @property
+    def tok(self):
+        return self.tokens[self.index]
+
+    def take(self):
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def at(self, kind: str, value: Any = None) -> bool:
+        tk, tv, _ = self.tok
+        return tk == kind and (value is None or tv == value)
+
+    def expect(self, kind: str, value: Any, what: str):
+        if not self.at(kind, value):
+            raise ExprError(f"expected {what}, found {self.describe()}", self.tok[2])
+        return self.take()
+
+    def expect_end(self) -> None:
+        if not self.at("end"):
+            raise ExprError(f"unexpected {self.describe()} (missing 'and'/'or'?)", self.tok[2])
+
+    def describe(self) -> str:
+        kind, value, _ = self.tok
+        if kind == "end":
+            return "end of condition"
+        if kind == "string":
+            return f"text {value!r}"
+        return f"'{value}'"
+
+    def nest(self, offset: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(f"condition is nested deeper than {MAX_DEPTH} levels", offset)
+
+    # -- grammar
+    def parse_or(self):
+        self.nest(self.tok[2])
+        fn, kind = self.parse_and()
+        while self.at("keyword", "or"):
+            offset = self.take()[2]
+            right, rkind = self.parse_and()
+            _need_bool(kind, "or", offset)
+            _need_bool(rkind, "or", offset)
+            fn, kind = _or(fn, right), "bool"
+        self.depth -= 1
+        return fn, kind
+
+    def parse_and(self):
+        fn, kind = self.parse_not()
+        while self.at("keyword", "and"):
+            offset = self.take()[2]
+            right, rkind = self.parse_not()
+            _need_bool(kind, "and", offset)
+            _need_bool(rkind, "and", offset)
+            fn, kind = _and(fn, right), "bool"
+        return fn, kind
+
+    def parse_not(self):
+        if self.at("keyword", "not"):
+            offset = self.take()[2]
+            self.nest(offset)
+            operand, kind = self.parse_not()
+            self.depth -= 1
+            _need_bool(kind, "not", offset)
+            return _not(operand), "bool"
+        return self.parse_comparison()
+
+    def parse_comparison(self):
+        left, lkind = self.parse_primary()
+        left_info = self.last
+        kind, value, offset = self.tok
+        if kind == "op" and value in _COMPARE:
+            self.take()
+            right, rkind = self.parse_primary()
+            _check_compare(value, lkind, rkind, offset)
+            self.check_values(left_info, self.last, offset)
+            return _compare(value, left, right), "bool"
+        if kind == "keyword" and value in ("in", "contains", "overlaps"):
+            self.take()
+            right, rkind = self.parse_primary()
+            self.check_values(left_info, self.last, offset)
+            return _membership(value, left, lkind, right, rkind, offset), "bool"
+        if kind == "keyword" and value == "not" and self.tokens[self.index + 1][1] == "in":
+            self.take()
+            self.take()
+            right, rkind = self.parse_primary()
+            self.check_values(left_info, self.last, offset)
+            return _not(_membership("in", left, lkind, right, rkind, offset)), "bool"
+        return left, lkind
+
+    def check_values(self, left: tuple | None, right: tuple | None, offset: int) -> None:
+        """Reject a comparison of a name with a word it can never take (a typo disables a risk)."""
+        if not left or not right or {left[0], right[0]} != {"name", "const"}:
+            return
+        label = left[1] if left[0] == "name" else right[1]
+        constant = right[1] if right[0] == "const" else left[1]
+        allowed = self.scope.values.get(label)
+        if not allowed:
+            return
+        words = constant if isinstance(constant, frozenset) else (constant,)
+        for word in sorted(w for w in words if isinstance(w, str)):
+            if word not in allowed:
+                from threatmodel.errors import did_you_mean
+
+                raise ExprError(f"'{word}' is never a value of '{label}'{did_you_mean(word, allowed)}",
+                                offset)
+
+    def parse_primary(self):
+        fn, kind = self._primary()
+        return fn, kind
+
+    def _primary(self):
+        self.last = None
+        kind, value, offset = self.tok
+        if kind == "number":
+            self.take()
+            return _const(value), "number"
+        if kind == "string":
+            self.take()
+            self.last = ("const", value)
+            return _const(value), "string"
+        if kind == "keyword" and value in ("true", "false"):
+            self.take()
+            return _const(value == "true"), "bool"
+        if kind == "keyword" and value in ("null", "none"):
+            self.take()
+            return _const(None), "null"
+        if kind == "op" and value == "(":
+            self.take()
+            fn, inner = self.parse_or()
+            self.expect("op", ")", "')'")
+            return fn, inner
+        if kind == "op" and value == "[":
+            return self.parse_list()
+        if kind == "name":
+            return self.parse_name()
+        raise ExprError(f"expected a value, found {self.describe()}", offset)
+
+    def parse_list(self):
+        offset = self.take()[2]
+        items = []
+        while not self.at("op", "]"):
+            kind, value, item_offset = self.take()
+            if kind not in ("string", "number") and not (kind == "keyword" and value in ("null", "none")):
+                raise ExprError("list items must be literal text or numbers", item_offset)
+            items.append(None if kind == "keyword" else value)
+            if not self.at("op", "]"):
+                self.expect("op", ",", "',' or ']'")
+        self.take()
+        if len(items) > 500:
+            raise ExprError("list literal has more than 500 items", offset)
+        self.last = ("const", frozenset(items))
+        return _const(frozenset(items)), "set"
+
+    def parse_name(self):
+        _, name, offset = self.take()
+        if name.startswith("_"):
+            raise ExprError(f"names starting with '_' are not allowed ('{name}')", offset)
+        if self.at("op", "("):
+            return self.parse_call(name, offset)
+        if self.at("op", "."):
+            self.take()
+            if not self.at("name"):
+                raise ExprError(f"expected an attribute name after '{name}.'", self.tok[2])
+            _, attr, attr_offset = self.take()
+            if attr.startswith("_"):
+                raise ExprError(f"names starting with '_' are not allowed ('{attr}')", attr_offset)
+            if self.at("op", "."):
+                raise ExprError("only one level of '.' is allowed (e.g. source.type)", self.tok[2])
+            if self.at("op", "("):
+                raise ExprError(f"'{name}.{attr}' cannot be called; only "
+                                f"{', '.join(FUNCTIONS)} are functions", self.tok[2])
+            table = self.scope.names.get(name)
+            if table is None or name == "":
+                prefixes = [p for p in self.scope.names if p]
+                raise ExprError(f"'{name}' has no attributes here"
+                                + (f" (use {', '.join(p + '.' for p in prefixes)})" if prefixes else ""),
+                                offset)
+            kind = self._lookup(table, attr, attr_offset, f"{name}.")
+            self.used.append(f"{name}.{attr}")
+            self.last = ("name", f"{name}.{attr}")
+            return _ref(name, attr), kind
+        if self.at("op", "["):
+            raise ExprError("subscripts are not part of the language", self.tok[2])
+        if name in self.scope.names and name != "":
+            raise ExprError(f"'{name}' is an element; name one of its attributes ({name}.type, ...)",
+                            offset)
+        kind = self._lookup(self.scope.names.get("", {}), name, offset, "")
+        self.used.append(name)
+        self.last = ("name", name)
+        return _name(name), kind
+
+    def _lookup(self, table: Mapping[str, str], name: str, offset: int, prefix: str) -> str:
+        if name not in table:
+            from threatmodel.errors import did_you_mean
+
+            if name in FUNCTIONS:
+                raise ExprError(f"'{name}' is a function; call it as {name}(...)", offset)
+            raise ExprError(f"unknown name '{prefix}{name}'{did_you_mean(name, table)}", offset)
+        return table[name]
+
+    def parse_call(self, name: str, offset: int):
+        if name not in FUNCTIONS:
+            from threatmodel.errors import did_you_mean
+
+            raise ExprError(f"unknown function '{name}'{did_you_mean(name, FUNCTIONS)}; "
+                            f"the functions are {', '.join(FUNCTIONS)}", offset)
+        self.take()  # (
+        arg_kind, result = FUNCTIONS[name]
+        arg_offset = self.tok[2]
+        if arg_kind == "set":
+            arg, kind = self.parse_or()
+            if kind not in ("set", "any"):
+                raise ExprError(f"{name}() takes a list, not {_article(kind)}", arg_offset)
+            self.expect("op", ")", "')'")
+            return _count(arg), result
+        token_kind, value, _ = self.take()
+        if token_kind != "string":
+            raise ExprError(f"{name}() takes one quoted word, e.g. {name}('...')", arg_offset)
+        check = self.scope.literal_checks.get(arg_kind)
+        problem = check(value) if check else None
+        if problem:
+            raise ExprError(f"{name}(): {problem}", arg_offset)
+        self.expect("op", ")", "')' (these functions take one argument)")
+        label = f"{name}({value!r})"
+        self.used.append(label)
+        return _call(name, value, label), result
+
+
+_COMPARE = ("==", "!=", "<", "<=", ">", ">=")
+
+
+def _need_bool(kind: str, op: str, offset: int) -> None:
+    if kind not in ("bool", "any"):
+        hint = ""
+        if kind == "number":
+            hint = " (compare it, e.g. 'x > 0')"
+        elif kind == "set":
+            hint = " (use count(x) > 0 or 'value' in x)"
+        elif kind == "string":
+            hint = " (compare it, e.g. x == 'value')"
+        raise ExprError(f"'{op}' needs true/false operands, not {_article(kind)}{hint}", offset)
+
+
+def _check_compare(op: str, left: str, right: str, offset: int) -> None:
+    kinds = {left, right} - {"any"}
+    if op in ("==", "!="):
+        if "set" in kinds and len(kinds) > 1:
+            raise ExprError(f"cannot compare a list with {op}; use 'in', 'contains' or 'overlaps'",
+                            offset)
+        return
+    if kinds - {"number", "null"}:
+        raise ExprError(f"'{op}' compares numbers, not {', '.join(_article(k) for k in sorted(kinds))}",
+                        offset)
+
+
+# -- closures -------------------------------------------------------------------------
+
+def _const(value: Any):
+    return lambda ctx: value
+
+
+def _name(name: str):
+    return lambda ctx: ctx.get(name)
+
+
+def _ref(prefix: str, name: str):
+    return lambda ctx: ctx.get_ref(prefix, name)
+
+
+def _call(function: str, argument: str, label: str):
+    return lambda ctx: ctx.call(function, argument, label)
+
+
+def _count(arg):
+    def count(ctx):
+        value = arg(ctx)
+        if value is UNKNOWN:
+            return UNKNOWN
+        return len(value) if isinstance(value, (frozenset, tuple, list, set)) else 0
+    return count
+
+
+def _and(left, right):
+    def both(ctx):
+        a = left(ctx)
+        if a is False:
+            return False
+        b = right(ctx)
+        if b is False:
+            return False
+        if a is UNKNOWN or b is UNKNOWN:
+            return UNKNOWN
+        return bool(a) and bool(b)
+    return both
+
+
+def _or(left, right):
+    def either(ctx):
+        a = left(ctx)
+        if a is True:
+            return True
+        b = right(ctx)
+        if b is True:
+            return True
+        if a is UNKNOWN or b is UNKNOWN:
+            return UNKNOWN
+        return bool(a) or bool(b)
+    return either
+
+
+def _not(operand):
+    def negate(ctx):
+        value = operand(ctx)
+        if value is UNKNOWN:
+            return UNKNOWN
+        return not value
+    return negate
+
+
+def _ordered(op: str):
+    compare = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+               ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}[op]
+
+    def check(a, b):
+        if a is None or b is None or isinstance(a, bool) or isinstance(b, bool):
+            return False
+        if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+            return False
+        return compare(a, b)
+    return check
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """Equality in which true is not 1 and false is not 0."""
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+def _compare(op: str, left, right):
+    if op == "==":
+        test = _equal
+    elif op == "!=":
+        test = lambda a, b: not _equal(a, b)
+    else:
+        test = _ordered(op)
+
+    def comparison(ctx):
+        a = left(ctx)
+        if a is UNKNOWN:
+            return UNKNOWN
+        b = right(ctx)
+        if b is UNKNOWN:
+            return UNKNOWN
+        return test(a, b)
+    return comparison
+
+
+def _as_set(value: Any) -> frozenset:
+    if isinstance(value, frozenset):
+        return value
+    if isinstance(value, (tuple, list, set)):
+        return frozenset(value)
+    return frozenset() if value is None else frozenset((value,))
+
+
+def _membership(op: str, left, lkind: str, right, rkind: str, offset: int):
+    if op == "in":
+        if rkind not in ("set", "any"):
+            raise ExprError(f"'in' needs a list on its right, not {_article(rkind)}", offset)
+        if lkind == "set":
+            raise ExprError("'in' tests one value; to compare two lists use 'overlaps'", offset)
+        return _in(left, right)
+    if op == "contains":
+        if lkind not in ("set", "any"):
+            raise ExprError(f"'contains' needs a list on its left, not {_article(lkind)}", offset)
+        if rkind == "set":
+            raise ExprError("'contains' tests one value; to compare two lists use 'overlaps'", offset)
+        return _in(right, left)
+    if lkind not in ("set", "any") or rkind not in ("set", "any"):
+        raise ExprError("'overlaps' needs a list on both sides", offset)
+    return _overlaps(left, right)
+
+
+def _in(item, collection):
+    def member(ctx):
+        coll = collection(ctx)
+        if coll is UNKNOWN:
+            return UNKNOWN
+        value = item(ctx)
+        if value is UNKNOWN:
+            return UNKNOWN
+        return value in _as_set(coll)
+    return member
+
+
+def _overlaps(left, right):
+    def overlap(ctx):
+        a = left(ctx)
+        if a is UNKNOWN:
+            return UNKNOWN
+        b = right(ctx)
+        if b is UNKNOWN:
+            return UNKNOWN
+        return bool(_as_set(a) & _as_set(b))
+    return overlap

@@ -1,0 +1,168 @@
+"""Typed reading of located YAML mappings that reports problems instead of raising."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from threatmodel.errors import Collector, Position, did_you_mean
+from threatmodel.loader import LList, LMap, key_pos, value_pos
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+_MISSING = object()
+
+
+def type_name(value: Any) -> str:
+    """How a YAML value's type is named in messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def show(value: Any) -> str:
+    """A short rendering of a value for messages."""
+    text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) \
+        else "null" if value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class Fields:
+    """One YAML mapping read field by field; every problem goes to `out` with its position."""
+
+    def __init__(self, mapping: LMap, out: Collector, what: str):
+        self.map = mapping
+        self.out = out
+        self.what = what
+        self.positions: dict[str, Position] = {}
+
+    @property
+    def pos(self) -> Position:
+        return self.map.pos
+
+    def at(self, key: str) -> Position:
+        return value_pos(self.map, key, self.map.pos)
+
+    def key_at(self, key: str) -> Position:
+        return key_pos(self.map, key, self.map.pos)
+
+    def raw(self, key: str, default: Any = None) -> Any:
+        if key in self.map:
+            self.positions[key] = self.at(key)
+        return self.map.get(key, default)
+
+    def text(self, key: str, *, required: bool = False, default: str = "") -> str:
+        value = self.raw(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.out.error(self.pos, f"{self.what}: '{key}' is required")
+            return default
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not required:
+            return str(value)
+        if not isinstance(value, str):
+            self.out.error(self.at(key), f"{self.what}: '{key}' must be text, not {type_name(value)}")
+            return default
+        return value
+
+    def ident(self, key: str = "id", *, required: bool = True) -> str:
+        value = self.text(key, required=required)
+        if value and not ID_RE.match(value):
+            self.out.error(self.at(key), f"{self.what}: {key} {show(value)} must start with a letter "
+                                         "or digit and use only letters, digits, '_', '-', '.', ':'")
+        return value
+
+    def integer(self, key: str, *, low: int | None = None, high: int | None = None,
+                required: bool = False) -> int | None:
+        value = self.raw(key, _MISSING)
+        if value is _MISSING:
+            if required:
+                self.out.error(self.pos, f"{self.what}: '{key}' is required")
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.out.error(self.at(key), f"{self.what}: '{key}' must be a whole number, "
+                                         f"not {type_name(value)}")
+            return None
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.out.error(self.at(key), f"{self.what}: '{key}' is {value}; it must be "
+                                         f"{_range_text(low, high)}")
+            return None
+        return value
+
+    def id_list(self, key: str) -> tuple[str, ...]:
+        """A list of ids, or a single id written without brackets."""
+        value = self.raw(key, _MISSING)
+        if value is _MISSING or value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list):
+            self.out.error(self.at(key), f"{self.what}: '{key}' must be a list, not {type_name(value)}")
+            return ()
+        items = []
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                self.out.error(value_pos(value, index, self.at(key)),
+                               f"{self.what}: '{key}' entries must be text, not {type_name(item)}")
+                continue
+            items.append(item)
+        return tuple(items)
+
+    def mapping(self, key: str) -> LMap | None:
+        value = self.raw(key, _MISSING)
+        if value is _MISSING or value is None:
+            return None
+        if not isinstance(value, dict):
+            self.out.error(self.at(key), f"{self.what}: '{key}' must be a mapping, not {type_name(value)}")
+            return None
+        return value
+
+    def sequence(self, key: str) -> LList | None:
+        value = self.raw(key, _MISSING)
+        if value is _MISSING or value is None:
+            return None
+        if not isinstance(value, list):
+            self.out.error(self.at(key), f"{self.what}: '{key}' must be a list, not {type_name(value)}")
+            return None
+        return value
+
+    def reject_unknown(self, allowed: Iterable[str]) -> None:
+        """Report every key that is not in `allowed`, with a 'did you mean'."""
+        allowed = tuple(allowed)
+        for key in self.map:
+            if key not in allowed:
+                self.out.error(self.key_at(key), f"{self.what}: unknown key '{key}'"
+                                                 f"{did_you_mean(key, allowed)}")
+
+
+def _range_text(low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return f"between {low} and {high}"
+    if low is not None:
+        return f"at least {low}"
+    return f"at most {high}"
+
+
+def each_mapping(items: Any, out: Collector, what: str, where: Position):
+    """Yield (index, LMap) for a list of mappings, reporting non-mapping items."""
+    if items is None:
+        return
+    if not isinstance(items, list):
+        out.error(where, f"'{what}' must be a list, not {type_name(items)}")
+        return
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            out.error(value_pos(items, index, where),
+                      f"{what}[{index + 1}] must be a mapping, not {type_name(item)}")
+            continue
+        yield index, item

@@ -1,0 +1,105 @@
+"""Findings and the analysis result: what fired, why, how bad, and who is harmed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from threatmodel.errors import Position
+
+
+@attrs.frozen(kw_only=True)
+class AppliedModifier:
+    """A modifier that fired, with the values that made it fire."""
+
+    why: str
+    condition: str
+    likelihood: int
+    impact: int
+    evidence: tuple[tuple[str, Any], ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class AppliedControl:
+    """A control in the model that lowered a finding."""
+
+    mitigation: str
+    title: str
+    likelihood: int
+    impact: int
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Harm:
+    """Who is hurt: the data involved, its categories and how many people it is about."""
+
+    data_assets: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    special_categories: tuple[str, ...] = ()
+    subjects: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """One risk matched on one element. Its id, `<risk>@<element>`, is stable across runs."""
+
+    id: str
+    risk_id: str
+    title: str
+    element_id: str
+    element_kind: str
+    element_name: str
+    status: str  # "confirmed" or "possible" (needs information)
+    base_likelihood: int
+    base_impact: int
+    likelihood: int
+    impact: int
+    score: int
+    severity: str
+    evidence: tuple[tuple[str, Any], ...] = ()
+    missing: tuple[str, ...] = ()
+    modifiers: tuple[AppliedModifier, ...] = ()
+    controls: tuple[AppliedControl, ...] = ()
+    recommended: tuple[str, ...] = ()
+    harm: Harm = Harm()
+    pos: Position = attrs.field(default=Position(file="<python>"), eq=False)
+    decision: Any = None  # a tracking.Decision once review decisions are applied
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == "confirmed"
+
+    @property
+    def open(self) -> bool:
+        """Still needs action: no decision, or a decision that leaves it open."""
+        return self.decision is None or self.decision.status in ("open", "in-progress")
+
+
+@attrs.frozen(kw_only=True)
+class Result:
+    """The outcome of analysing one model with one catalog."""
+
+    model: Any
+    catalog: Any
+    findings: tuple[Finding, ...]
+    warnings: tuple = ()
+
+    @property
+    def confirmed(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.confirmed)
+
+    @property
+    def possible(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.confirmed)
+
+    def counts(self, findings=None) -> dict[str, int]:
+        """Number of findings per severity, worst first, every band present."""
+        counts = {band.name: 0 for band in self.catalog.bands}
+        for finding in self.confirmed if findings is None else findings:
+            counts[finding.severity] = counts.get(finding.severity, 0) + 1
+        return counts
+
+    def finding(self, finding_id: str) -> Finding | None:
+        return next((f for f in self.findings if f.id == finding_id), None)

@@ -1,0 +1,335 @@
+"""Indexes over a model and the derived facts conditions can ask about.
+
+Facts are computed lazily, once per element, and whole-graph questions (reachability by
+type, boundary chains) are memoised, so analysis stays linear in the model's size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from typing import Any, Callable
+
+import attrs
+
+from threatmodel.expr import UNKNOWN
+from threatmodel.model import ELEMENT_KINDS, Boundary, DataAsset, DataFlow, Element, SystemModel
+from threatmodel.vocabulary import Vocabulary
+
+ALL_ELEMENTS = frozenset(ELEMENT_KINDS)
+WITH_DATA = ALL_ELEMENTS | {"dataflow"}
+
+
+@attrs.frozen
+class Fact:
+    """A derived fact: its static type, the kinds it exists on, what it means and what it needs."""
+
+    type: str
+    kinds: frozenset[str]
+    meaning: str
+    needs: str
+    compute: Callable[["Graph", Any], Any] = attrs.field(repr=False)
+
+
+class Graph:
+    """A model with its indexes: ids, flows per element, boundary parents, data per element."""
+
+    def __init__(self, model: SystemModel, vocabulary: Vocabulary):
+        self.model = model
+        self.vocabulary = vocabulary
+        self.data: dict[str, DataAsset] = {d.id: d for d in model.data}
+        self.by_id: dict[str, Any] = {s.id: s for s in model.subjects()}
+        self.elements: dict[str, Element] = {e.id: e for e in model.elements}
+        self.incoming: dict[str, list[DataFlow]] = defaultdict(list)
+        self.outgoing: dict[str, list[DataFlow]] = defaultdict(list)
+        for flow in model.flows:
+            self.outgoing[flow.source].append(flow)
+            self.incoming[flow.target].append(flow)
+        self.parent: dict[str, Boundary] = {}
+        for boundary in model.boundaries:
+            for member in boundary.members:
+                self.parent.setdefault(member, boundary)
+        self.boundary_kinds_used = {b.type for b in model.boundaries}
+        self._facts: dict[str, dict[str, Any]] = {}
+        self._chains: dict[str, tuple[Boundary, ...]] = {}
+        self._reach: dict[tuple[str, str], frozenset[str]] = {}
+        self.model_facts = ModelFacts(self)
+
+    # -- facts ------------------------------------------------------------------------
+    def fact(self, subject: Any, name: str) -> Any:
+        """The value of `name` on `subject`: attribute, fixed field or derived fact."""
+        cache = self._facts.get(subject.id)
+        if cache is None:
+            cache = self._facts[subject.id] = {}
+        elif name in cache:
+            return cache[name]
+        value = self._fact(subject, name)
+        cache[name] = value
+        return value
+
+    def _fact(self, subject: Any, name: str) -> Any:
+        attributes = subject.attributes
+        if name in attributes:
+            return _frozen(attributes[name])
+        if name in ("id", "name", "kind", "type"):
+            value = getattr(subject, name, None)
+            if name == "name":
+                return subject.label
+            return UNKNOWN if value is None else value
+        fact = FACTS.get(name)
+        if fact is not None and subject.kind in fact.kinds:
+            return fact.compute(self, subject)
+        attribute = self.vocabulary.attributes.get(name)
+        if attribute is not None and subject.kind not in attribute.applies_to:
+            return None  # e.g. target.report_verification on an actor: it has none
+        return UNKNOWN
+
+    # -- data involvement -----------------------------------------------------------------
+    def assets(self, subject: Any, which: str = "all") -> tuple[DataAsset, ...] | None:
+        """The data assets a subject stores/receives/sends/uses; None when the model is silent."""
+        key = f"assets:{which}"
+        cache = self._facts.setdefault(subject.id, {})
+        if key in cache:
+            return cache[key]
+        ids: list[str] = []
+        if subject.kind == "dataflow":
+            ids = list(subject.data)
+        else:
+            stored = list(getattr(subject, "stores", ()))
+            inputs = list(getattr(subject, "inputs", ()))
+            received = [d for f in self.incoming.get(subject.id, ()) for d in f.data]
+            sent = [d for f in self.outgoing.get(subject.id, ()) for d in f.data]
+            ids = {"stored": stored, "received": received, "sent": sent,
+                   "input": inputs + received,
+                   "all": stored + inputs + received + sent}[which]
+        assets = tuple(self.data[i] for i in dict.fromkeys(ids) if i in self.data)
+        silent = not assets and which in ("all", "stored", "input") and subject.kind in (
+            "dataflow", "datastore", "process")
+        result = None if silent else assets
+        cache[key] = result
+        return result
+
+    def categories_of(self, subject: Any, which: str) -> Any:
+        assets = self.assets(subject, which)
+        if assets is None:
+            return UNKNOWN
+        return frozenset(c for a in assets for c in a.categories)
+
+    def personal(self, asset: DataAsset, special: bool = False) -> Any:
+        """Whether an asset is personal (or special-category) data, from its categories."""
+        if not asset.categories:
+            return UNKNOWN
+        table = self.vocabulary.categories
+        if special:
+            return any(table[c].special for c in asset.categories if c in table)
+        return any(table[c].personal for c in asset.categories if c in table)
+
+    # -- boundaries -------------------------------------------------------------------------
+    def chain(self, subject_id: str) -> tuple[Boundary, ...]:
+        """The boundaries around a subject, innermost first."""
+        if subject_id in self._chains:
+            return self._chains[subject_id]
+        result = []
+        seen = {subject_id}
+        current = self.parent.get(subject_id)
+        while current is not None and current.id not in seen:
+            result.append(current)
+            seen.add(current.id)
+            current = self.parent.get(current.id)
+        self._chains[subject_id] = chain = tuple(result)
+        return chain
+
+    def innermost(self, subject_id: str, kind: str) -> Boundary | None:
+        for boundary in self.chain(subject_id):
+            if boundary.type == kind:
+                return boundary
+        return None
+
+    def organisation(self, subject_id: str) -> str:
+        """The innermost organisation boundary's id, or the element's own id if it has none."""
+        boundary = self.innermost(subject_id, "organisation")
+        return boundary.id if boundary else f"self:{subject_id}"
+
+    def crosses(self, flow: DataFlow, kind: str) -> tuple[Any, str]:
+        """Whether a flow leaves a boundary of `kind`, and what is missing when unknown."""
+        if kind == "organisation":
+            return self.organisation(flow.source) != self.organisation(flow.target), ""
+        if kind not in self.boundary_kinds_used:
+            return UNKNOWN, f"{kind} boundaries (the model has none)"
+        a, b = self.innermost(flow.source, kind), self.innermost(flow.target, kind)
+        if a is None or b is None:
+            lacking = flow.source if a is None else flow.target
+            return UNKNOWN, f"a {kind} boundary around '{lacking}'"
+        return a.id != b.id, ""
+
+    # -- reachability ------------------------------------------------------------------------
+    def matches_type(self, element_id: str, wanted: str) -> bool:
+        element = self.elements.get(element_id)
+        return element is not None and (element.type == wanted or element.kind == wanted)
+
+    def reach_set(self, wanted: str, direction: str) -> frozenset[str]:
+        """Elements from which (direction 'to') or into which ('from') data of `wanted` flows."""
+        key = (wanted, direction)
+        if key not in self._reach:
+            edges = self.incoming if direction == "to" else self.outgoing
+            step = (lambda f: f.source) if direction == "to" else (lambda f: f.target)
+            start = [e for e in self.elements if self.matches_type(e, wanted)]
+            seen = set(start)
+            queue = deque(start)
+            while queue:
+                for flow in edges.get(queue.popleft(), ()):
+                    nxt = step(flow)
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        queue.append(nxt)
+            self._reach[key] = frozenset(seen)
+        return self._reach[key]
+
+    def downstream(self, element_id: str) -> set[str]:
+        seen = {element_id}
+        queue = deque([element_id])
+        while queue:
+            for flow in self.outgoing.get(queue.popleft(), ()):
+                if flow.target not in seen:
+                    seen.add(flow.target)
+                    queue.append(flow.target)
+        return seen
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return frozenset(value)
+    return value
+
+
+# -- derived facts --------------------------------------------------------------------------
+
+def _personal(special: bool):
+    def compute(graph: Graph, subject: Any) -> Any:
+        assets = graph.assets(subject)
+        if assets is None:
+            return UNKNOWN
+        values = [graph.personal(a, special) for a in assets]
+        if any(v is True for v in values):
+            return True
+        if any(v is UNKNOWN for v in values):
+            return UNKNOWN
+        return False
+    return compute
+
+
+def _subjects(graph: Graph, subject: Any) -> Any:
+    assets = graph.assets(subject)
+    counts = [a.subjects for a in assets or () if a.subjects is not None]
+    return max(counts) if counts else UNKNOWN
+
+
+def _sources(which: str):
+    def compute(graph: Graph, subject: Any) -> Any:
+        assets = graph.assets(subject, which)
+        if assets is None:
+            return UNKNOWN
+        return frozenset(a.source for a in assets if a.source)
+    return compute
+
+
+def _categories(which: str):
+    return lambda graph, subject: graph.categories_of(subject, which)
+
+
+def _feeding_sources(graph: Graph, subject: Any) -> int:
+    return len({f.source for f in graph.incoming.get(subject.id, ())})
+
+
+def _feeding_organisations(graph: Graph, subject: Any) -> int:
+    return len({graph.organisation(f.source) for f in graph.incoming.get(subject.id, ())})
+
+
+def _downstream_domains(graph: Graph, subject: Any) -> frozenset:
+    start = subject.target if subject.kind == "dataflow" else subject.id
+    domains = set()
+    for element_id in graph.downstream(start):
+        element = graph.elements.get(element_id)
+        if element is not None:
+            domains.update(element.attributes.get("decision_domains", ()) or ())
+    return frozenset(domains)
+
+
+def _retention(graph: Graph, subject: Any) -> Any:
+    assets = graph.assets(subject, "stored")
+    if not assets:
+        return UNKNOWN
+    values = [a.attributes.get("retention_days", UNKNOWN) for a in assets]
+    if any(v is None for v in values):
+        return None
+    if any(v is UNKNOWN for v in values):
+        return UNKNOWN
+    return max(values)
+
+
+FACTS: dict[str, Fact] = {
+    "personal_data": Fact("bool", WITH_DATA, "it stores, receives, sends or uses personal data",
+                          "the data it stores, uses or carries", _personal(False)),
+    "special_categories": Fact("bool", WITH_DATA, "... special-category data (health, biometric, ...)",
+                               "the data it stores, uses or carries", _personal(True)),
+    "subjects": Fact("number", WITH_DATA, "the most people any of its data assets is about",
+                     "'subjects' on its data assets", _subjects),
+    "categories": Fact("set", WITH_DATA, "every data category it stores, receives, sends or uses",
+                       "the data it stores, uses or carries", _categories("all")),
+    "stored_categories": Fact("set", frozenset({"datastore"}), "categories of the data it stores",
+                              "'stores' on the datastore", _categories("stored")),
+    "received_categories": Fact("set", ALL_ELEMENTS, "categories on its incoming flows",
+                                "'data' on its incoming flows", _categories("received")),
+    "sent_categories": Fact("set", ALL_ELEMENTS, "categories on its outgoing flows",
+                            "'data' on its outgoing flows", _categories("sent")),
+    "input_categories": Fact("set", frozenset({"process"}), "categories of its inputs and incoming data",
+                             "'inputs' on the process", _categories("input")),
+    "data_sources": Fact("set", WITH_DATA, "the 'source' of every data asset involved",
+                         "the data it stores, uses or carries", _sources("all")),
+    "input_sources": Fact("set", frozenset({"process"}), "the 'source' of its inputs",
+                          "'inputs' on the process", _sources("input")),
+    "feeding_sources": Fact("number", ALL_ELEMENTS, "distinct elements with a flow into it", "",
+                            _feeding_sources),
+    "feeding_organisations": Fact("number", ALL_ELEMENTS,
+                                  "distinct organisations of the elements feeding it", "",
+                                  _feeding_organisations),
+    "downstream_domains": Fact("set", WITH_DATA,
+                               "decision domains of it and every element its data reaches", "",
+                               _downstream_domains),
+    "retention_days": Fact("number", frozenset({"datastore"}),
+                           "its own retention_days, else the longest of its stored data",
+                           "'retention_days' on the datastore or its data", _retention),
+}
+
+
+class ModelFacts:
+    """Facts about the whole model, named in conditions as `model.<name>`."""
+
+    TYPES = {"decision_domains": "set", "subjects": "number", "organisations": "number",
+             "elements": "number", "personal_data": "bool"}
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.cache: dict[str, Any] = {}
+
+    def get(self, name: str) -> Any:
+        if name not in self.cache:
+            self.cache[name] = self._compute(name)
+        return self.cache[name]
+
+    def _compute(self, name: str) -> Any:
+        graph = self.graph
+        model = graph.model
+        if name in model.system.attributes:
+            return _frozen(model.system.attributes[name])
+        if name == "decision_domains":
+            return frozenset(d for e in model.elements for d in e.attributes.get("decision_domains", ()) or ())
+        if name == "subjects":
+            counts = [a.subjects for a in model.data if a.subjects is not None]
+            return max(counts) if counts else UNKNOWN
+        if name == "organisations":
+            return sum(1 for b in model.boundaries if b.type == "organisation")
+        if name == "elements":
+            return len(model.elements)
+        if name == "personal_data":
+            return any(graph.personal(a) is True for a in model.data)
+        return UNKNOWN

@@ -1,0 +1,315 @@
+"""YAML text -> plain Python data that remembers where every key and value came from.
+
+Built directly on the (C, when available) YAML event stream with an explicit stack, so the
+load is one pass, never recursive, and bounded: duplicate keys, recursive aliases, alias
+bombs, deep nesting, huge scalars and oversized files are refused with a position. Only
+the YAML core types are constructed (str, int, float, bool, null, dates); any other tag is
+an error, so nothing in a file can name Python code.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+from yaml.nodes import ScalarNode
+
+from threatmodel.errors import Collector, Position, ThreatModelError
+
+try:  # the C parser is several times faster; fall back to pure Python where it is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
+
+
+@attrs.frozen(kw_only=True)
+class Limits:
+    """Bounds on what one input file may cost to read (see README, "Security")."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_depth: int = 64
+    max_nodes: int = 2_000_000
+    max_scalar_chars: int = 100_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class LMap(dict):
+    """A mapping that knows its own position and the positions of its keys and values."""
+
+    __slots__ = ("pos", "key_pos", "val_pos")
+
+    def __init__(self, pos: Position):
+        super().__init__()
+        self.pos = pos
+        self.key_pos: dict[str, Position] = {}
+        self.val_pos: dict[str, Position] = {}
+
+
+class LList(list):
+    """A sequence that knows its own position and the positions of its items."""
+
+    __slots__ = ("pos", "item_pos")
+
+    def __init__(self, pos: Position):
+        super().__init__()
+        self.pos = pos
+        self.item_pos: list[Position] = []
+
+
+def value_pos(container: Any, key: Any, default: Position) -> Position:
+    """Where the value at `key` (a mapping key or a list index) of `container` starts."""
+    if isinstance(container, LMap):
+        return container.val_pos.get(key, default)
+    if isinstance(container, LList) and isinstance(key, int) and key < len(container.item_pos):
+        return container.item_pos[key]
+    return default
+
+
+def key_pos(container: Any, key: Any, default: Position) -> Position:
+    """Where the key `key` of a mapping is written."""
+    if isinstance(container, LMap):
+        return container.key_pos.get(key, default)
+    return default
+
+
+def read_text(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Read a file as UTF-8 (a byte-order mark is allowed), within the size limit."""
+    where = Position(file=display)
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise ThreatModelError([_problem(where, f"file is {size:,} bytes, over the limit of "
+                                                    f"{limits.max_bytes:,} bytes")])
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ThreatModelError([_problem(where, f"cannot read file: {exc.strerror}")]) from None
+    return decode(data, display)
+
+
+def decode(data: bytes, display: str) -> str:
+    """Decode UTF-8 (with or without a byte-order mark), naming the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        msg = (f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
+               "save it as UTF-8")
+        raise ThreatModelError([_problem(Position(file=display, line=line, col=col), msg)]) from None
+
+
+def load_file(path: Path | str, display: str | None = None,
+              limits: Limits = DEFAULT_LIMITS) -> tuple[Any, list]:
+    """Load one YAML file; returns (data, warnings) or raises ThreatModelError."""
+    path = Path(path)
+    display = display or str(path)
+    return load_text(read_text(path, display, limits), display, limits)
+
+
+def load_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, list]:
+    """Load YAML text; returns (data, warnings) or raises ThreatModelError."""
+    if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
+        raise ThreatModelError([_problem(Position(file=display),
+                                         f"text is over the limit of {limits.max_bytes:,} bytes")])
+    builder = _Builder(display, limits)
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
+            if builder.failed:
+                break
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        builder.out.error(_pos(display, mark), _yaml_message(exc, text, mark))
+    except yaml.YAMLError as exc:
+        builder.out.error(Position(file=display), f"invalid YAML: {exc}")
+    builder.out.raise_if_errors()
+    if builder.result is _EMPTY:
+        raise ThreatModelError([_problem(Position(file=display, line=1, col=1),
+                                         "file is empty; expected a YAML mapping")])
+    return builder.result, builder.out.warnings
+
+
+_EMPTY = object()
+
+
+class _Builder:
+    """Turns parser events into LMap/LList/scalars with an explicit stack."""
+
+    def __init__(self, display: str, limits: Limits):
+        self.display = display
+        self.limits = limits
+        self.out = Collector()
+        self.stack: list[list] = []  # [container, pending_key, anchor]
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.open_anchors: set[str] = set()
+        self.sizes: list[int] = []  # expanded node count of each open container
+        self.total = 0
+        self.documents = 0
+        self.result: Any = _EMPTY
+        self.failed = False
+        self.last_text = ""
+
+    def fail(self, pos: Position, message: str) -> None:
+        self.out.error(pos, message)
+        self.failed = True
+
+    def feed(self, event: yaml.Event) -> None:
+        pos = _pos(self.display, event.start_mark)
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.fail(pos, "only one YAML document per file is allowed (found '---' again)")
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self._check_tag(event, pos)
+            if len(self.stack) >= self.limits.max_depth:
+                self.fail(pos, f"nesting is deeper than the limit of {self.limits.max_depth} levels")
+                return
+            container = LMap(pos) if isinstance(event, yaml.MappingStartEvent) else LList(pos)
+            if event.anchor:
+                self.open_anchors.add(event.anchor)
+            self.stack.append([container, _NO_KEY, event.anchor])
+            self.sizes.append(1)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            container, _, anchor = self.stack.pop()
+            size = self.sizes.pop()
+            if anchor:
+                self.open_anchors.discard(anchor)
+                self.anchors[anchor] = (container, size)
+            self._attach(container, container.pos, size)
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.style in ("'", '"'):  # point at the text, not at the opening quote
+                pos = Position(file=pos.file, line=pos.line, col=pos.col + 1)
+            value = self._scalar(event, pos)
+            if self.failed:
+                return
+            self.last_text = event.value
+            if event.anchor:
+                self.anchors[event.anchor] = (value, 1)
+            self._attach(value, pos, 1)
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor in self.open_anchors:
+                self.fail(pos, f"alias '*{event.anchor}' refers to a collection that contains it "
+                               "(recursive structures are not allowed)")
+                return
+            if event.anchor not in self.anchors:
+                self.fail(pos, f"unknown alias '*{event.anchor}'")
+                return
+            value, size = self.anchors[event.anchor]
+            self._attach(value, pos, size)
+
+    def _check_tag(self, event, pos: Position) -> None:
+        if event.tag and not event.implicit and event.tag not in (
+                "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+            self.fail(pos, f"unsupported YAML tag '{event.tag}'")
+
+    def _scalar(self, event: yaml.ScalarEvent, pos: Position) -> Any:
+        text = event.value
+        if len(text) > self.limits.max_scalar_chars:
+            self.fail(pos, f"value is {len(text):,} characters long, over the limit of "
+                           f"{self.limits.max_scalar_chars:,}")
+            return None
+        plain = event.implicit[0]
+        tag = event.tag
+        if tag is None:
+            tag = _RESOLVER.resolve(ScalarNode, text, event.implicit)
+        elif tag == "!":
+            tag = "tag:yaml.org,2002:str"
+        if tag == "tag:yaml.org,2002:merge":
+            self.fail(pos, "merge keys ('<<') are not supported; write the keys out")
+            return None
+        if tag not in _SCALAR_TAGS:
+            self.fail(pos, f"unsupported YAML tag '{tag}'")
+            return None
+        if tag == "tag:yaml.org,2002:str":
+            return text
+        node = ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
+        try:
+            value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+        except (ValueError, yaml.YAMLError) as exc:
+            self.fail(pos, f"invalid value {text!r}: {exc}")
+            return None
+        if tag == "tag:yaml.org,2002:bool" and text.lower() in _YAML11_BOOLS and plain:
+            self.out.warn(pos, f"'{text}' was read as the boolean {str(value).lower()}; "
+                               f"write {str(value).lower()} or quote it as '{text}'")
+        if isinstance(value, datetime.datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return value
+
+    def _attach(self, value: Any, pos: Position, size: int) -> None:
+        self.total += size
+        if self.total > self.limits.max_nodes:
+            self.fail(pos, f"the document expands to more than {self.limits.max_nodes:,} values "
+                           "(too many aliases?)")
+            return
+        if not self.stack:
+            self.result = value
+            return
+        frame = self.stack[-1]
+        self.sizes[-1] += size
+        container = frame[0]
+        if isinstance(container, LList):
+            container.append(value)
+            container.item_pos.append(pos)
+            return
+        if frame[1] is _NO_KEY:  # this value is a key
+            if not isinstance(value, str):
+                self.out.error(pos, f"key '{self.last_text}' was read as "
+                                    f"{'null' if value is None else type(value).__name__} "
+                                    f"{'' if value is None else repr(value)}; keys must be text: "
+                                    f"quote it as '{self.last_text}'".replace(" ;", ";"))
+                value = f"<{self.last_text}>"
+            elif value in container:
+                first = container.key_pos[value]
+                self.out.error(pos, f"duplicate key '{value}' (first defined at line {first.line})")
+                value = _DUPLICATE
+            frame[1] = (value, pos)
+            return
+        key, kpos = frame[1]
+        frame[1] = _NO_KEY
+        if key is _DUPLICATE:
+            return
+        container[key] = value
+        container.key_pos[key] = kpos
+        container.val_pos[key] = pos
+
+
+_NO_KEY = object()
+_DUPLICATE = object()
+
+
+def _pos(display: str, mark) -> Position:
+    if mark is None:
+        return Position(file=display)
+    return Position(file=display, line=mark.line + 1, col=mark.column + 1)
+
+
+def _problem(pos: Position, message: str):
+    from threatmodel.errors import Problem
+
+    return Problem(message=message, pos=pos)
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError, source: str, mark) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    text = "; ".join(parts) or "invalid YAML"
+    lines = source.splitlines()
+    if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+        text += " (a tab character: indent with spaces)"
+    return f"invalid YAML: {text}"

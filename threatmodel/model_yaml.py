@@ -1,0 +1,243 @@
+"""Read a system model from YAML files (with `include:`) into model objects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from threatmodel.errors import Collector, Position, ThreatModelError, did_you_mean
+from threatmodel.fields import Fields, each_mapping, type_name
+from threatmodel.loader import DEFAULT_LIMITS, LList, LMap, Limits, load_file, load_text, value_pos
+from threatmodel.model import (ELEMENT_KINDS, Boundary, Control, DataAsset, DataFlow, Element,
+                               System, SystemModel)
+from threatmodel.vocabulary import Vocabulary, parse_vocabulary
+
+SECTIONS = ("data", "elements", "flows", "boundaries", "controls")
+TOP_KEYS = ("system", "include", "vocabulary") + SECTIONS
+INCLUDED_KEYS = ("include", "vocabulary") + SECTIONS
+MAX_INCLUDES = 200
+
+
+def read_model_file(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> SystemModel:
+    """Read a model file and everything it includes; raises ThreatModelError on any problem."""
+    path = Path(path)
+    data, warnings = load_file(path, str(path), limits)
+    reader = _Reader(path.resolve().parent, limits)
+    reader.warnings.extend(warnings)
+    return reader.read(data, str(path), path.resolve())
+
+
+def read_model_data(data: Any, display: str = "<model>", base_dir: Path | None = None,
+                    limits: Limits = DEFAULT_LIMITS) -> SystemModel:
+    """Build a model from already-parsed data (a dict, e.g. from tests or another tool)."""
+    if not isinstance(data, LMap):
+        import yaml
+
+        data, _ = load_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), display, limits)
+    return _Reader((base_dir or Path.cwd()).resolve(), limits).read(data, display, None)
+
+
+class _Reader:
+    def __init__(self, root: Path, limits: Limits):
+        self.root = root
+        self.limits = limits
+        self.out = Collector()
+        self.warnings: list = []
+        self.sections: dict[str, list] = {name: [] for name in SECTIONS}
+        self.vocabularies: list[Vocabulary] = []
+        self.files: list[str] = []
+        self.seen: set[Path] = set()
+
+    def read(self, data: Any, display: str, resolved: Path | None) -> SystemModel:
+        top = Position(file=display, line=1, col=1)
+        if not isinstance(data, dict):
+            raise ThreatModelError([_error(top, f"a model must be a mapping with a 'system' key, "
+                                                f"not {type_name(data)}")])
+        if resolved is not None:
+            self.seen.add(resolved)
+        self.files.append(display)
+        fields = Fields(data, self.out, "model")
+        fields.reject_unknown(TOP_KEYS)
+        system = self._system(fields)
+        self._collect(fields, display)
+        self.out.raise_if_errors()
+        vocabulary = None
+        for layer in self.vocabularies:
+            vocabulary = layer if vocabulary is None else vocabulary.merge(layer, self.out)
+        self.out.raise_if_errors()
+        return SystemModel(
+            system=system,
+            data=tuple(self.sections["data"]),
+            elements=tuple(self.sections["elements"]),
+            flows=tuple(self.sections["flows"]),
+            boundaries=tuple(self.sections["boundaries"]),
+            controls=tuple(self.sections["controls"]),
+            vocabulary=vocabulary,
+            files=tuple(self.files),
+            warnings=tuple(self.warnings),
+        )
+
+    def _system(self, fields: Fields) -> System:
+        section = fields.mapping("system")
+        if section is None:
+            if "system" not in fields.map:
+                self.out.error(fields.pos, "model: 'system' is required (a mapping with at least 'id')")
+            return System(id="system", pos=fields.pos)
+        sys_fields = Fields(section, self.out, "system")
+        fixed = ("id", "name", "owner", "description")
+        return System(id=sys_fields.ident("id"), name=sys_fields.text("name"),
+                      owner=sys_fields.text("owner"), description=sys_fields.text("description"),
+                      attributes=_attributes(sys_fields, fixed), pos=section.pos,
+                      field_pos=sys_fields.positions)
+
+    def _collect(self, fields: Fields, display: str) -> None:
+        vocab = fields.mapping("vocabulary")
+        if vocab is not None:
+            self.vocabularies.append(parse_vocabulary(vocab, self.out))
+        readers = {"data": _data_asset, "elements": _element, "flows": _flow,
+                   "boundaries": _boundary, "controls": _control}
+        for name in SECTIONS:
+            for _, item in each_mapping(fields.raw(name), self.out, name, fields.at(name)):
+                self.sections[name].append(readers[name](item, self.out))
+        for index, include in enumerate(fields.id_list("include")):
+            where = value_pos(fields.map.get("include"), index, fields.at("include"))
+            self._include(include, where, Path(display).parent)
+
+    def _include(self, relative: str, where: Position, base: Path) -> None:
+        if len(self.files) >= MAX_INCLUDES:
+            self.out.error(where, f"include: more than {MAX_INCLUDES} files")
+            return
+        candidate = Path(relative)
+        full = base / candidate
+        resolved = full.resolve()
+        if candidate.is_absolute() or not _inside(resolved, self.root):
+            self.out.error(where, f"include: '{relative}' is outside the model's directory; "
+                                  "includes must be relative paths below it")
+            return
+        if resolved in self.seen:
+            self.out.error(where, f"include: '{relative}' is included twice (or includes itself)")
+            return
+        if not resolved.is_file():
+            self.out.error(where, f"include: file '{relative}' not found")
+            return
+        self.seen.add(resolved)
+        display = str(full)
+        try:
+            data, warnings = load_file(resolved, display, self.limits)
+        except ThreatModelError as exc:
+            self.out.problems.extend(exc.problems)
+            return
+        self.warnings.extend(warnings)
+        self.files.append(display)
+        if not isinstance(data, dict):
+            self.out.error(Position(file=display, line=1, col=1),
+                           f"an included file must be a mapping, not {type_name(data)}")
+            return
+        fields = Fields(data, self.out, "included model")
+        fields.reject_unknown(INCLUDED_KEYS)
+        self._collect(fields, display)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def _error(pos: Position, message: str):
+    from threatmodel.errors import Problem
+
+    return Problem(message=message, pos=pos)
+
+
+def _attributes(fields: Fields, fixed: tuple[str, ...]) -> dict[str, Any]:
+    """Every key outside the fixed fields, as an attribute value (lists become tuples)."""
+    result = {}
+    for key, value in fields.map.items():
+        if key in fixed:
+            continue
+        fields.positions[key] = fields.at(key)
+        if isinstance(value, dict):
+            fields.out.error(fields.at(key), f"{fields.what}: attribute '{key}' must be a single "
+                                             "value or a list, not a mapping")
+            continue
+        if isinstance(value, LList):
+            if any(isinstance(v, (dict, list)) for v in value):
+                fields.out.error(fields.at(key), f"{fields.what}: attribute '{key}' must be a list "
+                                                 "of plain values")
+                continue
+            value = tuple(value)
+        result[key] = value
+    return result
+
+
+def _data_asset(item: LMap, out: Collector) -> DataAsset:
+    fields = Fields(item, out, "data asset")
+    fixed = ("id", "name", "description", "categories", "subjects", "source")
+    asset_id = fields.ident("id")
+    fields.what = f"data asset '{asset_id}'"
+    return DataAsset(id=asset_id, name=fields.text("name"), description=fields.text("description"),
+                     categories=fields.id_list("categories"),
+                     subjects=fields.integer("subjects", low=0, high=10**11),
+                     source=fields.text("source") or None,
+                     attributes=_attributes(fields, fixed), pos=item.pos,
+                     field_pos=fields.positions)
+
+
+def _element(item: LMap, out: Collector) -> Element:
+    fields = Fields(item, out, "element")
+    fixed = ("id", "kind", "type", "name", "description", "stores", "inputs")
+    element_id = fields.ident("id")
+    fields.what = f"element '{element_id}'"
+    kind = fields.text("kind", required=True)
+    if kind and kind not in ELEMENT_KINDS:
+        hint = did_you_mean(kind, ELEMENT_KINDS) or f" (use one of {', '.join(ELEMENT_KINDS)})"
+        out.error(fields.at("kind"), f"element '{element_id}': unknown kind '{kind}'{hint}")
+    stores = fields.id_list("stores")
+    inputs = fields.id_list("inputs")
+    if stores and kind != "datastore":
+        out.error(fields.key_at("stores"), f"element '{element_id}': only a datastore 'stores' data "
+                                           f"(this is a {kind or 'element'}; use flows)")
+    if inputs and kind != "process":
+        out.error(fields.key_at("inputs"), f"element '{element_id}': only a process has 'inputs' "
+                                           f"(this is a {kind or 'element'})")
+    return Element(id=element_id, kind=kind, type=fields.text("type") or None,
+                   name=fields.text("name"), description=fields.text("description"),
+                   stores=stores, inputs=inputs, attributes=_attributes(fields, fixed),
+                   pos=item.pos, field_pos=fields.positions)
+
+
+def _flow(item: LMap, out: Collector) -> DataFlow:
+    fields = Fields(item, out, "flow")
+    fixed = ("id", "from", "to", "data", "name", "description")
+    flow_id = fields.ident("id")
+    fields.what = f"flow '{flow_id}'"
+    for wrong, right in (("source", "from"), ("target", "to")):
+        if wrong in item and right not in item:
+            out.error(fields.key_at(wrong), f"flow '{flow_id}': write '{right}', not '{wrong}'")
+    return DataFlow(id=flow_id, source=fields.text("from", required=True),
+                    target=fields.text("to", required=True), data=fields.id_list("data"),
+                    name=fields.text("name"), description=fields.text("description"),
+                    attributes=_attributes(fields, fixed + ("source", "target")), pos=item.pos,
+                    field_pos=fields.positions)
+
+
+def _boundary(item: LMap, out: Collector) -> Boundary:
+    fields = Fields(item, out, "boundary")
+    fixed = ("id", "kind", "name", "description", "members")
+    boundary_id = fields.ident("id")
+    fields.what = f"boundary '{boundary_id}'"
+    return Boundary(id=boundary_id, type=fields.text("kind", required=True),
+                    name=fields.text("name"), description=fields.text("description"),
+                    members=fields.id_list("members"), attributes=_attributes(fields, fixed),
+                    pos=item.pos, field_pos=fields.positions)
+
+
+def _control(item: LMap, out: Collector) -> Control:
+    fields = Fields(item, out, "control")
+    fields.reject_unknown(("mitigation", "targets", "note"))
+    return Control(mitigation=fields.text("mitigation", required=True),
+                   targets=fields.id_list("targets"), note=fields.text("note"), pos=item.pos,
+                   field_pos=fields.positions)

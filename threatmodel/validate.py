@@ -1,0 +1,213 @@
+"""Whole-model checks: ids, references between objects, boundaries, and the vocabulary.
+
+Works on model objects, so a model built in Python is checked exactly like one from YAML.
+Every problem is collected; `validate` raises once with all of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from threatmodel.catalog import Catalog
+from threatmodel.errors import Collector, Position, did_you_mean
+from threatmodel.model import SystemModel
+from threatmodel.vocabulary import Vocabulary
+
+
+def model_vocabulary(model: SystemModel, catalog: Catalog, out: Collector) -> Vocabulary:
+    """The catalog's vocabulary extended by the model's own `vocabulary:` section."""
+    if model.vocabulary is None:
+        return catalog.vocabulary
+    return catalog.vocabulary.merge(model.vocabulary, out)
+
+
+def validate(model: SystemModel, catalog: Catalog) -> Vocabulary:
+    """Check a model against itself and the catalog; returns the vocabulary used."""
+    out = Collector()
+    vocabulary = model_vocabulary(model, catalog, out)
+    _Checker(model, vocabulary, catalog, out).run()
+    out.raise_if_errors()
+    return vocabulary
+
+
+def _at(obj: Any, field: str) -> Position:
+    return obj.field_pos.get(field, obj.pos)
+
+
+class _Checker:
+    def __init__(self, model: SystemModel, vocabulary: Vocabulary, catalog: Catalog, out: Collector):
+        self.model = model
+        self.vocabulary = vocabulary
+        self.catalog = catalog
+        self.out = out
+        self.ids: dict[str, Any] = {}
+        self.data_ids: dict[str, Any] = {}
+
+    def run(self) -> None:
+        model = self.model
+        self._register(model.system)
+        for asset in model.data:
+            self._unique(asset, self.data_ids, "data asset")
+            self._check_asset(asset)
+        for obj in list(model.elements) + list(model.flows) + list(model.boundaries):
+            self._register(obj)
+        for element in model.elements:
+            self._check_element(element)
+        for flow in model.flows:
+            self._check_flow(flow)
+        self._check_boundaries()
+        for control in model.controls:
+            self._check_control(control)
+        for obj in [model.system, *model.data, *model.elements, *model.flows, *model.boundaries]:
+            self._check_attributes(obj)
+
+    # -- ids
+    def _register(self, obj: Any) -> None:
+        self._unique(obj, self.ids, obj.kind if obj.kind != "dataflow" else "flow")
+
+    def _unique(self, obj: Any, table: dict, what: str) -> None:
+        if not obj.id:
+            return
+        first = table.get(obj.id)
+        if first is not None:
+            self.out.error(_at(obj, "id"), f"duplicate id '{obj.id}' ({what}); first used at "
+                                           f"{first.pos}")
+            return
+        table[obj.id] = obj
+
+    def _data_refs(self, obj: Any, field: str, refs: tuple[str, ...]) -> None:
+        for ref in refs:
+            if ref not in self.data_ids:
+                self.out.error(_at(obj, field), f"{_name(obj)}: unknown data asset '{ref}' in "
+                                                f"'{field}'{did_you_mean(ref, self.data_ids)}")
+
+    # -- objects
+    def _check_asset(self, asset: Any) -> None:
+        categories = self.vocabulary.categories
+        for category in asset.categories:
+            if category not in categories:
+                self.out.error(_at(asset, "categories"), f"data asset '{asset.id}': unknown category "
+                                                         f"'{category}'{did_you_mean(category, categories)}")
+        sources = self.vocabulary.data_sources
+        if asset.source is not None and asset.source not in sources:
+            self.out.error(_at(asset, "source"), f"data asset '{asset.id}': unknown source "
+                                                 f"'{asset.source}'{_choices(asset.source, sources)}")
+
+    def _check_element(self, element: Any) -> None:
+        types = self.vocabulary.element_types.get(element.kind, ())
+        if element.type is not None and element.kind in self.vocabulary.element_types \
+                and element.type not in types:
+            self.out.error(_at(element, "type"), f"element '{element.id}': unknown {element.kind} type "
+                                                 f"'{element.type}'{_choices(element.type, types)}")
+        self._data_refs(element, "stores", element.stores)
+        self._data_refs(element, "inputs", element.inputs)
+
+    def _check_flow(self, flow: Any) -> None:
+        for field, ref in (("from", flow.source), ("to", flow.target)):
+            if not ref:
+                continue
+            target = self.ids.get(ref)
+            if target is None:
+                self.out.error(_at(flow, field), f"flow '{flow.id}': '{field}' names unknown element "
+                                                 f"'{ref}'{did_you_mean(ref, self._element_ids())}")
+            elif target.kind in ("boundary", "system", "dataflow"):
+                self.out.error(_at(flow, field), f"flow '{flow.id}': '{field}' must name an element, "
+                                                 f"but '{ref}' is a {target.kind}")
+        if flow.source and flow.source == flow.target:
+            self.out.error(_at(flow, "to"), f"flow '{flow.id}' goes from '{flow.source}' to itself")
+        self._data_refs(flow, "data", flow.data)
+
+    def _check_boundaries(self) -> None:
+        kinds = self.vocabulary.boundary_kinds
+        parent: dict[str, Any] = {}
+        for boundary in self.model.boundaries:
+            if boundary.type and boundary.type not in kinds:
+                self.out.error(_at(boundary, "kind"), f"boundary '{boundary.id}': unknown kind "
+                                                      f"'{boundary.type}'{_choices(boundary.type, kinds)}")
+            for member in boundary.members:
+                target = self.ids.get(member)
+                if target is None:
+                    self.out.error(_at(boundary, "members"), f"boundary '{boundary.id}': unknown member "
+                                                             f"'{member}'{did_you_mean(member, self.ids)}")
+                    continue
+                if target.kind in ("dataflow", "system"):
+                    self.out.error(_at(boundary, "members"), f"boundary '{boundary.id}': '{member}' is a "
+                                                             f"{target.kind}; members are elements or "
+                                                             "boundaries")
+                    continue
+                if member == boundary.id:
+                    self.out.error(_at(boundary, "members"), f"boundary '{boundary.id}' contains itself")
+                    continue
+                if member in parent:
+                    self.out.error(_at(boundary, "members"),
+                                   f"'{member}' is in two boundaries, '{parent[member].id}' "
+                                   f"({parent[member].pos}) and '{boundary.id}'; an element belongs to "
+                                   "one boundary (nest the boundaries instead)")
+                    continue
+                parent[member] = boundary
+        for boundary in self.model.boundaries:
+            seen = {boundary.id}
+            current = parent.get(boundary.id)
+            while current is not None:
+                if current.id in seen:
+                    self.out.error(_at(boundary, "members"), f"boundary '{boundary.id}' is nested "
+                                                             "inside itself (a cycle of members)")
+                    break
+                seen.add(current.id)
+                current = parent.get(current.id)
+
+    def _check_control(self, control: Any) -> None:
+        mitigations = self.catalog.mitigations
+        if control.mitigation and control.mitigation not in mitigations:
+            self.out.error(_at(control, "mitigation"), f"control: unknown mitigation "
+                                                       f"'{control.mitigation}'"
+                                                       f"{did_you_mean(control.mitigation, mitigations)}")
+        for target in control.targets:
+            if target not in self.ids:
+                self.out.error(_at(control, "targets"), f"control {control.mitigation}: unknown target "
+                                                        f"'{target}'{did_you_mean(target, self.ids)}")
+
+    def _check_attributes(self, obj: Any) -> None:
+        known = self.vocabulary.attributes
+        kind = obj.kind
+        for name, value in obj.attributes.items():
+            where = _at(obj, name)
+            attribute = known.get(name)
+            if attribute is None:
+                here = [n for n, a in known.items() if kind in a.applies_to]
+                hint = did_you_mean(name, here) or did_you_mean(name, known)
+                self.out.error(where, f"{_name(obj)}: unknown attribute '{name}'{hint or ''}"
+                                      f"{'' if hint else ' (declare it in a vocabulary: section)'}")
+                continue
+            if kind not in attribute.applies_to:
+                self.out.error(where, f"{_name(obj)}: attribute '{name}' does not apply to a "
+                                      f"{_kind_name(kind)} (it applies to "
+                                      f"{', '.join(sorted(attribute.applies_to))})")
+                continue
+            problem = attribute.problem(value, self.vocabulary)
+            if problem:
+                self.out.error(where, f"{_name(obj)}: {problem}")
+
+    def _element_ids(self) -> list[str]:
+        return [i for i, o in self.ids.items() if o.kind not in ("boundary", "system", "dataflow")]
+
+
+def _name(obj: Any) -> str:
+    what = {"dataflow": "flow", "data": "data asset"}.get(obj.kind, obj.kind)
+    if obj.kind in ("actor", "process", "datastore", "external_service"):
+        what = "element"
+    return f"{what} '{obj.id}'"
+
+
+def _kind_name(kind: str) -> str:
+    return {"dataflow": "flow", "data": "data asset", "external_service": "external service"}.get(kind, kind)
+
+
+def _choices(word: str, choices) -> str:
+    hint = did_you_mean(word, choices)
+    if hint:
+        return hint
+    choices = list(choices)
+    if len(choices) <= 25:
+        return f" (use one of {', '.join(choices)})"
+    return " (add it to a vocabulary: section if it is new)"
