@@ -8,16 +8,15 @@ from pathlib import Path
 
 from threatmodel.commands.common import add_catalog_option, load_catalog, print_warnings
 
-DEFAULT_FORMATS = "json,md"
-
 
 def add_parser(sub) -> None:
     parser = sub.add_parser("analyze", help="analyse a model and write reports",
                             description="Analyse a model against the catalogs and write reports.")
     parser.add_argument("model", help="the model YAML file")
     add_catalog_option(parser)
-    parser.add_argument("--format", default=DEFAULT_FORMATS,
-                        help=f"comma-separated output formats (default {DEFAULT_FORMATS})")
+    parser.add_argument("--format", default=None,
+                        help="comma-separated output formats (default: every default format; "
+                             "see 'threatmodel analyze --help')")
     parser.add_argument("-o", "--output", metavar="DIR",
                         help="directory for the reports (default threatmodel-out/<model name>)")
     parser.add_argument("--fail-on", metavar="SEVERITY",
@@ -31,10 +30,10 @@ def run(args: argparse.Namespace) -> int:
     from threatmodel.api import analyze, load_model
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.output import write_all
-    from threatmodel.render import FORMATS, file_name, renderer
+    from threatmodel.render import FORMATS, default_formats, file_name, renderer
     from threatmodel.render import terminal as summary
 
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    formats = [f.strip() for f in (args.format or default_formats()).split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ThreatModelError([Problem(message=f"unknown format '{f}'; choose from "
