@@ -154,6 +154,7 @@ class SystemModel:
     vocabulary: Any = attrs.field(default=None, eq=False)  # a Vocabulary layer, or None
     files: tuple[str, ...] = attrs.field(default=(), converter=_tuple, eq=False)
     warnings: tuple = attrs.field(default=(), converter=_tuple, eq=False)
+    problems: tuple = attrs.field(default=(), converter=_tuple, eq=False)  # from reading YAML
 
     @property
     def path(self) -> str:

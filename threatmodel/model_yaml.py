@@ -19,7 +19,11 @@ MAX_INCLUDES = 200
 
 
 def read_model_file(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> SystemModel:
-    """Read a model file and everything it includes; raises ThreatModelError on any problem."""
+    """Read a model file and everything it includes.
+
+    Unreadable YAML raises ThreatModelError at once; problems in the model's structure are
+    kept in `model.problems` so that validation can report them together with its own.
+    """
     path = Path(path)
     data, warnings = load_file(path, str(path), limits)
     reader = _Reader(path.resolve().parent, limits)
@@ -60,11 +64,9 @@ class _Reader:
         fields.reject_unknown(TOP_KEYS)
         system = self._system(fields)
         self._collect(fields, display)
-        self.out.raise_if_errors()
         vocabulary = None
         for layer in self.vocabularies:
             vocabulary = layer if vocabulary is None else vocabulary.merge(layer, self.out)
-        self.out.raise_if_errors()
         return SystemModel(
             system=system,
             data=tuple(self.sections["data"]),
@@ -75,6 +77,7 @@ class _Reader:
             vocabulary=vocabulary,
             files=tuple(self.files),
             warnings=tuple(self.warnings),
+            problems=tuple(self.out.errors),
         )
 
     def _system(self, fields: Fields) -> System:
@@ -159,6 +162,7 @@ def _attributes(fields: Fields, fixed: tuple[str, ...]) -> dict[str, Any]:
         if key in fixed:
             continue
         fields.positions[key] = fields.at(key)
+        fields.positions[f"{key}:key"] = fields.key_at(key)
         if isinstance(value, dict):
             fields.out.error(fields.at(key), f"{fields.what}: attribute '{key}' must be a single "
                                              "value or a list, not a mapping")
@@ -197,10 +201,10 @@ def _element(item: LMap, out: Collector) -> Element:
         out.error(fields.at("kind"), f"element '{element_id}': unknown kind '{kind}'{hint}")
     stores = fields.id_list("stores")
     inputs = fields.id_list("inputs")
-    if stores and kind != "datastore":
+    if stores and kind != "datastore" and kind in ELEMENT_KINDS:
         out.error(fields.key_at("stores"), f"element '{element_id}': only a datastore 'stores' data "
                                            f"(this is a {kind or 'element'}; use flows)")
-    if inputs and kind != "process":
+    if inputs and kind != "process" and kind in ELEMENT_KINDS:
         out.error(fields.key_at("inputs"), f"element '{element_id}': only a process has 'inputs' "
                                            f"(this is a {kind or 'element'})")
     return Element(id=element_id, kind=kind, type=fields.text("type") or None,

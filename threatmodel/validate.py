@@ -24,6 +24,7 @@ def model_vocabulary(model: SystemModel, catalog: Catalog, out: Collector) -> Vo
 def validate(model: SystemModel, catalog: Catalog) -> Vocabulary:
     """Check a model against itself and the catalog; returns the vocabulary used."""
     out = Collector()
+    out.problems.extend(model.problems)
     vocabulary = model_vocabulary(model, catalog, out)
     _Checker(model, vocabulary, catalog, out).run()
     out.raise_if_errors()
@@ -172,15 +173,16 @@ class _Checker:
         kind = obj.kind
         for name, value in obj.attributes.items():
             where = _at(obj, name)
+            key_where = obj.field_pos.get(f"{name}:key", where)
             attribute = known.get(name)
             if attribute is None:
                 here = [n for n, a in known.items() if kind in a.applies_to]
                 hint = did_you_mean(name, here) or did_you_mean(name, known)
-                self.out.error(where, f"{_name(obj)}: unknown attribute '{name}'{hint or ''}"
+                self.out.error(key_where, f"{_name(obj)}: unknown attribute '{name}'{hint or ''}"
                                       f"{'' if hint else ' (declare it in a vocabulary: section)'}")
                 continue
             if kind not in attribute.applies_to:
-                self.out.error(where, f"{_name(obj)}: attribute '{name}' does not apply to a "
+                self.out.error(key_where, f"{_name(obj)}: attribute '{name}' does not apply to a "
                                       f"{_kind_name(kind)} (it applies to "
                                       f"{', '.join(sorted(attribute.applies_to))})")
                 continue

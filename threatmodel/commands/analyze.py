@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         raise ThreatModelError([Problem(message=f"unknown severity '{args.fail_on}'; choose from "
                                                 f"{', '.join(catalog.severities)}",
                                         pos=Position(file="--fail-on"))])
-    model = load_model(args.model)
+    model = load_model(args.model, strict=False)
     result = analyze(model, catalog)
     files = {file_name(f): renderer(f)(result) for f in formats}
     output = Path(args.output) if args.output else Path("threatmodel-out") / Path(args.model).stem

@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from threatmodel.render.escape import terminal
 
     catalog = load_catalog(args)
-    model = load_model(args.model)
+    model = load_model(args.model, strict=False)
     check_model(model, catalog)
     print_warnings(model.warnings)
     print(f"{terminal(args.model)}: ok ({len(model.elements)} elements, {len(model.flows)} flows, "

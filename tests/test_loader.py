@@ -1,0 +1,116 @@
+"""The located YAML loader: values, positions, and refusal of malformed or hostile input."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from threatmodel.errors import ThreatModelError
+from threatmodel.loader import Limits, load_text, value_pos
+
+from conftest import problems_of
+
+
+def load(text: str, limits: Limits = Limits()):
+    return load_text(text, "m.yaml", limits)
+
+
+class TestValues:
+    def test_core_types_are_constructed(self):
+        """Ints with underscores, floats, bools, nulls and dates load as Python values."""
+        data, warnings = load("a: 1_000_000\nb: 2.5\nc: true\nd: null\ne: 2026-01-31\nf: 'x'\n")
+        assert data == {"a": 1_000_000, "b": 2.5, "c": True, "d": None,
+                        "e": datetime.date(2026, 1, 31), "f": "x"}
+        assert warnings == []
+
+    def test_positions_of_values_and_list_items(self):
+        """Every mapping value and list item keeps its 1-based line and column."""
+        data, _ = load("top:\n  items: [alpha, 'beta']\n")
+        items = data["top"]["items"]
+        assert (value_pos(data["top"], "items", None).line, items.item_pos[0].col) == (2, 11)
+        assert (items.item_pos[1].line, items.item_pos[1].col) == (2, 19)  # inside the quotes
+
+    def test_yaml11_boolean_words_warn(self):
+        """A bare yes/no/on/off value is read as a boolean and warned about with its position."""
+        _, warnings = load("encrypted: yes\n")
+        assert [str(w) for w in warnings] == [
+            "m.yaml:1:12: warning: 'yes' was read as the boolean true; write true or quote it as 'yes'"]
+
+    def test_aliases_to_scalars_and_lists_work(self):
+        """Anchors and aliases are allowed when they do not recurse."""
+        data, _ = load("a: &x [1, 2]\nb: *x\n")
+        assert data["b"] == [1, 2]
+
+
+class TestRefusals:
+    @pytest.mark.parametrize("text, expected", [
+        ("a: 1\na: 2\n", "2:1: duplicate key 'a' (first defined at line 1)"),
+        ("a:\n\t- b\n", "2:1: invalid YAML: while scanning for the next token; found character "
+                        "that cannot start any token (a tab character: indent with spaces)"),
+        ("x: !!python/object/apply:os.system ['ls']\n",
+         "1:4: unsupported YAML tag 'tag:yaml.org,2002:python/object/apply:os.system'"),
+        ("a: &a [*a]\n", "1:8: alias '*a' refers to a collection that contains it "
+                         "(recursive structures are not allowed)"),
+        ("on: 1\n", "1:1: key 'on' was read as bool True; keys must be text: quote it as 'on'"),
+        ("<<: {a: 1}\n", "1:1: merge keys ('<<') are not supported; write the keys out"),
+        ("a: 1\n---\nb: 2\n", "2:1: only one YAML document per file is allowed (found '---' again)"),
+        ("a: [1, 2\n", "2:1: invalid YAML: while parsing a flow sequence; did not find "
+                       "expected ',' or ']'"),
+    ])
+    def test_malformed_input_has_one_positioned_message(self, text, expected):
+        """Each malformed document gives exactly the expected file:line:col message."""
+        with pytest.raises(ThreatModelError) as excinfo:
+            load(text)
+        assert problems_of(excinfo) == [expected]
+
+    def test_empty_file(self):
+        """An empty file is refused with a message at 1:1."""
+        with pytest.raises(ThreatModelError) as excinfo:
+            load("")
+        assert problems_of(excinfo) == ["1:1: file is empty; expected a YAML mapping"]
+
+    def test_alias_bomb_is_refused_quickly(self):
+        """A billion-laughs document stops at the node budget instead of expanding."""
+        lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+        for i in range(1, 9):
+            lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+        with pytest.raises(ThreatModelError) as excinfo:
+            load("\n".join(lines) + "\n", Limits(max_nodes=100_000))
+        assert "expands to more than 100,000 values" in problems_of(excinfo)[0]
+
+    def test_deep_nesting_is_refused_without_crashing(self):
+        """Nesting far beyond the limit is refused (no recursion, no C stack overflow)."""
+        with pytest.raises(ThreatModelError) as excinfo:
+            load("[" * 200_000 + "]" * 200_000)
+        assert problems_of(excinfo) == ["1:65: nesting is deeper than the limit of 64 levels"]
+
+    def test_long_scalar_is_refused(self):
+        """A value over the size limit is refused with its position."""
+        with pytest.raises(ThreatModelError) as excinfo:
+            load("a: " + "x" * 50 + "\n", Limits(max_scalar_chars=10))
+        assert problems_of(excinfo) == ["1:4: value is 50 characters long, over the limit of 10"]
+
+    def test_oversized_text_is_refused(self):
+        """Text over the byte limit is refused before parsing."""
+        with pytest.raises(ThreatModelError) as excinfo:
+            load("a: 1\n" * 100, Limits(max_bytes=100))
+        assert "over the limit of 100 bytes" in str(excinfo.value)
+
+    def test_invalid_utf8_names_the_byte(self, tmp_path):
+        """A file that is not UTF-8 is refused with the position of the first bad byte."""
+        from threatmodel.loader import load_file
+
+        path = tmp_path / "latin1.yaml"
+        path.write_bytes("name: caf\xe9\n".encode("latin-1"))
+        with pytest.raises(ThreatModelError) as excinfo:
+            load_file(path)
+        assert problems_of(excinfo) == ["1:10: file is not valid UTF-8 (byte 0xe9); save it as UTF-8"]
+
+    def test_byte_order_mark_is_accepted(self, tmp_path):
+        """A UTF-8 byte-order mark does not disturb loading."""
+        from threatmodel.loader import load_file
+
+        path = tmp_path / "bom.yaml"
+        path.write_bytes(b"\xef\xbb\xbfa: 1\n")
+        assert load_file(path)[0] == {"a": 1}
