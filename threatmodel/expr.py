@@ -323,7 +323,12 @@ class _Parser:
                                 f"{', '.join(FUNCTIONS)} are functions", self.tok[2])
             table = self.scope.names.get(name)
             if table is None or name == "":
+                from threatmodel.errors import did_you_mean
+
                 prefixes = [p for p in self.scope.names if p]
+                hint = did_you_mean(name, prefixes)
+                if hint and name not in self.scope.names.get("", {}):
+                    raise ExprError(f"unknown name '{name}'{hint}", offset)
                 raise ExprError(f"'{name}' has no attributes here"
                                 + (f" (use {', '.join(p + '.' for p in prefixes)})" if prefixes else ""),
                                 offset)
