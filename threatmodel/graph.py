@@ -52,6 +52,7 @@ class Graph:
         self._facts: dict[str, dict[str, Any]] = {}
         self._chains: dict[str, tuple[Boundary, ...]] = {}
         self._reach: dict[tuple[str, str], frozenset[str]] = {}
+        self._domains: dict[str, frozenset[str]] | None = None
         self.model_facts = ModelFacts(self)
 
     # -- facts ------------------------------------------------------------------------
@@ -184,15 +185,68 @@ class Graph:
             self._reach[key] = frozenset(seen)
         return self._reach[key]
 
-    def downstream(self, element_id: str) -> set[str]:
-        seen = {element_id}
-        queue = deque([element_id])
-        while queue:
-            for flow in self.outgoing.get(queue.popleft(), ()):
-                if flow.target not in seen:
-                    seen.add(flow.target)
-                    queue.append(flow.target)
-        return seen
+    def downstream_domains(self, element_id: str) -> frozenset[str]:
+        """Decision domains of an element and of everything its data reaches (linear overall).
+
+        Strongly connected components are found once (iteratively, Tarjan), then each
+        component's domains are its own plus those of the components it feeds.
+        """
+        if self._domains is None:
+            self._domains = self._all_downstream_domains()
+        return self._domains.get(element_id, frozenset())
+
+    def _all_downstream_domains(self) -> dict[str, frozenset[str]]:
+        successors = {e: [f.target for f in self.outgoing.get(e, ()) if f.target in self.elements]
+                      for e in self.elements}
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        on_stack: set[str] = set()
+        stack: list[str] = []
+        component: dict[str, int] = {}
+        components: list[list[str]] = []
+        for root in self.elements:
+            if root in index:
+                continue
+            work = [(root, 0)]
+            while work:
+                node, child = work.pop()
+                if child == 0:
+                    index[node] = low[node] = len(index)
+                    stack.append(node)
+                    on_stack.add(node)
+                nexts = successors[node]
+                if child < len(nexts):
+                    work.append((node, child + 1))
+                    succ = nexts[child]
+                    if succ not in index:
+                        work.append((succ, 0))
+                    elif succ in on_stack:
+                        low[node] = min(low[node], index[succ])
+                    continue
+                for succ in nexts:
+                    if component.get(succ) is None and succ in low and succ in on_stack:
+                        low[node] = min(low[node], low[succ])
+                if low[node] == index[node]:
+                    members = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component[member] = len(components)
+                        members.append(member)
+                        if member == node:
+                            break
+                    components.append(members)
+        # Tarjan emits components in reverse topological order: successors come first.
+        domains: list[frozenset[str]] = []
+        for members in components:
+            own: set[str] = set()
+            for member in members:
+                own.update(self.elements[member].attributes.get("decision_domains", ()) or ())
+                for succ in successors[member]:
+                    if component[succ] != component[member]:
+                        own.update(domains[component[succ]])
+            domains.append(frozenset(own))
+        return {e: domains[component[e]] for e in self.elements}
 
 
 def _frozen(value: Any) -> Any:
@@ -246,12 +300,7 @@ def _feeding_organisations(graph: Graph, subject: Any) -> int:
 
 def _downstream_domains(graph: Graph, subject: Any) -> frozenset:
     start = subject.target if subject.kind == "dataflow" else subject.id
-    domains = set()
-    for element_id in graph.downstream(start):
-        element = graph.elements.get(element_id)
-        if element is not None:
-            domains.update(element.attributes.get("decision_domains", ()) or ())
-    return frozenset(domains)
+    return graph.downstream_domains(start)
 
 
 def _retention(graph: Graph, subject: Any) -> Any:

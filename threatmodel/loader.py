@@ -182,6 +182,7 @@ class _Builder:
                 self.fail(pos, f"nesting is deeper than the limit of {self.limits.max_depth} levels")
                 return
             container = LMap(pos) if isinstance(event, yaml.MappingStartEvent) else LList(pos)
+            self.total += 1
             if event.anchor:
                 self.open_anchors.add(event.anchor)
             self.stack.append([container, _NO_KEY, event.anchor])
@@ -192,7 +193,7 @@ class _Builder:
             if anchor:
                 self.open_anchors.discard(anchor)
                 self.anchors[anchor] = (container, size)
-            self._attach(container, container.pos, size)
+            self._attach(container, container.pos, size, counted=True)
         elif isinstance(event, yaml.ScalarEvent):
             if event.style in ("'", '"'):  # point at the text, not at the opening quote
                 pos = Position(file=pos.file, line=pos.line, col=pos.col + 1)
@@ -252,8 +253,10 @@ class _Builder:
             value = value.replace(tzinfo=datetime.timezone.utc)
         return value
 
-    def _attach(self, value: Any, pos: Position, size: int) -> None:
-        self.total += size
+    def _attach(self, value: Any, pos: Position, size: int, counted: bool = False) -> None:
+        """Add a finished value to its parent; `size` counts what it expands to (aliases too)."""
+        if not counted:  # a container's nodes were counted one by one as they arrived
+            self.total += size
         if self.total > self.limits.max_nodes:
             self.fail(pos, f"the document expands to more than {self.limits.max_nodes:,} values "
                            "(too many aliases?)")

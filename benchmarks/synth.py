@@ -1,0 +1,93 @@
+"""Synthetic but plausible models of any size, for benchmarks and large-model tests.
+
+`generate(n)` returns a model dict with about `n` elements: organisations nested in
+jurisdictions with networks inside, data assets of which about 70% are personal, ~1.5 flows
+per element, and a random share of the shipped vocabulary's attributes set to valid values.
+Deterministic for a given (n, seed).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from threatmodel.catalog_yaml import load_catalog  # noqa: E402
+
+KINDS = [("actor", 0.12), ("process", 0.38), ("datastore", 0.25), ("external_service", 0.25)]
+
+
+def generate(n: int, seed: int = 7) -> dict:
+    """A model dict with about `n` elements."""
+    rng = random.Random(seed)
+    vocabulary = load_catalog((), shipped_risks=False).vocabulary
+    personal = [c for c, v in vocabulary.categories.items() if v.personal]
+    other = [c for c, v in vocabulary.categories.items() if not v.personal]
+    data = []
+    for i in range(max(3, n // 10)):
+        cats = rng.sample(personal, rng.randint(1, 3)) if rng.random() < 0.7 else [rng.choice(other)]
+        asset = {"id": f"d{i}", "name": f"Data asset {i}", "categories": cats,
+                 "subjects": rng.choice([1_000, 50_000, 2_000_000, 300_000_000]),
+                 "source": rng.choice(vocabulary.data_sources)}
+        if rng.random() < 0.5:
+            asset["retention_days"] = rng.choice([30, 365, 3650, None])
+        data.append(asset)
+    elements = []
+    for i in range(n):
+        kind = rng.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
+        element = {"id": f"e{i}", "kind": kind, "name": f"{kind.replace('_', ' ').title()} {i}",
+                   "type": rng.choice(vocabulary.element_types[kind])}
+        if kind == "datastore":
+            element["stores"] = [rng.choice(data)["id"] for _ in range(rng.randint(1, 3))]
+        if kind == "process":
+            element["inputs"] = [rng.choice(data)["id"] for _ in range(rng.randint(1, 3))]
+        _attributes(rng, element, kind, vocabulary)
+        elements.append(element)
+    flows = []
+    for i in range(int(n * 1.5)):
+        a, b = rng.sample(range(n), 2)
+        flow = {"id": f"f{i}", "from": f"e{a}", "to": f"e{b}",
+                "data": [rng.choice(data)["id"] for _ in range(rng.randint(1, 2))]}
+        _attributes(rng, flow, "dataflow", vocabulary)
+        flows.append(flow)
+    return {"system": {"id": f"synthetic-{n}", "name": f"Synthetic system of {n} elements",
+                       "dpia_done": False},
+            "data": data, "elements": elements, "flows": flows,
+            "boundaries": _boundaries(rng, [e["id"] for e in elements])}
+
+
+def _attributes(rng: random.Random, item: dict, kind: str, vocabulary) -> None:
+    for name, attribute in sorted(vocabulary.attributes.items()):
+        if kind not in attribute.applies_to or rng.random() > 0.35:
+            continue
+        if attribute.type == "bool":
+            item[name] = rng.random() < 0.5
+        elif attribute.type == "int":
+            item[name] = rng.choice([30, 365, 4000])
+        elif attribute.type == "number":
+            item[name] = rng.random()
+        elif attribute.type == "enum":
+            item[name] = rng.choice(attribute.allowed(vocabulary))
+        elif attribute.type == "list" and attribute.allowed(vocabulary):
+            item[name] = rng.sample(attribute.allowed(vocabulary), 2)
+        elif attribute.type == "string":
+            item[name] = rng.choice(["payments", "scoring", "marketing"])
+
+
+def _boundaries(rng: random.Random, ids: list[str]) -> list[dict]:
+    boundaries = []
+    jurisdictions = [{"id": code.lower(), "kind": "jurisdiction", "code": code, "members": []}
+                     for code in ("CN", "EU", "US")]
+    per_org = 40
+    for index in range(0, len(ids), per_org):
+        chunk = ids[index:index + per_org]
+        org_id = f"org{index // per_org}"
+        inside = chunk[: int(len(chunk) * 0.8)]  # the rest stay outside any organisation
+        net = {"id": f"{org_id}-net", "kind": "network", "members": inside[: len(inside) // 2]}
+        org = {"id": org_id, "kind": "organisation", "members": [net["id"]] + inside[len(inside) // 2:]}
+        boundaries += [net, org]
+        rng.choice(jurisdictions)["members"].append(org_id)
+        rng.choice(jurisdictions)["members"].extend(chunk[len(inside):])
+    return jurisdictions + boundaries
