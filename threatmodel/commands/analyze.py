@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from pathlib import Path
 
@@ -21,6 +22,14 @@ def add_parser(sub) -> None:
                         help="directory for the reports (default threatmodel-out/<model name>)")
     parser.add_argument("--fail-on", metavar="SEVERITY",
                         help="exit 1 if an open confirmed finding is at or above SEVERITY")
+    parser.add_argument("--decisions", metavar="FILE",
+                        help="review decisions to apply (default: <model>.decisions.yaml beside "
+                             "the model, when it exists)")
+    parser.add_argument("--today", metavar="YYYY-MM-DD",
+                        help="judge decision expiry as of this date (default: today)")
+    parser.add_argument("--template", metavar="FILE",
+                        help="a Jinja2 template for the HTML report (it may extend "
+                             "'report.html.j2' and override its blocks)")
     parser.add_argument("--top", type=int, default=5, help="findings shown in the summary")
     parser.add_argument("--quiet", action="store_true", help="print nothing but problems")
     parser.set_defaults(run=run)
@@ -32,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from threatmodel.output import write_all
     from threatmodel.render import FORMATS, default_formats, file_name, renderer
     from threatmodel.render import terminal as summary
+    from threatmodel.tracking import apply_decisions
 
     formats = [f.strip() for f in (args.format or default_formats()).split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
@@ -44,9 +54,17 @@ def run(args: argparse.Namespace) -> int:
         raise ThreatModelError([Problem(message=f"unknown severity '{args.fail_on}'; choose from "
                                                 f"{', '.join(catalog.severities)}",
                                         pos=Position(file="--fail-on"))])
+    today = parse_today(args.today)
     model = load_model(args.model, strict=False)
-    result = analyze(model, catalog)
-    files = {file_name(f): renderer(f)(result) for f in formats}
+    decisions = load_decisions_for(args.model, args.decisions)
+    result = apply_decisions(analyze(model, catalog), decisions, today)
+    files = {}
+    for name in formats:
+        render = renderer(name)
+        if name == "html" and args.template:
+            files[file_name(name)] = render(result, template=args.template)
+        else:
+            files[file_name(name)] = render(result)
     output = Path(args.output) if args.output else Path("threatmodel-out") / Path(args.model).stem
     written = write_all(output, files)
     print_warnings(result.warnings)
@@ -65,3 +83,30 @@ def exit_status(result, fail_on: str | None) -> int:
     threshold = catalog.severity_rank(fail_on)
     failing = [f for f in result.confirmed if f.open and catalog.severity_rank(f.severity) >= threshold]
     return 1 if failing else 0
+
+
+def parse_today(text: str | None) -> datetime.date:
+    """The date decisions are judged on: --today, or the real date."""
+    from threatmodel.errors import Position, Problem, ThreatModelError
+
+    if not text:
+        return datetime.date.today()
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ThreatModelError([Problem(message=f"'{text}' is not a date written YYYY-MM-DD",
+                                        pos=Position(file="--today"))]) from None
+
+
+def load_decisions_for(model_path: str, explicit: str | None):
+    """The decisions file named on the command line, else the one beside the model, else None."""
+    from threatmodel.errors import Position, Problem, ThreatModelError
+    from threatmodel.tracking import default_path, load_decisions
+
+    if explicit:
+        if not Path(explicit).is_file():
+            raise ThreatModelError([Problem(message="decisions file not found",
+                                            pos=Position(file=explicit))])
+        return load_decisions(explicit)
+    path = default_path(model_path)
+    return load_decisions(path) if path.is_file() else None

@@ -1,19 +1,43 @@
-"""The canonical plain-data form of a result, shared by the JSON, Markdown and HTML outputs."""
+"""The canonical plain-data form of a result, shared by every report (JSON, Markdown, HTML,
+SARIF, CSV) and published as `threatmodel/schemas/results.schema.json`.
+
+Everything a report says is computed here once: the summary, the risk matrix, each finding
+with its evidence and harms, the mitigation checklist, the compliance view, the questionnaire
+for "needs information" findings and the appendix of model elements. Renderers only lay it
+out and escape it. Key order is fixed and nothing depends on the clock, so the same input
+gives the same bytes.
+"""
 
 from __future__ import annotations
 
+import datetime
+import math
+import re
+from collections import defaultdict
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from threatmodel import __version__
 from threatmodel.findings import Finding, Result
 
 SCHEMA_VERSION = "1"
+DECISION_STATUSES = ("open", "in-progress", "mitigated", "accepted", "false-positive",
+                     "transferred")
+TOP = 5
+LAWS = {"gdpr": "GDPR (EU)", "uk-gdpr": "UK GDPR", "pipl": "PIPL (China)",
+        "ccpa": "CCPA / CPRA (California)", "cpra": "CCPA / CPRA (California)",
+        "fcra": "FCRA (United States)", "eu-ai-act": "EU AI Act", "lgpd": "LGPD (Brazil)",
+        "dpdpa": "DPDP Act (India)", "hipaa": "HIPAA (United States)"}
+SAFE_SCHEMES = ("http", "https", "mailto")
+URL_SAFE = "-._~:/?#[]@!$&*+,;=%"  # kept as written; everything else is percent-encoded
 
 
 def result_data(result: Result) -> dict[str, Any]:
     """Everything a report needs, as plain dicts and lists in a stable order."""
     model, catalog = result.model, result.catalog
-    confirmed = result.confirmed
+    risks = {r.id: r for r in catalog.risks}
+    findings = [finding_data(f, result, risks) for f in result.findings]
+    confirmed = [f for f in findings if f["status"] == "confirmed"]
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "threatmodel", "version": __version__},
@@ -30,24 +54,25 @@ def result_data(result: Result) -> dict[str, Any]:
             "controls": sorted({c.mitigation for c in model.controls}),
         },
         "catalog": {"files": list(catalog.files), "risks": len(catalog.risks)},
-        "summary": {
-            "confirmed": len(confirmed),
-            "possible": len(result.possible),
-            "by_severity": result.counts(),
-            "open": sum(1 for f in confirmed if f.open),
-            "people_exposed": max((f.harm.subjects or 0 for f in confirmed), default=0),
-        },
-        "findings": [finding_data(f, result) for f in result.findings],
+        "summary": _summary(result, findings, confirmed),
+        "matrix": _matrix(result, confirmed),
+        "findings": findings,
+        "mitigations": _checklist(result, confirmed),
+        "compliance": _compliance(result, findings, risks),
+        "questionnaire": _questionnaire(findings),
+        "frameworks": _framework_legend(result, findings),
+        "model": _appendix(result),
         "warnings": [str(w) for w in result.warnings],
     }
 
 
-def finding_data(finding: Finding, result: Result) -> dict[str, Any]:
-    """One finding with its risk's text, mappings and references."""
-    risk = result.catalog.risk(finding.risk_id)
+def finding_data(finding: Finding, result: Result, risks: dict | None = None) -> dict[str, Any]:
+    """One finding with its risk's text, mappings, references and review decision."""
+    risk = risks.get(finding.risk_id) if risks is not None else result.catalog.risk(finding.risk_id)
     mitigations = result.catalog.mitigations
     references = result.catalog.references
     decision = finding.decision
+    frameworks = risk.frameworks if risk else {}
     return {
         "id": finding.id,
         "risk_id": finding.risk_id,
@@ -55,24 +80,28 @@ def finding_data(finding: Finding, result: Result) -> dict[str, Any]:
         "description": risk.description if risk else "",
         "group": risk.group if risk else "",
         "status": finding.status,
+        "review_status": decision.status if decision is not None else "open",
+        "open": finding.open,
         "severity": finding.severity,
         "likelihood": finding.likelihood,
         "impact": finding.impact,
         "score": finding.score,
         "base_likelihood": finding.base_likelihood,
         "base_impact": finding.base_impact,
+        "sentence": _sentence(finding),
         "element": {
             "id": finding.element_id,
             "kind": finding.element_kind,
             "name": finding.element_name,
             "file": finding.pos.file,
             "line": finding.pos.line,
+            "col": finding.pos.col,
         },
-        "evidence": [{"name": n, "value": _json_value(v)} for n, v in finding.evidence],
+        "evidence": [{"name": n, "value": json_value(v)} for n, v in finding.evidence],
         "missing": list(finding.missing),
         "modifiers": [
             {"why": m.why, "condition": m.condition, "likelihood": m.likelihood, "impact": m.impact,
-             "evidence": [{"name": n, "value": _json_value(v)} for n, v in m.evidence]}
+             "evidence": [{"name": n, "value": json_value(v)} for n, v in m.evidence]}
             for m in finding.modifiers
         ],
         "controls": [
@@ -90,18 +119,247 @@ def finding_data(finding: Finding, result: Result) -> dict[str, Any]:
             "categories": list(finding.harm.categories),
             "special_categories": list(finding.harm.special_categories),
             "subjects": finding.harm.subjects,
+            "pram_problems": list(frameworks.get("pram_problems", ())),
+            "pram": list(frameworks.get("pram", ())),
+            "solove": list(frameworks.get("solove", ())),
         },
-        "frameworks": {k: list(v) for k, v in sorted((risk.frameworks if risk else {}).items())},
+        "frameworks": {k: list(v) for k, v in sorted(frameworks.items())},
         "references": [
             {"id": r, "kind": references[r].kind, "title": references[r].title,
-             "fact": references[r].fact, "url": references[r].url}
+             "fact": references[r].fact, "url": references[r].url,
+             "link": safe_url(references[r].url)}
             for r in (risk.references if risk else ()) if r in references
         ],
         "decision": None if decision is None else decision.as_dict(),
     }
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return list(value)
-    return value
+def safe_url(url: str) -> str:
+    """An absolute http(s) or mailto URL, percent-encoded so that it is inert in HTML
+    attributes and Markdown link targets; '' for anything else (no javascript: links)."""
+    text = str(url or "").strip()
+    if not text or any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in text):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in SAFE_SCHEMES or (parts.scheme != "mailto" and not parts.netloc):
+        return ""
+    return quote(text, safe=URL_SAFE)
+
+
+def json_value(value: Any) -> Any:
+    """A value as JSON can hold it: tuples as lists, dates as ISO text, NaN as text."""
+    if isinstance(value, (tuple, list, set, frozenset)):
+        items = [json_value(v) for v in value]
+        return items if isinstance(value, (tuple, list)) else sorted(items, key=str)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _sentence(finding: Finding) -> str:
+    people = f", exposing {finding.harm.subjects:,} people" if finding.harm.subjects else ""
+    data = f" ({', '.join(finding.harm.categories)} data)" if finding.harm.categories and people \
+        else ""
+    return (f"{finding.title} at {finding.element_name}: {finding.severity}, likelihood "
+            f"{finding.likelihood} x impact {finding.impact}{people}{data}.")
+
+
+def _summary(result: Result, findings: list[dict], confirmed: list[dict]) -> dict[str, Any]:
+    severities = result.catalog.severities
+    by_status = {status: 0 for status in DECISION_STATUSES}
+    open_by_severity = {name: 0 for name in severities}
+    for f in confirmed:
+        by_status[f["review_status"]] = by_status.get(f["review_status"], 0) + 1
+        if f["open"]:
+            open_by_severity[f["severity"]] = open_by_severity.get(f["severity"], 0) + 1
+    top = [f for f in confirmed if f["open"]][:TOP]
+    return {
+        "confirmed": len(confirmed),
+        "possible": len(findings) - len(confirmed),
+        "open": sum(1 for f in confirmed if f["open"]),
+        "by_severity": result.counts(),
+        "open_by_severity": open_by_severity,
+        "by_status": by_status,
+        "expired_decisions": sum(1 for f in findings if f["decision"] and f["decision"]["expired"]),
+        "people_exposed": max((f["harm"]["subjects"] or 0 for f in confirmed), default=0),
+        "top": [{"id": f["id"], "severity": f["severity"], "sentence": f["sentence"]} for f in top],
+    }
+
+
+def _matrix(result: Result, confirmed: list[dict]) -> dict[str, Any]:
+    """Counts of confirmed findings (and of those still open) per likelihood x impact cell."""
+    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for f in confirmed:
+        cell = counts[(f["likelihood"], f["impact"])]
+        cell[0] += 1
+        cell[1] += 1 if f["open"] else 0
+    rows = []
+    for likelihood in range(5, 0, -1):
+        cells = []
+        for impact in range(1, 6):
+            count, still_open = counts.get((likelihood, impact), (0, 0))
+            cells.append({"likelihood": likelihood, "impact": impact, "score": likelihood * impact,
+                          "severity": result.catalog.band(likelihood * impact).name,
+                          "count": count, "open": still_open})
+        rows.append({"likelihood": likelihood, "cells": cells})
+    return {"rows": rows, "impacts": [1, 2, 3, 4, 5]}
+
+
+def _checklist(result: Result, confirmed: list[dict]) -> list[dict[str, Any]]:
+    """Mitigations named by confirmed findings, as a to-do list: those still missing somewhere
+    first, ordered by the total score they would remove from the open findings; then those
+    in place everywhere they are recommended, ordered by the score they already remove."""
+    mitigations = result.catalog.mitigations
+    table: dict[str, dict[str, Any]] = {}
+    for f in confirmed:
+        for rec in f["recommended"]:
+            entry = _entry(table, rec["mitigation"], f)
+            entry["missing_on"].add(f["element"]["id"])
+            if f["open"]:
+                after = _clamp(f["likelihood"] + rec["likelihood"]) * \
+                    _clamp(f["impact"] + rec["impact"])
+                entry["todo"] += f["score"] - after
+        for control in f["controls"]:
+            entry = _entry(table, control["mitigation"], f)
+            entry["in_place_on"].add(f["element"]["id"])
+            before = _clamp(f["likelihood"] - control["likelihood"]) * \
+                _clamp(f["impact"] - control["impact"])
+            entry["done"] += before - f["score"]
+    items = []
+    for mid, entry in table.items():
+        mitigation = mitigations.get(mid)
+        items.append({
+            "id": mid,
+            "title": mitigation.title if mitigation else mid,
+            "description": mitigation.description if mitigation else "",
+            "likelihood": mitigation.likelihood if mitigation else 0,
+            "impact": mitigation.impact if mitigation else 0,
+            "in_place": not entry["missing_on"],
+            "risk_removed": entry["todo"],
+            "risk_already_removed": entry["done"],
+            "findings": sorted(entry["findings"]),
+            "missing_on": sorted(entry["missing_on"]),
+            "in_place_on": sorted(entry["in_place_on"]),
+        })
+    items.sort(key=lambda m: (m["in_place"], -m["risk_removed"], -m["risk_already_removed"],
+                              -len(m["findings"]), m["id"]))
+    return items
+
+
+def _entry(table: dict, mid: str, finding: dict) -> dict[str, Any]:
+    entry = table.setdefault(mid, {"todo": 0, "done": 0, "findings": set(), "missing_on": set(),
+                                   "in_place_on": set()})
+    entry["findings"].add(finding["id"])
+    return entry
+
+
+def _clamp(value: int) -> int:
+    return max(1, min(5, value))
+
+
+def law_of(reference_id: str) -> str:
+    """The law a reference id belongs to: 'gdpr-art-22' -> 'gdpr', 'eu-ai-act-art-5' -> 'eu-ai-act'."""
+    rid = reference_id.lower()
+    for prefix in sorted(LAWS, key=len, reverse=True):
+        if rid == prefix or rid.startswith(prefix + "-"):
+            return prefix
+    head = re.split(r"-(?:art|article|sec|section|s)-", rid, maxsplit=1)[0]
+    return head if head != rid else rid.split("-")[0]
+
+
+def _natural(text: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def _compliance(result: Result, findings: list[dict], risks: dict) -> list[dict[str, Any]]:
+    """Findings grouped by law and article, from the references of kind 'law'."""
+    references = result.catalog.references
+    laws: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for f in findings:
+        risk = risks.get(f["risk_id"])
+        for rid in (risk.references if risk else ()):
+            ref = references.get(rid)
+            if ref is not None and ref.kind == "law":
+                laws[law_of(rid)][rid].append({"id": f["id"], "title": f["title"],
+                                               "severity": f["severity"], "status": f["status"],
+                                               "review_status": f["review_status"]})
+    out = []
+    for law in sorted(laws, key=lambda k: (LAWS.get(k, k.upper()), k)):
+        articles = []
+        for rid in sorted(laws[law], key=_natural):
+            ref = references[rid]
+            articles.append({"id": rid, "title": ref.title, "fact": ref.fact, "url": ref.url,
+                             "link": safe_url(ref.url), "findings": laws[law][rid]})
+        out.append({"law": law, "title": LAWS.get(law, law.upper()), "articles": articles})
+    return out
+
+
+def _questionnaire(findings: list[dict]) -> list[dict[str, Any]]:
+    """What to ask the system owner: per element, each missing fact and the risks it decides."""
+    elements: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        if f["status"] == "confirmed":
+            continue
+        element = elements.setdefault(f["element"]["id"], {"element": f["element"], "questions": {}})
+        for missing in f["missing"] or ["(unknown)"]:
+            question = element["questions"].setdefault(missing, {"missing": missing,
+                                                                 "findings": []})
+            question["findings"].append({"id": f["id"], "title": f["title"],
+                                         "severity": f["severity"]})
+    return [{"element": e["element"], "questions": list(e["questions"].values())}
+            for e in elements.values()]
+
+
+def _framework_legend(result: Result, findings: list[dict]) -> dict[str, Any]:
+    """Titles of the frameworks findings cite, and names of the ids that have one."""
+    used: dict[str, set] = defaultdict(set)
+    for f in findings:
+        for name, ids in f["frameworks"].items():
+            used[name].update(ids)
+    legend = {}
+    for name in sorted(used):
+        framework = result.catalog.frameworks.get(name)
+        names = dict(framework.names) if framework else {}
+        legend[name] = {"title": framework.title if framework else name,
+                        "names": {i: names[i] for i in sorted(used[name]) if i in names}}
+    return legend
+
+
+def _appendix(result: Result) -> dict[str, Any]:
+    model = result.model
+    parent = {}
+    for boundary in model.boundaries:
+        for member in boundary.members:
+            parent.setdefault(member, boundary.id)
+    return {
+        "elements": [{"id": e.id, "name": e.label, "kind": e.kind, "type": e.type or "",
+                      "boundary": parent.get(e.id, ""), "description": e.description,
+                      "file": e.pos.file, "line": e.pos.line} for e in model.elements],
+        "flows": [{"id": f.id, "name": f.label, "from": f.source, "to": f.target,
+                   "data": list(f.data), "file": f.pos.file, "line": f.pos.line}
+                  for f in model.flows],
+        "data": [{"id": d.id, "name": d.label, "categories": list(d.categories),
+                  "subjects": d.subjects, "source": d.source or "",
+                  "retention": _retention(d),
+                  "description": d.description, "file": d.pos.file, "line": d.pos.line}
+                 for d in model.data],
+        "boundaries": [{"id": b.id, "name": b.label, "kind": b.type,
+                        "parent": parent.get(b.id, ""), "members": list(b.members)}
+                       for b in model.boundaries],
+        "controls": [{"mitigation": c.mitigation, "targets": list(c.targets), "note": c.note}
+                     for c in model.controls],
+    }
+
+
+def _retention(asset) -> str:
+    if "retention_days" not in asset.attributes:
+        return "unknown"
+    days = asset.attributes["retention_days"]
+    return "no limit" if days is None else f"{days} days"
