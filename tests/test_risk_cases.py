@@ -1,0 +1,125 @@
+"""Every shipped risk fires, stays quiet and applies its modifiers where its case says so.
+
+Each file in tests/risk_cases/ (except base.yaml) holds a list of cases, one per risk:
+
+    - risk: SRS-SEC-02
+      element: profile-db            # the element or flow the finding must be on
+      fires: {set: {...}}            # a patch of base.yaml that must give a *confirmed* finding
+      quiet: {set: {...}}            # a nearby patch that must give no finding at all
+      modifier:                      # only for risks with modifiers
+        patch: {set: {...}}
+        severity: high               # expected severity, different from the `fires` one
+
+A patch has `set:` (id -> fields merged into the element, flow, data asset, boundary or
+system with that id), `add:` (section -> items appended) and `remove:` (ids dropped from
+every section and from boundary members). Patches are applied to plain dicts.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+import threatmodel
+
+CASES_DIR = Path(__file__).parent / "risk_cases"
+BASE = yaml.safe_load((CASES_DIR / "base.yaml").read_text(encoding="utf-8"))
+SECTIONS = ("data", "elements", "flows", "boundaries", "controls")
+
+
+def _load_cases() -> list[tuple[str, dict]]:
+    cases = []
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        if path.name == "base.yaml":
+            continue
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            cases.append((path.name, case))
+    return cases
+
+
+CASES = _load_cases()
+
+
+def apply_patch(base: dict, patch: dict | None) -> dict:
+    """A deep copy of `base` with a case patch applied."""
+    data = copy.deepcopy(base)
+    patch = patch or {}
+    unknown = set(patch) - {"set", "add", "remove"}
+    assert not unknown, f"unknown patch keys {sorted(unknown)}"
+    for section, items in (patch.get("add") or {}).items():
+        assert section in SECTIONS, f"cannot add to '{section}'"
+        data.setdefault(section, []).extend(copy.deepcopy(items))
+    removed = set(patch.get("remove") or ())
+    if removed:
+        for section in SECTIONS:
+            data[section] = [item for item in data.get(section, []) if item.get("id") not in removed]
+        for boundary in data.get("boundaries", []):
+            boundary["members"] = [m for m in boundary.get("members", []) if m not in removed]
+    for target, fields in (patch.get("set") or {}).items():
+        subject = _find(data, target)
+        subject.update(copy.deepcopy(fields))
+    return data
+
+
+def _find(data: dict, subject_id: str) -> dict:
+    if data["system"].get("id") == subject_id:
+        return data["system"]
+    for section in SECTIONS:
+        for item in data.get(section, []):
+            if item.get("id") == subject_id:
+                return item
+    raise AssertionError(f"patch names '{subject_id}', which is not in the model")
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return threatmodel.load_catalog()
+
+
+def _findings(catalog, patch: dict | None, name: str) -> dict:
+    model = threatmodel.load_model_data(apply_patch(BASE, patch), f"<{name}>")
+    return {f.id: f for f in threatmodel.analyze(model, catalog).findings}
+
+
+def test_base_model_is_quiet(catalog):
+    """The base model gives no confirmed finding, so every `fires` is caused by its patch."""
+    findings = _findings(catalog, None, "base")
+    assert [f.id for f in findings.values() if f.status == "confirmed"] == []
+
+
+def test_every_shipped_risk_has_exactly_one_case(catalog):
+    shipped = {risk.id for risk in catalog.risks}
+    named = [case["risk"] for _, case in CASES]
+    duplicates = sorted({r for r in named if named.count(r) > 1})
+    assert duplicates == [], f"risks with more than one case: {duplicates}"
+    assert sorted(shipped - set(named)) == [], "shipped risks without a case"
+    assert sorted(set(named) - shipped) == [], "cases for risks that are not shipped"
+
+
+def test_risks_with_modifiers_have_a_modifier_case(catalog):
+    by_id = {risk.id: risk for risk in catalog.risks}
+    lacking = [case["risk"] for _, case in CASES
+               if case["risk"] in by_id and by_id[case["risk"]].modifiers and "modifier" not in case]
+    assert lacking == []
+
+
+@pytest.mark.parametrize("source,case", CASES, ids=[f"{c['risk']}@{c['element']}" for _, c in CASES])
+def test_case(catalog, source, case):
+    finding_id = f"{case['risk']}@{case['element']}"
+
+    fired = _findings(catalog, case["fires"], f"{source} fires").get(finding_id)
+    assert fired is not None, f"{source}: {finding_id} did not fire"
+    assert fired.status == "confirmed", f"{source}: {finding_id} only possible, missing {fired.missing}"
+
+    quiet = _findings(catalog, case["quiet"], f"{source} quiet").get(finding_id)
+    assert quiet is None, f"{source}: {finding_id} fired ({quiet and quiet.status}) on the quiet model"
+
+    if "modifier" in case:
+        modified = _findings(catalog, case["modifier"]["patch"], f"{source} modifier").get(finding_id)
+        assert modified is not None and modified.status == "confirmed"
+        assert modified.modifiers, f"{source}: no modifier applied to {finding_id}"
+        assert modified.severity == case["modifier"]["severity"]
+        assert modified.severity != fired.severity
