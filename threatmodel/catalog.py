@@ -115,6 +115,10 @@ class Catalog:
     files: tuple[str, ...] = ()
     disabled: tuple[str, ...] = ()
     warnings: tuple = ()
+    _by_id: Mapping[str, Risk] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {risk.id: risk for risk in self.risks})
 
     def band(self, score: int) -> Band:
         """The severity band a likelihood x impact score falls in."""
@@ -125,7 +129,7 @@ class Catalog:
 
     def severity_rank(self, name: str) -> int:
         """Higher for worse severities; -1 for an unknown name."""
-        names = [b.name for b in self.bands]
+        names = self.severities
         return len(names) - names.index(name) if name in names else -1
 
     @property
@@ -133,7 +137,7 @@ class Catalog:
         return tuple(b.name for b in self.bands)
 
     def risk(self, risk_id: str) -> Risk | None:
-        return next((r for r in self.risks if r.id == risk_id), None)
+        return self._by_id.get(risk_id)
 
 
 def builtin_catalog_dir() -> Path:

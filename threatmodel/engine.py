@@ -14,14 +14,18 @@ from threatmodel.scoring import score
 from threatmodel.validate import validate
 
 
+_NOT_YET = object()
+
+
 class Context:
     """What a condition sees while it is evaluated on one subject; records evidence."""
 
-    __slots__ = ("graph", "subject", "trace", "missing")
+    __slots__ = ("graph", "subject", "facts", "trace", "missing")
 
     def __init__(self, graph: Graph, subject: Any):
         self.graph = graph
         self.subject = subject
+        self.facts = graph.facts_of(subject)
         self.trace: dict[str, Any] = {}
         self.missing: dict[str, None] = {}
 
@@ -32,7 +36,9 @@ class Context:
             self.trace.setdefault(label, value)
 
     def get(self, name: str) -> Any:
-        value = self.graph.fact(self.subject, name)
+        value = self.facts.get(name, _NOT_YET)
+        if value is _NOT_YET:
+            value = self.graph.fact(self.subject, name)
         if value is UNKNOWN:
             fact = FACTS.get(name)
             needs = f" (needs {fact.needs})" if fact is not None and fact.needs and \
@@ -92,11 +98,12 @@ def analyze(model: SystemModel, catalog: Catalog) -> Result:
     for subject in model.subjects():
         subjects[subject.kind].append(subject)
     controls = _controls_by_target(model, graph)
+    harms: dict[str, Harm] = {}
     findings = []
     for risk in catalog.risks:
         for kind in risk.applies_to:
             for subject in subjects.get(kind, ()):
-                finding = _evaluate(risk, subject, graph, catalog, controls)
+                finding = _evaluate(risk, subject, graph, catalog, controls, harms)
                 if finding is not None:
                     findings.append(finding)
     rank = {name: index for index, name in enumerate(catalog.severities)}
@@ -126,7 +133,7 @@ def _controls_by_target(model: SystemModel, graph: Graph) -> dict[str, dict[str,
 
 
 def _evaluate(risk: Risk, subject: Any, graph: Graph, catalog: Catalog,
-              controls: dict[str, dict[str, Any]]) -> Finding | None:
+              controls: dict[str, dict[str, Any]], harms: dict[str, Harm]) -> Finding | None:
     ctx = Context(graph, subject)
     outcome = True if risk.condition is None else risk.condition.evaluate(ctx)
     if outcome is False:
@@ -149,6 +156,9 @@ def _evaluate(risk: Risk, subject: Any, graph: Graph, catalog: Catalog,
                                           note=control.note))
     likelihood, impact, value, severity = score(risk, modifiers, applied, catalog)
     confirmed = outcome is True
+    harm = harms.get(subject.id)
+    if harm is None:
+        harm = harms[subject.id] = _harm(graph, subject)
     return Finding(
         id=f"{risk.id}@{subject.id}",
         risk_id=risk.id,
@@ -168,7 +178,7 @@ def _evaluate(risk: Risk, subject: Any, graph: Graph, catalog: Catalog,
         modifiers=tuple(modifiers),
         controls=tuple(applied),
         recommended=tuple(m for m in risk.mitigations if m not in in_place),
-        harm=_harm(graph, subject),
+        harm=harm,
         pos=subject.pos,
     )
 

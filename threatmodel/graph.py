@@ -53,18 +53,23 @@ class Graph:
         self._chains: dict[str, tuple[Boundary, ...]] = {}
         self._reach: dict[tuple[str, str], frozenset[str]] = {}
         self._domains: dict[str, frozenset[str]] | None = None
+        self._personal: dict[tuple[str, bool], Any] = {}
         self.model_facts = ModelFacts(self)
 
     # -- facts ------------------------------------------------------------------------
-    def fact(self, subject: Any, name: str) -> Any:
-        """The value of `name` on `subject`: attribute, fixed field or derived fact."""
+    def facts_of(self, subject: Any) -> dict[str, Any]:
+        """The memo of `subject`'s facts (filled as they are asked for)."""
         cache = self._facts.get(subject.id)
         if cache is None:
             cache = self._facts[subject.id] = {}
-        elif name in cache:
+        return cache
+
+    def fact(self, subject: Any, name: str) -> Any:
+        """The value of `name` on `subject`: attribute, fixed field or derived fact."""
+        cache = self.facts_of(subject)
+        if name in cache:
             return cache[name]
-        value = self._fact(subject, name)
-        cache[name] = value
+        value = cache[name] = self._fact(subject, name)
         return value
 
     def _fact(self, subject: Any, name: str) -> Any:
@@ -117,12 +122,13 @@ class Graph:
 
     def personal(self, asset: DataAsset, special: bool = False) -> Any:
         """Whether an asset is personal (or special-category) data, from its categories."""
-        if not asset.categories:
-            return UNKNOWN
-        table = self.vocabulary.categories
-        if special:
-            return any(table[c].special for c in asset.categories if c in table)
-        return any(table[c].personal for c in asset.categories if c in table)
+        key = (asset.id, special)
+        if key not in self._personal:
+            table = self.vocabulary.categories
+            flag = "special" if special else "personal"
+            self._personal[key] = UNKNOWN if not asset.categories else any(
+                getattr(table[c], flag) for c in asset.categories if c in table)
+        return self._personal[key]
 
     # -- boundaries -------------------------------------------------------------------------
     def chain(self, subject_id: str) -> tuple[Boundary, ...]:
