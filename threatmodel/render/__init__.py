@@ -25,6 +25,9 @@ class Format:
 FORMATS: dict[str, Format] = {
     "json": Format("findings.json", "threatmodel.render.json_report"),
     "md": Format("report.md", "threatmodel.render.markdown"),
+    "html": Format("report.html", "threatmodel.render.html"),
+    "sarif": Format("findings.sarif", "threatmodel.render.sarif"),
+    "csv": Format("findings.csv", "threatmodel.render.csv_report"),
 }
 
 

@@ -1,0 +1,85 @@
+"""Findings as CSV for spreadsheets: one row per finding, formula injection neutralised.
+
+A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage
+return before one) as a formula, so model and catalog text could otherwise run commands
+or leak data when the file is opened. Such cells get a leading apostrophe, which the
+spreadsheet shows as text. The file is UTF-8 with a byte-order mark, which Excel needs to
+read non-ASCII text; rows end in CRLF as RFC 4180 says.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from threatmodel.findings import Result
+from threatmodel.render.data import result_data
+from threatmodel.render.escape import terminal
+
+COLUMNS = ("id", "risk_id", "title", "status", "severity", "score", "likelihood", "impact",
+           "review_status", "element_id", "element_kind", "element_name", "file", "line",
+           "people", "data_assets", "categories", "special_categories", "evidence", "missing",
+           "recommended", "in_place", "stride", "linddun", "pram", "pram_problems", "solove",
+           "laws", "references", "decision_owner", "decision_date", "decision_expires",
+           "decision_ticket", "justification")
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def render(result: Result) -> str:
+    """The findings as CSV text, header first, in report order."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(COLUMNS)
+    for finding in result_data(result)["findings"]:
+        writer.writerow([cell(value) for value in row(finding)])
+    return "\ufeff" + out.getvalue()
+
+
+def row(f: dict[str, Any]) -> list[Any]:
+    decision = f["decision"] or {}
+    frameworks = f["frameworks"]
+    return [
+        f["id"], f["risk_id"], f["title"], f["status"], f["severity"], f["score"],
+        f["likelihood"], f["impact"], f["review_status"], f["element"]["id"],
+        f["element"]["kind"], f["element"]["name"], f["element"]["file"], f["element"]["line"],
+        f["harm"]["subjects"], _join(f["harm"]["data_assets"]), _join(f["harm"]["categories"]),
+        _join(f["harm"]["special_categories"]),
+        "; ".join(f"{e['name']} = {_value(e['value'])}" for e in f["evidence"]),
+        _join(f["missing"], "; "),
+        "; ".join(f"{m['mitigation']}: {m['title']}" for m in f["recommended"]),
+        "; ".join(f"{c['mitigation']}: {c['title']}" for c in f["controls"]),
+        _join(frameworks.get("stride", ())), _join(frameworks.get("linddun", ())),
+        _join(frameworks.get("pram", ())), _join(frameworks.get("pram_problems", ())),
+        _join(frameworks.get("solove", ())),
+        "; ".join(r["title"] for r in f["references"] if r["kind"] == "law"),
+        "; ".join(r["id"] for r in f["references"]),
+        decision.get("owner", ""), decision.get("date") or "", decision.get("expires") or "",
+        decision.get("ticket", ""), decision.get("justification", ""),
+    ]
+
+
+def cell(value: Any) -> str:
+    """A value as inert spreadsheet text: numbers as written, formulas defused."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = terminal(str(value))  # control characters made visible, as everywhere else
+    if text.startswith(TRIGGERS) or text.lstrip(" ").startswith(TRIGGERS[:4]):
+        return "'" + text
+    return text
+
+
+def _join(values, sep: str = ", ") -> str:
+    return sep.join(str(v) for v in values)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else str(value)

@@ -1,0 +1,153 @@
+"""The HTML report: one self-contained, printable file for the design review.
+
+The page is rendered by Jinja2 from `templates/report.html.j2` with autoescaping on, in a
+sandboxed environment (a user's own template cannot reach Python internals), with strict
+undefined values (a misspelt name in a template is an error, not a silent blank). Styles,
+the optional filtering script and the data-flow diagram are inlined; a Content-Security-Policy
+allows only those exact inline blocks (by hash) and `data:` images, so the report makes no
+network request and an injected script could not run even if escaping failed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from threatmodel.errors import Position, Problem, ThreatModelError
+from threatmodel.findings import Result
+from threatmodel.render.data import result_data
+from threatmodel.render.escape import terminal
+
+TEMPLATE = "report.html.j2"
+
+
+def render(result: Result, template: str | Path | None = None) -> str:
+    """The report as HTML text; `template` is an optional user template file."""
+    data = result_data(result)
+    env = environment(Path(template).resolve().parent if template else None)
+    name = Path(template).name if template else TEMPLATE
+    try:
+        page = env.get_template(name)
+        return page.render(**context(result, data))
+    except jinja2.TemplateSyntaxError as exc:
+        raise ThreatModelError([Problem(message=f"template error: {exc.message}",
+                                        pos=Position(file=str(exc.filename or template or name),
+                                                     line=exc.lineno or 0, col=1 if exc.lineno else 0))
+                                ]) from None
+    except jinja2.TemplateNotFound as exc:
+        raise ThreatModelError([Problem(message=f"template not found: {exc.name}",
+                                        pos=Position(file=str(template or name)))]) from None
+    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
+        if template is None:
+            raise
+        raise ThreatModelError([Problem(message=f"template failed: {exc}",
+                                        pos=Position(file=str(template)))]) from None
+
+
+def environment(user_dir: Path | None = None) -> SandboxedEnvironment:
+    """A sandboxed, autoescaping Jinja2 environment over the shipped templates (and a user's)."""
+    loaders: list[jinja2.BaseLoader] = []
+    if user_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(str(user_dir)))
+    loaders.append(jinja2.PackageLoader("threatmodel.render", "templates"))
+    env = SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                               undefined=jinja2.StrictUndefined, trim_blocks=True,
+                               lstrip_blocks=True, keep_trailing_newline=True,
+                               finalize=_visible)
+    env.filters.update(num=_num, value=_value, change=_change, count=_count)
+    return env
+
+
+def context(result: Result, data: dict[str, Any]) -> dict[str, Any]:
+    """What the template sees: the report data plus inlined assets and their CSP hashes."""
+    css, js = _asset("report.css"), _asset("report.js")
+    confirmed = [f for f in data["findings"] if f["status"] == "confirmed"]
+    groups = [(severity, [f for f in confirmed if f["severity"] == severity])
+              for severity in data["summary"]["by_severity"]]
+    stride = data["frameworks"].get("stride", {}).get("names", {})
+    return {
+        "data": data,
+        "groups": [(severity, items) for severity, items in groups if items],
+        "stride_names": _Names(stride),
+        "diagram": diagram(result),
+        "css": Markup(css), "css_hash": _hash(css),
+        "js": Markup(js), "js_hash": _hash(js),
+    }
+
+
+def diagram(result: Result) -> dict[str, str]:
+    """The data-flow diagram as an SVG data URI, or a note saying why it is missing.
+
+    The diagram module is imported lazily: without it, or without Graphviz's `dot` program,
+    the report is still written, with a note in place of the picture. An `<img>` of an SVG
+    data URI cannot run scripts or load anything, whatever the SVG contains.
+    """
+    try:
+        from threatmodel.render import diagram as module
+    except ImportError:
+        return {"svg_uri": "", "caption": "", "note": "this threatmodel has no diagram module."}
+    function = getattr(module, "render_svg", None)
+    if function is None:
+        return {"svg_uri": "", "caption": "", "note": "the diagram module cannot draw SVG."}
+    installed = getattr(module, "dot_installed", None)
+    if installed is not None and not installed():
+        return {"svg_uri": "", "caption": "",
+                "note": "Graphviz's dot program is not installed (Debian: apt-get install graphviz)."}
+    try:
+        svg = function(result)
+    except ThreatModelError as exc:  # dot missing, or too slow for this model
+        return {"svg_uri": "", "caption": "",
+                "note": "; ".join(p.message for p in exc.problems)}
+    raw = svg.encode("utf-8") if isinstance(svg, str) else bytes(svg)
+    return {"svg_uri": "data:image/svg+xml;base64," + base64.b64encode(raw).decode("ascii"),
+            "caption": "Elements, data flows and trust boundaries; colours mark the worst "
+                       "finding on each element.", "note": ""}
+
+
+class _Names(dict):
+    """A dict that answers '' for a missing key (strict templates would fail on it)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _asset(name: str) -> str:
+    return (importlib.resources.files("threatmodel.render") / "templates" / name).read_text(
+        encoding="utf-8")
+
+
+def _hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+def _visible(value: Any) -> Any:
+    """Control characters and bidi overrides shown as \\xNN (they are invalid or deceptive in HTML)."""
+    return value if isinstance(value, Markup) or not isinstance(value, str) else terminal(value)
+
+
+def _num(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def _count(number: int, singular: str, plural: str = "") -> str:
+    return f"{_num(number)} {singular if number == 1 else plural or singular + 's'}"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else str(value)
+
+
+def _change(item: dict[str, Any]) -> str:
+    parts = [f"{name} {item[name]:+d}" for name in ("likelihood", "impact") if item.get(name)]
+    return ", ".join(parts) or "no score change"
