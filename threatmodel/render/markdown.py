@@ -1,4 +1,11 @@
-"""Results as a Markdown report for wikis and pull requests (GitHub-flavoured, escaped)."""
+"""Results as a Markdown report for wikis and pull requests (GitHub-flavoured, escaped).
+
+The same content as the HTML report, from the same data: summary, risk matrix, findings by
+severity with evidence, harms, frameworks, mitigations, references and decisions, the
+mitigation checklist, the compliance view, the questionnaire and the appendix. Every piece
+of model or catalog text goes through `md` (paragraphs and table cells) or `code` (inline
+code), and links only to http(s) addresses.
+"""
 
 from __future__ import annotations
 
@@ -6,62 +13,247 @@ from typing import Any
 
 from threatmodel.findings import Result
 from threatmodel.render.data import result_data
-from threatmodel.render.escape import markdown as md
+from threatmodel.render.escape import markdown as _markdown
 from threatmodel.render.escape import markdown_code as code
 
 FRAMEWORK_LABELS = {"stride": "STRIDE", "linddun": "LINDDUN", "linddun_go": "LINDDUN GO",
-                    "pram": "PRAM", "pram_problems": "PRAM problems", "solove": "Solove",
-                    "cwe": "CWE", "capec": "CAPEC"}
+                    "pram": "PRAM data actions", "pram_problems": "PRAM problems",
+                    "solove": "Solove", "cwe": "CWE", "capec": "CAPEC"}
+
+
+def md(text: Any) -> str:
+    """Text safe in a paragraph or table cell; `&` too, so entities show as written."""
+    return _markdown(text).replace("&", "\\&")
 
 
 def render(result: Result) -> str:
     """The whole report as Markdown text."""
     data = result_data(result)
     lines: list[str] = []
-    system = data["system"]
-    lines += [f"# Threat model: {md(system['name'])}", ""]
+    for section in (_summary, _matrix, _findings, _checklist, _compliance, _questionnaire,
+                    _appendix):
+        lines += section(data)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _summary(data: dict[str, Any]) -> list[str]:
+    system, summary = data["system"], data["summary"]
+    lines = [f"# Threat model: {md(system['name'])}", ""]
     if system["description"]:
         lines += [md(system["description"]), ""]
-    lines += [
-        f"Model {code(system['file'])}: {system['elements']} elements, {system['flows']} flows, "
-        f"{system['boundaries']} boundaries, {system['data_assets']} data assets; "
-        f"{data['catalog']['risks']} risks checked.",
-        "",
-        "## Summary",
-        "",
-        "| Severity | Findings |",
-        "|---|---:|",
-    ]
-    for severity, count in data["summary"]["by_severity"].items():
-        lines.append(f"| {severity} | {count} |")
-    lines.append(f"| possible (needs information) | {data['summary']['possible']} |")
-    lines.append("")
-    confirmed = [f for f in data["findings"] if f["status"] == "confirmed"]
-    possible = [f for f in data["findings"] if f["status"] != "confirmed"]
-    if data["summary"]["people_exposed"]:
+    lines += [f"System {code(system['id'])}" + (f", owner {md(system['owner'])}"
+                                                 if system["owner"] else "") +
+              f". Model {code(system['file'])}: {_n(system['elements'], 'element')}, "
+              f"{_n(system['flows'], 'flow')}, {_n(system['boundaries'], 'boundary', 'boundaries')}, "
+              f"{_n(system['data_assets'], 'data asset')}; {_n(data['catalog']['risks'], 'risk')} "
+              "checked.", "", "## Summary", "",
+              "| Severity | Confirmed | Open |", "|---|---:|---:|"]
+    for severity, count in summary["by_severity"].items():
+        lines.append(f"| {severity} | {count} | {summary['open_by_severity'][severity]} |")
+    lines += [f"| possible (needs information) | {summary['possible']} | |", "",
+              "| " + " | ".join(summary["by_status"]) + " |",
+              "|" + "---:|" * len(summary["by_status"]),
+              "| " + " | ".join(str(v) for v in summary["by_status"].values()) + " |", ""]
+    if summary["expired_decisions"]:
+        lines += [f"**{_n(summary['expired_decisions'], 'review decision')} expired**; those "
+                  "findings are open again.", ""]
+    if summary["people_exposed"]:
         lines += [f"Largest group of people exposed by a single finding: "
-                  f"{data['summary']['people_exposed']:,}.", ""]
-    if confirmed:
-        lines += ["## Findings", "", "| Severity | Finding | Element | People | L x I |",
-                  "|---|---|---|---:|---|"]
-        for f in confirmed:
-            lines.append(f"| {f['severity']} | {code(f['id'])} {md(f['title'])} | "
-                         f"{md(f['element']['name'])} | {_people(f)} | "
-                         f"{f['likelihood']} x {f['impact']} = {f['score']} |")
+                  f"{summary['people_exposed']:,}.", ""]
+    if summary["top"]:
+        lines += ["### Top risks", ""]
+        lines += [f"{i}. **{t['severity']}**: {md(t['sentence'])} ({code(t['id'])})"
+                  for i, t in enumerate(summary["top"], 1)]
         lines.append("")
-        for f in confirmed:
-            lines += _details(f)
-    if possible:
-        lines += ["## Needs information", "",
-                  "These risks may apply; the model does not say enough to decide. Fill in:", "",
-                  "| Finding | Element | Missing |", "|---|---|---|"]
-        for f in possible:
-            lines.append(f"| {code(f['id'])} {md(f['title'])} | {md(f['element']['name'])} | "
-                         f"{md('; '.join(f['missing']))} |")
+    return lines
+
+
+def _matrix(data: dict[str, Any]) -> list[str]:
+    lines = ["## Risk matrix", "",
+             "Confirmed findings by final likelihood (rows) and impact (columns); "
+             "open ones in brackets.", "",
+             "| likelihood \\ impact | 1 | 2 | 3 | 4 | 5 |", "|---|---:|---:|---:|---:|---:|"]
+    for row in data["matrix"]["rows"]:
+        cells = [f"{c['count']} ({c['open']})" if c["count"] else "·" for c in row["cells"]]
+        lines.append(f"| **{row['likelihood']}** | " + " | ".join(cells) + " |")
+    return lines + ["", "The data-flow diagram is in the HTML report (`report.html`) and in "
+                    "`threatmodel diagram`.", ""]
+
+
+def _findings(data: dict[str, Any]) -> list[str]:
+    confirmed = [f for f in data["findings"] if f["status"] == "confirmed"]
+    if not confirmed:
+        return ["## Findings", "", "No confirmed findings.", ""]
+    lines = ["## Findings", "", "| Severity | Finding | Element | People | L x I | Review |",
+             "|---|---|---|---:|---|---|"]
+    for f in confirmed:
+        lines.append(f"| {f['severity']} | {code(f['id'])} {md(f['title'])} | "
+                     f"{md(f['element']['name'])} | {_people(f)} | "
+                     f"{f['likelihood']} x {f['impact']} = {f['score']} | {_review(f)} |")
+    lines.append("")
+    stride = data["frameworks"].get("stride", {}).get("names", {})
+    for severity in data["summary"]["by_severity"]:
+        group = [f for f in confirmed if f["severity"] == severity]
+        if group:
+            lines += [f"### {severity.capitalize()} ({len(group)})", ""]
+            for f in group:
+                lines += _details(f, stride)
+    return lines
+
+
+def _review(f: dict[str, Any]) -> str:
+    d = f["decision"]
+    if d is None:
+        return "open"
+    if d["expired"]:
+        return f"{md(d['recorded_status'])}, expired {d['expires']}"
+    return md(d["status"])
+
+
+def _details(f: dict[str, Any], stride: dict[str, str]) -> list[str]:
+    lines = [f"#### {md(f['title'])} ({code(f['id'])})", ""]
+    if f["description"]:
+        lines += [md(f["description"]), ""]
+    element = f["element"]
+    where = f", {code(element['file'])} line {element['line']}" if element["line"] else ""
+    lines.append(f"- **Element:** {md(element['name'])} ({element['kind'].replace('_', ' ')} "
+                 f"{code(element['id'])}{where})")
+    evidence = ", ".join(f"{code(e['name'])} = {code(_value(e['value']))}" for e in f["evidence"])
+    lines.append(f"- **Why it fired:** {evidence or 'it applies to every ' + md(element['kind'])}")
+    lines.append(f"- **Score:** likelihood {f['likelihood']} x impact {f['impact']} = {f['score']} "
+                 f"(catalog: {f['base_likelihood']} x {f['base_impact']})")
+    for m in f["modifiers"]:
+        lines.append(f"- **Modifier:** {_change(m)}: {md(m['why'])} ({code(m['condition'])})")
+    harm = f["harm"]
+    people = f"{harm['subjects']:,} people" if harm["subjects"] else "an unknown number of people"
+    data = f"; data: {md(', '.join(harm['data_assets']))} ({md(', '.join(harm['categories']))})" \
+        if harm["data_assets"] else ""
+    special = f"; special categories: {md(', '.join(harm['special_categories']))}" \
+        if harm["special_categories"] else ""
+    lines.append(f"- **Who is harmed:** {people}{data}{special}")
+    if harm["pram_problems"]:
+        lines.append(f"- **Problems for people (NIST PRAM):** {md(', '.join(harm['pram_problems']))}")
+    if harm["solove"]:
+        lines.append(f"- **Privacy harms (Solove):** {md(', '.join(harm['solove']))}")
+    frameworks = []
+    for name, ids in f["frameworks"].items():
+        if ids and name not in ("pram_problems", "solove"):
+            shown = [f"{i} ({stride[i]})" if name == "stride" and i in stride else i for i in ids]
+            frameworks.append(f"{FRAMEWORK_LABELS.get(name, name)} {md(', '.join(shown))}")
+    if frameworks:
+        lines.append("- **Frameworks:** " + " · ".join(frameworks))
+    for m in f["recommended"]:
+        lines.append(f"- [ ] **Recommended:** {md(m['title'])} {code(m['mitigation'])} "
+                     f"({_change(m)})")
+    for c in f["controls"]:
+        note = f"; {md(c['note'])}" if c["note"] else ""
+        lines.append(f"- [x] **In place:** {md(c['title'])} {code(c['mitigation'])} "
+                     f"({_change(c)}{note})")
+    if f["references"]:
+        lines.append("- **References:** " + "; ".join(
+            _link(r["title"], r["link"]) + f" ({md(r['kind'])})" for r in f["references"]))
+    if f["decision"]:
+        lines.append(f"- **Review decision:** {_decision(f['decision'], f['id'])}")
+    lines.append("")
+    return lines
+
+
+def _decision(d: dict[str, Any], finding_id: str) -> str:
+    text = f"{md(d['recorded_status'])}"
+    if d["expired"]:
+        text += f" (**expired {d['expires']}; open again**)"
+    if d["owner"]:
+        text += f" by {md(d['owner'])}"
+    if d["date"]:
+        text += f" on {d['date']}"
+    if d["expires"] and not d["expired"]:
+        text += f", until {d['expires']}"
+    if d["ticket"]:
+        text += f"; ticket {md(d['ticket'])}"
+    if d["justification"]:
+        text += f": {md(d['justification'])}"
+    if d["key"] != finding_id:
+        text += f" (recorded for {code(d['key'])})"
+    return text
+
+
+def _checklist(data: dict[str, Any]) -> list[str]:
+    lines = ["## Mitigation checklist", ""]
+    if not data["mitigations"]:
+        return lines + ["No mitigations recommended.", ""]
+    lines += ["Ordered by how much open risk (sum of likelihood x impact) each would remove.", "",
+              "| Done | Mitigation | Effect | Risk removed | Findings | Missing on |",
+              "|---|---|---|---:|---|---|"]
+    for m in data["mitigations"]:
+        already = f" ({m['risk_already_removed']} already)" if m["risk_already_removed"] else ""
+        lines.append(f"| {'yes' if m['in_place'] else 'no'} | {md(m['title'])} {code(m['id'])} | "
+                     f"{_change(m)} | {m['risk_removed']}{already} | "
+                     f"{', '.join(code(i) for i in m['findings'])} | "
+                     f"{md(', '.join(m['missing_on']))} |")
+    return lines + [""]
+
+
+def _compliance(data: dict[str, Any]) -> list[str]:
+    lines = ["## Compliance view", ""]
+    if not data["compliance"]:
+        return lines + ["No finding cites a law article.", ""]
+    for law in data["compliance"]:
+        lines += [f"### {md(law['title'])}", "", "| Article | Findings |", "|---|---|"]
+        for a in law["articles"]:
+            found = "; ".join(
+                f"{f['severity'] if f['status'] == 'confirmed' else 'possible'} "
+                f"{code(f['id'])}" + (f" ({md(f['review_status'])})"
+                                      if f["review_status"] != "open" else "")
+                for f in a["findings"])
+            lines.append(f"| {_link(a['title'], a['link'])} | {found} |")
         lines.append("")
+    return lines
+
+
+def _questionnaire(data: dict[str, Any]) -> list[str]:
+    lines = ["## Questions for the system owner", ""]
+    if not data["questionnaire"]:
+        return lines + ["Nothing is missing: every risk could be decided from the model.", ""]
+    lines += ["These risks may apply; the model does not say enough to decide. Each answer, "
+              "written into the model, settles the findings listed with it.", ""]
+    for q in data["questionnaire"]:
+        element = q["element"]
+        lines += [f"### {md(element['name'])} ({element['kind'].replace('_', ' ')} "
+                  f"{code(element['id'])})", ""]
+        for question in q["questions"]:
+            decides = "; ".join(f"{md(f['title'])} ({code(f['id'])}, {f['severity']} if "
+                                f"confirmed)" for f in question["findings"])
+            lines.append(f"- [ ] What is {code(question['missing'])}? Decides: {decides}")
+        lines.append("")
+    return lines
+
+
+def _appendix(data: dict[str, Any]) -> list[str]:
+    model = data["model"]
+    lines = ["## Appendix: the model", "", "### Elements", "",
+             "| Id | Name | Kind | Type | Boundary |", "|---|---|---|---|---|"]
+    lines += [f"| {code(e['id'])} | {md(e['name'])} | {e['kind'].replace('_', ' ')} | "
+              f"{md(e['type'])} | {md(e['boundary'])} |" for e in model["elements"]]
+    lines += ["", "### Data assets", "", "| Id | Name | Categories | People | Source | Retention |",
+              "|---|---|---|---:|---|---|"]
+    lines += [f"| {code(d['id'])} | {md(d['name'])} | {md(', '.join(d['categories']))} | "
+              f"{'' if d['subjects'] is None else format(d['subjects'], ',')} | "
+              f"{md(d['source'])} | {md(d['retention'])} |" for d in model["data"]]
+    if model["flows"]:
+        lines += ["", "### Flows", "", "| Id | Name | From | To | Data |", "|---|---|---|---|---|"]
+        lines += [f"| {code(f['id'])} | {md(f['name'])} | {code(f['from'])} | {code(f['to'])} | "
+                  f"{md(', '.join(f['data']))} |" for f in model["flows"]]
     if data["warnings"]:
-        lines += ["## Warnings", ""] + [f"- {md(w)}" for w in data["warnings"]] + [""]
-    return "\n".join(lines).rstrip() + "\n"
+        lines += ["", "## Warnings", ""] + [f"- {md(w)}" for w in data["warnings"]]
+    return lines + [""]
+
+
+def _link(title: str, url: str) -> str:
+    return f"[{md(title)}]({url})" if url else md(title)
+
+
+def _n(number: int, singular: str, plural: str = "") -> str:
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _people(finding: dict[str, Any]) -> str:
@@ -69,55 +261,14 @@ def _people(finding: dict[str, Any]) -> str:
     return f"{subjects:,}" if subjects else ""
 
 
+def _change(item: dict[str, Any]) -> str:
+    parts = [f"{k} {item[k]:+d}" for k in ("likelihood", "impact") if item.get(k)]
+    return ", ".join(parts) or "no score change"
+
+
 def _value(value: Any) -> str:
     if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
+        return "[" + ", ".join(_value(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if value is None:
-        return "null"
-    return str(value)
-
-
-def _details(f: dict[str, Any]) -> list[str]:
-    lines = [f"### {f['severity'].upper()}: {md(f['title'])} ({code(f['id'])})", ""]
-    if f["description"]:
-        lines += [md(f["description"]), ""]
-    evidence = ", ".join(f"{code(e['name'])} = {code(_value(e['value']))}" for e in f["evidence"])
-    lines.append(f"- **Why it fired:** {evidence or 'it applies to every ' + md(f['element']['kind'])}")
-    lines.append(f"- **Score:** likelihood {f['likelihood']} x impact {f['impact']} = {f['score']} "
-                 f"(catalog: {f['base_likelihood']} x {f['base_impact']})")
-    for m in f["modifiers"]:
-        change = ", ".join(f"{k} {m[k]:+d}" for k in ("likelihood", "impact") if m[k])
-        lines.append(f"- **Modifier:** {change}: {md(m['why'])} ({code(m['condition'])})")
-    for c in f["controls"]:
-        change = ", ".join(f"{k} {c[k]:+d}" for k in ("likelihood", "impact") if c[k])
-        lines.append(f"- **Control in place:** {code(c['mitigation'])} {md(c['title'])} ({change})")
-    if f["recommended"]:
-        lines.append("- **Recommended:** " + "; ".join(
-            f"{code(m['mitigation'])} {md(m['title'])}" for m in f["recommended"]))
-    harm = f["harm"]
-    if harm["data_assets"]:
-        people = f"{harm['subjects']:,} people" if harm["subjects"] else "an unknown number of people"
-        special = f"; special categories: {md(', '.join(harm['special_categories']))}" \
-            if harm["special_categories"] else ""
-        lines.append(f"- **Who is harmed:** {people}; data: {md(', '.join(harm['data_assets']))} "
-                     f"({md(', '.join(harm['categories']))}){special}")
-    frameworks = [f"{FRAMEWORK_LABELS.get(k, md(k))} {md(', '.join(v))}"
-                  for k, v in f["frameworks"].items() if v]
-    if frameworks:
-        lines.append("- **Frameworks:** " + " · ".join(frameworks))
-    if f["references"]:
-        lines.append("- **References:** " + "; ".join(
-            f"[{md(r['title'])}]({_url(r['url'])})" if r["url"] else md(r["title"])
-            for r in f["references"]))
-    if f["decision"]:
-        d = f["decision"]
-        lines.append(f"- **Decision:** {md(d['status'])} by {md(d.get('owner') or 'unknown')}: "
-                     f"{md(d.get('justification') or '')}")
-    lines.append("")
-    return lines
-
-
-def _url(url: str) -> str:
-    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    return "null" if value is None else str(value)
