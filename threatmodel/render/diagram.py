@@ -1,0 +1,213 @@
+"""Diagrams: data-flow diagram, data-asset map and attack trees, as DOT, SVG, PNG or PDF.
+
+`source(result, options)` builds DOT text (pure Python, always available); `render(result,
+options, fmt)` runs graphviz's `dot` program on it. The builders live in dfd.py, data_map.py
+and attack_tree.py; they build on the `Diagram` context defined here, so they are looked up
+by module name (as the FORMATS registry does) rather than imported at the top. The `render_*` functions at the end are the
+registry's entry points: default views, one file each.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import shutil
+import subprocess
+from typing import Any
+
+import attrs
+
+from threatmodel.errors import Position, Problem, ThreatModelError
+from threatmodel.findings import Result
+from threatmodel.graph import Graph
+from threatmodel.render import dot
+
+KINDS = {"dfd": "threatmodel.render.dfd", "data": "threatmodel.render.data_map",
+         "attack-tree": "threatmodel.render.attack_tree"}
+RENDERED = ("svg", "png", "pdf")
+FORMATS = RENDERED + ("dot",)
+TIMEOUT = 300.0  # seconds; a 2,000-element model takes well under a minute
+INSTALL_HINT = (
+    "the Graphviz program 'dot' is needed to draw {fmt} but was not found on PATH; "
+    "install Graphviz ('sudo apt-get install graphviz' on Debian/Ubuntu, "
+    "'sudo dnf install graphviz' on Fedora, 'brew install graphviz' on macOS, "
+    "or see https://graphviz.org/download/), or ask for '--format dot' to get the DOT source")
+
+
+@attrs.frozen(kw_only=True)
+class Options:
+    """What to draw: the diagram kind and the view (filters, collapsing, legend)."""
+
+    kind: str = "dfd"  # dfd | data | attack-tree
+    data: str | None = None  # data map: a data-asset id, a category, 'personal' or 'special'
+    risk: str | None = None  # attack tree: one risk id (default: every fired risk with a tree)
+    boundary: str | None = None  # dfd: only this boundary's elements (and their neighbours)
+    min_severity: str | None = None  # dfd: only elements and flows with findings this bad
+    collapse: tuple[str, ...] = attrs.field(default=(), converter=tuple)  # boundary ids
+    collapse_depth: int | None = None  # boundaries nested this deep (0 = top level) as nodes
+    max_nodes: int = 150  # collapse automatically above this many elements; 0: never
+    legend: bool = True
+
+
+@attrs.frozen
+class Sensitivity:
+    """Personal data on an element or flow: special categories and the most people affected."""
+
+    personal: bool = False
+    special: tuple[str, ...] = ()
+    subjects: int | None = None
+
+
+class Diagram:
+    """What every diagram of one result needs: the model graph, findings by subject, svg ids."""
+
+    def __init__(self, result: Result):
+        self.result = result
+        self.model = result.model
+        self.catalog = result.catalog
+        vocabulary = self.catalog.vocabulary
+        if self.model.vocabulary is not None:
+            vocabulary = vocabulary.merge(self.model.vocabulary)
+        self.graph = Graph(self.model, vocabulary)
+        self.index = dot.FindingIndex(result)
+        self.ids = dot.Ids()
+        self.boundaries = {b.id: b for b in self.model.boundaries}
+        self.boundary_order = [b.id for b in self.model.boundaries]
+
+    def parent(self, subject_id: str) -> str | None:
+        boundary = self.graph.parent.get(subject_id)
+        return boundary.id if boundary is not None else None
+
+    def path(self, subject_id: str) -> list[str]:
+        """The boundaries around a subject, outermost first."""
+        return [b.id for b in reversed(self.graph.chain(subject_id))]
+
+    def sensitivity(self, subject: Any) -> Sensitivity:
+        assets = self.graph.assets(subject) or ()
+        personal = [a for a in assets if self.graph.personal(a) is True]
+        categories = self.graph.vocabulary.categories
+        special = sorted({c for a in personal for c in a.categories
+                          if c in categories and categories[c].special})
+        counts = [a.subjects for a in personal if a.subjects is not None]
+        return Sensitivity(bool(personal), tuple(special), max(counts) if counts else None)
+
+    def cluster(self, boundary_id: str) -> dict[str, str]:
+        """DOT attributes of a boundary's cluster: style by kind, label, badge, tooltip."""
+        boundary = self.boundaries[boundary_id]
+        badge = self.index.badge([boundary_id])
+        attributes = dict(dot.BOUNDARY_STYLES.get(boundary.type, dot.OTHER_BOUNDARY))
+        attributes.update(
+            label=dot.boundary_title(boundary, badge, self.catalog),
+            id=self.ids("boundary", boundary_id), margin="10",
+            tooltip=dot.tooltip([f"{boundary.label} ({boundary.type} boundary '{boundary.id}')",
+                                 *dot.finding_lines(badge)]),
+            **{"class": dot.css("boundary", boundary.type)})
+        return attributes
+
+
+def option_error(option: str, message: str) -> ThreatModelError:
+    """Bad input on the command line: reported as '<option>: message', exit status 2."""
+    return ThreatModelError([Problem(message=message, pos=Position(file=option))])
+
+
+# -- building and rendering -----------------------------------------------------------------
+
+def source(result: Result, options: Options = Options()) -> str:
+    """The DOT source of the diagram `options` asks for."""
+    if options.kind not in KINDS:
+        raise option_error("--kind", f"unknown diagram kind '{options.kind}'; choose from "
+                                     f"{', '.join(KINDS)}")
+    builder = importlib.import_module(KINDS[options.kind]).build
+    return builder(Diagram(result), options).source
+
+
+def render(result: Result, options: Options = Options(), fmt: str = "svg",
+           timeout: float = TIMEOUT) -> str | bytes:
+    """The diagram as DOT or SVG text, or PNG or PDF bytes."""
+    if fmt not in FORMATS:
+        raise option_error("--format", f"unknown diagram format '{fmt}'; choose from "
+                                       f"{', '.join(FORMATS)}")
+    text = source(result, options)
+    if fmt == "dot":
+        return text
+    output = run_dot(text, fmt, timeout)
+    return output.decode("utf-8") if fmt == "svg" else output
+
+
+def run_dot(text: str, fmt: str, timeout: float = TIMEOUT) -> bytes:
+    """Lay out DOT text with graphviz's `dot` and return the output (made deterministic)."""
+    program = shutil.which("dot")
+    if program is None:
+        raise ThreatModelError([Problem(message=INSTALL_HINT.format(fmt=fmt.upper()),
+                                        pos=Position(file="dot"))])
+    try:
+        done = subprocess.run([program, f"-T{fmt}"], input=text.encode("utf-8"),
+                              capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise ThreatModelError([Problem(
+            message=f"graphviz 'dot' did not finish within {timeout:g} s; draw a smaller view "
+                    "(--max-nodes, --collapse-depth, --boundary or --min-severity) or raise "
+                    "--timeout", pos=Position(file="dot"))]) from None
+    except OSError as exc:
+        raise ThreatModelError([Problem(message=f"could not run {program}: {exc.strerror}",
+                                        pos=Position(file="dot"))]) from None
+    if done.returncode != 0:  # our DOT is always valid: a failure is a bug (ours or graphviz's)
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
+        raise RuntimeError(f"graphviz 'dot' failed with exit status {done.returncode}: "
+                           + " | ".join(detail))
+    return deterministic(done.stdout, fmt)
+
+
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \((D:[^)]*)\)")
+
+
+def deterministic(output: bytes, fmt: str) -> bytes:
+    """Remove the time of rendering: cairo stamps PDFs with the current date.
+
+    The date is replaced by a fixed one of the same length, so the PDF's byte offsets stay valid.
+    """
+    if fmt != "pdf":
+        return output
+
+    def fixed(match: re.Match) -> bytes:
+        old = match.group(2)
+        new = b"D:19700101000000Z"[:len(old)]
+        return b"/" + match.group(1) + b" (" + new + b")" + b" " * (len(old) - len(new))
+    return _PDF_DATE.sub(fixed, output)
+
+
+def dot_installed() -> bool:
+    """Whether rendered formats (SVG, PNG, PDF) can be produced here."""
+    return shutil.which("dot") is not None
+
+
+# -- the FORMATS registry's entry points: default views ---------------------------------------
+
+def render_dot(result: Result) -> str:
+    """The data-flow diagram as DOT source (needs no graphviz program)."""
+    return render(result, Options(), "dot")
+
+
+def render_svg(result: Result) -> str:
+    """The data-flow diagram as SVG."""
+    return render(result, Options(), "svg")
+
+
+def render_png(result: Result) -> bytes:
+    """The data-flow diagram as PNG."""
+    return render(result, Options(), "png")
+
+
+def render_pdf(result: Result) -> bytes:
+    """The data-flow diagram as PDF."""
+    return render(result, Options(), "pdf")
+
+
+def render_data_map(result: Result) -> str:
+    """Where the personal data goes, as SVG."""
+    return render(result, Options(kind="data"), "svg")
+
+
+def render_attack_trees(result: Result) -> str:
+    """The attack trees of every risk with a finding, as SVG."""
+    return render(result, Options(kind="attack-tree"), "svg")
