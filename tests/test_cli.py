@@ -69,7 +69,7 @@ class TestExitCodes:
         """A bug in threatmodel prints a short message and exits 3 instead of a traceback."""
         import threatmodel.engine
 
-        monkeypatch.setattr(threatmodel.engine, "_evaluate", lambda *a: 1 / 0)
+        monkeypatch.setattr(threatmodel.engine, "_finding", lambda *a: 1 / 0)
         assert analyze(tmp_path) == 3
         err = capsys.readouterr().err
         assert "internal error: ZeroDivisionError" in err and "Traceback" not in err

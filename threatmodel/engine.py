@@ -6,88 +6,12 @@ from collections import defaultdict
 from typing import Any
 
 from threatmodel.catalog import Catalog, Risk
-from threatmodel.expr import UNKNOWN
+from threatmodel.context import Context, Probe
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result
-from threatmodel.graph import FACTS, Graph
+from threatmodel.graph import Graph
 from threatmodel.model import SystemModel
 from threatmodel.scoring import score
 from threatmodel.validate import validate
-
-
-_NOT_YET = object()
-
-
-class Context:
-    """What a condition sees while it is evaluated on one subject; records evidence."""
-
-    __slots__ = ("graph", "subject", "facts", "trace", "missing")
-
-    def __init__(self, graph: Graph, subject: Any):
-        self.graph = graph
-        self.subject = subject
-        self.facts = graph.facts_of(subject)
-        self.trace: dict[str, Any] = {}
-        self.missing: dict[str, None] = {}
-
-    def _note(self, label: str, value: Any, missing_label: str) -> None:
-        if value is UNKNOWN:
-            self.missing[missing_label] = None
-        else:
-            self.trace.setdefault(label, value)
-
-    def get(self, name: str) -> Any:
-        value = self.facts.get(name, _NOT_YET)
-        if value is _NOT_YET:
-            value = self.graph.fact(self.subject, name)
-        if value is UNKNOWN:
-            fact = FACTS.get(name)
-            needs = f" (needs {fact.needs})" if fact is not None and fact.needs and \
-                name not in self.subject.attributes else ""
-            self.missing[f"{name}{needs}"] = None
-        else:
-            self.trace.setdefault(name, value)
-        return value
-
-    def get_ref(self, prefix: str, name: str) -> Any:
-        if prefix == "model":
-            value = self.graph.model_facts.get(name)
-            self._note(f"model.{name}", value, f"model.{name}")
-            return value
-        other_id = getattr(self.subject, prefix, None)
-        other = self.graph.elements.get(other_id) if isinstance(other_id, str) else None
-        if other is None:
-            return UNKNOWN
-        value = self.graph.fact(other, name)
-        self._note(f"{prefix}.{name}", value, f"{name} on '{other.id}'")
-        return value
-
-    def call(self, function: str, argument: str, label: str) -> Any:
-        graph, subject = self.graph, self.subject
-        flows = [subject] if subject.kind == "dataflow" else \
-            graph.incoming.get(subject.id, []) + graph.outgoing.get(subject.id, [])
-        if function == "crosses":
-            value: Any = False
-            for flow in flows:
-                crossed, lacking = graph.crosses(flow, argument)
-                if crossed is True:
-                    value = True
-                    break
-                if crossed is UNKNOWN:
-                    value = UNKNOWN
-                    self.missing[lacking] = None
-        elif function == "reaches":
-            reach = graph.reach_set(argument, "to")
-            starts = [subject.target] if subject.kind == "dataflow" else \
-                [f.target for f in graph.outgoing.get(subject.id, ())]
-            value = any(s in reach for s in starts)
-        else:  # fed_by
-            reach = graph.reach_set(argument, "from")
-            starts = [subject.source] if subject.kind == "dataflow" else \
-                [f.source for f in graph.incoming.get(subject.id, ())]
-            value = any(s in reach for s in starts)
-        if value is not UNKNOWN:
-            self.trace.setdefault(label, value)
-        return value
 
 
 def analyze(model: SystemModel, catalog: Catalog) -> Result:
@@ -98,14 +22,21 @@ def analyze(model: SystemModel, catalog: Catalog) -> Result:
     for subject in model.subjects():
         subjects[subject.kind].append(subject)
     controls = _controls_by_target(model, graph)
-    harms: dict[str, Harm] = {}
-    findings = []
+    risks_by_kind: dict[str, list[Risk]] = defaultdict(list)
     for risk in catalog.risks:
         for kind in risk.applies_to:
-            for subject in subjects.get(kind, ()):
-                finding = _evaluate(risk, subject, graph, catalog, controls, harms)
-                if finding is not None:
-                    findings.append(finding)
+            risks_by_kind[kind].append(risk)
+    findings = []
+    for kind, risks in risks_by_kind.items():
+        checks = [(risk, risk.condition.fn if risk.condition else None) for risk in risks]
+        for subject in subjects.get(kind, ()):
+            probe = Probe(graph, subject)
+            harm = None
+            for risk, check in checks:
+                if check is not None and check(probe) is False:
+                    continue
+                harm = harm or _harm(graph, subject)
+                findings.append(_finding(risk, subject, graph, catalog, controls, harm))
     rank = {name: index for index, name in enumerate(catalog.severities)}
     findings.sort(key=lambda f: (not f.confirmed, rank.get(f.severity, 99), -f.score,
                                  -(f.harm.subjects or 0), f.id))
@@ -132,14 +63,16 @@ def _controls_by_target(model: SystemModel, graph: Graph) -> dict[str, dict[str,
     return result
 
 
-def _evaluate(risk: Risk, subject: Any, graph: Graph, catalog: Catalog,
-              controls: dict[str, dict[str, Any]], harms: dict[str, Harm]) -> Finding | None:
-    ctx = Context(graph, subject)
-    outcome = True if risk.condition is None else risk.condition.evaluate(ctx)
-    if outcome is False:
-        return None
+def _finding(risk: Risk, subject: Any, graph: Graph, catalog: Catalog,
+             controls: dict[str, dict[str, Any]], harm: Harm) -> Finding:
+    """The finding of a risk whose condition did not come out false on `subject`."""
+    condition = risk.condition
+    ctx = Context(graph, subject)  # evaluate again, this time recording the evidence
+    outcome = True if condition is None else condition.evaluate(ctx)
     modifiers = []
     for modifier in risk.modifiers:
+        if modifier.condition.fn(Probe(graph, subject)) is not True:
+            continue
         mctx = Context(graph, subject)
         if modifier.condition.evaluate(mctx) is True:
             modifiers.append(AppliedModifier(why=modifier.why, condition=modifier.condition.text,
@@ -156,9 +89,6 @@ def _evaluate(risk: Risk, subject: Any, graph: Graph, catalog: Catalog,
                                           note=control.note))
     likelihood, impact, value, severity = score(risk, modifiers, applied, catalog)
     confirmed = outcome is True
-    harm = harms.get(subject.id)
-    if harm is None:
-        harm = harms[subject.id] = _harm(graph, subject)
     return Finding(
         id=f"{risk.id}@{subject.id}",
         risk_id=risk.id,

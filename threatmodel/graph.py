@@ -58,10 +58,10 @@ class Graph:
 
     # -- facts ------------------------------------------------------------------------
     def facts_of(self, subject: Any) -> dict[str, Any]:
-        """The memo of `subject`'s facts (filled as they are asked for)."""
+        """The memo of `subject`'s facts: its attributes at once, derived facts when asked."""
         cache = self._facts.get(subject.id)
         if cache is None:
-            cache = self._facts[subject.id] = {}
+            cache = self._facts[subject.id] = {k: _frozen(v) for k, v in subject.attributes.items()}
         return cache
 
     def fact(self, subject: Any, name: str) -> Any:
@@ -93,7 +93,7 @@ class Graph:
     def assets(self, subject: Any, which: str = "all") -> tuple[DataAsset, ...] | None:
         """The data assets a subject stores/receives/sends/uses; None when the model is silent."""
         key = f"assets:{which}"
-        cache = self._facts.setdefault(subject.id, {})
+        cache = self.facts_of(subject)
         if key in cache:
             return cache[key]
         ids: list[str] = []

@@ -1,0 +1,112 @@
+"""What a condition sees while it is evaluated on one subject (an element, flow, boundary or
+the system): its facts, its flow's endpoints, model-wide facts and the graph functions.
+
+`Probe` only answers; `Context` also records the evidence (every known value looked at) and
+what is missing (every unknown one). The engine probes first and traces only the few
+subjects where a risk did not come out false, which keeps analysis cheap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from threatmodel.expr import UNKNOWN
+from threatmodel.graph import FACTS, Graph
+
+_NOT_YET = object()
+
+
+class Probe:
+    """Answers a condition's questions about one subject, recording nothing."""
+
+    __slots__ = ("graph", "subject", "facts")
+
+    def __init__(self, graph: Graph, subject: Any):
+        self.graph = graph
+        self.subject = subject
+        self.facts = graph.facts_of(subject)
+
+    def get(self, name: str) -> Any:
+        value = self.facts.get(name, _NOT_YET)
+        if value is _NOT_YET:
+            value = self.graph.fact(self.subject, name)
+        return value
+
+    def get_ref(self, prefix: str, name: str) -> Any:
+        return self._ref(prefix, name)[0]
+
+    def call(self, function: str, argument: str, label: str) -> Any:
+        return self._call(function, argument)[0]
+
+    def _ref(self, prefix: str, name: str) -> tuple[Any, str]:
+        """The value of `prefix.name` and how to name it when it is missing."""
+        if prefix == "model":
+            return self.graph.model_facts.get(name), f"model.{name}"
+        other_id = getattr(self.subject, prefix, None)
+        other = self.graph.elements.get(other_id) if isinstance(other_id, str) else None
+        if other is None:
+            return UNKNOWN, f"{prefix}.{name}"
+        return self.graph.fact(other, name), f"{name} on '{other.id}'"
+
+    def _call(self, function: str, argument: str) -> tuple[Any, list[str]]:
+        """The value of a graph function and, when unknown, what the model lacks."""
+        graph, subject = self.graph, self.subject
+        is_flow = subject.kind == "dataflow"
+        if function == "crosses":
+            flows = [subject] if is_flow else \
+                graph.incoming.get(subject.id, []) + graph.outgoing.get(subject.id, [])
+            value: Any = False
+            lacking: list[str] = []
+            for flow in flows:
+                crossed, missing = graph.crosses(flow, argument)
+                if crossed is True:
+                    return True, []
+                if crossed is UNKNOWN:
+                    value = UNKNOWN
+                    lacking.append(missing)
+            return value, lacking
+        if function == "reaches":
+            reach = graph.reach_set(argument, "to")
+            starts = [subject.target] if is_flow else [f.target for f in graph.outgoing.get(subject.id, ())]
+        else:  # fed_by
+            reach = graph.reach_set(argument, "from")
+            starts = [subject.source] if is_flow else [f.source for f in graph.incoming.get(subject.id, ())]
+        return any(s in reach for s in starts), []
+
+
+class Context(Probe):
+    """A probe that records evidence (known values) and what is missing (unknown ones)."""
+
+    __slots__ = ("trace", "missing")
+
+    def __init__(self, graph: Graph, subject: Any):
+        super().__init__(graph, subject)
+        self.trace: dict[str, Any] = {}
+        self.missing: dict[str, None] = {}
+
+    def get(self, name: str) -> Any:
+        value = Probe.get(self, name)
+        if value is UNKNOWN:
+            fact = FACTS.get(name)
+            needs = f" (needs {fact.needs})" if fact is not None and fact.needs and \
+                name not in self.subject.attributes else ""
+            self.missing[f"{name}{needs}"] = None
+        else:
+            self.trace.setdefault(name, value)
+        return value
+
+    def get_ref(self, prefix: str, name: str) -> Any:
+        value, missing = self._ref(prefix, name)
+        if value is UNKNOWN:
+            self.missing[missing] = None
+        else:
+            self.trace.setdefault(f"{prefix}.{name}", value)
+        return value
+
+    def call(self, function: str, argument: str, label: str) -> Any:
+        value, lacking = self._call(function, argument)
+        if value is UNKNOWN:
+            self.missing.update(dict.fromkeys(lacking))
+        else:
+            self.trace.setdefault(label, value)
+        return value
