@@ -1,0 +1,91 @@
+"""`threatmodel diff OLD NEW`: what changed between two models (or two findings.json files).
+
+Each side is a model YAML file (analysed here, with the decisions file beside it) or a
+findings.json written by `analyze`. The answer is text, Markdown for a pull request, or JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from threatmodel.commands.common import add_catalog_option, load_catalog, print_warnings
+
+RENDERERS = {"text": "render_text", "md": "render_markdown", "json": "render_json"}
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser(
+        "diff", help="compare two models or two findings.json files",
+        description="Say which findings are new, resolved or changed in severity, and which "
+                    "elements and flows were added or removed.")
+    parser.add_argument("old", help="the old model YAML, or its findings.json")
+    parser.add_argument("new", help="the new model YAML, or its findings.json")
+    add_catalog_option(parser)
+    parser.add_argument("--format", choices=tuple(RENDERERS), default="text",
+                        help="text (default), md (to paste in a pull request) or json")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument("--fail-on", metavar="SEVERITY",
+                        help="exit 1 if a new (or newly worse) open confirmed finding is at or "
+                             "above SEVERITY")
+    parser.add_argument("--today", metavar="YYYY-MM-DD",
+                        help="judge decision expiry as of this date (default: today)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from threatmodel import diff as differ
+    from threatmodel.commands.analyze import parse_today
+    from threatmodel.errors import Position, Problem, ThreatModelError
+    from threatmodel.output import write_atomic
+
+    today = parse_today(args.today)
+    catalog = None
+    sides = []
+    for path in (args.old, args.new):
+        if _is_json(path):
+            sides.append(differ.read_results_json(_read(path), path))
+            continue
+        if catalog is None:
+            catalog = load_catalog(args)
+        sides.append(_analyse(path, catalog, today))
+    result = differ.diff(*sides)
+    if args.fail_on and args.fail_on not in result.severities:
+        raise ThreatModelError([Problem(message=f"unknown severity '{args.fail_on}'; choose from "
+                                                f"{', '.join(result.severities)}",
+                                        pos=Position(file="--fail-on"))])
+    text = getattr(differ, RENDERERS[args.format])(result)
+    if args.output:
+        write_atomic(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+    return 1 if args.fail_on and result.new_at_or_above(args.fail_on) else 0
+
+
+def _is_json(path: str) -> bool:
+    if path.lower().endswith(".json"):
+        return True
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(64).lstrip().startswith(b"{\"")
+    except OSError:
+        return False
+
+
+def _read(path: str) -> str:
+    from threatmodel.loader import read_text
+
+    return read_text(Path(path), path)
+
+
+def _analyse(path: str, catalog, today):
+    from threatmodel.api import analyze, load_model
+    from threatmodel.commands.analyze import load_decisions_for
+    from threatmodel.render.data import result_data
+    from threatmodel.tracking import apply_decisions
+
+    result = apply_decisions(analyze(load_model(path), catalog),
+                             load_decisions_for(path, None), today)
+    print_warnings(result.warnings)
+    return result_data(result)
