@@ -18,6 +18,8 @@ every section and from boundary members). Patches are applied to plain dicts.
 from __future__ import annotations
 
 import copy
+import re
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,8 @@ import yaml
 import threatmodel
 
 CASES_DIR = Path(__file__).parent / "risk_cases"
+ROOT = Path(__file__).parent.parent
+SOURCE_SCENARIOS = range(1, 22)  # the 21 rows of the project's source-scenarios table
 BASE = yaml.safe_load((CASES_DIR / "base.yaml").read_text(encoding="utf-8"))
 SECTIONS = ("data", "elements", "flows", "boundaries", "controls")
 
@@ -123,3 +127,38 @@ def test_case(catalog, source, case):
         assert modified.modifiers, f"{source}: no modifier applied to {finding_id}"
         assert modified.severity == case["modifier"]["severity"]
         assert modified.severity != fired.severity
+
+
+def _scenario_rows() -> dict[int, set[str]]:
+    """Row number -> risk ids whose id line carries `# source-scenarios: 3, 18`."""
+    rows: dict[int, set[str]] = defaultdict(set)
+    pattern = re.compile(r"-\s+id:\s+(\S+)\s+#\s*source-scenarios:\s*([\d,\s]+)$", re.M)
+    for path in sorted((ROOT / "catalogs").glob("*.yaml")):
+        for match in pattern.finditer(path.read_text(encoding="utf-8")):
+            for number in match.group(2).split(","):
+                if number.strip():
+                    rows[int(number)].add(match.group(1))
+    return rows
+
+
+def test_every_source_scenario_is_caught_by_a_shipped_risk(catalog):
+    shipped = {risk.id for risk in catalog.risks}
+    rows = _scenario_rows()
+    assert [n for n in SOURCE_SCENARIOS if not rows[n] & shipped] == []
+
+
+def test_trust_score_example_confirms_every_source_scenario(catalog):
+    model = threatmodel.load_model(ROOT / "examples" / "trust-score-platform.yaml")
+    confirmed = {f.risk_id for f in threatmodel.analyze(model, catalog).findings
+                 if f.status == "confirmed"}
+    rows = _scenario_rows()
+    assert [n for n in SOURCE_SCENARIOS if not rows[n] & confirmed] == []
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "examples").glob("*.yaml")))
+def test_example_models_analyse_with_confirmed_findings_only(catalog, name):
+    """The examples set every attribute the shipped catalogs ask about."""
+    model = threatmodel.load_model(ROOT / "examples" / name)
+    findings = threatmodel.analyze(model, catalog).findings
+    assert findings, f"{name} produced no findings"
+    assert [f.id for f in findings if f.status != "confirmed"] == []
