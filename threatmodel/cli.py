@@ -12,7 +12,8 @@ import sys
 
 from threatmodel import __version__
 
-COMMANDS = ("analyze", "validate", "catalog", "decide", "diff")
+COMMANDS = ("analyze", "validate", "catalog", "decide", "diff", "import_model", "export", "schema",
+            "init", "diagram")
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
 ISSUES_URL = "https://github.com/threatmodel/threatmodel/issues"
 

@@ -7,7 +7,8 @@ import datetime
 import sys
 from pathlib import Path
 
-from threatmodel.commands.common import add_catalog_option, load_catalog, print_warnings
+from threatmodel.commands.common import (add_catalog_option, add_input_option, load_catalog,
+                                       load_input_model, print_warnings)
 
 
 def add_parser(sub) -> None:
@@ -15,6 +16,7 @@ def add_parser(sub) -> None:
                             description="Analyse a model against the catalogs and write reports.")
     parser.add_argument("model", help="the model YAML file")
     add_catalog_option(parser)
+    add_input_option(parser)
     parser.add_argument("--format", default=None,
                         help="comma-separated output formats (default: every default format; "
                              "see 'threatmodel analyze --help')")
@@ -55,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
                                                 f"{', '.join(catalog.severities)}",
                                         pos=Position(file="--fail-on"))])
     today = parse_today(args.today)
-    model = load_model(args.model, strict=False)
+    model = load_input_model(args, strict=False)
     decisions = load_decisions_for(args.model, args.decisions)
     result = apply_decisions(analyze(model, catalog), decisions, today)
     files = {}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from threatmodel.commands.common import add_catalog_option, load_catalog, print_warnings
+from threatmodel.commands.common import (add_catalog_option, add_input_option, load_catalog,
+                                       load_input_model, print_warnings)
 
 
 def add_parser(sub) -> None:
@@ -12,6 +13,7 @@ def add_parser(sub) -> None:
                             description="Check a model against the vocabulary and catalogs.")
     parser.add_argument("model", help="the model YAML file")
     add_catalog_option(parser)
+    add_input_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -20,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from threatmodel.render.escape import terminal
 
     catalog = load_catalog(args)
-    model = load_model(args.model, strict=False)
+    model = load_input_model(args, strict=False)
     check_model(model, catalog)
     print_warnings(model.warnings)
     print(f"{terminal(args.model)}: ok ({len(model.elements)} elements, {len(model.flows)} flows, "

@@ -1,0 +1,130 @@
+"""pytm import from its --json output (no pytm code is imported or run), and the JSON reader."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import threatmodel
+from threatmodel.cli import main
+from threatmodel.errors import ThreatModelError
+from threatmodel.interop.pytm import import_pytm
+from threatmodel.interop.source import read_json_text
+
+FIXTURE = Path(__file__).parent / "fixtures" / "interop" / "border-watchlist.pytm.json"
+
+
+@pytest.fixture(scope="module")
+def imported():
+    return import_pytm(FIXTURE)
+
+
+def _by_id(items):
+    return {item.id: item for item in items}
+
+
+def test_elements_flows_boundaries_and_data_arrive_by_name(imported):
+    """Names become ids; every element, flow, boundary and data item arrives and validates."""
+    model = imported.model
+    assert [e.id for e in model.elements] == [
+        "border-officer", "watchlist-administrator", "traveller", "checkpoint-terminal",
+        "watchlist-matching-service", "alert-notifier", "watchlist-db", "crossing-log",
+        "partner-agency-feed"]
+    assert len(model.flows) == 8 and len(model.data) == 4
+    boundaries = _by_id(model.boundaries)
+    assert set(boundaries["border-agency"].members) == {"airport", "agency-network"}
+    assert "watchlist-db" in boundaries["agency-network"].members
+    threatmodel.api.check_model(model, threatmodel.load_catalog())
+
+
+def test_classes_and_flags_map_onto_kinds_types_and_attributes(imported):
+    """Datastore type and flags give the element type; controls map onto our attributes."""
+    elements = _by_id(imported.model.elements)
+    assert (elements["watchlist-db"].kind, elements["watchlist-db"].type) == ("datastore", "database")
+    assert elements["crossing-log"].type == "log"
+    assert elements["watchlist-db"].attributes == {"encrypted_at_rest": False,
+                                                   "access_control": "none"}
+    assert elements["watchlist-administrator"].type == "operator_staff"
+    assert elements["watchlist-administrator"].attributes == {"mfa": True}
+    assert elements["partner-agency-feed"].kind == "external_service"
+    assert elements["alert-notifier"].kind == "process"
+
+
+def test_data_flags_give_categories_and_confidentiality(imported):
+    """isPII, isCredentials and words give categories; classification gives confidentiality."""
+    data = _by_id(imported.model.data)
+    assert "biometric" in data["face-image"].categories
+    assert data["officer-session-token"].categories == ("credentials",)
+    assert data["watchlist-entry"].attributes["confidentiality"] == "strictly_confidential"
+    assert data["passport-data"].attributes["confidentiality"] == "confidential"
+
+
+def test_flows_carry_data_encryption_and_fill_the_stores(imported):
+    """Flow controls map onto encryption and authentication; data flowing into a datastore is
+    what it stores."""
+    flows = _by_id(imported.model.flows)
+    assert flows["passport-scan"].attributes == {"encrypted_in_transit": False,
+                                                 "authenticated": False}
+    assert flows["match-request"].attributes["authenticated"] is True
+    assert flows["lookup"].attributes["protocol"] == "SQL"
+    elements = _by_id(imported.model.elements)
+    assert elements["crossing-log"].stores == ("passport-data",)
+    assert elements["watchlist-db"].stores == ("watchlist-entry", "passport-data")
+
+
+def test_pytm_findings_and_assumptions_are_reported_not_imported(imported):
+    """pytm's own findings and assumptions are named in the report."""
+    messages = " ".join(p.message for p in imported.summary())
+    assert "findings: 1" in messages and "assumptions: 1" in messages
+    assert "usesVPN" in messages
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda tm: tm["flows"][0].update(sink="Nowhere"), "'sink' names unknown element 'Nowhere'"),
+    (lambda tm: tm["assets"][1].update(name="Checkpoint Terminal"),
+     "two elements or boundaries are named 'Checkpoint Terminal'"),
+    (lambda tm: tm["flows"][2].update(data=["Passport"]), "unknown data 'Passport'"),
+    (lambda tm: tm["actors"][0].update(inBoundary="Moon"), "unknown boundary 'Moon'"),
+])
+def test_broken_pytm_output_gives_positioned_errors(tmp_path, change, words):
+    """Dangling names and duplicate names are errors at their line in the JSON file."""
+    tm = json.loads(FIXTURE.read_text())
+    tm["elements"] = None
+    del tm["elements"]
+    change(tm)
+    path = tmp_path / "tm.json"
+    path.write_text(json.dumps(tm, indent=2))
+    with pytest.raises(ThreatModelError) as caught:
+        import_pytm(path)
+    problem = next(p for p in caught.value.problems if words in p.message)
+    assert problem.file == str(path) and problem.line > 1
+
+
+def test_analyze_accepts_pytm_output_with_from(tmp_path, capsys):
+    """`analyze --from pytm` reports the unencrypted watchlist store."""
+    out = tmp_path / "out"
+    assert main(["analyze", "--from", "pytm", str(FIXTURE), "-o", str(out), "--format", "json",
+                 "--quiet"]) == 0
+    report = json.loads((out / "findings.json").read_text())
+    assert "SRS-SEC-02@watchlist-db" in {f["id"] for f in report["findings"]}
+    capsys.readouterr()
+
+
+def test_json_values_come_from_json_and_positions_from_the_text():
+    """Numbers like 1e5, surrogate pairs and tab indentation read correctly, with positions."""
+    text = '{\n\t"a": 1e5,\n\t"b": "\\ud83d\\ude00 \\/",\n\t"c": [true, null]\n}'
+    data = read_json_text(text, "t.json")
+    assert data == {"a": 100000.0, "b": "\U0001F600 /", "c": [True, None]}
+    assert (data.val_pos["c"].line, data.val_pos["c"].col) == (4, 7)
+    assert (data["c"].item_pos[1].line, data["c"].item_pos[1].col) == (4, 14)
+
+
+def test_json_syntax_errors_and_duplicate_keys_have_positions():
+    """Bad JSON names its line and column; a duplicate key points at its second use."""
+    with pytest.raises(ThreatModelError) as caught:
+        read_json_text('{"a": 1,\n  "b": ]}', "t.json")
+    assert (caught.value.problems[0].line, caught.value.problems[0].col) == (2, 8)
+    with pytest.raises(ThreatModelError) as caught:
+        read_json_text('{"a": 1,\n  "a": 2}', "t.json")
+    problem = caught.value.problems[0]
+    assert "duplicate key 'a'" in problem.message and (problem.line, problem.col) == (2, 3)

@@ -1,0 +1,230 @@
+"""Building a SystemModel from another tool's data: ids, positions, notes on what was not mapped.
+
+Importers read the foreign file and call a `Builder`; it keeps every object's position in the
+source file (so `analyze --from` reports problems at the foreign file's lines), makes ids fit
+our id rules without collisions, and collects two kinds of messages: errors (the file is
+broken: raised together as a ThreatModelError) and notes (something has no equivalent or was
+inferred: reported, never fatal).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from typing import Any
+
+import attrs
+
+from threatmodel.errors import Collector, Position, Problem, ThreatModelError
+from threatmodel.fields import ID_RE, type_name
+from threatmodel.interop.mapping import CONFIDENTIALITY
+from threatmodel.loader import LList, LMap, key_pos, value_pos
+from threatmodel.model import Boundary, Control, DataAsset, DataFlow, Element, System, SystemModel
+from threatmodel.vocabulary import Attribute, Vocabulary
+
+CONFIDENTIALITY_ATTRIBUTE = Attribute(
+    name="confidentiality", type="enum", values=CONFIDENTIALITY,
+    applies_to=frozenset({"data", "actor", "process", "datastore", "external_service"}),
+    meaning="confidentiality class carried over from the imported model")
+
+
+@attrs.frozen(kw_only=True)
+class Note:
+    """Something in the source that has no equivalent here, or that was inferred."""
+
+    pos: Position
+    topic: str
+    detail: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ImportResult:
+    """A model built from another tool's file, and the notes on what did not carry over."""
+
+    model: SystemModel
+    notes: tuple[Note, ...]
+    source_format: str
+
+    def summary(self) -> list[Problem]:
+        """The notes grouped by topic, one warning per topic, at its first position."""
+        return group_notes(self.notes)
+
+
+def group_notes(notes) -> list[Problem]:
+    groups: OrderedDict[str, list[Note]] = OrderedDict()
+    for note in notes:
+        groups.setdefault(note.topic, []).append(note)
+    problems = []
+    for topic, items in groups.items():
+        counts: OrderedDict[str, int] = OrderedDict()
+        for n in items:
+            if n.detail:
+                counts[n.detail] = counts.get(n.detail, 0) + 1
+        details = [d if c == 1 else f"{d} ({c}x)" for d, c in counts.items()]
+        text = topic
+        if details:
+            more = f", and {len(details) - 12} more" if len(details) > 12 else ""
+            shown = ", ".join(details[:12]) + more
+            text += f": {shown}"
+        elif len(items) > 1:
+            text += f" ({len(items)} places)"
+        problems.append(Problem(message=f"not mapped: {text}", pos=items[0].pos, severity="warning"))
+    return problems
+
+
+class Ids:
+    """Maps foreign ids to ids that fit ID_RE, unique within one namespace."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.by_source: dict[str, str] = {}
+
+    def claim(self, raw: str, fallback: str) -> str:
+        base = slug(raw) or fallback
+        candidate, n = base, 2
+        while candidate in self.taken:
+            candidate = f"{base[:120]}-{n}"
+            n += 1
+        self.taken.add(candidate)
+        if raw not in self.by_source:
+            self.by_source[raw] = candidate
+        return candidate
+
+    def get(self, raw: str) -> str | None:
+        return self.by_source.get(raw)
+
+
+def slug(text: str) -> str:
+    """`text` made into an id: invalid characters become '-', at most 128 characters."""
+    text = str(text).strip()
+    if ID_RE.match(text):
+        return text
+    cleaned = re.sub(r"[^A-Za-z0-9_.:-]+", "-", text).strip("-_.:")
+    return cleaned[:128].rstrip("-_.:")
+
+
+class Builder:
+    """Collects model objects with positions, errors and notes; `finish` returns the result."""
+
+    def __init__(self, display: str, source_format: str):
+        self.display = display
+        self.format = source_format
+        self.out = Collector()
+        self.notes: list[Note] = []
+        self.ids = Ids()        # elements, flows, boundaries and the system share one namespace
+        self.data_ids = Ids()   # data assets have their own
+        self.system: System | None = None
+        self.data: list[DataAsset] = []
+        self.elements: list[Element] = []
+        self.flows: list[DataFlow] = []
+        self.boundaries: list[Boundary] = []
+        self.controls: list[Control] = []
+        self.attributes: dict[str, Attribute] = {}
+
+    # -- messages
+    def error(self, pos: Position, message: str) -> None:
+        self.out.error(pos, message)
+
+    def note(self, pos: Position, topic: str, detail: str = "") -> None:
+        self.notes.append(Note(pos=pos, topic=topic, detail=detail))
+
+    def top(self) -> Position:
+        return Position(file=self.display, line=1, col=1)
+
+    # -- typed access to the source, reporting wrong types as errors
+    def mapping(self, container: Any, key: Any, what: str, required: bool = False) -> LMap | None:
+        value = container.get(key) if isinstance(container, dict) else None
+        if value is None:
+            if required:
+                self.error(_pos(container, self.top()), f"{what}: '{key}' is required")
+            return None
+        if not isinstance(value, dict):
+            self.error(value_pos(container, key, _pos(container, self.top())),
+                       f"{what}: '{key}' must be a mapping, not {type_name(value)}")
+            return None
+        return value
+
+    def sequence(self, container: Any, key: Any, what: str) -> LList | list:
+        value = container.get(key) if isinstance(container, dict) else None
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(value_pos(container, key, _pos(container, self.top())),
+                       f"{what}: '{key}' must be a list, not {type_name(value)}")
+            return []
+        return value
+
+    def text(self, container: Any, key: Any, what: str, required: bool = False) -> str:
+        value = container.get(key) if isinstance(container, dict) else None
+        if value is None or value == "":
+            if required:
+                self.error(_pos(container, self.top()), f"{what}: '{key}' is required")
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(value_pos(container, key, _pos(container, self.top())),
+                       f"{what}: '{key}' must be text, not {type_name(value)}")
+            return ""
+        return str(value)
+
+    def texts(self, container: Any, key: Any, what: str) -> list[tuple[str, Position]]:
+        """A list of strings (null entries skipped), each with its position."""
+        items = self.sequence(container, key, what)
+        result = []
+        for index, item in enumerate(items):
+            where = value_pos(items, index, value_pos(container, key, self.top()))
+            if item is None:
+                continue
+            if not isinstance(item, (str, int)) or isinstance(item, bool):
+                self.error(where, f"{what}: '{key}' entries must be text, not {type_name(item)}")
+                continue
+            result.append((str(item), where))
+        return result
+
+    def flag(self, container: Any, key: Any, what: str) -> bool | None:
+        value = container.get(key) if isinstance(container, dict) else None
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            self.error(value_pos(container, key, _pos(container, self.top())),
+                       f"{what}: '{key}' must be true or false, not {type_name(value)}")
+            return None
+        return value
+
+    def at(self, container: Any, key: Any) -> Position:
+        return value_pos(container, key, _pos(container, self.top()))
+
+    def key_at(self, container: Any, key: Any) -> Position:
+        return key_pos(container, key, _pos(container, self.top()))
+
+    # -- ids
+    def claim(self, raw: str, where: Position, what: str, data: bool = False) -> str:
+        table = self.data_ids if data else self.ids
+        if raw in table.by_source:
+            self.error(where, f"duplicate {what} id '{raw}'")
+        new = table.claim(raw, what.replace(" ", "-"))
+        if new != raw:
+            self.note(where, "ids changed to fit threatmodel's id rules "
+                             "(letters, digits, '_', '-', '.', ':'; unique)", f"'{raw}' -> '{new}'")
+        return new
+
+    def use_confidentiality(self) -> None:
+        self.attributes[CONFIDENTIALITY_ATTRIBUTE.name] = CONFIDENTIALITY_ATTRIBUTE
+
+    # -- result
+    def finish(self, system: System, files: tuple[str, ...] | None = None) -> ImportResult:
+        self.out.raise_if_errors()
+        vocabulary = Vocabulary(attributes=dict(self.attributes)) if self.attributes else None
+        notes = tuple(self.notes)
+        model = SystemModel(system=system, data=tuple(self.data), elements=tuple(self.elements),
+                            flows=tuple(self.flows), boundaries=tuple(self.boundaries),
+                            controls=tuple(self.controls), vocabulary=vocabulary,
+                            files=files or (self.display,), warnings=tuple(group_notes(notes)))
+        return ImportResult(model=model, notes=notes, source_format=self.format)
+
+
+def _pos(container: Any, default: Position) -> Position:
+    return getattr(container, "pos", default)
+
+
+def raise_problem(pos: Position, message: str) -> None:
+    raise ThreatModelError([Problem(message=message, pos=pos)])

@@ -1,0 +1,424 @@
+"""Open Threat Model (OTM, JSON or YAML) -> SystemModel.
+
+Trust zones become boundaries (nested through `parent.trustZone`), components become
+elements, dataflows become flows and assets become data assets. Where an OTM file came from
+our own export, the `threatmodel:` attributes restore every field exactly; otherwise kinds,
+types and categories are inferred from names and types (each inference is noted), and OTM
+attributes that name one of our vocabulary attributes are kept when their value fits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from threatmodel.interop import otm_common as C
+from threatmodel.interop.build import Builder, ImportResult
+from threatmodel.interop.mapping import (KIND_WORDS, boundary_kind_for, categories_for,
+                                         first_match, type_for)
+from threatmodel.interop.source import read_source
+from threatmodel.loader import LMap, value_pos
+from threatmodel.model import (ELEMENT_KINDS, Boundary, Control, DataAsset, DataFlow, Element,
+                               System)
+from threatmodel.vocabulary import Vocabulary, parse_vocabulary
+
+
+def import_otm(path: Path | str, vocabulary: Vocabulary | None = None) -> ImportResult:
+    """Read an OTM file (JSON or YAML); raises ThreatModelError when it is broken."""
+    data, _ = read_source(path)
+    return from_data(data, str(path), vocabulary)
+
+
+def _shipped_vocabulary() -> Vocabulary:
+    """Every attribute the shipped catalogs declare (the vocabulary file and the catalogs)."""
+    from threatmodel.catalog_yaml import load_catalog
+
+    return load_catalog(()).vocabulary
+
+
+def from_data(data: Any, display: str, vocabulary: Vocabulary | None = None) -> ImportResult:
+    build = Builder(display, "otm")
+    if not isinstance(data, LMap):
+        build.error(build.top(), "an OTM document must be an object with 'otmVersion' and 'project'")
+        build.out.raise_if_errors()
+    for key in ("otmVersion", "project"):
+        if key not in data:
+            build.error(data.pos, f"OTM: '{key}' is required (is this an OTM file? see --from)")
+    build.out.raise_if_errors()
+    reader = _Reader(build, data, vocabulary or _shipped_vocabulary())
+    reader.ours = _from_threatmodel(data)
+    system = reader.project()
+    reader.assets()
+    reader.zones()
+    reader.components()
+    reader.dataflows()
+    reader.memberships()
+    reader.controls()
+    for key, why in (("threats", "threatmodel finds its own"),
+                     ("mitigations", "controls come from the catalogs"),
+                     ("representations", "threatmodel lays out its own diagrams")):
+        if data.get(key):
+            build.note(build.key_at(data, key), f"OTM {key} are not imported ({why})",
+                       f"{len(data[key])} {key}")
+    return build.finish(system)
+
+
+class _Reader:
+    def __init__(self, build: Builder, data: LMap, vocabulary: Vocabulary):
+        self.b = build
+        self.src = data
+        self.vocabulary = vocabulary
+        self.zone_parent: dict[str, tuple[str, Any]] = {}   # our zone id -> (raw parent, pos)
+        self.member_of: dict[str, tuple[str, Any]] = {}     # element id -> (raw zone id, pos)
+        self.component_parent: dict[str, str] = {}          # raw component id -> raw parent comp
+        self.zones_raw: dict[str, str] = {}                 # raw zone id -> our id
+        self.zone_items: list[tuple[str, str, LMap]] = []
+        self.synthetic: set[str] = set()
+        self.own_vocabulary: Vocabulary | None = None
+        self.ours = False  # written by our export: keep every attribute as it is
+
+    def _items(self, key: str, what: str):
+        for index, item in enumerate(self.b.sequence(self.src, key, "OTM")):
+            where = value_pos(self.src[key], index, self.src.pos)
+            if not isinstance(item, dict):
+                self.b.error(where, f"{key}[{index + 1}] must be an object")
+                continue
+            raw = self.b.text(item, "id", f"{what} {index + 1}", required=True)
+            if raw:
+                yield raw, item
+
+    def _attributes(self, item: LMap, kind: str, our_id: str) -> tuple[dict, dict]:
+        """Our vocabulary attributes found in an OTM `attributes` map (others noted)."""
+        attrs_map = item.get("attributes")
+        result, fpos = {}, {}
+        if not isinstance(attrs_map, dict):
+            return result, fpos
+        known = self.vocabulary if self.own_vocabulary is None else \
+            self.vocabulary.merge(self.own_vocabulary)
+        for name, value in attrs_map.items():
+            if name.startswith(C.PREFIX):
+                continue
+            attribute = known.attributes.get(name)
+            where = value_pos(attrs_map, name, attrs_map.pos)
+            if self.ours:
+                result[name] = tuple(value) if isinstance(value, list) else value
+                fpos[name] = where
+                continue
+            if attribute is None or kind not in attribute.applies_to:
+                self.b.note(where, "OTM attributes with no equivalent", f"{our_id}.{name}")
+                continue
+            value = _coerce(value, attribute.type)
+            if isinstance(value, list):
+                value = tuple(value)
+            problem = attribute.problem(value, known)
+            if problem:
+                self.b.note(where, "OTM attribute values that do not fit our vocabulary",
+                            f"{our_id}: {problem}")
+                continue
+            result[name] = value
+            fpos[name] = where
+        return result, fpos
+
+    def _name(self, item: LMap, raw: str, what: str) -> str:
+        """The name, or '' when it only repeats the id (our export writes the id for no name)."""
+        name = self.b.text(item, "name", what)
+        return "" if name == raw else name
+
+    def _mark(self, item: LMap, key: str) -> Any:
+        attrs_map = item.get("attributes")
+        return attrs_map.get(key) if isinstance(attrs_map, dict) else None
+
+    def project(self) -> System:
+        b = self.b
+        project = b.mapping(self.src, "project", "OTM", required=True) or LMap(self.src.pos)
+        raw_vocab = self._mark(project, C.VOCABULARY)
+        if isinstance(raw_vocab, dict):
+            self.own_vocabulary = parse_vocabulary(raw_vocab, b.out)
+            b.attributes.update(self.own_vocabulary.attributes)
+        raw = b.text(project, "id", "project", required=True) or "project"
+        system_id = b.claim(raw, b.at(project, "id"), "project")
+        attributes, fpos = self._attributes(project, "system", system_id)
+        for key in ("ownerContact", "tags"):
+            if project.get(key):
+                b.note(b.key_at(project, key), f"project '{key}' has no equivalent")
+        b.text(project, "name", "project", required=True)
+        return System(id=system_id, name=self._name(project, raw, "project"),
+                      owner=b.text(project, "owner", "project"),
+                      description=b.text(project, "description", "project"),
+                      attributes=attributes, pos=project.pos,
+                      field_pos={"id": b.at(project, "id"), **fpos})
+
+    def assets(self) -> None:
+        b = self.b
+        for raw, item in self._items("assets", "asset"):
+            asset_id = b.claim(raw, b.at(item, "id"), "data asset", data=True)
+            name = self._name(item, raw, f"asset '{raw}'")
+            description = b.text(item, "description", f"asset '{raw}'")
+            marked = self._mark(item, C.CATEGORIES)
+            if isinstance(marked, list) and all(isinstance(c, str) for c in marked):
+                categories = tuple(marked)
+            else:
+                categories, hits = categories_for(raw, name, description)
+                if categories:
+                    b.note(item.pos, "data categories inferred from words (check them)",
+                           f"{asset_id}: {', '.join(categories)} (from {', '.join(hits)})")
+                else:
+                    b.note(item.pos, "nothing says what kind of data this is: set 'categories'",
+                           asset_id)
+                if isinstance(item.get("risk"), dict):
+                    b.note(b.key_at(item, "risk"), "OTM asset CIA ratings (0-100) have no "
+                                                   "equivalent", asset_id)
+            subjects = self._mark(item, C.SUBJECTS)
+            source = self._mark(item, C.SOURCE)
+            attributes, fpos = self._attributes(item, "data", asset_id)
+            b.data.append(DataAsset(
+                id=asset_id, name=name, description=description, categories=categories,
+                subjects=subjects if isinstance(subjects, int) and not isinstance(subjects, bool)
+                else None, source=source if isinstance(source, str) else None,
+                attributes=attributes, pos=item.pos, field_pos={"id": b.at(item, "id"), **fpos}))
+
+    def zones(self) -> None:
+        b = self.b
+        for raw, item in self._items("trustZones", "trust zone"):
+            if self._mark(item, C.SYNTHETIC) is True:
+                self.synthetic.add(raw)
+                continue
+            zone_id = b.claim(raw, b.at(item, "id"), "trust zone")
+            self.zones_raw[raw] = zone_id
+            parent = _parent(item.get("parent"))
+            if parent and parent[0] == "trustZone":
+                self.zone_parent[zone_id] = (parent[1], b.at(item, "parent"))
+            elif parent:
+                b.note(b.at(item, "parent"), "trust zones inside components are not nested",
+                       zone_id)
+            self.zone_items.append((raw, zone_id, item))
+
+    def _zone_kind(self, item: LMap, zone_id: str) -> str:
+        kinds = self.vocabulary.boundary_kinds
+        marked = self._mark(item, C.KIND)
+        if marked in kinds:
+            return marked
+        if item.get("type") in kinds:
+            return item["type"]
+        kind, hit = boundary_kind_for(item.get("type"), item.get("name"), zone_id)
+        self.b.note(item.pos, "boundary kinds inferred from trust-zone names (check them)",
+                    f"{zone_id}: {kind}" + (f" (from {hit})" if hit else " (default)"))
+        return kind
+
+    def components(self) -> None:
+        b = self.b
+        for raw, item in self._items("components", "component"):
+            what = f"component '{raw}'"
+            element_id = b.claim(raw, b.at(item, "id"), "component")
+            name = self._name(item, raw, what)
+            otm_type = b.text(item, "type", what)
+            description = b.text(item, "description", what)
+            kind = self._mark(item, C.KIND)
+            if kind not in ELEMENT_KINDS:
+                tags = [t for t, _ in b.texts(item, "tags", what)]
+                kind, hit = first_match(KIND_WORDS, otm_type, name, tags)
+                kind = kind or "process"
+                b.note(item.pos, "element kinds inferred from component types and names (check "
+                                 "them)", f"{element_id}: {kind}" + (f" (from {hit})" if hit else
+                                                                   " (default)"))
+            element_type = self._mark(item, C.TYPE)
+            if not isinstance(element_type, str) and self._mark(item, C.KIND) in ELEMENT_KINDS:
+                element_type = None  # our own export: no type was set
+            elif not isinstance(element_type, str):
+                element_type, hit = type_for(kind, otm_type, name, description)
+                if element_type:
+                    b.note(item.pos, "element types inferred from component types and names "
+                                     "(check them)", f"{element_id}: {element_type} (from {hit})")
+            parent = _parent(item.get("parent"))
+            if parent is None:
+                b.error(b.at(item, "parent") if "parent" in item else item.pos,
+                        f"{what}: 'parent' must name a trustZone or a component")
+            elif parent[0] == "trustZone":
+                self.member_of[element_id] = (parent[1], b.at(item, "parent"))
+            else:
+                self.component_parent[raw] = parent[1]
+                self.member_of[element_id] = ("component:" + parent[1], b.at(item, "parent"))
+            stores, inputs = self._asset_refs(item, kind, element_id, what)
+            attributes, fpos = self._attributes(item, kind, element_id)
+            if item.get("threats"):
+                b.note(b.key_at(item, "threats"), "OTM threat instances are not imported",
+                       element_id)
+            b.elements.append(Element(id=element_id, kind=kind, type=element_type, name=name,
+                                      description=description, stores=stores, inputs=inputs,
+                                      attributes=attributes, pos=item.pos,
+                                      field_pos={"id": b.at(item, "id"), **fpos}))
+
+    def _asset_refs(self, item: LMap, kind: str, element_id: str, what: str):
+        b = self.b
+        refs = item.get("assets")
+        if not isinstance(refs, dict):
+            return (), ()
+        found = {}
+        for key in ("stored", "processed"):
+            ids = []
+            for raw, where in b.texts(refs, key, what):
+                data_id = b.data_ids.get(raw)
+                if data_id is None:
+                    b.error(where, f"{what}: unknown asset '{raw}' in assets.{key}")
+                    continue
+                ids.append(data_id)
+            found[key] = tuple(ids)
+        stores = found["stored"] if kind == "datastore" else ()
+        inputs = found["processed"] if kind == "process" else ()
+        if found["stored"] and kind != "datastore":
+            b.note(b.at(refs, "stored"), "assets stored by a component that is not a datastore",
+                   element_id)
+        if kind == "process" and found["stored"]:
+            inputs = tuple(dict.fromkeys(inputs + found["stored"]))
+        return stores, inputs
+
+    def dataflows(self) -> None:
+        b = self.b
+        components = {raw: b.ids.get(raw) for raw in self.component_ids()}
+        for raw, item in self._items("dataflows", "dataflow"):
+            what = f"dataflow '{raw}'"
+            ends = []
+            for key in ("source", "destination"):
+                end_raw = b.text(item, key, what, required=True)
+                end = components.get(end_raw)
+                if end_raw and end is None:
+                    b.error(b.at(item, key), f"{what}: '{key}' names unknown component '{end_raw}'")
+                ends.append(end)
+            data = []
+            for ref, where in b.texts(item, "assets", what):
+                data_id = b.data_ids.get(ref)
+                if data_id is None:
+                    b.error(where, f"{what}: unknown asset '{ref}'")
+                    continue
+                data.append(data_id)
+            flow_id = b.claim(raw, b.at(item, "id"), "dataflow")
+            if None in ends:
+                continue
+            attributes, fpos = self._attributes(item, "dataflow", flow_id)
+            common = dict(data=tuple(data), name=self._name(item, raw, what),
+                          description=b.text(item, "description", what), pos=item.pos)
+            b.flows.append(DataFlow(id=flow_id, source=ends[0], target=ends[1],
+                                    attributes=attributes, field_pos={
+                                        "id": b.at(item, "id"), "from": b.at(item, "source"),
+                                        "to": b.at(item, "destination"), **fpos}, **common))
+            if item.get("bidirectional") is True:
+                back = b.ids.claim(f"{flow_id}-reverse", "dataflow")
+                b.note(b.at(item, "bidirectional"), "bidirectional dataflows became two flows",
+                       f"{flow_id} + {back}")
+                b.flows.append(DataFlow(id=back, source=ends[1], target=ends[0],
+                                        attributes=dict(attributes), field_pos={
+                                            "from": b.at(item, "destination"),
+                                            "to": b.at(item, "source"), **fpos}, **common))
+            if item.get("threats"):
+                b.note(b.key_at(item, "threats"), "OTM threat instances are not imported", flow_id)
+
+    def component_ids(self) -> list[str]:
+        return [raw for raw, _ in self._items_quiet("components")]
+
+    def _items_quiet(self, key: str):
+        items = self.src.get(key)
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                yield item["id"], item
+
+    def memberships(self) -> None:
+        b = self.b
+        members: dict[str, list[str]] = {zone_id: [] for zone_id in self.zones_raw.values()}
+        for zone_id, (raw_parent, where) in self.zone_parent.items():
+            parent = self.zones_raw.get(raw_parent)
+            if parent is None:
+                if raw_parent not in self.synthetic:
+                    b.error(where, f"trust zone '{zone_id}': parent names unknown trust zone "
+                                   f"'{raw_parent}'")
+                continue
+            members[parent].append(zone_id)
+        for element_id, (raw_zone, where) in self.member_of.items():
+            seen = set()
+            while raw_zone.startswith("component:") and raw_zone not in seen:
+                seen.add(raw_zone)
+                component = raw_zone[len("component:"):]
+                if component not in self.component_parent and b.ids.get(component) is None:
+                    b.error(where, f"component '{element_id}': parent names unknown component "
+                                   f"'{component}'")
+                    raw_zone = ""
+                    break
+                b.note(where, "components nested in components were placed in the enclosing "
+                              "trust zone", element_id)
+                raw_zone = self._zone_of_component(component)
+            if not raw_zone or raw_zone in self.synthetic:
+                continue
+            zone = self.zones_raw.get(raw_zone)
+            if zone is None:
+                b.error(where, f"component '{element_id}': parent names unknown trust zone "
+                               f"'{raw_zone}'")
+                continue
+            members[zone].append(element_id)
+        for raw, zone_id, item in self.zone_items:
+            ordered = members[zone_id]
+            marked = self._mark(item, C.MEMBERS)
+            if isinstance(marked, list) and sorted(marked) == sorted(ordered):
+                ordered = list(marked)
+            attributes, fpos = self._attributes(item, "boundary", zone_id)
+            b.boundaries.append(Boundary(id=zone_id, type=self._zone_kind(item, zone_id),
+                                         name=self._name(item, raw, f"trust zone '{raw}'"),
+                                         description=b.text(item, "description", ""),
+                                         members=tuple(ordered), attributes=attributes,
+                                         pos=item.pos, field_pos={"id": b.at(item, "id"), **fpos}))
+
+    def _zone_of_component(self, raw_component: str) -> str:
+        for raw, item in self._items_quiet("components"):
+            if raw == raw_component:
+                parent = _parent(item.get("parent"))
+                if parent is None:
+                    return ""
+                return parent[1] if parent[0] == "trustZone" else "component:" + parent[1]
+        return ""
+
+    def controls(self) -> None:
+        project = self.src.get("project")
+        marked = self._mark(project, C.CONTROLS) if isinstance(project, dict) else None
+        for item in marked if isinstance(marked, list) else ():
+            if isinstance(item, dict) and isinstance(item.get("mitigation"), str):
+                targets = item.get("targets") or []
+                self.b.controls.append(Control(
+                    mitigation=item["mitigation"], note=str(item.get("note") or ""),
+                    targets=tuple(str(t) for t in targets if isinstance(t, str)),
+                    pos=getattr(item, "pos", project.pos)))
+
+
+def _from_threatmodel(data: LMap) -> bool:
+    """Whether the document came from our export (its components or zones carry our kind)."""
+    for key in ("components", "trustZones"):
+        for item in data.get(key) or ():
+            attributes = item.get("attributes") if isinstance(item, dict) else None
+            if isinstance(attributes, dict) and (C.KIND in attributes or C.SYNTHETIC in attributes):
+                return True
+    return False
+
+
+def _parent(value: Any) -> tuple[str, str] | None:
+    """('trustZone' | 'component', id) from either OTM parent shape."""
+    if not isinstance(value, dict):
+        return None
+    for key in ("trustZone", "component"):
+        if isinstance(value.get(key), str):
+            return key, value[key]
+    if value.get("type") in ("trustZone", "component") and isinstance(value.get("id"), str):
+        return value["type"], value["id"]
+    return None
+
+
+def _coerce(value: Any, kind: str) -> Any:
+    """OTM attribute maps are often string-valued: 'true' -> True for a bool attribute, etc."""
+    if not isinstance(value, str):
+        return value
+    if kind == "bool" and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if kind in ("int", "number"):
+        try:
+            return int(value) if kind == "int" else float(value)
+        except ValueError:
+            return value
+    if kind == "list":
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value

@@ -1,0 +1,1 @@
+"""Starter models written by `threatmodel init`: YAML text with $placeholders, one per shape."""
