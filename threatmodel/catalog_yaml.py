@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+
+try:  # the parser behind `re`, used to check catalog patterns before they are ever run
+    from re import _parser as _regex_parser  # Python 3.11+
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _regex_parser  # type: ignore[no-redef]
 from typing import Any
 
 import attrs
@@ -12,7 +17,7 @@ from threatmodel.catalog import (AttackNode, Band, Catalog, Framework, Mitigatio
                                  Reference, Risk, builtin_catalog_dir, group_of)
 from threatmodel.errors import Collector, Position, ThreatModelError, did_you_mean
 from threatmodel.expr import ExprError, Scope, compile_condition
-from threatmodel.fields import Fields, each_mapping, type_name
+from threatmodel.fields import Fields, each_mapping, position_in_scalar, type_name
 from threatmodel.graph import FACTS, ModelFacts
 from threatmodel.loader import DEFAULT_LIMITS, LMap, Limits, load_file, value_pos
 from threatmodel.model import ELEMENT_KINDS, SUBJECT_KINDS
@@ -26,6 +31,9 @@ REFERENCE_KINDS = ("incident", "law", "study", "standard", "guidance")
 TYPE_OF = {"bool": "bool", "int": "number", "number": "number", "string": "string",
            "enum": "string", "list": "set"}
 MAX_TREE_DEPTH = 12
+MAX_PATTERN = 200  # characters of a framework id pattern
+MAX_PATTERN_REPEATS = 4  # repetitions (+, *, {m,n}) in one pattern
+MAX_FRAMEWORK_ID = 64  # longer values are never framework ids (and are not matched)
 
 
 @attrs.define
@@ -33,6 +41,7 @@ class Layer:
     """What one catalog file contributes, before merging."""
 
     file: str
+    path: Path | None = None  # where to re-read the text when a message needs a position in it
     vocabulary: Vocabulary | None = None
     risks: list = attrs.Factory(list)  # (Fields, id) pairs, compiled after merging vocabularies
     mitigations: list = attrs.Factory(list)
@@ -85,6 +94,7 @@ def load_catalog(paths: tuple = (), limits: Limits = DEFAULT_LIMITS, *,
             out.problems.extend(exc.problems)
             continue
         layers.append(_read_layer(data, display, out))
+        layers[-1].path = path
     out.raise_if_errors()
     catalog = _merge(layers, out)
     out.raise_if_errors()
@@ -178,18 +188,70 @@ def _framework(name: str, section: LMap, out: Collector) -> Framework:
     fields.reject_unknown(("title", "ids", "pattern", "names", "categories"))
     pattern = fields.text("pattern") or None
     if pattern:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            out.error(fields.at("pattern"), f"framework '{name}': bad pattern: {exc}")
+        problem = _pattern_problem(pattern)
+        if problem:
+            out.error(fields.at("pattern"), f"framework '{name}': {problem}")
             pattern = None
     names = {}
     for key in ("names", "categories"):
         table = fields.mapping(key) or {}
-        names.update({str(k): str(v) for k, v in table.items()})
-    ids = tuple(str(i) for i in (fields.raw("ids") or ()) if isinstance(i, (str, int)))
-    return Framework(id=name, title=fields.text("title") or name, ids=ids, pattern=pattern,
+        for word, value in table.items():
+            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+                out.error(value_pos(table, word, fields.at(key)), f"framework '{name}': "
+                          f"{key}.{word} must be text, not {type_name(value)}")
+                continue
+            names[str(word)] = str(value)
+    ids = []
+    for index, item in enumerate(fields.sequence("ids") or ()):
+        if not isinstance(item, (str, int)) or isinstance(item, bool):
+            out.error(value_pos(fields.map["ids"], index, fields.at("ids")),
+                      f"framework '{name}': ids must be text, not {type_name(item)}")
+            continue
+        ids.append(str(item))
+    return Framework(id=name, title=fields.text("title") or name, ids=tuple(ids), pattern=pattern,
                      names=names)
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    """Why a framework id pattern (a regular expression from a catalog) is refused, or None.
+
+    Catalogs are untrusted and Python's regular expressions backtrack, so a pattern such as
+    '(a+)+$' could take hours on one short id. Only patterns whose matching time stays
+    polynomial and small are accepted: no repetition inside a repetition, no alternation
+    inside a repetition, no backreferences or lookarounds, a few repetitions in all.
+    """
+    if len(pattern) > MAX_PATTERN:
+        return f"pattern is longer than {MAX_PATTERN} characters"
+    try:
+        tree = _regex_parser.parse(pattern)
+    except (re.error, OverflowError, RecursionError) as exc:
+        return f"bad pattern: {exc}"
+    repeats = 0
+    stack = [(tree, False)]
+    while stack:
+        items, repeated = stack.pop()
+        for op, arg in items:
+            name = str(op)
+            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                low, high, sub = arg
+                if high > 1:
+                    if repeated:
+                        return ("pattern repeats a group that itself repeats (like '(a+)+'), which "
+                                "can take exponential time; simplify it or list the ids")
+                    repeats += 1
+                stack.append((sub, repeated or high > 1))
+            elif name == "BRANCH":
+                if repeated:
+                    return ("pattern repeats an alternation (like '(a|ab)*'), which can take "
+                            "exponential time; use a character class or list the ids")
+                stack.extend((branch, repeated) for branch in arg[1])
+            elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+                stack.append((arg[-1], repeated))
+            elif name in ("GROUPREF", "GROUPREF_EXISTS", "ASSERT", "ASSERT_NOT"):
+                return "pattern uses a backreference or lookaround, which is not supported"
+    if repeats > MAX_PATTERN_REPEATS:
+        return f"pattern has more than {MAX_PATTERN_REPEATS} repetitions (+, *, {{m,n}})"
+    return None
 
 
 def _band(fields: Fields) -> Band:
@@ -227,7 +289,8 @@ def _merge(layers: list[Layer], out: Collector) -> Catalog:
         bands = [Band(name="high", min=12, sarif_level="error", security_severity=8.0),
                  Band(name="medium", min=6), Band(name="low", min=1, sarif_level="note",
                                                    security_severity=2.5)]
-    compiler = _RiskCompiler(vocabulary, frameworks, mitigations, references, out)
+    compiler = _RiskCompiler(vocabulary, frameworks, mitigations, references, out,
+                             {layer.file: layer.path for layer in layers})
     risks: dict[str, Risk] = {}
     seen_in_layer: set[str] = set()
     disabled: list[str] = []
@@ -324,7 +387,10 @@ def _names_for(kind: str, vocabulary: Vocabulary) -> dict[str, str]:
 class _RiskCompiler:
     """Turns a risk's fields into a Risk, checking every reference and compiling conditions."""
 
-    def __init__(self, vocabulary, frameworks, mitigations, references, out: Collector):
+    def __init__(self, vocabulary, frameworks, mitigations, references, out: Collector,
+                 sources: dict[str, Path | None] | None = None):
+        self.sources = sources or {}
+        self.texts: dict[str, str | None] = {}
         self.vocabulary = vocabulary
         self.frameworks = frameworks
         self.mitigations = mitigations
@@ -393,12 +459,24 @@ class _RiskCompiler:
         try:
             return compile_condition(text, scope)
         except ExprError as exc:
-            line = where.line + text.count("\n", 0, exc.offset)
-            col = where.col + exc.offset if line == where.line else \
-                exc.offset - text.rfind("\n", 0, exc.offset)
-            self.out.error(Position(file=where.file, line=line, col=col),
-                           f"{fields.what}: {exc.message}")
+            self.out.error(self._offset_pos(where, text, exc.offset), f"{fields.what}: {exc.message}")
             return None
+
+    def _offset_pos(self, where: Position, text: str, offset: int) -> Position:
+        """The file position of character `offset` of a condition written at `where`."""
+        if where.file not in self.texts:
+            path = self.sources.get(where.file)
+            try:
+                self.texts[where.file] = path.read_bytes().decode("utf-8-sig") if path else None
+            except (OSError, UnicodeDecodeError):
+                self.texts[where.file] = None
+        source = self.texts[where.file]
+        found = position_in_scalar(source, where, text, offset) if source is not None else None
+        if found is not None:
+            return found
+        line = where.line + text.count("\n", 0, offset)
+        col = where.col + offset if line == where.line else offset - text.rfind("\n", 0, offset)
+        return Position(file=where.file, line=line, col=col)
 
     def _modifier(self, fields: Fields, scope: Scope | None) -> Modifier | None:
         fields.reject_unknown(("when", "likelihood", "impact", "why"))
@@ -408,7 +486,8 @@ class _RiskCompiler:
         condition = self._condition(fields, "when", scope)
         likelihood = fields.integer("likelihood", low=-4, high=4) or 0
         impact = fields.integer("impact", low=-4, high=4) or 0
-        if not likelihood and not impact:
+        given = [fields.map.get(k) for k in ("likelihood", "impact") if k in fields.map]
+        if not likelihood and not impact and all(v in (0, None) for v in given):  # else reported
             self.out.error(fields.pos, f"{fields.what}: give a non-zero 'likelihood' and/or 'impact'")
         why = fields.text("why", required=True)
         if condition is None:
@@ -444,7 +523,8 @@ class _RiskCompiler:
             for index, value in enumerate(values):
                 value = str(value)
                 valid = value in framework.ids if framework.ids else True
-                if framework.pattern and not re.match(framework.pattern, value):
+                if framework.pattern and (len(value) > MAX_FRAMEWORK_ID or
+                                          not re.match(framework.pattern, value)):
                     valid = False
                 if not valid:
                     self.out.error(value_pos(values, index, where),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any, Iterable
 
@@ -21,13 +22,17 @@ def type_name(value: Any) -> str:
     if isinstance(value, int):
         return "a number"
     if isinstance(value, float):
-        return "a number"
+        return "a decimal number"
     if isinstance(value, str):
         return "text"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, datetime.datetime):
+        return "a date and time"
+    if isinstance(value, datetime.date):
+        return "a date"
     return type(value).__name__
 
 
@@ -46,6 +51,7 @@ class Fields:
         self.out = out
         self.what = what
         self.positions: dict[str, Position] = {}
+        self.allowed: tuple[str, ...] | None = None  # the keys it may hold, once known
 
     @property
     def pos(self) -> Position:
@@ -65,7 +71,7 @@ class Fields:
     def text(self, key: str, *, required: bool = False, default: str = "") -> str:
         value = self.raw(key, _MISSING)
         if value is _MISSING or value is None:
-            if required:
+            if required and not self.misspelt(key):
                 self.out.error(self.pos, f"{self.what}: '{key}' is required")
             return default
         if isinstance(value, (int, float)) and not isinstance(value, bool) and not required:
@@ -86,7 +92,7 @@ class Fields:
                 required: bool = False) -> int | None:
         value = self.raw(key, _MISSING)
         if value is _MISSING:
-            if required:
+            if required and not self.misspelt(key):
                 self.out.error(self.pos, f"{self.what}: '{key}' is required")
             return None
         if not isinstance(value, int) or isinstance(value, bool):
@@ -136,9 +142,19 @@ class Fields:
             return None
         return value
 
+    def misspelt(self, key: str) -> bool:
+        """Whether the mapping holds a misspelling of `key`, reported as an unknown key (with a
+        'did you mean') elsewhere: then a missing `key` needs no message of its own."""
+        if self.allowed is None or key in self.map:
+            return False
+        hint = did_you_mean(key, (key,))
+        return any(isinstance(other, str) and other not in self.allowed
+                   and did_you_mean(other, self.allowed) == hint for other in self.map)
+
     def reject_unknown(self, allowed: Iterable[str]) -> None:
         """Report every key that is not in `allowed`, with a 'did you mean'."""
         allowed = tuple(allowed)
+        self.allowed = allowed
         for key in self.map:
             if key not in allowed:
                 self.out.error(self.key_at(key), f"{self.what}: unknown key '{key}'"
@@ -166,3 +182,69 @@ def each_mapping(items: Any, out: Collector, what: str, where: Position):
                       f"{what}[{index + 1}] must be a mapping, not {type_name(item)}")
             continue
         yield index, item
+
+
+_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # YAML 1.1 line breaks, as the parser counts them
+_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v",
+            "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
+            "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+_HEX_LENGTH = {"x": 2, "u": 4, "U": 8}
+
+
+def position_in_scalar(source: str, start: Position, text: str, offset: int) -> Position | None:
+    """Where character `offset` of the scalar `text`, which starts at `start` in `source`, is
+    written: follows block (| >) and multi-line plain scalars and quoted escapes, which all
+    change only whitespace or turn one escape into one character. None if it cannot tell."""
+    lines = _BREAK.split(source)
+    row, col = start.line - 1, start.col - 1
+    if not 0 <= row < len(lines) or not 0 <= col <= len(lines[row]):
+        return None
+    line = lines[row]
+    quote = line[col - 1] if col and line[col - 1] in "'\"" else ""
+    if not quote and line[col: col + 1] in ("|", ">"):
+        row, col = row + 1, 0  # a block scalar's text starts on the next line
+    wanted = sum(1 for c in text[:offset] if not c.isspace())  # visible characters before it
+    after = offset >= len(text) or text[offset].isspace()  # then point just past the last one
+    last = None
+    for unit_row, unit_col in _visible(lines, row, col, quote):
+        if wanted == 0 and not after:
+            return Position(file=start.file, line=unit_row + 1, col=unit_col + 1)
+        last = (unit_row, unit_col)
+        wanted -= 1
+        if wanted == 0 and after:
+            return Position(file=start.file, line=unit_row + 1, col=unit_col + 2)
+    if last is None or wanted > 0:
+        return None
+    return Position(file=start.file, line=last[0] + 1, col=last[1] + 2)
+
+
+def _visible(lines: list[str], row: int, col: int, quote: str):
+    """(row, col) of each source character that stands for a visible character of the value."""
+    while row < len(lines):
+        line = lines[row]
+        while col < len(line):
+            char = line[col]
+            if quote and char == quote:
+                if quote == "'" and line[col + 1: col + 2] == "'":
+                    yield row, col  # '' is one quote
+                    col += 2
+                    continue
+                return
+            if quote == '"' and char == "\\":
+                code = line[col + 1: col + 2]
+                if not code:  # an escaped line break joins the lines
+                    break
+                width = 2 + _HEX_LENGTH.get(code, 0)
+                try:
+                    value = chr(int(line[col + 2: col + width], 16)) if code in _HEX_LENGTH \
+                        else _ESCAPES[code]
+                except (KeyError, ValueError):
+                    return
+                if not value.isspace():
+                    yield row, col
+                col += width
+                continue
+            if not char.isspace():
+                yield row, col
+            col += 1
+        row, col = row + 1, 0

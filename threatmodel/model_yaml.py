@@ -16,6 +16,12 @@ SECTIONS = ("data", "elements", "flows", "boundaries", "controls")
 TOP_KEYS = ("system", "include", "vocabulary") + SECTIONS
 INCLUDED_KEYS = ("include", "vocabulary") + SECTIONS
 MAX_INCLUDES = 200
+# The fixed (structural) fields of each kind of object; every other key is an attribute.
+SYSTEM_FIELDS = ("id", "name", "owner", "description")
+DATA_FIELDS = ("id", "name", "description", "categories", "subjects", "source")
+ELEMENT_FIELDS = ("id", "kind", "type", "name", "description", "stores", "inputs")
+FLOW_FIELDS = ("id", "from", "to", "data", "name", "description")
+BOUNDARY_FIELDS = ("id", "kind", "name", "description", "members")
 
 
 def read_model_file(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> SystemModel:
@@ -87,7 +93,7 @@ class _Reader:
                 self.out.error(fields.pos, "model: 'system' is required (a mapping with at least 'id')")
             return System(id="system", pos=fields.pos)
         sys_fields = Fields(section, self.out, "system")
-        fixed = ("id", "name", "owner", "description")
+        fixed = sys_fields.allowed = SYSTEM_FIELDS
         return System(id=sys_fields.ident("id"), name=sys_fields.text("name"),
                       owner=sys_fields.text("owner"), description=sys_fields.text("description"),
                       attributes=_attributes(sys_fields, fixed), pos=section.pos,
@@ -141,6 +147,11 @@ class _Reader:
         self._collect(fields, display)
 
 
+def _a(kind: str) -> str:
+    """'an actor', 'a process', ...: a kind with its article."""
+    return f"{'an' if kind[:1] and kind[:1] in 'aeiou' else 'a'} {kind.replace('_', ' ')}"
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.relative_to(root)
@@ -179,7 +190,7 @@ def _attributes(fields: Fields, fixed: tuple[str, ...]) -> dict[str, Any]:
 
 def _data_asset(item: LMap, out: Collector) -> DataAsset:
     fields = Fields(item, out, "data asset")
-    fixed = ("id", "name", "description", "categories", "subjects", "source")
+    fixed = fields.allowed = DATA_FIELDS
     asset_id = fields.ident("id")
     fields.what = f"data asset '{asset_id}'"
     return DataAsset(id=asset_id, name=fields.text("name"), description=fields.text("description"),
@@ -192,7 +203,7 @@ def _data_asset(item: LMap, out: Collector) -> DataAsset:
 
 def _element(item: LMap, out: Collector) -> Element:
     fields = Fields(item, out, "element")
-    fixed = ("id", "kind", "type", "name", "description", "stores", "inputs")
+    fixed = fields.allowed = ELEMENT_FIELDS
     element_id = fields.ident("id")
     fields.what = f"element '{element_id}'"
     kind = fields.text("kind", required=True)
@@ -203,10 +214,10 @@ def _element(item: LMap, out: Collector) -> Element:
     inputs = fields.id_list("inputs")
     if stores and kind != "datastore" and kind in ELEMENT_KINDS:
         out.error(fields.key_at("stores"), f"element '{element_id}': only a datastore 'stores' data "
-                                           f"(this is a {kind or 'element'}; use flows)")
+                                           f"(this is {_a(kind)}; use flows)")
     if inputs and kind != "process" and kind in ELEMENT_KINDS:
         out.error(fields.key_at("inputs"), f"element '{element_id}': only a process has 'inputs' "
-                                           f"(this is a {kind or 'element'})")
+                                           f"(this is {_a(kind)})")
     return Element(id=element_id, kind=kind, type=fields.text("type") or None,
                    name=fields.text("name"), description=fields.text("description"),
                    stores=stores, inputs=inputs, attributes=_attributes(fields, fixed),
@@ -215,14 +226,15 @@ def _element(item: LMap, out: Collector) -> Element:
 
 def _flow(item: LMap, out: Collector) -> DataFlow:
     fields = Fields(item, out, "flow")
-    fixed = ("id", "from", "to", "data", "name", "description")
+    fixed = fields.allowed = FLOW_FIELDS
     flow_id = fields.ident("id")
     fields.what = f"flow '{flow_id}'"
     for wrong, right in (("source", "from"), ("target", "to")):
         if wrong in item and right not in item:
             out.error(fields.key_at(wrong), f"flow '{flow_id}': write '{right}', not '{wrong}'")
-    return DataFlow(id=flow_id, source=fields.text("from", required=True),
-                    target=fields.text("to", required=True), data=fields.id_list("data"),
+    return DataFlow(id=flow_id, source=fields.text("from", required="source" not in item),
+                    target=fields.text("to", required="target" not in item),
+                    data=fields.id_list("data"),
                     name=fields.text("name"), description=fields.text("description"),
                     attributes=_attributes(fields, fixed + ("source", "target")), pos=item.pos,
                     field_pos=fields.positions)
@@ -230,7 +242,7 @@ def _flow(item: LMap, out: Collector) -> DataFlow:
 
 def _boundary(item: LMap, out: Collector) -> Boundary:
     fields = Fields(item, out, "boundary")
-    fixed = ("id", "kind", "name", "description", "members")
+    fixed = fields.allowed = BOUNDARY_FIELDS
     boundary_id = fields.ident("id")
     fields.what = f"boundary '{boundary_id}'"
     return Boundary(id=boundary_id, type=fields.text("kind", required=True),

@@ -11,6 +11,8 @@ from typing import Any
 from threatmodel.catalog import Catalog
 from threatmodel.errors import Collector, Position, did_you_mean
 from threatmodel.model import SystemModel
+from threatmodel.model_yaml import (BOUNDARY_FIELDS, DATA_FIELDS, ELEMENT_FIELDS, FLOW_FIELDS,
+                                    SYSTEM_FIELDS)
 from threatmodel.vocabulary import Vocabulary
 
 
@@ -149,13 +151,12 @@ class _Checker:
         for boundary in self.model.boundaries:
             seen = {boundary.id}
             current = parent.get(boundary.id)
-            while current is not None:
-                if current.id in seen:
-                    self.out.error(_at(boundary, "members"), f"boundary '{boundary.id}' is nested "
-                                                             "inside itself (a cycle of members)")
-                    break
+            while current is not None and current.id not in seen:  # stops at any cycle
                 seen.add(current.id)
                 current = parent.get(current.id)
+            if current is not None and current.id == boundary.id:  # the cycle passes through it
+                self.out.error(_at(boundary, "members"), f"boundary '{boundary.id}' is nested "
+                                                         "inside itself (a cycle of members)")
 
     def _check_control(self, control: Any) -> None:
         mitigations = self.catalog.mitigations
@@ -177,13 +178,14 @@ class _Checker:
             attribute = known.get(name)
             if attribute is None:
                 here = [n for n, a in known.items() if kind in a.applies_to]
-                hint = did_you_mean(name, here) or did_you_mean(name, known)
+                hint = did_you_mean(name, _FIXED.get(kind, ELEMENT_FIELDS)) or \
+                    did_you_mean(name, here) or did_you_mean(name, known)
                 self.out.error(key_where, f"{_name(obj)}: unknown attribute '{name}'{hint or ''}"
                                       f"{'' if hint else ' (declare it in a vocabulary: section)'}")
                 continue
             if kind not in attribute.applies_to:
-                self.out.error(key_where, f"{_name(obj)}: attribute '{name}' does not apply to a "
-                                      f"{_kind_name(kind)} (it applies to "
+                self.out.error(key_where, f"{_name(obj)}: attribute '{name}' does not apply to "
+                                      f"{_a(_kind_name(kind))} (it applies to "
                                       f"{', '.join(sorted(attribute.applies_to))})")
                 continue
             problem = attribute.problem(value, self.vocabulary)
@@ -194,11 +196,18 @@ class _Checker:
         return [i for i, o in self.ids.items() if o.kind not in ("boundary", "system", "dataflow")]
 
 
+_FIXED = {"system": SYSTEM_FIELDS, "data": DATA_FIELDS, "dataflow": FLOW_FIELDS,
+          "boundary": BOUNDARY_FIELDS}
+
+
 def _name(obj: Any) -> str:
-    what = {"dataflow": "flow", "data": "data asset"}.get(obj.kind, obj.kind)
-    if obj.kind in ("actor", "process", "datastore", "external_service"):
-        what = "element"
+    what = {"dataflow": "flow", "data": "data asset", "system": "system",
+            "boundary": "boundary"}.get(obj.kind, "element")  # any other kind is an element's
     return f"{what} '{obj.id}'"
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] and noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _kind_name(kind: str) -> str:
