@@ -179,3 +179,11 @@ def test_adding_controls_never_raises_severity(core_catalog, mitigations):
     after = {f.id: f.score for f in analyse(core_catalog, data).findings}
     assert after.keys() == before.keys()
     assert all(after[k] <= before[k] for k in before)
+
+
+def test_reachability_stops_at_outside_parties(core_catalog):
+    """Data that reaches a landlord does not 'reach' the police through the landlord."""
+    data = edit(lambda d: (d["flows"].remove(element(d, "f-police")),
+                           d["flows"].append({"id": "f-tip", "from": "rental", "to": "police",
+                                              "data": ["reports"]})))
+    assert analyse(core_catalog, data).finding("T-CREEP-01@profile-db") is None

@@ -374,7 +374,9 @@ def scope_for(kinds: tuple[str, ...], vocabulary: Vocabulary) -> Scope:
         "element_type": lambda word: None if word in element_types + ELEMENT_KINDS else
         f"unknown element type '{word}'{did_you_mean(word, element_types + ELEMENT_KINDS)}",
     }
-    return Scope(names=prefixes, literal_checks=checks, values=values)
+    why = "only a risk that applies to dataflow alone can name a flow's source and target"
+    unavailable = {} if "source" in prefixes else {"source": why, "target": why}
+    return Scope(names=prefixes, literal_checks=checks, values=values, unavailable=unavailable)
 
 
 def _names_for(kind: str, vocabulary: Vocabulary) -> dict[str, str]:

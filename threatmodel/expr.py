@@ -62,6 +62,7 @@ class Scope:
     names: Mapping[str, Mapping[str, str]]  # prefix -> {name: type}
     literal_checks: Mapping[str, Callable[[str], str | None]] = attrs.field(factory=dict)
     values: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)  # "name" or "p.name" -> allowed
+    unavailable: Mapping[str, str] = attrs.field(factory=dict)  # prefix -> why it cannot be used
 
 
 @attrs.frozen(kw_only=True)
@@ -322,6 +323,8 @@ class _Parser:
                 raise ExprError(f"'{name}.{attr}' cannot be called; only "
                                 f"{', '.join(FUNCTIONS)} are functions", self.tok[2])
             table = self.scope.names.get(name)
+            if table is None and name in self.scope.unavailable:
+                raise ExprError(f"'{name}.' cannot be used here: {self.scope.unavailable[name]}", offset)
             if table is None or name == "":
                 from threatmodel.errors import did_you_mean
 

@@ -16,6 +16,7 @@ from threatmodel.model import ELEMENT_KINDS, Boundary, DataAsset, DataFlow, Elem
 from threatmodel.vocabulary import Vocabulary
 
 ALL_ELEMENTS = frozenset(ELEMENT_KINDS)
+PASS_THROUGH = frozenset({"process", "datastore"})
 WITH_DATA = ALL_ELEMENTS | {"dataflow"}
 
 
@@ -173,8 +174,16 @@ class Graph:
         element = self.elements.get(element_id)
         return element is not None and (element.type == wanted or element.kind == wanted)
 
+    def passes_data(self, element_id: str) -> bool:
+        """Whether data flows on through an element: processes and data stores pass it on;
+        actors and external services are parties whose own outgoing data is their own."""
+        element = self.elements.get(element_id)
+        return element is not None and element.kind in PASS_THROUGH
+
     def reach_set(self, wanted: str, direction: str) -> frozenset[str]:
-        """Elements from which (direction 'to') or into which ('from') data of `wanted` flows."""
+        """Elements of type `wanted`, plus processes and stores whose data reaches one
+        (direction 'to') or that data from one reaches (direction 'from'), following flows
+        only through processes and data stores."""
         key = (wanted, direction)
         if key not in self._reach:
             edges = self.incoming if direction == "to" else self.outgoing
@@ -185,25 +194,30 @@ class Graph:
             while queue:
                 for flow in edges.get(queue.popleft(), ()):
                     nxt = step(flow)
-                    if nxt not in seen:
+                    if nxt not in seen and self.passes_data(nxt):
                         seen.add(nxt)
                         queue.append(nxt)
             self._reach[key] = frozenset(seen)
         return self._reach[key]
 
     def downstream_domains(self, element_id: str) -> frozenset[str]:
-        """Decision domains of an element and of everything its data reaches (linear overall).
+        """Decision domains of an element and of everything its data reaches through processes
+        and data stores (linear overall).
 
         Strongly connected components are found once (iteratively, Tarjan), then each
         component's domains are its own plus those of the components it feeds.
         """
         if self._domains is None:
             self._domains = self._all_downstream_domains()
+        if element_id in self.elements and not self.passes_data(element_id):
+            own = self.elements[element_id].attributes.get("decision_domains", ()) or ()
+            return frozenset(own).union(*(self._domains.get(f.target, frozenset())
+                                          for f in self.outgoing.get(element_id, ())))
         return self._domains.get(element_id, frozenset())
 
     def _all_downstream_domains(self) -> dict[str, frozenset[str]]:
         successors = {e: [f.target for f in self.outgoing.get(e, ()) if f.target in self.elements]
-                      for e in self.elements}
+                      if self.passes_data(e) else [] for e in self.elements}
         index: dict[str, int] = {}
         low: dict[str, int] = {}
         on_stack: set[str] = set()
