@@ -90,7 +90,7 @@ class TestProblems:
     def test_unknown_data_id(self, write, core_catalog):
         """A flow carrying an unknown data asset is reported at the 'data' value."""
         assert errors(write, core_catalog, BASE.replace("data: [records]}", "data: [recs]}")) == [
-            "8:39: flow 'f1': unknown data asset 'recs' in 'data' (did you mean 'records'?)"]
+            "8:40: flow 'f1': unknown data asset 'recs' in 'data' (did you mean 'records'?)"]
 
     def test_duplicate_ids(self, write, core_catalog):
         """Two objects with one id are reported at the second, naming the first."""
@@ -108,7 +108,7 @@ class TestProblems:
 """
         found = errors(write, core_catalog, text)
         assert len(found) == 1
-        assert found[0].startswith("11:46: 'app' is in two boundaries, 'org-a' (")
+        assert found[0].startswith("11:47: 'app' is in two boundaries, 'org-a' (")
         assert found[0].endswith("and 'org-b'; an element belongs to one boundary "
                                  "(nest the boundaries instead)")
 
@@ -163,7 +163,7 @@ class TestProblems:
         """A data category outside the vocabulary is reported."""
         text = BASE.replace("categories: [identity]", "categories: [identty]")
         assert errors(write, core_catalog, text) == [
-            "3:31: data asset 'records': unknown category 'identty' (did you mean 'identity'?)"]
+            "3:32: data asset 'records': unknown category 'identty' (did you mean 'identity'?)"]
 
     def test_flow_to_itself(self, write, core_catalog):
         """A flow whose endpoints are the same element is an error."""

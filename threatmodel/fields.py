@@ -117,10 +117,12 @@ class Fields:
             return ()
         items = []
         for index, item in enumerate(value):
+            where = value_pos(value, index, self.at(key))
             if not isinstance(item, str):
-                self.out.error(value_pos(value, index, self.at(key)),
-                               f"{self.what}: '{key}' entries must be text, not {type_name(item)}")
+                self.out.error(where, f"{self.what}: '{key}' entries must be text, "
+                                      f"not {type_name(item)}")
                 continue
+            self.positions[f"{key}[{len(items)}]"] = where  # for messages about one entry
             items.append(item)
         return tuple(items)
 
@@ -157,8 +159,11 @@ class Fields:
         self.allowed = allowed
         for key in self.map:
             if key not in allowed:
-                self.out.error(self.key_at(key), f"{self.what}: unknown key '{key}'"
-                                                 f"{did_you_mean(key, allowed)}")
+                hint = did_you_mean(key, allowed)
+                if not hint and " " in key.strip():
+                    hint = (" (in a {...} mapping a comma ends the value: quote a value that "
+                            "contains commas)")
+                self.out.error(self.key_at(key), f"{self.what}: unknown key '{key}'{hint}")
 
 
 def _range_text(low: int | None, high: int | None) -> str:

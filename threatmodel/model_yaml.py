@@ -143,7 +143,10 @@ class _Reader:
                            f"an included file must be a mapping, not {type_name(data)}")
             return
         fields = Fields(data, self.out, "included model")
-        fields.reject_unknown(INCLUDED_KEYS)
+        if "system" in data:
+            self.out.error(fields.key_at("system"), "included model: 'system' belongs in the main "
+                                                    "model only; an included file adds sections")
+        fields.reject_unknown(INCLUDED_KEYS + ("system",))
         self._collect(fields, display)
 
 

@@ -33,8 +33,10 @@ def validate(model: SystemModel, catalog: Catalog) -> Vocabulary:
     return vocabulary
 
 
-def _at(obj: Any, field: str) -> Position:
-    return obj.field_pos.get(field, obj.pos)
+def _at(obj: Any, field: str, index: int | None = None) -> Position:
+    """Where `field` of `obj` is written; with `index`, its entry of that number if known."""
+    where = obj.field_pos.get(field, obj.pos)
+    return where if index is None else obj.field_pos.get(f"{field}[{index}]", where)
 
 
 class _Checker:
@@ -79,17 +81,17 @@ class _Checker:
         table[obj.id] = obj
 
     def _data_refs(self, obj: Any, field: str, refs: tuple[str, ...]) -> None:
-        for ref in refs:
+        for index, ref in enumerate(refs):
             if ref not in self.data_ids:
-                self.out.error(_at(obj, field), f"{_name(obj)}: unknown data asset '{ref}' in "
+                self.out.error(_at(obj, field, index), f"{_name(obj)}: unknown data asset '{ref}' in "
                                                 f"'{field}'{did_you_mean(ref, self.data_ids)}")
 
     # -- objects
     def _check_asset(self, asset: Any) -> None:
         categories = self.vocabulary.categories
-        for category in asset.categories:
+        for index, category in enumerate(asset.categories):
             if category not in categories:
-                self.out.error(_at(asset, "categories"), f"data asset '{asset.id}': unknown category "
+                self.out.error(_at(asset, "categories", index), f"data asset '{asset.id}': unknown category "
                                                          f"'{category}'{did_you_mean(category, categories)}")
         sources = self.vocabulary.data_sources
         if asset.source is not None and asset.source not in sources:
@@ -127,22 +129,23 @@ class _Checker:
             if boundary.type and boundary.type not in kinds:
                 self.out.error(_at(boundary, "kind"), f"boundary '{boundary.id}': unknown kind "
                                                       f"'{boundary.type}'{_choices(boundary.type, kinds)}")
-            for member in boundary.members:
+            for index, member in enumerate(boundary.members):
+                where = _at(boundary, "members", index)
                 target = self.ids.get(member)
                 if target is None:
-                    self.out.error(_at(boundary, "members"), f"boundary '{boundary.id}': unknown member "
-                                                             f"'{member}'{did_you_mean(member, self.ids)}")
+                    self.out.error(where, f"boundary '{boundary.id}': unknown member "
+                                          f"'{member}'{did_you_mean(member, self.ids)}")
                     continue
                 if target.kind in ("dataflow", "system"):
-                    self.out.error(_at(boundary, "members"), f"boundary '{boundary.id}': '{member}' is a "
-                                                             f"{target.kind}; members are elements or "
-                                                             "boundaries")
+                    self.out.error(where, f"boundary '{boundary.id}': '{member}' is "
+                                          f"{_a(_kind_name(target.kind))}; members are elements or "
+                                          "boundaries")
                     continue
                 if member == boundary.id:
-                    self.out.error(_at(boundary, "members"), f"boundary '{boundary.id}' contains itself")
+                    self.out.error(where, f"boundary '{boundary.id}' contains itself")
                     continue
                 if member in parent:
-                    self.out.error(_at(boundary, "members"),
+                    self.out.error(where,
                                    f"'{member}' is in two boundaries, '{parent[member].id}' "
                                    f"({parent[member].pos}) and '{boundary.id}'; an element belongs to "
                                    "one boundary (nest the boundaries instead)")
@@ -164,9 +167,9 @@ class _Checker:
             self.out.error(_at(control, "mitigation"), f"control: unknown mitigation "
                                                        f"'{control.mitigation}'"
                                                        f"{did_you_mean(control.mitigation, mitigations)}")
-        for target in control.targets:
+        for index, target in enumerate(control.targets):
             if target not in self.ids:
-                self.out.error(_at(control, "targets"), f"control {control.mitigation}: unknown target "
+                self.out.error(_at(control, "targets", index), f"control {control.mitigation}: unknown target "
                                                         f"'{target}'{did_you_mean(target, self.ids)}")
 
     def _check_attributes(self, obj: Any) -> None:
