@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from threatmodel.interop import otm_common as C
+from threatmodel.interop.otm_common import coerce as _coerce
+from threatmodel.interop.otm_common import from_threatmodel as _from_threatmodel
+from threatmodel.interop.otm_common import parent as _parent
 from threatmodel.interop.build import Builder, ImportResult
 from threatmodel.interop.mapping import (KIND_WORDS, boundary_kind_for, categories_for,
                                          first_match, type_for)
@@ -384,41 +387,3 @@ class _Reader:
                     mitigation=item["mitigation"], note=str(item.get("note") or ""),
                     targets=tuple(str(t) for t in targets if isinstance(t, str)),
                     pos=getattr(item, "pos", project.pos)))
-
-
-def _from_threatmodel(data: LMap) -> bool:
-    """Whether the document came from our export (its components or zones carry our kind)."""
-    for key in ("components", "trustZones"):
-        for item in data.get(key) or ():
-            attributes = item.get("attributes") if isinstance(item, dict) else None
-            if isinstance(attributes, dict) and (C.KIND in attributes or C.SYNTHETIC in attributes):
-                return True
-    return False
-
-
-def _parent(value: Any) -> tuple[str, str] | None:
-    """('trustZone' | 'component', id) from either OTM parent shape."""
-    if not isinstance(value, dict):
-        return None
-    for key in ("trustZone", "component"):
-        if isinstance(value.get(key), str):
-            return key, value[key]
-    if value.get("type") in ("trustZone", "component") and isinstance(value.get("id"), str):
-        return value["type"], value["id"]
-    return None
-
-
-def _coerce(value: Any, kind: str) -> Any:
-    """OTM attribute maps are often string-valued: 'true' -> True for a bool attribute, etc."""
-    if not isinstance(value, str):
-        return value
-    if kind == "bool" and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    if kind in ("int", "number"):
-        try:
-            return int(value) if kind == "int" else float(value)
-        except ValueError:
-            return value
-    if kind == "list":
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return value

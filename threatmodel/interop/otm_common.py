@@ -8,6 +8,8 @@ other tools simply show the extra attributes.
 
 from __future__ import annotations
 
+from typing import Any
+
 OTM_VERSION = "0.2.0"
 PREFIX = "threatmodel:"
 KIND = PREFIX + "kind"
@@ -36,3 +38,43 @@ STRIDE = {"S": "Spoofing", "T": "Tampering", "R": "Repudiation", "I": "Informati
 THREAT_STATES = {None: "exposed", "open": "exposed", "in-progress": "exposed",
                  "mitigated": "mitigated", "accepted": "accepted",
                  "false-positive": "not-applicable", "transferred": "transferred"}
+
+
+# -- reading helpers shared by the importer -------------------------------------------------
+
+def from_threatmodel(data: Any) -> bool:
+    """Whether the document came from our export (its components or zones carry our kind)."""
+    for key in ("components", "trustZones"):
+        for item in data.get(key) or ():
+            attributes = item.get("attributes") if isinstance(item, dict) else None
+            if isinstance(attributes, dict) and (KIND in attributes or SYNTHETIC in attributes):
+                return True
+    return False
+
+
+def parent(value: Any) -> tuple[str, str] | None:
+    """('trustZone' | 'component', id) from either OTM parent shape."""
+    if not isinstance(value, dict):
+        return None
+    for key in ("trustZone", "component"):
+        if isinstance(value.get(key), str):
+            return key, value[key]
+    if value.get("type") in ("trustZone", "component") and isinstance(value.get("id"), str):
+        return value["type"], value["id"]
+    return None
+
+
+def coerce(value: Any, kind: str) -> Any:
+    """OTM attribute maps are often string-valued: 'true' -> True for a bool attribute, etc."""
+    if not isinstance(value, str):
+        return value
+    if kind == "bool" and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if kind in ("int", "number"):
+        try:
+            return int(value) if kind == "int" else float(value)
+        except ValueError:
+            return value
+    if kind == "list":
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value
