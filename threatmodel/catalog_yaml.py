@@ -256,14 +256,18 @@ def _pattern_problem(pattern: str) -> str | None:
 
 def _band(fields: Fields) -> Band:
     fields.reject_unknown(("name", "min", "sarif_level", "security_severity"))
+    name = fields.ident("name")
+    fields.what = f"severity band '{name}'" if name else fields.what
     level = fields.text("sarif_level") or "warning"
     if level not in ("error", "warning", "note", "none"):
-        fields.out.error(fields.at("sarif_level"), "sarif_level must be error, warning, note or none")
+        fields.out.error(fields.at("sarif_level"), f"{fields.what}: sarif_level must be error, "
+                                                   "warning, note or none")
     security = fields.raw("security_severity", 5.0)
     if not isinstance(security, (int, float)) or isinstance(security, bool) or not 0 <= security <= 10:
-        fields.out.error(fields.at("security_severity"), "security_severity must be a number 0-10")
+        fields.out.error(fields.at("security_severity"), f"{fields.what}: security_severity must "
+                                                         "be a number from 0 to 10")
         security = 5.0
-    return Band(name=fields.ident("name"), min=fields.integer("min", low=1, high=25, required=True) or 1,
+    return Band(name=name, min=fields.integer("min", low=1, high=25, required=True) or 1,
                 sarif_level=level, security_severity=float(security))
 
 
