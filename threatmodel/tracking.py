@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import functools
 import re
 from pathlib import Path
 from typing import Any, Iterable
@@ -89,7 +90,7 @@ class Decision:
         }
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Decisions:
     """Every decision of one file, in file order, with the file's warnings."""
 
@@ -99,13 +100,25 @@ class Decisions:
 
     def for_finding(self, finding_id: str) -> Decision | None:
         """The decision that governs a finding: an exact id first, else the first pattern."""
-        for decision in self.items:
-            if not decision.is_pattern and decision.key == finding_id:
-                return decision
-        for decision in self.items:
-            if decision.is_pattern and decision.matches(finding_id):
+        exact = self._index.get(finding_id)
+        if exact is not None:
+            return exact
+        for decision, regex in self._patterns:
+            if regex.match(finding_id):
                 return decision
         return None
+
+    @functools.cached_property
+    def _index(self) -> dict[str, Decision]:
+        index: dict[str, Decision] = {}
+        for decision in self.items:
+            if not decision.is_pattern:
+                index.setdefault(decision.key, decision)
+        return index
+
+    @functools.cached_property
+    def _patterns(self) -> list[tuple[Decision, re.Pattern]]:
+        return [(d, re.compile(fnmatch.translate(d.key))) for d in self.items if d.is_pattern]
 
 
 def default_path(model_path: Path | str) -> Path:

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from threatmodel.api import analyze, load_model
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.output import write_all
-    from threatmodel.render import FORMATS, default_formats, file_name, renderer
+    from threatmodel.render import FORMATS, default_formats
     from threatmodel.render import terminal as summary
     from threatmodel.tracking import apply_decisions
 
@@ -60,13 +60,7 @@ def run(args: argparse.Namespace) -> int:
     model = load_input_model(args, strict=False)
     decisions = load_decisions_for(args.model, args.decisions)
     result = apply_decisions(analyze(model, catalog), decisions, today)
-    files = {}
-    for name in formats:
-        render = renderer(name)
-        if name == "html" and args.template:
-            files[file_name(name)] = render(result, template=args.template)
-        else:
-            files[file_name(name)] = render(result)
+    files = render_all(result, formats, args.template)
     output = Path(args.output) if args.output else Path("threatmodel-out") / Path(args.model).stem
     written = write_all(output, files)
     print_warnings(result.warnings)
@@ -75,6 +69,40 @@ def run(args: argparse.Namespace) -> int:
         for path in written:
             print(f"wrote {path}")
     return exit_status(result, args.fail_on)
+
+
+def render_all(result, formats: list[str], template: str | None = None) -> dict[str, str | bytes]:
+    """Every requested output, rendered before anything is written.
+
+    The report data every report shares is built once and handed to each renderer that takes
+    it. The garbage collector is paused meanwhile: rendering allocates millions of short-lived
+    objects and no cycles, and full collections over them cost more than the rendering itself.
+    """
+    import gc
+    import inspect
+
+    from threatmodel.render import file_name, renderer
+    from threatmodel.render.data import result_data
+
+    files: dict[str, str | bytes] = {}
+    data = None
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for name in formats:
+            render = renderer(name)
+            kwargs: dict = {}
+            parameters = inspect.signature(render).parameters
+            if "data" in parameters:
+                data = data if data is not None else result_data(result)
+                kwargs["data"] = data
+            if name == "html" and template:
+                kwargs["template"] = template
+            files[file_name(name)] = render(result, **kwargs)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return files
 
 
 def exit_status(result, fail_on: str | None) -> int:

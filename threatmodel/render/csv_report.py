@@ -10,6 +10,7 @@ read non-ASCII text; rows end in CRLF as RFC 4180 says.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from typing import Any
 
@@ -26,17 +27,18 @@ COLUMNS = ("id", "risk_id", "title", "status", "severity", "score", "likelihood"
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def render(result: Result) -> str:
+def render(result: Result, data: dict[str, Any] | None = None) -> str:
     """The findings as CSV text, header first, in report order."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
-    for finding in result_data(result)["findings"]:
-        writer.writerow([cell(value) for value in row(finding)])
+    data = data if data is not None else result_data(result)
+    for finding in data["findings"]:
+        writer.writerow([cell(value) for value in row(finding, data["references"])])
     return "\ufeff" + out.getvalue()
 
 
-def row(f: dict[str, Any]) -> list[Any]:
+def row(f: dict[str, Any], references: dict[str, dict[str, Any]]) -> list[Any]:
     decision = f["decision"] or {}
     frameworks = f["frameworks"]
     return [
@@ -52,8 +54,9 @@ def row(f: dict[str, Any]) -> list[Any]:
         _join(frameworks.get("stride", ())), _join(frameworks.get("linddun", ())),
         _join(frameworks.get("pram", ())), _join(frameworks.get("pram_problems", ())),
         _join(frameworks.get("solove", ())),
-        "; ".join(r["title"] for r in f["references"] if r["kind"] == "law"),
-        "; ".join(r["id"] for r in f["references"]),
+        "; ".join(references[r]["title"] for r in f["references"]
+                  if references[r]["kind"] == "law"),
+        "; ".join(f["references"]),
         decision.get("owner", ""), decision.get("date") or "", decision.get("expires") or "",
         decision.get("ticket", ""), decision.get("justification", ""),
     ]
@@ -67,7 +70,12 @@ def cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    text = terminal(str(value))  # control characters made visible, as everywhere else
+    return _text(str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _text(value: str) -> str:
+    text = terminal(value)  # control characters made visible, as everywhere else
     if text.startswith(TRIGGERS) or text.lstrip(" ").startswith(TRIGGERS[:4]):
         return "'" + text
     return text

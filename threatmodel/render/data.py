@@ -11,6 +11,8 @@ gives the same bytes.
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 import math
 import re
 from collections import defaultdict
@@ -36,7 +38,8 @@ def result_data(result: Result) -> dict[str, Any]:
     """Everything a report needs, as plain dicts and lists in a stable order."""
     model, catalog = result.model, result.catalog
     risks = {r.id: r for r in catalog.risks}
-    findings = [finding_data(f, result, risks) for f in result.findings]
+    writer = _FindingWriter(result)
+    findings = [writer.finding(f) for f in result.findings]
     confirmed = [f for f in findings if f["status"] == "confirmed"]
     return {
         "schema_version": SCHEMA_VERSION,
@@ -60,6 +63,7 @@ def result_data(result: Result) -> dict[str, Any]:
         "mitigations": _checklist(result, confirmed),
         "compliance": _compliance(result, findings, risks),
         "questionnaire": _questionnaire(findings),
+        "references": _references(result, findings),
         "frameworks": _framework_legend(result, findings),
         "model": _appendix(result),
         "warnings": [str(w) for w in result.warnings],
@@ -68,72 +72,105 @@ def result_data(result: Result) -> dict[str, Any]:
 
 def finding_data(finding: Finding, result: Result, risks: dict | None = None) -> dict[str, Any]:
     """One finding with its risk's text, mappings, references and review decision."""
-    risk = risks.get(finding.risk_id) if risks is not None else result.catalog.risk(finding.risk_id)
-    mitigations = result.catalog.mitigations
-    references = result.catalog.references
-    decision = finding.decision
-    frameworks = risk.frameworks if risk else {}
-    return {
-        "id": finding.id,
-        "risk_id": finding.risk_id,
-        "title": finding.title,
-        "description": risk.description if risk else "",
-        "group": risk.group if risk else "",
-        "status": finding.status,
-        "review_status": decision.status if decision is not None else "open",
-        "open": finding.open,
-        "severity": finding.severity,
-        "likelihood": finding.likelihood,
-        "impact": finding.impact,
-        "score": finding.score,
-        "base_likelihood": finding.base_likelihood,
-        "base_impact": finding.base_impact,
-        "sentence": _sentence(finding),
-        "element": {
-            "id": finding.element_id,
-            "kind": finding.element_kind,
-            "name": finding.element_name,
-            "file": finding.pos.file,
-            "line": finding.pos.line,
-            "col": finding.pos.col,
-        },
-        "evidence": [{"name": n, "value": json_value(v)} for n, v in finding.evidence],
-        "missing": list(finding.missing),
-        "modifiers": [
-            {"why": m.why, "condition": m.condition, "likelihood": m.likelihood, "impact": m.impact,
-             "evidence": [{"name": n, "value": json_value(v)} for n, v in m.evidence]}
-            for m in finding.modifiers
-        ],
-        "controls": [
-            {"mitigation": c.mitigation, "title": c.title, "likelihood": c.likelihood,
-             "impact": c.impact, "note": c.note}
-            for c in finding.controls
-        ],
-        "recommended": [
-            {"mitigation": m, "title": mitigations[m].title,
-             "likelihood": mitigations[m].likelihood, "impact": mitigations[m].impact}
-            for m in finding.recommended if m in mitigations
-        ],
-        "harm": {
-            "data_assets": list(finding.harm.data_assets),
-            "categories": list(finding.harm.categories),
-            "special_categories": list(finding.harm.special_categories),
-            "subjects": finding.harm.subjects,
-            "pram_problems": list(frameworks.get("pram_problems", ())),
-            "pram": list(frameworks.get("pram", ())),
-            "solove": list(frameworks.get("solove", ())),
-        },
-        "frameworks": {k: list(v) for k, v in sorted(frameworks.items())},
-        "references": [
-            {"id": r, "kind": references[r].kind, "title": references[r].title,
-             "fact": references[r].fact, "url": references[r].url,
-             "link": safe_url(references[r].url)}
-            for r in (risk.references if risk else ()) if r in references
-        ],
-        "decision": None if decision is None else decision.as_dict(),
-    }
+    return _FindingWriter(result).finding(finding)
 
 
+class _FindingWriter:
+    """Builds finding dicts; what depends only on the risk or the mitigation is built once and
+    shared between findings (reports never modify it)."""
+
+    def __init__(self, result: Result):
+        self.catalog = result.catalog
+        self.risks = {r.id: r for r in result.catalog.risks}
+        self.by_risk: dict[str, dict[str, Any]] = {}
+        self.mitigations: dict[str, dict[str, Any]] = {}
+
+    def risk(self, risk_id: str) -> dict[str, Any]:
+        known = self.by_risk.get(risk_id)
+        if known is not None:
+            return known
+        risk = self.risks.get(risk_id)
+        frameworks = risk.frameworks if risk else {}
+        references = self.catalog.references
+        known = self.by_risk[risk_id] = {
+            "description": risk.description if risk else "",
+            "group": risk.group if risk else "",
+            "frameworks": {k: list(v) for k, v in sorted(frameworks.items())},
+            "references": [r for r in (risk.references if risk else ()) if r in references],
+        }
+        return known
+
+    def mitigation(self, mid: str) -> dict[str, Any]:
+        known = self.mitigations.get(mid)
+        if known is None:
+            m = self.catalog.mitigations[mid]
+            known = self.mitigations[mid] = {"mitigation": mid, "title": m.title,
+                                             "likelihood": m.likelihood, "impact": m.impact}
+        return known
+
+    def finding(self, finding: Finding) -> dict[str, Any]:
+        risk = self.risk(finding.risk_id)
+        decision = finding.decision
+        harm = finding.harm
+        return {
+            "id": finding.id,
+            "risk_id": finding.risk_id,
+            "title": finding.title,
+            "description": risk["description"],
+            "group": risk["group"],
+            "status": finding.status,
+            "review_status": decision.status if decision is not None else "open",
+            "open": finding.open,
+            "severity": finding.severity,
+            "likelihood": finding.likelihood,
+            "impact": finding.impact,
+            "score": finding.score,
+            "base_likelihood": finding.base_likelihood,
+            "base_impact": finding.base_impact,
+            "sentence": _sentence(finding),
+            "element": {"id": finding.element_id, "kind": finding.element_kind,
+                        "name": finding.element_name, "file": finding.pos.file,
+                        "line": finding.pos.line, "col": finding.pos.col},
+            "evidence": [{"name": n, "value": json_value(v)} for n, v in finding.evidence],
+            "missing": list(finding.missing),
+            "modifiers": [
+                {"why": m.why, "condition": m.condition, "likelihood": m.likelihood,
+                 "impact": m.impact,
+                 "evidence": [{"name": n, "value": json_value(v)} for n, v in m.evidence]}
+                for m in finding.modifiers],
+            "controls": [{"mitigation": c.mitigation, "title": c.title,
+                          "likelihood": c.likelihood, "impact": c.impact, "note": c.note}
+                         for c in finding.controls],
+            "recommended": [self.mitigation(m) for m in finding.recommended
+                            if m in self.catalog.mitigations],
+            "harm": {"data_assets": list(harm.data_assets), "categories": list(harm.categories),
+                     "special_categories": list(harm.special_categories),
+                     "subjects": harm.subjects},
+            "frameworks": risk["frameworks"],
+            "references": risk["references"],
+            "decision": None if decision is None else decision.as_dict(),
+        }
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def dumps_json(value: Any, depth: int = 2, indent: str = "  ", level: int = 0) -> str:
+    """Pretty JSON for large results, fast: containers down to `depth` are laid out with one
+    item per line, anything deeper on one line by the C encoder (`json.dumps` with `indent`
+    runs the pure-Python encoder, which is ~10x slower). Key order is kept; deterministic."""
+    if level >= depth or not isinstance(value, (dict, list)) or not value:
+        return _ENCODE(value)
+    pad, inner = indent * level, indent * (level + 1)
+    if isinstance(value, dict):
+        items = [f"{inner}{_ENCODE(k)}: "
+                 f"{dumps_json(v, depth, indent, level + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    items = [inner + dumps_json(v, depth, indent, level + 1) for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+
+
+@functools.lru_cache(maxsize=4096)
 def safe_url(url: str) -> str:
     """An absolute http(s) or mailto URL, percent-encoded so that it is inert in HTML
     attributes and Markdown link targets; '' for anything else (no javascript: links)."""
@@ -315,6 +352,14 @@ def _questionnaire(findings: list[dict]) -> list[dict[str, Any]]:
                                          "severity": f["severity"]})
     return [{"element": e["element"], "questions": list(e["questions"].values())}
             for e in elements.values()]
+
+
+def _references(result: Result, findings: list[dict]) -> dict[str, dict[str, Any]]:
+    """The references findings cite, by id (findings name them; the text is here once)."""
+    table = result.catalog.references
+    cited = sorted({r for f in findings for r in f["references"]})
+    return {r: {"kind": table[r].kind, "title": table[r].title, "fact": table[r].fact,
+                "url": table[r].url, "link": safe_url(table[r].url)} for r in cited}
 
 
 def _framework_legend(result: Result, findings: list[dict]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ network request and an injected script could not run even if escaping failed.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import importlib.resources
 from pathlib import Path
@@ -28,10 +29,11 @@ from threatmodel.render.escape import terminal
 TEMPLATE = "report.html.j2"
 
 
-def render(result: Result, template: str | Path | None = None) -> str:
+def render(result: Result, template: str | Path | None = None,
+           data: dict[str, Any] | None = None) -> str:
     """The report as HTML text; `template` is an optional user template file."""
-    data = result_data(result)
-    env = environment(Path(template).resolve().parent if template else None)
+    data = data if data is not None else result_data(result)
+    env = environment(Path(template).resolve().parent) if template else shipped_environment()
     name = Path(template).name if template else TEMPLATE
     try:
         page = env.get_template(name)
@@ -51,13 +53,21 @@ def render(result: Result, template: str | Path | None = None) -> str:
                                         pos=Position(file=str(template)))]) from None
 
 
-def environment(user_dir: Path | None = None) -> SandboxedEnvironment:
-    """A sandboxed, autoescaping Jinja2 environment over the shipped templates (and a user's)."""
+@functools.lru_cache(maxsize=1)
+def shipped_environment() -> jinja2.Environment:
+    """The environment of the shipped template, compiled once per process."""
+    return environment(None)
+
+
+def environment(user_dir: Path | None = None) -> jinja2.Environment:
+    """An autoescaping Jinja2 environment over the shipped templates; with a user's template
+    directory, a sandboxed one (their template is code we did not write)."""
     loaders: list[jinja2.BaseLoader] = []
     if user_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(user_dir)))
     loaders.append(jinja2.PackageLoader("threatmodel.render", "templates"))
-    env = SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+    kind = SandboxedEnvironment if user_dir is not None else jinja2.Environment
+    env = kind(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
                                undefined=jinja2.StrictUndefined, trim_blocks=True,
                                lstrip_blocks=True, keep_trailing_newline=True,
                                finalize=_visible)
@@ -129,7 +139,12 @@ def _hash(text: str) -> str:
 
 def _visible(value: Any) -> Any:
     """Control characters and bidi overrides shown as \\xNN (they are invalid or deceptive in HTML)."""
-    return value if isinstance(value, Markup) or not isinstance(value, str) else terminal(value)
+    return value if isinstance(value, Markup) or not isinstance(value, str) else _terminal(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _terminal(text: str) -> str:
+    return terminal(text)
 
 
 def _num(value: Any) -> str:

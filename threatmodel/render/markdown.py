@@ -9,26 +9,42 @@ code), and links only to http(s) addresses.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from threatmodel.findings import Result
 from threatmodel.render.data import result_data
 from threatmodel.render.escape import markdown as _markdown
-from threatmodel.render.escape import markdown_code as code
+from threatmodel.render.escape import markdown_code as _markdown_code
 
 FRAMEWORK_LABELS = {"stride": "STRIDE", "linddun": "LINDDUN", "linddun_go": "LINDDUN GO",
                     "pram": "PRAM data actions", "pram_problems": "PRAM problems",
                     "solove": "Solove", "cwe": "CWE", "capec": "CAPEC"}
 
 
-def md(text: Any) -> str:
-    """Text safe in a paragraph or table cell; `&` too, so entities show as written."""
+@functools.lru_cache(maxsize=65536)
+def _md_text(text: str) -> str:
     return _markdown(text).replace("&", "\\&")
 
 
-def render(result: Result) -> str:
+def md(text: Any) -> str:
+    """Text safe in a paragraph or table cell; `&` too, so entities show as written."""
+    return _md_text(str(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _code_text(text: str) -> str:
+    return _markdown_code(text)
+
+
+def code(text: Any) -> str:
+    """Text as inline code, whatever backticks and pipes it holds."""
+    return _code_text(str(text))
+
+
+def render(result: Result, data: dict[str, Any] | None = None) -> str:
     """The whole report as Markdown text."""
-    data = result_data(result)
+    data = data if data is not None else result_data(result)
     lines: list[str] = []
     for section in (_summary, _matrix, _findings, _checklist, _compliance, _questionnaire,
                     _appendix):
@@ -97,7 +113,7 @@ def _findings(data: dict[str, Any]) -> list[str]:
         if group:
             lines += [f"### {severity.capitalize()} ({len(group)})", ""]
             for f in group:
-                lines += _details(f, stride)
+                lines += _details(f, stride, data["references"])
     return lines
 
 
@@ -110,7 +126,8 @@ def _review(f: dict[str, Any]) -> str:
     return md(d["status"])
 
 
-def _details(f: dict[str, Any], stride: dict[str, str]) -> list[str]:
+def _details(f: dict[str, Any], stride: dict[str, str],
+             references: dict[str, dict[str, Any]]) -> list[str]:
     lines = [f"#### {md(f['title'])} ({code(f['id'])})", ""]
     if f["description"]:
         lines += [md(f["description"]), ""]
@@ -131,10 +148,11 @@ def _details(f: dict[str, Any], stride: dict[str, str]) -> list[str]:
     special = f"; special categories: {md(', '.join(harm['special_categories']))}" \
         if harm["special_categories"] else ""
     lines.append(f"- **Who is harmed:** {people}{data}{special}")
-    if harm["pram_problems"]:
-        lines.append(f"- **Problems for people (NIST PRAM):** {md(', '.join(harm['pram_problems']))}")
-    if harm["solove"]:
-        lines.append(f"- **Privacy harms (Solove):** {md(', '.join(harm['solove']))}")
+    fw = f["frameworks"]
+    if fw.get("pram_problems"):
+        lines.append(f"- **Problems for people (NIST PRAM):** {md(', '.join(fw['pram_problems']))}")
+    if fw.get("solove"):
+        lines.append(f"- **Privacy harms (Solove):** {md(', '.join(fw['solove']))}")
     frameworks = []
     for name, ids in f["frameworks"].items():
         if ids and name not in ("pram_problems", "solove"):
@@ -150,8 +168,9 @@ def _details(f: dict[str, Any], stride: dict[str, str]) -> list[str]:
         lines.append(f"- [x] **In place:** {md(c['title'])} {code(c['mitigation'])} "
                      f"({_change(c)}{note})")
     if f["references"]:
+        refs = [references[r] for r in f["references"]]
         lines.append("- **References:** " + "; ".join(
-            _link(r["title"], r["link"]) + f" ({md(r['kind'])})" for r in f["references"]))
+            _link(r["title"], r["link"]) + f" ({md(r['kind'])})" for r in refs))
     if f["decision"]:
         lines.append(f"- **Review decision:** {_decision(f['decision'], f['id'])}")
     lines.append("")

@@ -11,14 +11,14 @@ reformatting or reordering the YAML does not reopen alerts.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 from pathlib import PurePath
 from typing import Any
 
 from threatmodel import __version__
 from threatmodel.findings import Result
-from threatmodel.render.data import result_data, safe_url
+from threatmodel.render.data import dumps_json, result_data, safe_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/threatmodel/threatmodel"
@@ -26,13 +26,13 @@ FINGERPRINT = "threatmodel/findingId/v1"
 FRAMEWORK_TAGS = ("stride", "linddun", "pram", "solove")
 
 
-def render(result: Result) -> str:
-    """The SARIF log as JSON text (stable key order, no timestamps)."""
-    return json.dumps(sarif_log(result), indent=2, ensure_ascii=False) + "\n"
+def render(result: Result, data: dict[str, Any] | None = None) -> str:
+    """The SARIF log as JSON text (stable key order, no timestamps); one result per line."""
+    return dumps_json(sarif_log(result, data), depth=4) + "\n"
 
 
-def sarif_log(result: Result) -> dict[str, Any]:
-    data = result_data(result)
+def sarif_log(result: Result, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = data if data is not None else result_data(result)
     catalog = result.catalog
     risks = sorted(catalog.risks, key=lambda r: r.id)
     index = {risk.id: i for i, risk in enumerate(risks)}
@@ -150,6 +150,7 @@ def _problem_severity(level: str) -> str:
     return {"error": "error", "warning": "warning"}.get(level, "recommendation")
 
 
+@functools.lru_cache(maxsize=1024)
 def _uri(path: str) -> str:
     """A relative URI for a relative path (what code scanning needs), else a file: URI."""
     pure = PurePath(path)
