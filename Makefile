@@ -28,6 +28,10 @@ system-packages:
 	@command -v dot >/dev/null 2>&1 || { \
 	  echo "installing Debian's graphviz (for the dot program)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium (for the HTML report's browser test)"; \
+	  { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "could not install chromium: the browser test will be skipped"; }
 
 bench: setup
 	$(PY) benchmarks/bench.py
