@@ -83,13 +83,19 @@ def catalog_files(paths: list[Path | str], shipped_risks: bool = True) -> list[t
 
 def load_catalog(paths: tuple = (), limits: Limits = DEFAULT_LIMITS, *,
                  shipped_risks: bool = True) -> Catalog:
-    """Load the shipped catalogs plus `paths`; raises ThreatModelError listing every problem."""
+    """Load the shipped catalogs plus `paths`; raises ThreatModelError listing every problem.
+
+    `limits` bound each user catalog file; the shipped ones are trusted and always read with
+    the default limits, so that lowering a limit cannot break them.
+    """
     out = Collector()
     files = catalog_files(list(paths), shipped_risks)
+    shipped = builtin_catalog_dir().resolve()
     layers = []
     for path, display in files:
         try:
-            data, _ = load_file(path, display, limits)
+            data, _ = load_file(path, display,
+                                DEFAULT_LIMITS if path.resolve().parent == shipped else limits)
         except ThreatModelError as exc:
             out.problems.extend(exc.problems)
             continue

@@ -34,6 +34,11 @@ def read_model_file(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> System
     data, warnings = load_file(path, str(path), limits)
     reader = _Reader(path.resolve().parent, limits)
     reader.warnings.extend(warnings)
+    reader.main_data = data
+    try:
+        reader.used_bytes = path.stat().st_size
+    except OSError:  # pragma: no cover - it was just read
+        pass
     return reader.read(data, str(path), path.resolve())
 
 
@@ -57,6 +62,11 @@ class _Reader:
         self.vocabularies: list[Vocabulary] = []
         self.files: list[str] = []
         self.seen: set[Path] = set()
+        # A model and all its includes share one file's limits (bytes and values), so that
+        # includes cannot multiply what an untrusted model may cost to read.
+        self.main_data: Any = None
+        self.used_bytes = 0
+        self.used_nodes: int | None = None  # counted when the first include is read
 
     def read(self, data: Any, display: str, resolved: Path | None) -> SystemModel:
         top = Position(file=display, line=1, col=1)
@@ -131,10 +141,25 @@ class _Reader:
             return
         self.seen.add(resolved)
         display = str(full)
-        try:
+        if self.used_nodes is None:
+            self.used_nodes = count_values(self.main_data)
+        size = resolved.stat().st_size
+        if self.used_bytes + size > self.limits.max_bytes or self.used_nodes >= self.limits.max_nodes:
+            self.out.error(where, f"include: '{relative}' would take the model over its limit of "
+                                  f"{self.limits.max_bytes:,} bytes or {self.limits.max_nodes:,} "
+                                  "values (the limits cover a model with all its includes)")
+            return
+        try:  # one file's limits bound this read; the shared budget is checked after it
             data, warnings = load_file(resolved, display, self.limits)
         except ThreatModelError as exc:
             self.out.problems.extend(exc.problems)
+            return
+        self.used_bytes += size
+        self.used_nodes += count_values(data)
+        if self.used_nodes > self.limits.max_nodes:
+            self.out.error(where, f"include: '{relative}' would take the model over its limit of "
+                                  f"{self.limits.max_bytes:,} bytes or {self.limits.max_nodes:,} "
+                                  "values (the limits cover a model with all its includes)")
             return
         self.warnings.extend(warnings)
         self.files.append(display)
@@ -153,6 +178,21 @@ class _Reader:
 def _a(kind: str) -> str:
     """'an actor', 'a process', ...: a kind with its article."""
     return f"{'an' if kind[:1] and kind[:1] in 'aeiou' else 'a'} {kind.replace('_', ' ')}"
+
+
+def count_values(data: Any) -> int:
+    """How many values `data` holds, counting shared (aliased) values each time they appear,
+    as the loader's limit does. Bounded by that limit, so the walk is too."""
+    count, stack = 0, [data]
+    while stack:
+        value = stack.pop()
+        count += 1
+        if isinstance(value, dict):
+            stack.extend(value.values())
+            count += len(value)  # the keys
+        elif isinstance(value, list):
+            stack.extend(value)
+    return count
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from typing import Iterable
 
@@ -15,12 +17,64 @@ def add_catalog_option(parser: argparse.ArgumentParser) -> None:
                              "(repeatable)")
     parser.add_argument("--no-shipped", action="store_true",
                         help="use only the --catalog files (plus the shipped vocabulary)")
+    add_limit_option(parser)
+
+
+LIMITS_ENV = "THREATMODEL_LIMITS"
+_SUFFIX = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+
+
+def add_limit_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                        help="raise or lower a bound on what one input file may cost to read: "
+                             "max_bytes (default 20M), max_depth (64), max_nodes (2000000), "
+                             "max_scalar_chars (100000); K/M/G suffixes; repeatable. Also "
+                             f"${LIMITS_ENV}='NAME=VALUE,...' (the options win)")
+
+
+def limits_from(args: argparse.Namespace):
+    """The loader limits: the defaults, then $THREATMODEL_LIMITS, then each --limit."""
+    import attrs
+
+    from threatmodel.loader import DEFAULT_LIMITS
+
+    names = [field.name for field in attrs.fields(type(DEFAULT_LIMITS))]
+    values: dict[str, int] = {}
+    problems = []
+    sources = [(LIMITS_ENV, item) for item in os.environ.get(LIMITS_ENV, "").split(",")]
+    sources += [("--limit", item) for item in getattr(args, "limit", None) or ()]
+    for where, item in sources:
+        if not item.strip():
+            continue
+        name, _, text = item.partition("=")
+        name = name.strip().replace("-", "_")
+        match = re.fullmatch(r"([0-9][0-9_]*)\s*([kKmMgG]?)[bB]?", text.strip())
+        problem = None
+        if name not in names:
+            from threatmodel.errors import did_you_mean
+
+            problem = (f"unknown limit '{name}'{did_you_mean(name, names)}; "
+                       f"the limits are {', '.join(names)}")
+        elif match is None or int(match[1].replace("_", "")) < 1:
+            problem = f"limit {name} must be a whole number of at least 1 (K, M, G allowed), " \
+                      f"not '{text.strip()}'"
+        if problem:
+            from threatmodel.errors import Position, Problem
+
+            problems.append(Problem(message=problem, pos=Position(file=where)))
+            continue
+        values[name] = int(match[1].replace("_", "")) * _SUFFIX[match[2].lower()]
+    if problems:
+        from threatmodel.errors import ThreatModelError
+
+        raise ThreatModelError(problems)
+    return attrs.evolve(DEFAULT_LIMITS, **values)
 
 
 def load_catalog(args: argparse.Namespace):
     from threatmodel.catalog_yaml import load_catalog as load
 
-    return load(tuple(args.catalog), shipped_risks=not args.no_shipped)
+    return load(tuple(args.catalog), limits_from(args), shipped_risks=not args.no_shipped)
 
 
 def add_input_option(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +95,7 @@ def load_input_model(args: argparse.Namespace, *, strict: bool = True):
     if not fmt:
         from threatmodel.api import load_model
 
-        return load_model(args.model, strict=strict)
+        return load_model(args.model, limits_from(args), strict=strict)
     from threatmodel.interop import import_model
 
     return import_model(fmt, args.model).model
