@@ -161,3 +161,13 @@ def test_broken_user_templates_are_bad_input(tmp_path, text, message):
     with pytest.raises(ThreatModelError) as excinfo:
         html.render(analysed("model.yaml", "catalog.yaml"), template=template)
     assert str(excinfo.value).replace(str(tmp_path) + "/", "") == message
+
+
+@pytest.mark.parametrize("svg, size", [
+    (b'<?xml version="1.0"?>\n<svg width="750pt" height="300pt" viewBox="0 0 750 300">', (1000, 400)),
+    (b'<svg width="3000pt" height="600pt">', (1800, 360)),
+    (b'<svg viewBox="0 0 10 10">', (0, 0)),
+])
+def test_diagram_is_sized_for_reading(svg, size):
+    """The diagram shows at its own size in CSS pixels, scaled down to at most 1,800 wide."""
+    assert html._display_size(svg) == size

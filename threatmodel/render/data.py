@@ -202,8 +202,10 @@ def json_value(value: Any) -> Any:
 
 def _sentence(finding: Finding) -> str:
     people = f", exposing {finding.harm.subjects:,} people" if finding.harm.subjects else ""
-    data = f" ({', '.join(finding.harm.categories)} data)" if finding.harm.categories and people \
-        else ""
+    categories = list(finding.harm.categories)
+    if len(categories) > 4:
+        categories = categories[:3] + [f"{len(categories) - 3} more kinds of"]
+    data = f" ({', '.join(categories)} data)" if categories and people else ""
     return (f"{finding.title} at {finding.element_name}: {finding.severity}, likelihood "
             f"{finding.likelihood} x impact {finding.impact}{people}{data}.")
 

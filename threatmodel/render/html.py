@@ -14,6 +14,7 @@ import base64
 import functools
 import hashlib
 import importlib.resources
+import re
 from pathlib import Path
 from typing import Any
 
@@ -116,9 +117,26 @@ def diagram(result: Result) -> dict[str, str]:
         return {"svg_uri": "", "caption": "",
                 "note": "; ".join(p.message for p in exc.problems)}
     raw = svg.encode("utf-8") if isinstance(svg, str) else bytes(svg)
+    width, height = _display_size(raw)
     return {"svg_uri": "data:image/svg+xml;base64," + base64.b64encode(raw).decode("ascii"),
             "caption": "Elements, data flows and trust boundaries; colours mark the worst "
-                       "finding on each element.", "note": ""}
+                       "finding on each element.", "note": "", "width": width, "height": height}
+
+
+MAX_DIAGRAM_WIDTH = 1800  # CSS px: wider diagrams are scaled down to this, then scroll
+
+
+def _display_size(svg: bytes) -> tuple[int, int]:
+    """The diagram's size in CSS pixels from the SVG's width and height (graphviz writes pt),
+    scaled down to at most MAX_DIAGRAM_WIDTH; (0, 0) when the SVG does not say."""
+    head = re.search(rb"<svg\b[^>]*>", svg[:4096])
+    sizes = [re.search(rb'\b%s="([0-9.]+)(pt|px)?"' % name, head.group()) if head else None
+             for name in (b"width", b"height")]
+    if not all(sizes):
+        return 0, 0
+    width, height = (float(m.group(1)) * (4 / 3 if m.group(2) == b"pt" else 1) for m in sizes)
+    scale = min(1.0, MAX_DIAGRAM_WIDTH / width) if width else 1.0
+    return round(width * scale), round(height * scale)
 
 
 class _Names(dict):
