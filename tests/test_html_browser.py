@@ -147,3 +147,16 @@ def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
         pixels.extend(tuple(line[i:i + channels]) for i in range(0, stride, channels))
         previous = line
     return width, height, pixels
+
+
+def test_hostile_report_runs_no_injected_script(tmp_path):
+    """The hostile fixture's report loads with a silent console and only our own script."""
+    catalog = threatmodel.load_catalog([REPORTS / "hostile_catalog.yaml"], shipped_risks=False)
+    result = threatmodel.analyze(threatmodel.load_model(REPORTS / "hostile.yaml"), catalog)
+    (tmp_path / "report.html").write_text(html.render(result), encoding="utf-8")
+    run = chromium(tmp_path, "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000",
+                   "--dump-dom", (tmp_path / "report.html").as_uri())
+    assert [line for line in run.stderr.splitlines() if "CONSOLE" in line] == []
+    assert run.stdout.count("<script") == 1
+    assert "&lt;script&gt;alert('title')&lt;/script&gt;" in run.stdout
+    assert '<form id="filters" aria-label="Filter findings">' in run.stdout  # our script ran
