@@ -21,10 +21,10 @@ from urllib.parse import quote, urlsplit
 
 from threatmodel import __version__
 from threatmodel.findings import Finding, Result
+from threatmodel.scoring import clamp
+from threatmodel.tracking import STATUSES as DECISION_STATUSES
 
 SCHEMA_VERSION = "1"
-DECISION_STATUSES = ("open", "in-progress", "mitigated", "accepted", "false-positive",
-                     "transferred")
 TOP = 5
 LAWS = {"gdpr": "GDPR (EU)", "uk-gdpr": "UK GDPR", "pipl": "PIPL (China)",
         "ccpa": "CCPA / CPRA (California)", "cpra": "CCPA / CPRA (California)",
@@ -37,7 +37,6 @@ URL_SAFE = "-._~:/?#[]@!$&*+,;=%"  # kept as written; everything else is percent
 def result_data(result: Result) -> dict[str, Any]:
     """Everything a report needs, as plain dicts and lists in a stable order."""
     model, catalog = result.model, result.catalog
-    risks = {r.id: r for r in catalog.risks}
     writer = _FindingWriter(result)
     findings = [writer.finding(f) for f in result.findings]
     confirmed = [f for f in findings if f["status"] == "confirmed"]
@@ -61,7 +60,7 @@ def result_data(result: Result) -> dict[str, Any]:
         "matrix": _matrix(result, confirmed),
         "findings": findings,
         "mitigations": _checklist(result, confirmed),
-        "compliance": _compliance(result, findings, risks),
+        "compliance": _compliance(result, findings, writer.risks),
         "questionnaire": _questionnaire(findings),
         "references": _references(result, findings),
         "frameworks": _framework_legend(result, findings),
@@ -70,14 +69,9 @@ def result_data(result: Result) -> dict[str, Any]:
     }
 
 
-def finding_data(finding: Finding, result: Result, risks: dict | None = None) -> dict[str, Any]:
-    """One finding with its risk's text, mappings, references and review decision."""
-    return _FindingWriter(result).finding(finding)
-
-
 class _FindingWriter:
-    """Builds finding dicts; what depends only on the risk or the mitigation is built once and
-    shared between findings (reports never modify it)."""
+    """Builds each finding's dict; what depends only on its risk or a mitigation is built once
+    and shared between findings (reports never modify it)."""
 
     def __init__(self, result: Result):
         self.catalog = result.catalog
@@ -262,14 +256,14 @@ def _checklist(result: Result, confirmed: list[dict]) -> list[dict[str, Any]]:
             entry = _entry(table, rec["mitigation"], f)
             entry["missing_on"].add(f["element"]["id"])
             if f["open"]:
-                after = _clamp(f["likelihood"] + rec["likelihood"]) * \
-                    _clamp(f["impact"] + rec["impact"])
+                after = clamp(f["likelihood"] + rec["likelihood"]) * \
+                    clamp(f["impact"] + rec["impact"])
                 entry["todo"] += f["score"] - after
         for control in f["controls"]:
             entry = _entry(table, control["mitigation"], f)
             entry["in_place_on"].add(f["element"]["id"])
-            before = _clamp(f["likelihood"] - control["likelihood"]) * \
-                _clamp(f["impact"] - control["impact"])
+            before = clamp(f["likelihood"] - control["likelihood"]) * \
+                clamp(f["impact"] - control["impact"])
             entry["done"] += before - f["score"]
     items = []
     for mid, entry in table.items():
@@ -297,10 +291,6 @@ def _entry(table: dict, mid: str, finding: dict) -> dict[str, Any]:
                                    "in_place_on": set()})
     entry["findings"].add(finding["id"])
     return entry
-
-
-def _clamp(value: int) -> int:
-    return max(1, min(5, value))
 
 
 def law_of(reference_id: str) -> str:
@@ -406,7 +396,5 @@ def _appendix(result: Result) -> dict[str, Any]:
 
 
 def _retention(asset) -> str:
-    if "retention_days" not in asset.attributes:
-        return "unknown"
-    days = asset.attributes["retention_days"]
-    return "no limit" if days is None else f"{days} days"
+    days = asset.attributes.get("retention_days", "unknown")
+    return "no limit" if days is None else days if days == "unknown" else f"{days} days"
