@@ -7,6 +7,7 @@ and the module that renders it; modules are imported only when their format is a
 from __future__ import annotations
 
 import importlib
+import shutil
 from typing import Callable
 
 import attrs
@@ -28,6 +29,17 @@ FORMATS: dict[str, Format] = {
     "html": Format("report.html", "threatmodel.render.html"),
     "sarif": Format("findings.sarif", "threatmodel.render.sarif"),
     "csv": Format("findings.csv", "threatmodel.render.csv_report"),
+    # Diagrams (threatmodel.render.diagram; PNG and PDF via `threatmodel diagram`). SVGs need
+    # graphviz's `dot` program: they are default formats only where it is installed, so
+    # `analyze` still writes every other report without it; asking for one explicitly then
+    # fails with install instructions.
+    "dot": Format("dfd.dot", "threatmodel.render.diagram", "render_dot"),
+    "svg": Format("dfd.svg", "threatmodel.render.diagram", "render_svg",
+                  default=shutil.which("dot") is not None),
+    "data-map": Format("data-map.svg", "threatmodel.render.diagram", "render_data_map",
+                       default=shutil.which("dot") is not None),
+    "attack-trees": Format("attack-trees.svg", "threatmodel.render.diagram",
+                           "render_attack_trees", default=shutil.which("dot") is not None),
 }
 
 

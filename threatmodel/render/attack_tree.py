@@ -124,11 +124,12 @@ def _tree(diagram: Diagram, graph: graphviz.Digraph, risk: Risk, findings: list,
             rows.append(font(html(f"{risk.id}: {dot.shorten(risk.title, 60)}"), 9, MUTED,
                              bold=True))
         gate = "ALL of these" if node.gate == "all" else "ANY of these"
-        text = node.label or gate
+        anonymous = node.children and node.label in ("", "any of", "all of")  # the loader's name
+        text = gate if anonymous else node.label
         lines = "<BR/>".join(html(x) for x in dot.wrap(text, 30, 4))
         rows.append(font(lines, 12 if parent is None else 10,
                          bold=parent is None or bool(node.children)))
-        if node.children and node.label:
+        if node.children and not anonymous:
             rows.append(font(gate, 8, MUTED, bold=True))
         status = _status(diagram, node, cut, targets, in_place)
         if status:

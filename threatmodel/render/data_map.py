@@ -1,9 +1,10 @@
 """The data-asset map: where one data asset, category, or all personal data is collected,
 stored, used and sent, following flows, with recipients outside the organisation marked.
 
-Data a process derives from the selected data (flows out of a process that uses it, carrying
-assets whose `source` is `derived`) is followed too and drawn dashed: "where does the social
-graph end up?" includes the score computed from it.
+Personal data a process derives from the selected data (flows out of a process that uses
+it, carrying personal assets whose `source` is `derived`) is followed too and drawn dashed:
+"where does the social graph end up?" includes the score computed from it. Aggregates are
+not personal data and are not followed.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def _derived(diagram: Diagram, assets: set[str]) -> frozenset[str]:
             for flow in graph.outgoing.get(element.id, ()):
                 for d in flow.data:
                     asset = graph.data.get(d)
-                    if asset is not None and asset.source == "derived" and d not in tracked:
+                    if asset is not None and asset.source == "derived" and d not in tracked \
+                            and graph.personal(asset) is True:
                         tracked.add(d)
                         derived.add(d)
                         changed = True

@@ -17,6 +17,9 @@ from threatmodel.render.diagram import Diagram, Options, Sensitivity, option_err
 from threatmodel.render.dot import INK, MUTED, SPECIAL, cell, font, html, table
 
 
+LARGE = 150  # nodes above which layout effort is bounded
+
+
 def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
     """The data-flow diagram of a model as a graphviz digraph."""
     view = select(diagram, options)
@@ -35,6 +38,10 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
     for boundary_id in view.collapsed_nodes:
         placed[diagram.parent(boundary_id)].append(_collapsed_node(diagram, boundary_id, view))
     dot.nest(graph, placed, diagram.parent, diagram.cluster, diagram.boundary_order)
+    if view.large:
+        # dot's network-simplex passes dominate on big graphs: bounding them costs a little
+        # straightness and makes 500 elements lay out in seconds instead of minutes
+        graph.attr("graph", nslimit="2", nslimit1="2")
     for edge in view.edges:
         _edge(diagram, graph, edge, view)
     if options.legend:
@@ -80,6 +87,11 @@ class View:
     node_names: dict[str, str]  # element or collapsed boundary id -> DOT node name
     edges: tuple[Edge, ...]
     summary: str
+
+    @property
+    def large(self) -> bool:
+        """Above LARGE nodes, layout effort is bounded and flows without findings go unlabelled."""
+        return len(self.visible) - len(self.represented) + len(self.collapsed_nodes) > LARGE
 
 
 def select(diagram: Diagram, options: Options) -> View:
@@ -139,6 +151,8 @@ def select(diagram: Diagram, options: Options) -> View:
     counts = f"{len(model.elements)} elements, {len(model.flows)} flows, " \
              f"{len(model.boundaries)} boundaries"
     summary = counts + ("; showing " + "; ".join(notes) if notes else "")
+    if len(visible) - len(represented) + len(set(represented.values())) > LARGE:
+        summary += "; flows without findings unlabelled (see their tooltips)"
     return View(frozenset(visible), frozenset(context), represented, collapsed_nodes, names,
                 tuple(edges), summary)
 
@@ -303,8 +317,10 @@ def _edge(diagram: Diagram, graph: graphviz.Digraph, edge: Edge, view: View) -> 
         tip.append(f"people: {subjects:,}")
     tip += crossings
     tip += dot.finding_lines(badge)
-    graph.edge(edge.source, edge.target, label=table(rows), tooltip=dot.tooltip(tip),
-               labeltooltip=dot.tooltip(tip),
+    # each label is a node for dot to place: on a large view only flows with findings get one
+    label = None if view.large and badge.empty else table(rows)
+    graph.edge(edge.source, edge.target, label=label, tooltip=dot.tooltip(tip),
+               labeltooltip=dot.tooltip(tip) if label else None,
                id=diagram.ids("flow", first.id if len(flows) == 1 else f"{first.id}-merged"),
                **{"class": dot.css(*css)}, **attributes)
 

@@ -63,6 +63,7 @@ _XML_INVALID = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 def clean(text: object) -> str:
     """Text without control characters, bidi overrides or characters XML cannot carry."""
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
     return _XML_INVALID.sub("\ufffd", terminal(text))
 
 
@@ -375,10 +376,11 @@ def legend(graph: graphviz.Digraph, nodes: list[tuple[str, dict[str, str]]],
                  color="#b0bec5", penwidth="1", fillcolor="white", id="legend", margin="8",
                  **{"class": "legend"})
         sub.node("legend_key", table(rows or [cell("")], cellpadding=2), shape="plain",
-                 style="")
+                 style="", id="legend-key", **{"class": "legend-key"})
         for i, (text, attributes) in enumerate(nodes):
             sub.node(f"legend_n{i}", table([cell(font(html(text), 9), align="CENTER")]),
-                     fontsize="9", **attributes)
+                     fontsize="9", id=f"legend-{i}", **attributes,
+                     **{"class": "legend-sample"})
             sub.edge("legend_key", f"legend_n{i}", style="invis")  # the next rank: a column
 
 
