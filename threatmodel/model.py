@@ -155,6 +155,7 @@ class SystemModel:
     files: tuple[str, ...] = attrs.field(default=(), converter=_tuple, eq=False)
     warnings: tuple = attrs.field(default=(), converter=_tuple, eq=False)
     problems: tuple = attrs.field(default=(), converter=_tuple, eq=False)  # from reading YAML
+    decisions: Any = attrs.field(default=None, eq=False, repr=False)  # a `decisions:` section, raw
 
     @property
     def path(self) -> str:

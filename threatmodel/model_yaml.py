@@ -13,7 +13,7 @@ from threatmodel.model import (ELEMENT_KINDS, Boundary, Control, DataAsset, Data
 from threatmodel.vocabulary import Vocabulary, parse_vocabulary
 
 SECTIONS = ("data", "elements", "flows", "boundaries", "controls")
-TOP_KEYS = ("system", "include", "vocabulary") + SECTIONS
+TOP_KEYS = ("system", "include", "vocabulary", "decisions") + SECTIONS
 INCLUDED_KEYS = ("include", "vocabulary") + SECTIONS
 MAX_INCLUDES = 200
 # The fixed (structural) fields of each kind of object; every other key is an attribute.
@@ -94,6 +94,7 @@ class _Reader:
             files=tuple(self.files),
             warnings=tuple(self.warnings),
             problems=tuple(self.out.errors),
+            decisions=data.get("decisions") if "decisions" in data else None,
         )
 
     def _system(self, fields: Fields) -> System:

@@ -220,6 +220,9 @@ def model_schema(vocabulary: voc.Vocabulary) -> dict:
                      "description": "mitigations already in place"},
         "vocabulary": {"$ref": "#/definitions/vocabulary",
                        "description": "the team's own attributes, types and categories"},
+        "decisions": dict(decisions_schema()["properties"]["decisions"],
+                          description="review decisions kept in the model itself "
+                                      "(instead of <model>.decisions.yaml)"),
     }
     assert set(properties) == set(MODEL_KEYS), "model schema keys drifted from model_yaml.TOP_KEYS"
 

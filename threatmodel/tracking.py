@@ -121,6 +121,15 @@ class Decisions:
         return [(d, re.compile(fnmatch.translate(d.key))) for d in self.items if d.is_pattern]
 
 
+def has_section(path: Path | str) -> bool:
+    """Whether a model file keeps its decisions in a top-level `decisions:` section."""
+    try:
+        data, _ = load_file(Path(path), str(path))
+    except Exception:  # an unreadable model is reported by whoever reads it next
+        return False
+    return isinstance(data, dict) and "decisions" in data
+
+
 def default_path(model_path: Path | str) -> Path:
     """`<dir>/<stem>.decisions.yaml` for a model file `<dir>/<stem>.yaml`."""
     path = Path(model_path)
@@ -134,8 +143,10 @@ def load_decisions(path: Path | str, display: str | None = None) -> Decisions:
     return parse_decisions(data, display, warnings)
 
 
-def parse_decisions(data: Any, display: str, warnings: Iterable[Problem] = ()) -> Decisions:
-    """Decisions from located YAML data (an LMap with a `decisions` mapping)."""
+def parse_decisions(data: Any, display: str, warnings: Iterable[Problem] = (), *,
+                    embedded: bool = False) -> Decisions:
+    """Decisions from located YAML data (an LMap with a `decisions` mapping); `embedded` when
+    that mapping is a section of a model file, whose other keys are the model's business."""
     out = Collector()
     out.problems.extend(warnings)
     top = Position(file=display, line=1, col=1)
@@ -144,7 +155,8 @@ def parse_decisions(data: Any, display: str, warnings: Iterable[Problem] = ()) -
                        f"not {type_name(data)}")
         out.raise_if_errors()
     fields = Fields(data, out, "decisions file")
-    fields.reject_unknown(("decisions",))
+    if not embedded:
+        fields.reject_unknown(("decisions",))
     section = fields.mapping("decisions")
     items = []
     for key, value in (section or {}).items():

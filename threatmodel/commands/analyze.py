@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
                                         pos=Position(file="--fail-on"))])
     today = parse_today(args.today)
     model = load_input_model(args, strict=False)
-    decisions = load_decisions_for(args.model, args.decisions)
+    decisions = load_decisions_for(args.model, args.decisions, model)
     result = apply_decisions(analyze(model, catalog), decisions, today)
     files = render_all(result, formats, args.template)
     output = Path(args.output) if args.output else Path("threatmodel-out") / Path(args.model).stem
@@ -128,15 +128,29 @@ def parse_today(text: str | None) -> datetime.date:
                                         pos=Position(file="--today"))]) from None
 
 
-def load_decisions_for(model_path: str, explicit: str | None):
-    """The decisions file named on the command line, else the one beside the model, else None."""
+def load_decisions_for(model_path: str, explicit: str | None, model=None):
+    """The decisions to apply: the file named on the command line, else the one beside the
+    model, else the model's own `decisions:` section, else None. Two places is an error."""
     from threatmodel.errors import Position, Problem, ThreatModelError
-    from threatmodel.tracking import default_path, load_decisions
+    from threatmodel.loader import LMap
+    from threatmodel.tracking import default_path, load_decisions, parse_decisions
 
+    section = getattr(model, "decisions", None)
     if explicit:
         if not Path(explicit).is_file():
             raise ThreatModelError([Problem(message="decisions file not found",
                                             pos=Position(file=explicit))])
         return load_decisions(explicit)
     path = default_path(model_path)
-    return load_decisions(path) if path.is_file() else None
+    if path.is_file():
+        if section is not None:
+            raise ThreatModelError([Problem(
+                message=f"decisions are both in this model's 'decisions:' section and in {path}; "
+                        "keep them in one place", pos=getattr(section, "pos", Position(file=model_path)))])
+        return load_decisions(path)
+    if section is None:
+        return None
+    holder = LMap(Position(file=model.path, line=1, col=1))
+    holder["decisions"] = section
+    holder.key_pos["decisions"] = holder.val_pos["decisions"] = getattr(section, "pos", holder.pos)
+    return parse_decisions(holder, model.path, embedded=True)

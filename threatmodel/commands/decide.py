@@ -46,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.output import write_atomic
     from threatmodel.render.escape import terminal
-    from threatmodel.tracking import (PATTERN_RE, STATUSES, default_path, load_text_or_empty,
-                                      parse_decisions, record_decision)
+    from threatmodel.tracking import (PATTERN_RE, STATUSES, default_path, has_section,
+                                      load_text_or_empty, parse_decisions, record_decision)
 
     def bad(where: str, message: str) -> ThreatModelError:
         return ThreatModelError([Problem(message=message, pos=Position(file=where))])
@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     date = _date(args.date, "--date", bad) or datetime.date.today()
     expires = _date(args.expires, "--expires", bad)
     path = Path(args.decisions) if args.decisions else default_path(args.model)
+    if not args.decisions and not path.exists() and has_section(args.model):
+        path = Path(args.model)  # the model keeps its decisions in a `decisions:` section
     if args.model and not args.force:
         _check_matches(args, bad)
     text = path.read_text(encoding="utf-8") if path.exists() else \
@@ -88,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     new_text = record_decision(text, str(path), args.finding, fields)
     # read the edit back as `analyze` will: a problem (say, a missing justification) is
     # reported with its position and nothing is written
-    checked = parse_decisions(load_text_or_empty(new_text, str(path)), str(path))
+    checked = parse_decisions(load_text_or_empty(new_text, str(path)), str(path),
+                              embedded=path == Path(args.model or ""))
     written = next((d for d in checked.items if d.key == args.finding), None)
     if written is None or written.status != args.status:  # pragma: no cover - a bug if reached
         raise RuntimeError(f"the edited decisions file does not read back '{args.finding}'")

@@ -1,0 +1,63 @@
+"""Review decisions kept in a `decisions:` section of the model file itself."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from threatmodel.cli import main
+
+from conftest import FIXTURES
+
+CATALOG = ["--catalog", str(FIXTURES / "catalog"), "--no-shipped"]
+SECTION = """
+# what the review decided
+decisions:
+  T-SEC-01@profile-db:
+    status: accepted
+    justification: Encryption lands with the storage migration.
+    owner: dpo@example.org
+    date: 2026-01-05
+"""
+
+
+def model_with_section(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text((FIXTURES / "models" / "small.yaml").read_text() + SECTION)
+    return path
+
+
+def statuses(out_dir) -> dict:
+    data = json.loads((out_dir / "findings.json").read_text())
+    return {f["id"]: (f["decision"] or {}).get("status") for f in data["findings"]}
+
+
+def test_analyze_applies_the_models_own_decisions(tmp_path):
+    """Decisions in the model's section are applied like those of a decisions file."""
+    model = model_with_section(tmp_path)
+    assert main(["analyze", str(model), *CATALOG, "-o", str(tmp_path / "out"), "--quiet",
+                 "--format", "json", "--today", "2026-02-01"]) == 0
+    assert statuses(tmp_path / "out")["T-SEC-01@profile-db"] == "accepted"
+
+
+def test_decisions_in_two_places_is_an_error(tmp_path, capsys):
+    """A model with a decisions section and a decisions file beside it is bad input."""
+    model = model_with_section(tmp_path)
+    (tmp_path / "small.decisions.yaml").write_text("decisions: {}\n")
+    assert main(["analyze", str(model), *CATALOG, "-o", str(tmp_path / "out"), "--quiet"]) == 2
+    assert "keep them in one place" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_decide_writes_into_the_model_keeping_comments(tmp_path):
+    """`decide` edits the model's section in place when there is no decisions file."""
+    model = model_with_section(tmp_path)
+    before = model.read_text()
+    assert main(["decide", "T-SEC-01@vault", "--model", str(model), *CATALOG, "--status",
+                 "false-positive", "--why", "the vault holds test data", "--owner", "qa",
+                 "--date", "2026-01-06"]) == 0
+    after = model.read_text()
+    assert after.startswith(before.rstrip("\n"))
+    assert "# what the review decided" in after and "T-SEC-01@vault:" in after
+    assert not (tmp_path / "small.decisions.yaml").exists()
+    assert main(["validate", str(model), *CATALOG]) == 0
