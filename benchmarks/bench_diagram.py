@@ -3,13 +3,15 @@
 Each model has nested boundaries (jurisdictions > organisations > networks > elements) and
 about 1.5 flows per element, and is analysed with the shipped catalogs. For every size the
 script prints the time to build the DOT source and the time graphviz's `dot` takes to lay it
-out as SVG, for the full diagram and for the default view (boundaries collapsed automatically
-above 150 elements). Run: `python benchmarks/bench_diagram.py [SIZES...]` (or `make bench`).
+out as SVG, for four views: every element ("full"), the default view (boundaries collapsed
+automatically above 150 elements), one organisation with its neighbours, and only what has
+high or critical findings. Run: `python benchmarks/bench_diagram.py [SIZES...] [--timeout S]`.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
 import time
@@ -18,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import threatmodel  # noqa: E402
+from threatmodel.errors import ThreatModelError  # noqa: E402
 from threatmodel.render import diagram  # noqa: E402
 
 KINDS = (("actor", "data_subject"), ("process", "scoring"), ("process", "api"),
@@ -78,23 +81,40 @@ def timed(function, *args):
     return value, time.perf_counter() - start
 
 
-def main(sizes: list[int]) -> None:
+def views(size: int) -> list[tuple[str, diagram.Options]]:
+    return [("full", diagram.Options(max_nodes=0)),
+            ("default", diagram.Options()),
+            ("one org", diagram.Options(boundary="o1", max_nodes=0)),
+            ("high+", diagram.Options(min_severity="high"))]
+
+
+def main(sizes: list[int], timeout: float) -> None:
     version = subprocess.run(["dot", "-V"], capture_output=True, text=True).stderr.strip()
-    print(f"graphviz: {version}; python {sys.version.split()[0]}")
+    print(f"{version}; python {sys.version.split()[0]}; dot given {timeout:g} s per layout")
     catalog = threatmodel.load_catalog()
-    print(f"{'elements':>8} {'flows':>6} {'view':>10} {'nodes':>6} {'dot source':>11} "
-          f"{'dot -Tsvg':>10} {'svg size':>9}")
+    print(f"{'elements':>8} {'flows':>6} {'view':>8} {'nodes':>6} {'edges':>6} {'DOT build':>10} "
+          f"{'dot -Tsvg':>10} {'SVG':>7}")
     for size in sizes:
         model = threatmodel.load_model_data(synthetic_model(size), "synthetic.yaml")
         result = threatmodel.analyze(model, catalog)
-        for view, options in (("full", diagram.Options(max_nodes=0)),
-                              ("default", diagram.Options())):
+        for view, options in views(size):
             source, build = timed(diagram.source, result, options)
-            svg, layout = timed(diagram.run_dot, source, "svg")
-            nodes = source.count("class=\"element") + source.count("class=\"collapsed")
-            print(f"{size:>8} {len(model.flows):>6} {view:>10} {nodes:>6} {build:>10.2f}s "
-                  f"{layout:>9.2f}s {len(svg) / 1e6:>8.1f}M", flush=True)
+            nodes = len(re.findall(r'class="?(?:element|collapsed)', source))
+            edges = len(re.findall(r'class="?flow', source))
+            try:
+                svg, layout = timed(diagram.run_dot, source, "svg", timeout)
+                shown, size_mb = f"{layout:9.2f}s", f"{len(svg) / 1e6:6.1f}M"
+            except ThreatModelError:
+                shown, size_mb = f">{timeout:8g}s", "-"
+            print(f"{size:>8} {len(model.flows):>6} {view:>8} {nodes:>6} {edges:>6} "
+                  f"{build:>9.2f}s {shown:>10} {size_mb:>7}", flush=True)
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [100, 500, 2000])
+    arguments = sys.argv[1:]
+    limit = 300.0
+    if "--timeout" in arguments:
+        at = arguments.index("--timeout")
+        limit = float(arguments[at + 1])
+        del arguments[at:at + 2]
+    main([int(a) for a in arguments] or [100, 500, 2000], limit)

@@ -65,7 +65,7 @@ class TestDataMap:
         sell = svg.find(f".//{SVG}g[@id='flow-f-sell']")
         assert sell.find(f".//{SVG}path").get("stroke-dasharray")  # derived data is dashed
         assert "Where social graph data goes" in texts(svg)
-        assert "1 recipients outside Score operator; 1 derived assets followed" in texts(svg)
+        assert "1 recipient outside Score operator; 1 derived asset followed" in texts(svg)
 
     def test_outside_recipients_are_highlighted(self):
         """Lender reports stay inside, but the score computed from them reaches the broker."""

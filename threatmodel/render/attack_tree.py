@@ -44,7 +44,7 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
         risks = [risk]
     else:
         risks = [r for r in with_tree if findings.get(r.id)]
-    shown = f"{len(risks)} of {len(with_tree)} attack trees"
+    shown = f"{len(risks)} of {dot.count(len(with_tree), 'attack tree')}"
     title = (font(html(f"Attack trees: {dot.shorten(diagram.model.system.label, 80)}"), 15,
                   bold=True) + "<BR/>"
              + font(html(f"{shown}; steps are blocked by controls the model has in place"), 10,

@@ -148,9 +148,10 @@ def _summary(selection: Selection, roles, outside, home_name: str, flows: int) -
     if selection.home is None:
         home_name = "an organisation (the model has no organisation boundary)"
     stores = sum(1 for r in roles.values() if "stores" in r)
-    return (f"{len(selection.assets)} data assets, {flows} flows, {stores} stores; "
-            f"{len(outside)} recipients outside {home_name}"
-            + (f"; {len(selection.derived)} derived assets followed" if selection.derived else ""))
+    return (f"{dot.count(len(selection.assets), 'data asset')}, {dot.count(flows, 'flow')}, "
+            f"{dot.count(stores, 'store')}; {dot.count(len(outside), 'recipient')} outside "
+            f"{home_name}" + (f"; {dot.count(len(selection.derived), 'derived asset')} followed"
+                              if selection.derived else ""))
 
 
 def _node(diagram: Diagram, element: Any, roles: set[str], outside: bool, names, home: str):

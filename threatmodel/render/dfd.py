@@ -96,7 +96,7 @@ class View:
 
 def select(diagram: Diagram, options: Options) -> View:
     """Apply the boundary and severity filters, then collapse boundaries as asked (or needed)."""
-    model, graph = diagram.model, diagram.graph
+    model = diagram.model
     elements = [e.id for e in model.elements]
     visible, context = set(elements), set()
     notes = []
@@ -138,7 +138,7 @@ def select(diagram: Diagram, options: Options) -> View:
     elif depth is not None:
         notes.append(f"boundaries nested {depth} deep collapsed")
     if options.collapse:
-        notes.append(f"{len(collapse)} boundaries collapsed")
+        notes.append(f"{dot.count(len(collapse), 'boundary')} collapsed")
     represented = {}
     for e in visible:
         rep = _representative(paths[e], collapse, depth)
@@ -148,11 +148,11 @@ def select(diagram: Diagram, options: Options) -> View:
     names = {e.id: f"e{i}" for i, e in enumerate(model.elements)}
     names.update({b: f"b{i}" for i, b in enumerate(diagram.boundary_order)})
     edges = _edges(model.flows, visible, represented, names)
-    counts = f"{len(model.elements)} elements, {len(model.flows)} flows, " \
-             f"{len(model.boundaries)} boundaries"
+    counts = f"{dot.count(len(model.elements), 'element')}, {dot.count(len(model.flows), 'flow')}, " \
+             f"{dot.count(len(model.boundaries), 'boundary')}"
+    if len(visible) - len(represented) + len(collapsed_nodes) > LARGE:
+        notes.append("flows without findings unlabelled (see their tooltips)")
     summary = counts + ("; showing " + "; ".join(notes) if notes else "")
-    if len(visible) - len(represented) + len(set(represented.values())) > LARGE:
-        summary += "; flows without findings unlabelled (see their tooltips)"
     return View(frozenset(visible), frozenset(context), represented, collapsed_nodes, names,
                 tuple(edges), summary)
 
@@ -248,10 +248,10 @@ def _collapsed_node(diagram: Diagram, boundary_id: str, view: View):
                        max((s.subjects for s in sens_parts if s.subjects), default=None))
     colour = dot.BOUNDARY_STYLES.get(boundary.type, dot.OTHER_BOUNDARY)["color"]
     style = dict(dot.COLLAPSED_STYLE, color=SPECIAL if sens.special else colour, penwidth="2.0")
-    kinds = defaultdict(int)
+    kinds: dict[str, int] = defaultdict(int)
     for e in members:
         kinds[dot.KIND_NAMES.get(e.kind, e.kind)] += 1
-    counts = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in kinds.items())
+    counts = ", ".join(dot.count(n, k) for k, n in kinds.items())
     code = boundary.attributes.get("code")
     lines = [font(html(f"\u00ab{boundary.type}{' ' + str(code) if code else ''}\u00bb"), 8,
                   colour, italic=True),
@@ -261,7 +261,8 @@ def _collapsed_node(diagram: Diagram, boundary_id: str, view: View):
     if sensitivity:
         lines.append(sensitivity)
     tip = [f"{boundary.label} ({boundary.type} boundary '{boundary.id}', collapsed)",
-           f"{len(members)} elements: {dot.shorten(', '.join(e.label for e in members), 400)}",
+           f"{dot.count(len(members), 'element')}: "
+           f"{dot.shorten(', '.join(e.label for e in members), 400)}",
            *dot.finding_lines(badge)]
     attributes = dict(style, id=diagram.ids("collapsed", boundary_id), tooltip=dot.tooltip(tip),
                       **{"class": dot.css("collapsed", boundary.type,

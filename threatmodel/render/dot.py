@@ -130,6 +130,16 @@ def wrap(text: str, limit: int = 26, max_lines: int = 3) -> list[str]:
     return lines
 
 
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """'1 flow', '3 flows', '2 boundaries', '4 processes'."""
+    if number == 1:
+        return f"1 {noun}"
+    if plural is None:
+        plural = noun[:-1] + "ies" if noun.endswith("y") else \
+            noun + "es" if noun.endswith("s") else noun + "s"
+    return f"{number} {plural}"
+
+
 def people(count: int) -> str:
     """A number of people, short: 950, 50k, 2M, 1.4B."""
     for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
