@@ -563,9 +563,6 @@ def test_a_possible_finding_names_what_is_missing(data):
         assert finding.confirmed or finding.missing, finding.id
 
 
-@pytest.mark.xfail(strict=True, reason="engine.py: a condition that is a name used alone can "
-                                        "evaluate to None (null, or an attribute the element "
-                                        "cannot have), which is taken for 'unknown'")
 def test_an_attribute_that_does_not_apply_is_false_when_used_alone():
     """`target.report_verification` on a flow into an actor (which has no such attribute)
     is false, like `target.report_verification == true`: no finding, certainly not a

@@ -131,7 +131,15 @@ def compile_condition(text: str, scope: Scope) -> Condition:
     parser.expect_end()
     if kind not in ("bool", "any"):
         raise ExprError(f"a condition must be true or false, but this is {_article(kind)}", 0)
-    return Condition(text=text, names=tuple(dict.fromkeys(parser.used)), fn=fn)
+    return Condition(text=text, names=tuple(dict.fromkeys(parser.used)), fn=_truth(fn))
+
+
+def _truth(fn):
+    """A condition's outcome: True, False or UNKNOWN; a bare name that is null reads as false."""
+    def outcome(ctx):
+        value = fn(ctx)
+        return value if value is UNKNOWN or value is True or value is False else bool(value)
+    return outcome
 
 
 def _article(kind: str) -> str:

@@ -94,17 +94,24 @@ def read_text(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> str:
     where = Position(file=display)
     try:
         size = path.stat().st_size
-        if size > limits.max_bytes:
+        if size > limits.max_bytes:  # a regular file says its size: refuse it without reading
             raise ThreatModelError([_problem(where, f"file is {size:,} bytes, over the limit of "
                                                     f"{limits.max_bytes:,} bytes")])
-        data = path.read_bytes()
+        with path.open("rb") as handle:  # a pipe or device may not: read one byte past the limit
+            data = handle.read(limits.max_bytes + 1)
     except OSError as exc:
         raise ThreatModelError([_problem(where, f"cannot read file: {exc.strerror}")]) from None
+    if len(data) > limits.max_bytes:
+        raise ThreatModelError([_problem(where, f"file is over the limit of {limits.max_bytes:,} "
+                                                "bytes")])
     return decode(data, display)
 
 
 def decode(data: bytes, display: str) -> str:
     """Decode UTF-8 (with or without a byte-order mark), naming the first bad byte."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and b"\x00" in data[:2]):
+        raise ThreatModelError([_problem(Position(file=display, line=1, col=1),
+                                         "file is UTF-16, not UTF-8; save it as UTF-8")])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -137,6 +144,13 @@ def load_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> tuple
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         builder.out.error(_pos(display, mark), _yaml_message(exc, text, mark))
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        offset = exc.position
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        builder.out.error(Position(file=display, line=line, col=col),
+                          f"invalid YAML: control character U+{exc.character:04X} is not "
+                          "allowed (remove it)")
     except yaml.YAMLError as exc:
         builder.out.error(Position(file=display), f"invalid YAML: {exc}")
     builder.out.raise_if_errors()
@@ -223,8 +237,8 @@ class _Builder:
     def _scalar(self, event: yaml.ScalarEvent, pos: Position) -> Any:
         text = event.value
         if len(text) > self.limits.max_scalar_chars:
-            self.fail(pos, f"value is {len(text):,} characters long, over the limit of "
-                           f"{self.limits.max_scalar_chars:,}")
+            self.out.error(pos, f"value is {len(text):,} characters long, over the limit of "
+                                f"{self.limits.max_scalar_chars:,}")
             return None
         plain = event.implicit[0]
         tag = event.tag
@@ -233,18 +247,23 @@ class _Builder:
         elif tag == "!":
             tag = "tag:yaml.org,2002:str"
         if tag == "tag:yaml.org,2002:merge":
-            self.fail(pos, "merge keys ('<<') are not supported; write the keys out")
-            return None
+            self.out.error(pos, "merge keys ('<<') are not supported; write the keys out")
+            return "<<"
         if tag not in _SCALAR_TAGS:
-            self.fail(pos, f"unsupported YAML tag '{tag}'")
+            self.out.error(pos, f"unsupported YAML tag '{tag}'")
             return None
         if tag == "tag:yaml.org,2002:str":
             return text
         node = ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
+        if tag == "tag:yaml.org,2002:int" and len(text) > 100:
+            digits = sum(c.isdigit() for c in text)
+            self.out.error(pos, f"invalid value {text[:57]!r}...: a number with {digits:,} digits"
+                           .replace("'...", "...'"))
+            return None
         try:
             value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
-        except (ValueError, yaml.YAMLError) as exc:
-            self.fail(pos, f"invalid value {text!r}: {exc}")
+        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            self.out.error(pos, f"invalid value {text!r}: {exc}")
             return None
         if tag == "tag:yaml.org,2002:bool" and text.lower() in _YAML11_BOOLS and plain:
             self.out.warn(pos, f"'{text}' was read as the boolean {str(value).lower()}; "
@@ -272,12 +291,18 @@ class _Builder:
             container.item_pos.append(pos)
             return
         if frame[1] is _NO_KEY:  # this value is a key
-            if not isinstance(value, str):
+            if isinstance(value, (LList, LMap)):
+                self.out.error(pos, f"a key must be text, not "
+                                    f"{'a list' if isinstance(value, LList) else 'a mapping'}")
+                value = _DUPLICATE  # skip the value as well
+            elif not isinstance(value, str):
                 self.out.error(pos, f"key '{self.last_text}' was read as "
                                     f"{'null' if value is None else type(value).__name__} "
                                     f"{'' if value is None else repr(value)}; keys must be text: "
                                     f"quote it as '{self.last_text}'".replace(" ;", ";"))
                 value = f"<{self.last_text}>"
+            if value is _DUPLICATE:
+                pass
             elif value in container:
                 first = container.key_pos[value]
                 self.out.error(pos, f"duplicate key '{value}' (first defined at line {first.line})")
@@ -314,5 +339,5 @@ def _yaml_message(exc: yaml.MarkedYAMLError, source: str, mark) -> str:
     text = "; ".join(parts) or "invalid YAML"
     lines = source.splitlines()
     if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
-        text += " (a tab character: indent with spaces)"
+        text += " (indent with spaces)" if "tab" in text else " (a tab character: indent with spaces)"
     return f"invalid YAML: {text}"
