@@ -124,27 +124,47 @@ class TestCollapsing:
         result = threatmodel.analyze(threatmodel.load_model_data(nested_model(400)), catalog())
         source = diagram.source(result)
         assert not ids(source, "element") and len(ids(source, "collapsed")) == 30  # networks
-        assert "boundaries nested 2 deep collapsed (more than 150 elements)" in source
+        assert "boundaries nested 2 deep collapsed (more than 150 elements or flows)" in source
         full = diagram.source(result, diagram.Options(max_nodes=0))
         assert len(ids(full, "element")) == 400 and not ids(full, "collapsed")
-        organisations = diagram.source(result, diagram.Options(max_nodes=20))
+        organisations = diagram.source(result, diagram.Options(max_nodes=40))
         assert ids(organisations, "collapsed") == {f"o{i}" for i in range(10)}
-        jurisdictions = diagram.source(result, diagram.Options(max_nodes=5))
+        jurisdictions = diagram.source(result, diagram.Options(max_nodes=30))
         assert ids(jurisdictions, "collapsed") == {"j0", "j1", "j2"}
 
 
 class TestLargeModel:
     def test_a_thousand_elements_in_nested_boundaries_lay_out(self):
         """Graphviz 2.43 loses edges on big nested clusters without newrank; with it, a
-        1,000-element model renders both collapsed (the default) and by boundary, in full."""
+        1,000-element model renders in full, collapsed (the default) and by boundary."""
         model = threatmodel.load_model_data(nested_model(1000))
         result = threatmodel.analyze(model, catalog())
+        full = ET.fromstring(diagram.render(result, diagram.Options(max_nodes=0), "svg"))
+        classes = [g.get("class", "").split() for g in full.iter(f"{{{NS['svg']}}}g")]
+        assert sum("element" in c for c in classes) == 1000
+        assert sum("flow" in c for c in classes) == len(model.flows)
+        assert sum("boundary" in c for c in classes) == len(model.boundaries)
         svg = diagram.render(result, diagram.Options(), "svg")
         root = ET.fromstring(svg)
         collapsed = [g for g in root.iter() if "collapsed" in g.get("class", "").split()]
-        assert len(collapsed) == 75  # 25 organisations x 3 networks
+        assert len(collapsed) == 25  # 75 networks with their flows would exceed 150 edges
+        edges = [g for g in root.iter() if "flow" in g.get("class", "").split()]
+        assert len(edges) <= 150
         organisation = ET.fromstring(
             diagram.render(result, diagram.Options(boundary="o3", max_nodes=0), "svg"))
         drawn = {g.get("id") for g in organisation.iter() if "element" in g.get("class", "")}
         assert {f"element-o3e{i}" for i in range(40)} <= drawn
         assert "newrank=true" in diagram.source(result)
+
+
+@pytest.mark.parametrize("model", [
+    {"system": {"id": "empty"}},
+    {"system": {"id": "lone"}, "elements": [{"id": "a", "kind": "actor"}],
+     "boundaries": [{"id": "b", "kind": "network", "members": []}]},
+])
+@pytest.mark.parametrize("kind", ["dfd", "data", "attack-tree"])
+def test_degenerate_models_still_draw(model, kind):
+    result = threatmodel.analyze(threatmodel.load_model_data(model), catalog())
+    root = ET.fromstring(diagram.render(result, diagram.Options(kind=kind, collapse_depth=0)
+                                        if kind == "dfd" else diagram.Options(kind=kind), "svg"))
+    assert root.tag == f"{{{NS['svg']}}}svg"

@@ -51,8 +51,8 @@ def add_parser(sub) -> None:
     view.add_argument("--collapse-depth", metavar="N", type=int,
                       help="draw boundaries nested N deep as single nodes (0: top level)")
     view.add_argument("--max-nodes", metavar="N", type=int, default=150,
-                      help="above N elements, collapse boundaries from the innermost outward "
-                           "until the view fits (default 150; 0: never)")
+                      help="above N elements or flows, collapse boundaries from the innermost "
+                           "outward until the view has at most N of each (default 150; 0: never)")
     parser.add_argument("--no-legend", action="store_true", help="leave the legend out")
     parser.add_argument("--timeout", metavar="SECONDS", type=float, default=300.0,
                         help="give up on graphviz after this long (default 300)")

@@ -130,11 +130,13 @@ def select(diagram: Diagram, options: Options) -> View:
         for e in visible - context:
             paths[e] = paths[e][paths[e].index(options.boundary) + 1:]
     depth = options.collapse_depth
-    if depth is None and options.max_nodes and len(visible) > options.max_nodes:
-        depth = _auto_depth(paths, collapse, options.max_nodes)
+    visible_flows = [f for f in model.flows if f.source in visible and f.target in visible]
+    if depth is None and options.max_nodes and (len(visible) > options.max_nodes
+                                                or len(visible_flows) > options.max_nodes):
+        depth = _auto_depth(paths, collapse, visible_flows, options.max_nodes)
         if depth is not None:
             notes.append(f"boundaries nested {depth} deep collapsed "
-                         f"(more than {options.max_nodes} elements)")
+                         f"(more than {options.max_nodes} elements or flows)")
     elif depth is not None:
         notes.append(f"boundaries nested {depth} deep collapsed")
     if options.collapse:
@@ -165,12 +167,17 @@ def _representative(path: list[str], collapse: set[str], depth: int | None) -> s
     return None
 
 
-def _auto_depth(paths: dict[str, list[str]], collapse: set[str], limit: int) -> int | None:
-    """The deepest collapse depth that leaves at most `limit` nodes (0 when none does)."""
+def _auto_depth(paths: dict[str, list[str]], collapse: set[str], flows, limit: int) -> int | None:
+    """The deepest collapse depth that leaves at most `limit` nodes and `limit` edges (flows
+    between the same two collapsed boundaries count once); 0 when none does."""
     deepest = max((len(p) for p in paths.values()), default=0)
     for depth in range(deepest - 1, -1, -1):
-        nodes = {_representative(p, collapse, depth) or e for e, p in paths.items()}
-        if len(nodes) <= limit:
+        node = {e: _representative(p, collapse, depth) or e for e, p in paths.items()}
+        edges = {(node[f.source], node[f.target]) if node[f.source] != f.source
+                 or node[f.target] != f.target else f.id
+                 for f in flows if f.source in node and f.target in node
+                 and node[f.source] != node[f.target]}
+        if len(set(node.values())) <= limit and len(edges) <= limit:
             return depth
     return 0 if deepest else None
 

@@ -45,7 +45,7 @@ class Options:
     min_severity: str | None = None  # dfd: only elements and flows with findings this bad
     collapse: tuple[str, ...] = attrs.field(default=(), converter=tuple)  # boundary ids
     collapse_depth: int | None = None  # boundaries nested this deep (0 = top level) as nodes
-    max_nodes: int = 150  # collapse automatically above this many elements; 0: never
+    max_nodes: int = 150  # collapse automatically above this many elements or flows; 0: never
     legend: bool = True
 
 
