@@ -149,12 +149,13 @@ decisions:
 
 
 def test_record_updates_only_changed_lines_and_keeps_comments():
-    """Updating an entry rewrites the changed fields in place; comments and order survive."""
+    """Updating an entry rewrites the changed fields in place; comments (even one at the end
+    of a changed line) and order survive."""
     new = record_decision(COMMENTED, "d.yaml", "R-SEC-01@profile-db",
                           {"status": "accepted", "justification": "ok", "owner": "bob",
                            "ticket": "SEC-1", "date": datetime.date(2024, 6, 1)})
     assert new == COMMENTED.replace("    status: in-progress   # started in May\n",
-                                    "    status: accepted\n").replace(
+                                    "    status: accepted   # started in May\n").replace(
         "    ticket: SEC-1\n", "    ticket: SEC-1\n    justification: ok\n    date: 2024-06-01\n")
     assert decisions(new).items[0].status == "accepted"
 

@@ -315,8 +315,10 @@ def _update_fields(lines: list[str], entry: LMap, entry_line: int, indent: str,
             _refuse(entry.key_pos[name], "this decision mixes fields on one line; "
                                          "write one field per line so it can be edited")
         end = _span_end(lines, start, len(field_indent))
+        comment = _trailing_comment(lines[start], entry.val_pos[name].col, entry[name]) \
+            if end == start + 1 else ""
         edits.append((start, end, [] if value is None else
-                      [f"{field_indent}{name}: {_scalar(value)}\n"]))
+                      [f"{field_indent}{name}: {_scalar(value)}{comment}\n"]))
     new = [f"{field_indent}{name}: {_scalar(value)}\n" for name, value in fields.items()
            if name not in entry and value is not None]
     if new:
@@ -325,6 +327,21 @@ def _update_fields(lines: list[str], entry: LMap, entry_line: int, indent: str,
     for start, end, replacement in sorted(edits, key=lambda e: e[0], reverse=True):
         lines[start:end] = replacement
     return lines
+
+
+def _trailing_comment(line: str, value_col: int, value: Any) -> str:
+    """The ` # comment` after a one-line field's value, or '' (a '#' inside the value is not
+    a comment: a candidate counts only if the text before it reads back as the value)."""
+    import yaml
+
+    rest = line[value_col - 1:].rstrip("\n")
+    for match in re.finditer(r"\s+#", rest):
+        try:
+            if yaml.safe_load(rest[:match.start()]) == value:
+                return rest[match.start():]
+        except yaml.YAMLError:
+            continue
+    return ""
 
 
 def load_text_or_empty(text: str, display: str) -> Any:

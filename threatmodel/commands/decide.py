@@ -44,6 +44,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from threatmodel.errors import Position, Problem, ThreatModelError
+    from threatmodel.loader import read_text
     from threatmodel.output import write_atomic
     from threatmodel.render.escape import terminal
     from threatmodel.tracking import (PATTERN_RE, STATUSES, default_path, has_section,
@@ -70,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
         path = Path(args.model)  # the model keeps its decisions in a `decisions:` section
     if args.model and not args.force:
         _check_matches(args, bad)
-    text = path.read_text(encoding="utf-8") if path.exists() else \
+    if path.is_dir():
+        raise bad(str(path), "is a directory, not a decisions file")
+    text = read_text(path, str(path)) if path.exists() else \
         f"# Review decisions for {Path(args.model).name if args.model else 'the model'}: " \
         "edit by hand or with `threatmodel decide`.\n"
     data = load_text_or_empty(text, str(path))
