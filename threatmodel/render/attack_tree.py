@@ -17,7 +17,7 @@ import graphviz
 from threatmodel.catalog import AttackNode, Risk
 from threatmodel.errors import did_you_mean
 from threatmodel.render import dot
-from threatmodel.render.diagram import Diagram, Options, option_error
+from threatmodel.render.diagram import Badge, Diagram, Options, option_error
 from threatmodel.render.dot import INK, MUTED, cell, font, html, table
 
 BLOCKED = "#2e7d32"  # green: a control in place cuts this step
@@ -146,14 +146,15 @@ def _tree(diagram: Diagram, graph: graphviz.Digraph, risk: Risk, findings: list,
             style.update(color=PARTLY, penwidth="1.8")
         elif not node.children and parent is not None:
             style.update(fillcolor=OPEN_FILL, color="#b71c1c")
-        tip = [text, *(f"{labels[t]}: {'blocked' if t in cut else 'open'}" for t in targets if t)]
+        where = [f"{labels[t]}: {'blocked' if t in cut else 'open'}" for t in targets if t]
+        tip = [text, *where[:30]] + ([f"... and {len(where) - 30} more"] if len(where) > 30 else [])
         if parent is None:
             tip += dot.finding_lines(badge)
         if node.blocked_by:
             mitigation = diagram.catalog.mitigations.get(node.blocked_by)
             tip.append(f"blocked by {node.blocked_by}"
                        + (f": {mitigation.title}" if mitigation else " (not in the catalog)"))
-        label = table([dot.badged("<BR/>".join(rows), badge if parent is None else dot.Badge(),
+        label = table([dot.badged("<BR/>".join(rows), badge if parent is None else Badge(),
                                   diagram.catalog)])
         graph.node(name, label, tooltip=dot.tooltip(tip),
                    id=diagram.ids("step", f"{risk.id}-{name}"),

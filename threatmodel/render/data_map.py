@@ -95,7 +95,7 @@ def _home(diagram: Diagram) -> Any:
 def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
     """The data map as a graphviz digraph."""
     selection = select(diagram, options.data)
-    graph, model = diagram.graph, diagram.model
+    model = diagram.model
     tracked = selection.assets | selection.derived
     flows = [f for f in model.flows if set(f.data) & tracked]
     roles: dict[str, set[str]] = defaultdict(set)

@@ -14,7 +14,7 @@ import graphviz
 from threatmodel.errors import did_you_mean
 from threatmodel.render import dot
 from threatmodel.render.diagram import Diagram, Options, Sensitivity, option_error
-from threatmodel.render.dot import INK, MUTED, SPECIAL, cell, font, html, table
+from threatmodel.render.dot import INK, MUTED, SPECIAL, font, html, table
 
 
 LARGE = 150  # nodes above which layout effort is bounded

@@ -13,7 +13,8 @@ import importlib
 import re
 import shutil
 import subprocess
-from typing import Any
+from collections import defaultdict
+from typing import Any, Iterable
 
 import attrs
 
@@ -50,6 +51,55 @@ class Options:
 
 
 @attrs.frozen
+class Badge:
+    """The findings on one or more subjects: open confirmed ones, their worst severity, the rest."""
+
+    count: int = 0
+    worst: str | None = None
+    possible: int = 0
+    lines: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.count and not self.possible
+
+
+class FindingIndex:
+    """The findings of a result by subject id, summarised as badges."""
+
+    def __init__(self, result: Any):
+        self.catalog = result.catalog
+        self.by_subject: dict[str, list] = defaultdict(list)
+        for finding in result.findings:
+            self.by_subject[finding.element_id].append(finding)
+
+    def findings(self, ids: Iterable[str]) -> list:
+        rank = self.catalog.severity_rank
+        found = [f for i in ids for f in self.by_subject.get(i, ())]
+        return sorted(found, key=lambda f: (not f.confirmed, -rank(f.severity), f.id))
+
+    def badge(self, ids: Iterable[str]) -> Badge:
+        return self.summarise(self.findings(ids))
+
+    def summarise(self, found: list) -> Badge:
+        """A badge for some findings (sorted worst first)."""
+        counted = [f for f in found if f.confirmed and f.open]
+        lines = []
+        for f in found:
+            note = "" if f.confirmed else " (possible: needs information)"
+            if f.confirmed and not f.open:
+                note = f" ({f.decision.status})"
+            lines.append(f"{f.severity}: {f.id}: {f.title}{note}")
+        return Badge(count=len(counted), worst=counted[0].severity if counted else None,
+                     possible=sum(1 for f in found if not f.confirmed), lines=tuple(lines))
+
+    def qualifies(self, subject_id: str, threshold: int) -> bool:
+        rank = self.catalog.severity_rank
+        return any(f.confirmed and f.open and rank(f.severity) >= threshold
+                   for f in self.by_subject.get(subject_id, ()))
+
+
+@attrs.frozen
 class Sensitivity:
     """Personal data on an element or flow: special categories and the most people affected."""
 
@@ -69,7 +119,7 @@ class Diagram:
         if self.model.vocabulary is not None:
             vocabulary = vocabulary.merge(self.model.vocabulary)
         self.graph = Graph(self.model, vocabulary)
-        self.index = dot.FindingIndex(result)
+        self.index = FindingIndex(result)
         self.ids = dot.Ids()
         self.boundaries = {b.id: b for b in self.model.boundaries}
         self.boundary_order = [b.id for b in self.model.boundaries]

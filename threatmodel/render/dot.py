@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-import attrs
 import graphviz
 
 from threatmodel.render.escape import terminal
+
+if TYPE_CHECKING:
+    from threatmodel.render.diagram import Badge
 
 FONT = "Helvetica,Arial,sans-serif"
 INK = "#263238"
@@ -221,21 +223,6 @@ def element_style(kind: str, special: bool, subjects: int | None) -> dict[str, s
 
 # -- findings as badges ----------------------------------------------------------------------
 
-@attrs.frozen
-class Badge:
-    """The findings on one or more subjects: open confirmed ones, their worst severity, the rest."""
-
-    count: int = 0
-    worst: str | None = None
-    possible: int = 0
-    lines: tuple[str, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not self.count and not self.possible
-
-
-
 def severity_colour(catalog: Any, severity: str) -> tuple[str, str]:
     """(fill, text) colour of a severity band."""
     if severity in SEVERITY_COLOURS:
@@ -243,41 +230,6 @@ def severity_colour(catalog: Any, severity: str) -> tuple[str, str]:
     names = list(catalog.severities)
     index = names.index(severity) if severity in names else len(_BY_POSITION) - 1
     return _BY_POSITION[min(index, len(_BY_POSITION) - 1)]
-
-
-class FindingIndex:
-    """The findings of a result by subject id, summarised as badges."""
-
-    def __init__(self, result: Any):
-        self.catalog = result.catalog
-        self.by_subject: dict[str, list] = defaultdict(list)
-        for finding in result.findings:
-            self.by_subject[finding.element_id].append(finding)
-
-    def findings(self, ids: Iterable[str]) -> list:
-        rank = self.catalog.severity_rank
-        found = [f for i in ids for f in self.by_subject.get(i, ())]
-        return sorted(found, key=lambda f: (not f.confirmed, -rank(f.severity), f.id))
-
-    def badge(self, ids: Iterable[str]) -> Badge:
-        return self.summarise(self.findings(ids))
-
-    def summarise(self, found: list) -> Badge:
-        """A badge for some findings (sorted worst first)."""
-        counted = [f for f in found if f.confirmed and f.open]
-        lines = []
-        for f in found:
-            note = "" if f.confirmed else " (possible: needs information)"
-            if f.confirmed and not f.open:
-                note = f" ({f.decision.status})"
-            lines.append(f"{f.severity}: {f.id}: {f.title}{note}")
-        return Badge(count=len(counted), worst=counted[0].severity if counted else None,
-                     possible=sum(1 for f in found if not f.confirmed), lines=tuple(lines))
-
-    def qualifies(self, subject_id: str, threshold: int) -> bool:
-        rank = self.catalog.severity_rank
-        return any(f.confirmed and f.open and rank(f.severity) >= threshold
-                   for f in self.by_subject.get(subject_id, ()))
 
 
 def badge_cells(badge: Badge, catalog: Any, size: float = 10) -> str:
