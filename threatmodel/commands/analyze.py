@@ -7,6 +7,8 @@ import datetime
 import sys
 from pathlib import Path
 
+import attrs
+
 from threatmodel.commands.common import (add_catalog_option, add_input_option, load_catalog,
                                        load_input_model, print_warnings)
 
@@ -14,7 +16,10 @@ from threatmodel.commands.common import (add_catalog_option, add_input_option, l
 def add_parser(sub) -> None:
     parser = sub.add_parser("analyze", help="analyse a model and write reports",
                             description="Analyse a model against the catalogs and write reports.")
-    parser.add_argument("model", help="the model YAML file")
+    parser.add_argument("model", nargs="+",
+                        help="the model YAML file; several files or directories analyse a "
+                             "portfolio in parallel (a directory's models are its YAML files "
+                             "with a top-level 'system:' key)")
     add_catalog_option(parser)
     add_input_option(parser)
     parser.add_argument("--format", default=None,
@@ -33,17 +38,15 @@ def add_parser(sub) -> None:
                         help="a Jinja2 template for the HTML report (it may extend "
                              "'report.html.j2' and override its blocks)")
     parser.add_argument("--top", type=int, default=5, help="findings shown in the summary")
+    parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                        help="models analysed at once in portfolio mode (default: one per core)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but problems")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from threatmodel.api import analyze, load_model
     from threatmodel.errors import Position, Problem, ThreatModelError
-    from threatmodel.output import write_all
     from threatmodel.render import FORMATS, default_formats
-    from threatmodel.render import terminal as summary
-    from threatmodel.tracking import apply_decisions
 
     formats = [f.strip() for f in (args.format or default_formats()).split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
@@ -56,13 +59,52 @@ def run(args: argparse.Namespace) -> int:
         raise ThreatModelError([Problem(message=f"unknown severity '{args.fail_on}'; choose from "
                                                 f"{', '.join(catalog.severities)}",
                                         pos=Position(file="--fail-on"))])
-    today = parse_today(args.today)
+    options = Options(formats=tuple(formats), today=parse_today(args.today),
+                      decisions=args.decisions, template=args.template,
+                      from_format=getattr(args, "from_format", None), fail_on=args.fail_on,
+                      limits=getattr(args, "limit", None) or ())
+    if len(args.model) == 1 and not Path(args.model[0]).is_dir():
+        return _single(args, catalog, options)
+    from threatmodel.commands.analyze_portfolio import run_portfolio
+
+    return run_portfolio(args, catalog, options)
+
+
+@attrs.frozen
+class Options:
+    """What every model of a run is analysed and written with (plain data, for workers too)."""
+
+    formats: tuple[str, ...]
+    today: datetime.date
+    decisions: str | None = None
+    template: str | None = None
+    from_format: str | None = None
+    fail_on: str | None = None
+    limits: tuple = ()
+
+
+def analyze_to(catalog, model_path: str, output: Path, options: Options):
+    """Load, analyse, apply decisions, render every format and write them; returns
+    (result, written paths). Raises ThreatModelError (nothing written) on bad input."""
+    from threatmodel.api import analyze
+    from threatmodel.output import write_all
+    from threatmodel.tracking import apply_decisions
+
+    args = argparse.Namespace(model=model_path, from_format=options.from_format,
+                              limit=list(options.limits))
     model = load_input_model(args, strict=False)
-    decisions = load_decisions_for(args.model, args.decisions, model)
-    result = apply_decisions(analyze(model, catalog), decisions, today)
-    files = render_all(result, formats, args.template)
-    output = Path(args.output) if args.output else Path("threatmodel-out") / Path(args.model).stem
-    written = write_all(output, files)
+    decisions = load_decisions_for(model_path, options.decisions, model)
+    result = apply_decisions(analyze(model, catalog), decisions, options.today)
+    files = render_all(result, list(options.formats), options.template)
+    return result, write_all(output, files)
+
+
+def _single(args: argparse.Namespace, catalog, options: Options) -> int:
+    from threatmodel.render import terminal as summary
+
+    model_path = args.model[0]
+    output = Path(args.output) if args.output else Path("threatmodel-out") / Path(model_path).stem
+    result, written = analyze_to(catalog, model_path, output, options)
     print_warnings(result.warnings)
     if not args.quiet:
         sys.stdout.write(summary.render(result, top=args.top, colour=sys.stdout.isatty()))
