@@ -1,10 +1,17 @@
-"""Benchmark: load, validate, analyse and write a synthetic model at several sizes.
+"""Benchmark: the whole path, from YAML to every report, on synthetic models of any size.
 
-    python benchmarks/bench.py [--sizes 100,1000,10000] [--catalog PATH ...]
+    python benchmarks/bench.py [--sizes 100,1000,10000,50000] [--catalog PATH ...]
 
-Each size runs in a fresh process (so peak memory is per size) and prints one table row:
-the bare YAML parse with PyYAML's C loader (the floor nothing can beat), our located load,
-validation, analysis, each text output, the whole in-process total, and peak RSS.
+Each size runs in a fresh process, so peak memory (RSS) is per size. Columns, in seconds:
+  yaml_floor  a bare yaml.load of the file with PyYAML's C loader: the floor nothing beats
+  load        our located load and model building (threatmodel.load_model)
+  validate    vocabulary and cross-reference checks
+  analyze     matching every shipped risk (validation excluded)
+  json md html sarif csv   each text report alone
+  reports     all text reports as `analyze` renders them (shared report data built once)
+  diagram     the data-flow diagram as SVG with graphviz (up to --max-diagram elements)
+  cli         `threatmodel analyze` end to end in a new process, all text reports written
+  peak_mb     peak resident memory of the in-process measurement
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,49 +29,56 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+TEXT_FORMATS = ["json", "md", "html", "sarif", "csv"]
 
 
-def measure(size: int, catalogs: list[str], formats: list[str], shipped: bool = True) -> dict:
+def timed(function, *args, **kwargs):
+    start = time.perf_counter()
+    value = function(*args, **kwargs)
+    return value, time.perf_counter() - start
+
+
+def measure(size: int, catalogs: list[str], shipped: bool, max_diagram: int) -> dict:
+    import gc
+
     import yaml
 
     from benchmarks.synth import generate
     from threatmodel.api import analyze, load_catalog, load_model
-    from threatmodel.render import file_name, renderer
+    from threatmodel.commands.analyze import render_all
+    from threatmodel.render import renderer
     from threatmodel.validate import validate
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.yaml"
         path.write_text(yaml.safe_dump(generate(size), sort_keys=False), encoding="utf-8")
-        row = {"elements": size, "bytes": path.stat().st_size}
-        start = time.perf_counter()
-        yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-        row["yaml_floor"] = time.perf_counter() - start
-
-        start = time.perf_counter()
+        row: dict = {"elements": size, "mb": round(path.stat().st_size / 1e6, 1)}
+        gc.collect()
+        _, row["yaml_floor"] = timed(yaml.load, path.read_text(encoding="utf-8"),
+                                     Loader=yaml.CSafeLoader)
+        gc.collect()
         catalog = load_catalog(tuple(catalogs), shipped_risks=shipped)
-        row["catalog"] = time.perf_counter() - start
-        row["risks"] = len(catalog.risks)
-
-        start = time.perf_counter()
-        model = load_model(path)
-        row["load"] = time.perf_counter() - start
-
-        start = time.perf_counter()
-        validate(model, catalog)
-        row["validate"] = time.perf_counter() - start
-
-        start = time.perf_counter()
-        result = analyze(model, catalog)  # validates again, as the CLI does
-        row["analyze"] = time.perf_counter() - start - row["validate"]
+        model, row["load"] = timed(load_model, path)
+        _, row["validate"] = timed(validate, model, catalog)
+        result, total = timed(analyze, model, catalog)  # validates again, as the CLI does
+        row["analyze"] = total - row["validate"]
         row["findings"] = len(result.findings)
-
-        for fmt in formats:
-            start = time.perf_counter()
-            text = renderer(fmt)(result)
-            (Path(tmp) / file_name(fmt)).write_text(text) if isinstance(text, str) else None
-            row[fmt] = time.perf_counter() - start
-        row["total"] = sum(row[k] for k in ["catalog", "load", "validate", "analyze", *formats])
+        for fmt in TEXT_FORMATS:
+            _, row[fmt] = timed(renderer(fmt), result)
+        _, row["reports"] = timed(render_all, result, TEXT_FORMATS)
+        row["diagram"] = None
+        if size <= max_diagram and shutil.which("dot"):
+            _, row["diagram"] = timed(renderer("svg"), result)
         row["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        command = [sys.executable, "-m", "threatmodel", "analyze", str(path), "--quiet",
+                   "-o", str(Path(tmp) / "out"), "--format", ",".join(TEXT_FORMATS)]
+        for catalog_path in catalogs:
+            command += ["--catalog", catalog_path]
+        if not shipped:
+            command.append("--no-shipped")
+        start = time.perf_counter()
+        subprocess.run(command, check=False, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        row["cli"] = time.perf_counter() - start
     return row
 
 
@@ -71,28 +86,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--catalog", action="append", default=[])
-    parser.add_argument("--formats", default="json,md")
     parser.add_argument("--no-shipped", action="store_true", help="only the --catalog risks")
+    parser.add_argument("--max-diagram", type=int, default=2000)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    formats = [f for f in args.formats.split(",") if f]
     if args.one:
-        print(json.dumps(measure(args.one, args.catalog, formats, not args.no_shipped)))
+        print(json.dumps(measure(args.one, args.catalog, not args.no_shipped, args.max_diagram)))
         return
-    columns = ["elements", "findings", "yaml_floor", "load", "validate", "analyze", *formats,
-               "total", "peak_mb"]
-    print(" | ".join(f"{c:>10}" for c in columns))
+    columns = ["elements", "mb", "findings", "yaml_floor", "load", "validate", "analyze",
+               *TEXT_FORMATS, "reports", "diagram", "cli", "peak_mb"]
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---:|" * len(columns))
     for size in [int(s) for s in args.sizes.split(",")]:
-        command = [sys.executable, __file__, "--one", str(size), "--formats", ",".join(formats)]
-        for catalog in args.catalog:
-            command += ["--catalog", catalog]
+        command = [sys.executable, __file__, "--one", str(size), "--max-diagram",
+                   str(args.max_diagram)] + [f"--catalog={c}" for c in args.catalog]
         if args.no_shipped:
             command.append("--no-shipped")
         out = subprocess.run(command, capture_output=True, text=True, check=True,
                              env=dict(os.environ, PYTHONPATH=str(ROOT))).stdout
-        row = json.loads(out)
-        print(" | ".join(f"{row[c]:>10.3f}" if isinstance(row[c], float) else f"{row[c]:>10}"
-                         for c in columns))
+        row = json.loads(out.strip().splitlines()[-1])
+        print("| " + " | ".join("" if row[c] is None else f"{row[c]:.2f}"
+                                if isinstance(row[c], float) else str(row[c]) for c in columns)
+              + " |", flush=True)
 
 
 if __name__ == "__main__":

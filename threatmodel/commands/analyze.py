@@ -81,6 +81,7 @@ class Options:
     from_format: str | None = None
     fail_on: str | None = None
     limits: tuple = ()
+    workers: int = 2  # processes that render the reports of one model
 
 
 def analyze_to(catalog, model_path: str, output: Path, options: Options):
@@ -95,7 +96,7 @@ def analyze_to(catalog, model_path: str, output: Path, options: Options):
     model = load_input_model(args, strict=False)
     decisions = load_decisions_for(model_path, options.decisions, model)
     result = apply_decisions(analyze(model, catalog), decisions, options.today)
-    files = render_all(result, list(options.formats), options.template)
+    files = render_all(result, list(options.formats), options.template, options.workers)
     return result, write_all(output, files)
 
 
@@ -113,38 +114,12 @@ def _single(args: argparse.Namespace, catalog, options: Options) -> int:
     return exit_status(result, args.fail_on)
 
 
-def render_all(result, formats: list[str], template: str | None = None) -> dict[str, str | bytes]:
-    """Every requested output, rendered before anything is written.
+def render_all(result, formats: list[str], template: str | None = None,
+               workers: int = 1) -> dict[str, str | bytes]:
+    """Every requested output, rendered before anything is written (see render.render_formats)."""
+    from threatmodel.render import render_formats
 
-    The report data every report shares is built once and handed to each renderer that takes
-    it. The garbage collector is paused meanwhile: rendering allocates millions of short-lived
-    objects and no cycles, and full collections over them cost more than the rendering itself.
-    """
-    import gc
-    import inspect
-
-    from threatmodel.render import file_name, renderer
-    from threatmodel.render.data import result_data
-
-    files: dict[str, str | bytes] = {}
-    data = None
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for name in formats:
-            render = renderer(name)
-            kwargs: dict = {}
-            parameters = inspect.signature(render).parameters
-            if "data" in parameters:
-                data = data if data is not None else result_data(result)
-                kwargs["data"] = data
-            if name == "html" and template:
-                kwargs["template"] = template
-            files[file_name(name)] = render(result, **kwargs)
-    finally:
-        if was_enabled:
-            gc.enable()
-    return files
+    return render_formats(result, formats, template, workers)
 
 
 def exit_status(result, fail_on: str | None) -> int:

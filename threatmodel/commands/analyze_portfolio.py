@@ -7,6 +7,8 @@ import functools
 import sys
 from pathlib import Path
 
+import attrs
+
 from threatmodel.commands.common import print_warnings
 from threatmodel.portfolio import (Outcome, default_jobs, find_models, output_dirs, render_markdown,
                                    render_text, run_all, summary_table)
@@ -31,7 +33,7 @@ def run_portfolio(args: argparse.Namespace, catalog, options) -> int:
     root = Path(args.output) if args.output else Path("threatmodel-out")
     loader = functools.partial(_load_catalog, args.catalog, args.no_shipped,
                                list(getattr(args, "limit", None) or ()))
-    task = functools.partial(analyze_one, options=options)
+    task = functools.partial(analyze_one, options=attrs.evolve(options, workers=1))
     show = sys.stderr.isatty() and not args.quiet
     outcomes = run_all(models, output_dirs(models, root), catalog, loader, task,
                        args.jobs or default_jobs(), _progress if show else None)

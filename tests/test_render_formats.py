@@ -1,0 +1,33 @@
+"""Rendering every format at once: shared data, order, and the two-process split."""
+
+from __future__ import annotations
+
+import pytest
+
+import threatmodel
+from threatmodel import render
+
+from conftest import FIXTURES
+
+FORMATS = ["json", "md", "html", "sarif", "csv"]
+
+
+@pytest.fixture(scope="module")
+def result(core_catalog):
+    return threatmodel.analyze(threatmodel.load_model(FIXTURES / "models" / "small.yaml"),
+                               core_catalog)
+
+
+def test_two_processes_render_exactly_what_one_does(result, monkeypatch):
+    """Rendering split across a forked child gives byte-identical files, in format order."""
+    one = render.render_formats(result, FORMATS, workers=1)
+    monkeypatch.setattr(render, "PARALLEL_FROM", 0)
+    two = render.render_formats(result, FORMATS, workers=2)
+    assert list(two) == list(one) == [render.file_name(f) for f in FORMATS]
+    assert two == one
+
+
+def test_split_balances_cost_deterministically():
+    """The heaviest format goes alone against the lighter ones, the same way every time."""
+    assert render._split(FORMATS) == [["html"], ["json", "md", "sarif", "csv"]]
+    assert render._split(["json"]) == [["json"], []]
