@@ -576,9 +576,6 @@ def test_an_attribute_that_does_not_apply_is_false_when_used_alone():
     assert [f.id for f in analyze(model, catalog).findings] == []
 
 
-@pytest.mark.xfail(strict=True, reason="expr.py: `_and` treats a null operand as unknown "
-                                        "rather than false ('x and y' is unknown for x null, y "
-                                        "unknown, though 'x' alone is false)")
 def test_a_null_name_is_false_inside_and_too():
     """A name that holds null reads as false alone, so `x and y` is false whatever y is, as
     `x == true and y` is: no 'possible' finding asking for y."""

@@ -451,10 +451,10 @@ def _count(arg):
 def _and(left, right):
     def both(ctx):
         a = left(ctx)
-        if a is False:
+        if a is False or a is None:  # null reads as false
             return False
         b = right(ctx)
-        if b is False:
+        if b is False or b is None:
             return False
         if a is UNKNOWN or b is UNKNOWN:
             return UNKNOWN
