@@ -5,7 +5,8 @@ about 1.5 flows per element, and is analysed with the shipped catalogs. For ever
 script prints the time to build the DOT source and the time graphviz's `dot` takes to lay it
 out as SVG, for four views: every element ("full"), the default view (boundaries collapsed
 automatically above 150 elements), one organisation with its neighbours, and only what has
-high or critical findings. Run: `python benchmarks/bench_diagram.py [SIZES...] [--timeout S]`.
+high or critical findings. Run:
+`python benchmarks/bench_diagram.py [SIZES...] [--timeout S] [--views full,default,one-org,high+]`.
 """
 
 from __future__ import annotations
@@ -84,11 +85,11 @@ def timed(function, *args):
 def views(size: int) -> list[tuple[str, diagram.Options]]:
     return [("full", diagram.Options(max_nodes=0)),
             ("default", diagram.Options()),
-            ("one org", diagram.Options(boundary="o1", max_nodes=0)),
+            ("one-org", diagram.Options(boundary="o1", max_nodes=0)),
             ("high+", diagram.Options(min_severity="high"))]
 
 
-def main(sizes: list[int], timeout: float) -> None:
+def main(sizes: list[int], timeout: float, only: set[str] | None = None) -> None:
     version = subprocess.run(["dot", "-V"], capture_output=True, text=True).stderr.strip()
     print(f"{version}; python {sys.version.split()[0]}; dot given {timeout:g} s per layout")
     catalog = threatmodel.load_catalog()
@@ -98,6 +99,8 @@ def main(sizes: list[int], timeout: float) -> None:
         model = threatmodel.load_model_data(synthetic_model(size), "synthetic.yaml")
         result = threatmodel.analyze(model, catalog)
         for view, options in views(size):
+            if only and view not in only:
+                continue
             source, build = timed(diagram.source, result, options)
             nodes = len(re.findall(r'class="?(?:element|collapsed)', source))
             edges = len(re.findall(r'class="?flow', source))
@@ -117,4 +120,9 @@ if __name__ == "__main__":
         at = arguments.index("--timeout")
         limit = float(arguments[at + 1])
         del arguments[at:at + 2]
-    main([int(a) for a in arguments] or [100, 500, 2000], limit)
+    chosen = None
+    if "--views" in arguments:
+        at = arguments.index("--views")
+        chosen = set(arguments[at + 1].split(","))
+        del arguments[at:at + 2]
+    main([int(a) for a in arguments] or [100, 500, 2000], limit, chosen)

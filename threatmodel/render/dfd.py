@@ -39,9 +39,11 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
         placed[diagram.parent(boundary_id)].append(_collapsed_node(diagram, boundary_id, view))
     dot.nest(graph, placed, diagram.parent, diagram.cluster, diagram.boundary_order)
     if view.large:
-        # dot's network-simplex passes dominate on big graphs: bounding them costs a little
-        # straightness and makes 500 elements lay out in seconds instead of minutes
-        graph.attr("graph", nslimit="2", nslimit1="2")
+        # On big graphs dot spends nearly all its time in the network simplex that places
+        # nodes across ranks (97 of 103 s for 1,000 synthetic elements). Capping its
+        # iterations at 0.05 x the nodes of its auxiliary graph makes that 20 s, for a layout
+        # about 3 % wider; ranking (nslimit1) keeps a looser cap.
+        graph.attr("graph", nslimit="0.05", nslimit1="2")
     for edge in view.edges:
         _edge(diagram, graph, edge, view)
     if options.legend:
