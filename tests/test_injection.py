@@ -302,9 +302,6 @@ def test_diagram_file_names_from_ids_stay_in_their_directory(outputs, monkeypatc
     assert ".." not in Path(files[0]).name.strip(".")
 
 
-@pytest.mark.xfail(strict=True, reason="portfolio.output_dirs keeps a model's name '..' or "
-                                        "'.' (files '...yaml', '..yaml') as a directory name, and "
-                                        "names that clean alike share one directory")
 def test_portfolio_report_directories_stay_inside_and_apart(tmp_path, capsys):
     """`analyze DIR`: a model file named `...yaml` (stem '..') or `..yaml` (stem '.') gets a
     report directory inside -o like any other, and two models never share one."""

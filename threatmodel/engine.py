@@ -21,7 +21,7 @@ def analyze(model: SystemModel, catalog: Catalog) -> Result:
     subjects: dict[str, list] = defaultdict(list)
     for subject in model.subjects():
         subjects[subject.kind].append(subject)
-    controls = _controls_by_target(model, graph)
+    controls = controls_in_place(model, graph)
     risks_by_kind: dict[str, list[Risk]] = defaultdict(list)
     for risk in catalog.risks:
         for kind in risk.applies_to:
@@ -41,11 +41,12 @@ def analyze(model: SystemModel, catalog: Catalog) -> Result:
     findings.sort(key=lambda f: (not f.confirmed, rank.get(f.severity, 99), -f.score,
                                  -(f.harm.subjects or 0), f.id))
     return Result(model=model, catalog=catalog, findings=tuple(findings),
-                  warnings=tuple(model.warnings) + tuple(catalog.warnings))
+                  warnings=tuple(model.warnings) + tuple(catalog.warnings), vocabulary=vocabulary)
 
 
-def _controls_by_target(model: SystemModel, graph: Graph) -> dict[str, dict[str, Any]]:
-    """For each subject id, the controls in place on it (directly, via a boundary, or globally)."""
+def controls_in_place(model: SystemModel, graph: Graph) -> dict[str, dict[str, Any]]:
+    """For each subject id, the controls in place on it by mitigation id: model-wide ones
+    (no targets), those on a boundary around it, and its own."""
     table: dict[str, dict[str, Any]] = defaultdict(dict)
     everywhere: dict[str, Any] = {}
     for control in model.controls:

@@ -85,6 +85,7 @@ class Result:
     catalog: Any
     findings: tuple[Finding, ...]
     warnings: tuple = ()
+    vocabulary: Any = None  # the catalog's vocabulary merged with the model's own
 
     @property
     def confirmed(self) -> tuple[Finding, ...]:

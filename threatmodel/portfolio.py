@@ -66,12 +66,20 @@ def _looks_like_model(path: Path) -> bool:
 
 
 def output_dirs(models: list[Path], root: Path) -> list[Path]:
-    """One report directory per model, named after the model and unique within `root`."""
-    stems = [m.stem for m in models]
+    """One report directory per model, named after the model, always a plain name inside
+    `root` (never '.' or '..'), and never shared: clashes get the folder and then a number."""
+    from threatmodel.output import safe_name
+
+    stems = [safe_name(m.stem) for m in models]
+    taken: set[str] = set()
     result = []
     for model, stem in zip(models, stems):
-        name = stem if stems.count(stem) == 1 else "_".join(model.with_suffix("").parts[-3:])
-        result.append(root / re.sub(r"[^A-Za-z0-9_.-]", "_", name))
+        name = stem if stems.count(stem) == 1 else safe_name("_".join(model.with_suffix("").parts[-3:]))
+        unique, number = name, 2
+        while unique in taken:
+            unique, number = f"{name}-{number}", number + 1
+        taken.add(unique)
+        result.append(root / unique)
     return result
 
 

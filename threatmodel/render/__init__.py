@@ -20,7 +20,14 @@ class Format:
     file: str
     module: str
     function: str = "render"
-    default: bool = True
+    default: bool | Callable[[], bool] = True  # a callable is asked when the run starts
+
+    def is_default(self) -> bool:
+        return self.default() if callable(self.default) else self.default
+
+
+def _dot_installed() -> bool:
+    return shutil.which("dot") is not None
 
 
 FORMATS: dict[str, Format] = {
@@ -35,11 +42,11 @@ FORMATS: dict[str, Format] = {
     # fails with install instructions.
     "dot": Format("dfd.dot", "threatmodel.render.diagram", "render_dot"),
     "svg": Format("dfd.svg", "threatmodel.render.diagram", "render_svg",
-                  default=shutil.which("dot") is not None),
+                  default=_dot_installed),
     "data-map": Format("data-map.svg", "threatmodel.render.diagram", "render_data_map",
-                       default=shutil.which("dot") is not None),
+                       default=_dot_installed),
     "attack-trees": Format("attack-trees.svg", "threatmodel.render.diagram",
-                           "render_attack_trees", default=shutil.which("dot") is not None),
+                           "render_attack_trees", default=_dot_installed),
 }
 
 
@@ -54,7 +61,7 @@ def file_name(name: str) -> str:
 
 
 def default_formats() -> str:
-    return ",".join(name for name, spec in FORMATS.items() if spec.default)
+    return ",".join(name for name, spec in FORMATS.items() if spec.is_default())
 
 
 # Relative cost of each renderer, to split the work between two processes.

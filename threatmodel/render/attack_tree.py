@@ -15,6 +15,7 @@ from typing import Any, Iterator
 import graphviz
 
 from threatmodel.catalog import AttackNode, Risk
+from threatmodel.engine import controls_in_place
 from threatmodel.errors import did_you_mean
 from threatmodel.render import dot
 from threatmodel.render.diagram import Badge, Diagram, Options, option_error
@@ -72,23 +73,17 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
 
 
 class Controls:
-    """Mitigations in place per subject: model-wide, on a boundary around it, or on it."""
+    """Mitigations in place per subject, as the engine counts them (model-wide, on a boundary
+    around the subject, or on it); `None` stands for the system as a whole."""
 
     def __init__(self, diagram: Diagram):
-        self.diagram = diagram
+        self.by_subject = controls_in_place(diagram.model, diagram.graph)
         self.everywhere = {c.mitigation for c in diagram.model.controls if not c.targets}
-        self.direct: dict[str, set[str]] = defaultdict(set)
-        for control in diagram.model.controls:
-            for target in control.targets:
-                self.direct[target].add(control.mitigation)
 
     def on(self, subject_id: str | None) -> set[str]:
         if subject_id is None:
             return set(self.everywhere)
-        found = set(self.everywhere) | self.direct.get(subject_id, set())
-        for boundary_id in self.diagram.path(subject_id):
-            found |= self.direct.get(boundary_id, set())
-        return found
+        return set(self.by_subject.get(subject_id, ())) or set(self.everywhere)
 
 
 def blocked(node: AttackNode, in_place: set[str]) -> bool:

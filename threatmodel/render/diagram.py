@@ -115,9 +115,7 @@ class Diagram:
         self.result = result
         self.model = result.model
         self.catalog = result.catalog
-        vocabulary = self.catalog.vocabulary
-        if self.model.vocabulary is not None:
-            vocabulary = vocabulary.merge(self.model.vocabulary)
+        vocabulary = result.vocabulary or self.catalog.vocabulary
         self.graph = Graph(self.model, vocabulary)
         self.index = FindingIndex(result)
         self.ids = dot.Ids()
