@@ -15,7 +15,7 @@ import io
 from typing import Any
 
 from threatmodel.findings import Result
-from threatmodel.render.data import result_data
+from threatmodel.render.data import result_data, value_text
 from threatmodel.render.escape import terminal
 
 COLUMNS = ("id", "risk_id", "title", "status", "severity", "score", "likelihood", "impact",
@@ -47,7 +47,7 @@ def row(f: dict[str, Any], references: dict[str, dict[str, Any]]) -> list[Any]:
         f["element"]["kind"], f["element"]["name"], f["element"]["file"], f["element"]["line"],
         f["harm"]["subjects"], _join(f["harm"]["data_assets"]), _join(f["harm"]["categories"]),
         _join(f["harm"]["special_categories"]),
-        "; ".join(f"{e['name']} = {_value(e['value'])}" for e in f["evidence"]),
+        "; ".join(f"{e['name']} = {value_text(e['value'])}" for e in f["evidence"]),
         _join(f["missing"], "; "),
         "; ".join(f"{m['mitigation']}: {m['title']}" for m in f["recommended"]),
         "; ".join(f"{c['mitigation']}: {c['title']}" for c in f["controls"]),
@@ -84,10 +84,3 @@ def _text(value: str) -> str:
 def _join(values, sep: str = ", ") -> str:
     return sep.join(str(v) for v in values)
 
-
-def _value(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "null" if value is None else str(value)

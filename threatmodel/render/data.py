@@ -398,3 +398,12 @@ def _appendix(result: Result) -> dict[str, Any]:
 def _retention(asset) -> str:
     days = asset.attributes.get("retention_days", "unknown")
     return "no limit" if days is None else days if days == "unknown" else f"{days} days"
+
+
+def value_text(value: Any) -> str:
+    """An evidence value as reports print it: lists in brackets, true/false/null in YAML's words."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(value_text(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else str(value)

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from threatmodel.errors import Position, Problem, ThreatModelError
 from threatmodel.findings import Result
-from threatmodel.render.data import result_data
+from threatmodel.render.data import result_data, value_text
 from threatmodel.render.escape import terminal
 
 TEMPLATE = "report.html.j2"
@@ -72,7 +72,7 @@ def environment(user_dir: Path | None = None) -> jinja2.Environment:
                                undefined=jinja2.StrictUndefined, trim_blocks=True,
                                lstrip_blocks=True, keep_trailing_newline=True,
                                finalize=_visible)
-    env.filters.update(num=_num, value=_value, change=_change, count=_count)
+    env.filters.update(num=_num, value=value_text, change=_change, count=_count)
     return env
 
 
@@ -172,13 +172,6 @@ def _num(value: Any) -> str:
 def _count(number: int, singular: str, plural: str = "") -> str:
     return f"{_num(number)} {singular if number == 1 else plural or singular + 's'}"
 
-
-def _value(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "null" if value is None else str(value)
 
 
 def _change(item: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ import functools
 from typing import Any
 
 from threatmodel.findings import Result
-from threatmodel.render.data import result_data
+from threatmodel.render.data import result_data, value_text
 from threatmodel.render.escape import markdown as _markdown
 from threatmodel.render.escape import markdown_code as _markdown_code
 
@@ -135,7 +135,7 @@ def _details(f: dict[str, Any], stride: dict[str, str],
     where = f", {code(element['file'])} line {element['line']}" if element["line"] else ""
     lines.append(f"- **Element:** {md(element['name'])} ({element['kind'].replace('_', ' ')} "
                  f"{code(element['id'])}{where})")
-    evidence = ", ".join(f"{code(e['name'])} = {code(_value(e['value']))}" for e in f["evidence"])
+    evidence = ", ".join(f"{code(e['name'])} = {code(value_text(e['value']))}" for e in f["evidence"])
     lines.append(f"- **Why it fired:** {evidence or 'it applies to every ' + md(element['kind'])}")
     lines.append(f"- **Score:** likelihood {f['likelihood']} x impact {f['impact']} = {f['score']} "
                  f"(catalog: {f['base_likelihood']} x {f['base_impact']})")
@@ -284,10 +284,3 @@ def _change(item: dict[str, Any]) -> str:
     parts = [f"{k} {item[k]:+d}" for k in ("likelihood", "impact") if item.get(k)]
     return ", ".join(parts) or "no score change"
 
-
-def _value(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "null" if value is None else str(value)

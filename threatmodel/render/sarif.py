@@ -18,7 +18,7 @@ from typing import Any
 
 from threatmodel import __version__
 from threatmodel.findings import Result
-from threatmodel.render.data import dumps_json, result_data, safe_url
+from threatmodel.render.data import dumps_json, result_data, safe_url, value_text
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/threatmodel/threatmodel"
@@ -102,7 +102,7 @@ def _result(f: dict[str, Any], index: dict[str, int], levels: dict[str, str]) ->
         message += f"Severity {f['severity']} (likelihood {f['likelihood']} x impact " \
                    f"{f['impact']} = {f['score']})."
         if f["evidence"]:
-            message += " Why: " + ", ".join(f"{e['name']} = {_value(e['value'])}"
+            message += " Why: " + ", ".join(f"{e['name']} = {value_text(e['value'])}"
                                             for e in f["evidence"]) + "."
         if f["recommended"]:
             message += " Do: " + "; ".join(m["title"] for m in f["recommended"]) + "."
@@ -171,10 +171,3 @@ def _md(text: str) -> str:
 
     return markdown(text)
 
-
-def _value(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "null" if value is None else str(value)
