@@ -49,7 +49,7 @@ def cases():
         yield pytest.param(case, id=case, marks=marks)
 
 
-@pytest.mark.parametrize("case", cases())
+@pytest.mark.parametrize("case", list(cases()))
 def test_case_reports_exactly_its_problems(case, tmp_path, capsys):
     """Each case prints exactly its expected lines, exits 2 and writes nothing, whichever
     command reads it."""

@@ -83,7 +83,11 @@ class TestRefusals:
         """Nesting far beyond the limit is refused (no recursion, no C stack overflow)."""
         with pytest.raises(ThreatModelError) as excinfo:
             load("[" * 200_000 + "]" * 200_000)
-        assert problems_of(excinfo) == ["1:65: nesting is deeper than the limit of 64 levels"]
+        [problem] = problems_of(excinfo)
+        # where it stops depends on the libyaml inside PyYAML: ours at level 65, or (PyYAML
+        # 6.0.4 and later) libyaml's own cap a little past level 1000, scanning ahead of us
+        assert problem in ("1:65: nesting is deeper than the limit of 64 levels",
+                           "1:1001: nesting is deeper than the limit of 64 levels")
 
     def test_long_scalar_is_refused(self):
         """A value over the size limit is refused with its position."""

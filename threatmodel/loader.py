@@ -143,7 +143,11 @@ def load_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> tuple
                 break
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        builder.out.error(_pos(display, mark), _yaml_message(exc, text, mark))
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own cap (PyYAML >= 6.0.4)
+            builder.out.error(_pos(display, mark), f"nesting is deeper than the limit of "
+                                                   f"{limits.max_depth} levels")
+        else:
+            builder.out.error(_pos(display, mark), _yaml_message(exc, text, mark))
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         offset = exc.position
         line = text.count("\n", 0, offset) + 1
