@@ -119,6 +119,41 @@ class TestInternalErrors:
             main(["--debug", "analyze", GOOD_MODEL, "--no-shipped", "--catalog", CATALOG,
                   "-o", str(tmp_path / "out"), "--quiet"])
 
+    def test_a_path_the_system_refuses_is_bad_input(self, capsys):
+        """A path the operating system cannot even look up (a name too long) is bad input
+        naming the path and the reason, not an internal error."""
+        path = "/tmp/" + "a" * 300
+        assert main(["validate", GOOD_MODEL, "--catalog", path]) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            f"{path}: cannot read this catalog path: File name too long",
+            "threatmodel: 1 problem found; nothing was written."]
+
+    def test_os_errors_outside_our_checks_are_bad_input(self, monkeypatch, capsys):
+        """An OSError that no check caught is reported as bad input with its file and reason."""
+        import threatmodel.commands.common
+
+        def refuse(*args, **kwargs):
+            raise PermissionError(13, "Permission denied", "/srv/models/m.yaml")
+        monkeypatch.setattr(threatmodel.commands.common, "load_catalog", refuse)
+        monkeypatch.setattr(threatmodel.commands.validate, "load_catalog", refuse)
+        assert main(["validate", GOOD_MODEL]) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            "/srv/models/m.yaml: Permission denied",
+            "threatmodel: 1 problem found; nothing was written."]
+
+    def test_output_into_a_closed_pipe_ends_quietly(self, monkeypatch, capsys):
+        """`threatmodel catalog list | head -1`: when the reader has gone, the command stops
+        with the shell's status for a closed pipe (141) and no message."""
+        class ClosedPipe:
+            def write(self, text):
+                raise BrokenPipeError(32, "Broken pipe")
+
+            def flush(self):
+                pass
+        monkeypatch.setattr("sys.stdout", ClosedPipe())
+        assert main(["catalog", "list"]) == 141
+        assert capsys.readouterr().err == ""
+
     def test_exit_statuses_are_documented(self, capsys):
         """`threatmodel --help` and the README state what every exit status means."""
         with pytest.raises(SystemExit):

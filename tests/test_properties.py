@@ -239,7 +239,7 @@ def valid_models(draw, mitigations: tuple[str, ...]):
 OWN = {"id", "name", "kind", "type"}
 
 
-def atoms(kinds: tuple[str, ...], monotone: bool, bare: bool = True) -> list:
+def atoms(kinds: tuple[str, ...], monotone: bool) -> list:
     """Strategies for the smallest conditions on these kinds. With `monotone`, graph facts
     appear only in positive forms (more flows and data can only make them truer), so that
     removing an element can only make such a condition less true."""
@@ -255,7 +255,7 @@ def atoms(kinds: tuple[str, ...], monotone: bool, bare: bool = True) -> list:
             free = not (monotone and fact)
             allowed = scope.values.get(label)
             if kind == "bool":
-                found.append(st.just(label if bare else f"{label} == true"))
+                found.append(st.just(label))
                 if free:
                     found.append(st.just(f"not {label}"))
             elif kind == "number":
@@ -289,10 +289,9 @@ def atoms(kinds: tuple[str, ...], monotone: bool, bare: bool = True) -> list:
 
 
 @functools.lru_cache(maxsize=None)  # building the strategy is costly; it never changes
-def conditions(kinds: tuple[str, ...], monotone: bool, bare: bool = True):
-    """Well-formed conditions built from `atoms` with and, or (and not, unless monotone).
-    With `bare=False` a true/false name is always compared (`x == true`), never used alone."""
-    leaf = st.one_of(atoms(kinds, monotone, bare))
+def conditions(kinds: tuple[str, ...], monotone: bool):
+    """Well-formed conditions built from `atoms` with and, or (and not, unless monotone)."""
+    leaf = st.one_of(atoms(kinds, monotone))
 
     def extend(inner):
         joined = st.tuples(inner, st.sampled_from(["and", "or"]), inner).map(
@@ -305,7 +304,7 @@ KINDS = ELEMENT_KINDS + ("dataflow", "boundary", "system")
 
 
 @st.composite
-def catalogs(draw, monotone: bool = False, bare: bool = True) -> dict:
+def catalogs(draw, monotone: bool = False) -> dict:
     """A catalog file's data: a few mitigations and risks with generated conditions."""
     mitigations = []
     for i in range(draw(st.integers(1, 4))):
@@ -322,11 +321,11 @@ def catalogs(draw, monotone: bool = False, bare: bool = True) -> dict:
                 "mitigations": draw(st.lists(st.sampled_from([m["id"] for m in mitigations]),
                                              max_size=3, unique=True))}
         if draw(st.integers(0, 4)):
-            risk["when"] = draw(conditions((kind,), monotone, bare))
+            risk["when"] = draw(conditions((kind,), monotone))
         modifiers = []
         for _ in range(draw(st.integers(0, 2))):
             delta = st.integers(1, 2) if monotone else st.integers(-2, 2).filter(bool)
-            modifiers.append({"when": draw(conditions((kind,), monotone, bare)),
+            modifiers.append({"when": draw(conditions((kind,), monotone)),
                               draw(st.sampled_from(["likelihood", "impact"])): draw(delta),
                               "why": "generated"})
         if modifiers:
@@ -440,7 +439,7 @@ class FakeContext:
     """Values drawn at random for the names a condition reads, each of its declared type
     (or null where the model may say null), or UNKNOWN."""
 
-    CHOICES = {"bool": [True, False], "number": [None, 0, 7, 10**7, 2.5],
+    CHOICES = {"bool": [True, False, None], "number": [None, 0, 7, 10**7, 2.5],
                "string": [None, "x", "e1", "credit"],
                "set": [frozenset(), frozenset({"credit", "x"}), frozenset({"health"})]}
 
@@ -552,9 +551,8 @@ def test_adding_a_control_never_raises_a_finding(data):
 @given(st.data())
 def test_a_possible_finding_names_what_is_missing(data):
     """A finding that is only 'possible' (its condition is unknown) always lists the
-    information the model lacks, so the reviewer knows what to fill in. (Names that hold
-    true/false are compared, `x == true`: used alone, see the tests below.)"""
-    catalog = load_catalog_data(data.draw(catalogs(bare=False)))
+    information the model lacks, so the reviewer knows what to fill in."""
+    catalog = load_catalog_data(data.draw(catalogs()))
     result = analyze(model_of(data.draw(valid_models(tuple(catalog.mitigations)))), catalog)
     for finding in result.findings:
         assert finding.confirmed or finding.missing, finding.id

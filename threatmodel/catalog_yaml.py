@@ -65,17 +65,23 @@ def catalog_files(paths: list[Path | str], shipped_risks: bool = True) -> list[t
         if shipped_risks or path.name in BASE_FILES:
             found.append((path, f"catalogs/{path.name}"))
     problems = []
+    from threatmodel.errors import Problem
+
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            files = sorted(list(path.glob("*.yaml")) + list(path.glob("*.yml")))
-            found.extend((f, str(f)) for f in files)
-        elif path.is_file():
-            found.append((path, str(path)))
-        else:
-            from threatmodel.errors import Problem
-
-            problems.append(Problem(message="catalog path not found", pos=Position(file=str(raw))))
+        try:  # the file system may refuse the name itself (too long, a NUL byte)
+            if path.is_dir():
+                files = sorted(list(path.glob("*.yaml")) + list(path.glob("*.yml")))
+                found.extend((f, str(f)) for f in files)
+            elif path.is_file():
+                found.append((path, str(path)))
+            else:
+                problems.append(Problem(message="catalog path not found",
+                                        pos=Position(file=str(raw))))
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            problems.append(Problem(message=f"cannot read this catalog path: {reason}",
+                                    pos=Position(file=str(raw))))
     if problems:
         raise ThreatModelError(problems)
     return found

@@ -15,6 +15,7 @@ from threatmodel import __version__
 COMMANDS = ("analyze", "validate", "catalog", "decide", "diff", "import_model", "export", "schema",
             "init", "diagram")
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # as a shell reports a process ended by SIGPIPE
 ISSUES_URL = "https://github.com/threatmodel/threatmodel/issues"
 
 
@@ -51,6 +52,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("threatmodel: interrupted; nothing was written.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output went away (`... | head`): stop quietly
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:  # the system refused a path the user gave (too long, a directory, ...)
+        if args.debug:
+            raise
+        print(terminal(f"{exc.filename or 'threatmodel'}: {exc.strerror or exc}"), file=sys.stderr)
+        print("threatmodel: 1 problem found; nothing was written.", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as exc:  # a bug in threatmodel itself, never the user's fault
         if args.debug:
             raise
@@ -58,6 +68,18 @@ def main(argv: list[str] | None = None) -> int:
               f"This is a bug in threatmodel, not in your model. Please report it at {ISSUES_URL} "
               "with the output of the same command run with --debug.", file=sys.stderr)
         return EXIT_BUG
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (tests)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

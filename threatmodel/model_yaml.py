@@ -129,22 +129,29 @@ class _Reader:
             return
         candidate = Path(relative)
         full = base / candidate
-        resolved = full.resolve()
-        if candidate.is_absolute() or not _inside(resolved, self.root):
+        try:  # the file system may refuse the name itself (too long, a NUL byte, a loop)
+            resolved = full.resolve()
+            outside = candidate.is_absolute() or not _inside(resolved, self.root)
+            found = not outside and resolved.is_file()
+            size = resolved.stat().st_size if found else 0
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            self.out.error(where, f"include: cannot read '{show_text(relative)}': {reason}")
+            return
+        if outside:
             self.out.error(where, f"include: '{relative}' is outside the model's directory; "
                                   "includes must be relative paths below it")
             return
         if resolved in self.seen:
             self.out.error(where, f"include: '{relative}' is included twice (or includes itself)")
             return
-        if not resolved.is_file():
+        if not found:
             self.out.error(where, f"include: file '{relative}' not found")
             return
         self.seen.add(resolved)
         display = str(full)
         if self.used_nodes is None:
             self.used_nodes = count_values(self.main_data)
-        size = resolved.stat().st_size
         if self.used_bytes + size > self.limits.max_bytes or self.used_nodes >= self.limits.max_nodes:
             self.out.error(where, f"include: '{relative}' would take the model over its limit of "
                                   f"{self.limits.max_bytes:,} bytes or {self.limits.max_nodes:,} "
@@ -179,6 +186,11 @@ class _Reader:
 def _a(kind: str) -> str:
     """'an actor', 'a process', ...: a kind with its article."""
     return f"{'an' if kind[:1] and kind[:1] in 'aeiou' else 'a'} {kind.replace('_', ' ')}"
+
+
+def show_text(text: str, limit: int = 60) -> str:
+    """`text`, shortened to `limit` characters for a message."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def count_values(data: Any) -> int:
