@@ -31,3 +31,19 @@ def test_split_balances_cost_deterministically():
     """The heaviest format is balanced against the lighter ones, the same way every time."""
     assert render._split(FORMATS) == [["html", "csv"], ["json", "md", "sarif"]]
     assert render._split(["json"]) == [["json"], []]
+
+
+def test_large_results_are_detailed_only_for_the_worst_findings(result, monkeypatch):
+    """Past the detail limit, HTML and Markdown describe the worst findings in full and say
+    where the rest are; every finding still has its table row."""
+    from threatmodel.render import data as report_data
+    from threatmodel.render import html, markdown
+
+    monkeypatch.setattr(report_data, "DETAIL_LIMIT", 2)
+    text = markdown.render(result)
+    assert text.count("- **Why it fired:**") == 2
+    assert f"The {len(result.confirmed) - 2:,} findings after the worst 2" in text
+    assert all(f"`{f.id}`" in text for f in result.confirmed)
+    page = html.render(result)
+    assert page.count('<article class="finding ') == 2
+    assert f"The {len(result.confirmed) - 2:,} findings after the worst 2 are not written" in page

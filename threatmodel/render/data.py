@@ -407,3 +407,13 @@ def value_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "null" if value is None else str(value)
+
+
+DETAIL_LIMIT = 1000  # findings written out in full in HTML and Markdown; the rest as table rows
+
+
+def detailed(confirmed: list[dict[str, Any]], limit: int | None = None) -> set[str]:
+    """The ids of the findings reports describe in full: the worst `limit` confirmed ones
+    (findings are sorted worst first). A report of tens of thousands of findings is read
+    from the top; findings.json and findings.csv carry every one of them in full."""
+    return {f["id"] for f in confirmed[:DETAIL_LIMIT if limit is None else limit]}

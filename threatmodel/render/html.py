@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from threatmodel.errors import Position, Problem, ThreatModelError
 from threatmodel.findings import Result
-from threatmodel.render.data import result_data, value_text
+from threatmodel.render.data import detailed, result_data, value_text
 from threatmodel.render.escape import terminal
 
 TEMPLATE = "report.html.j2"
@@ -80,12 +80,14 @@ def context(result: Result, data: dict[str, Any]) -> dict[str, Any]:
     """What the template sees: the report data plus inlined assets and their CSP hashes."""
     css, js = _asset("report.css"), _asset("report.js")
     confirmed = [f for f in data["findings"] if f["status"] == "confirmed"]
-    groups = [(severity, [f for f in confirmed if f["severity"] == severity])
+    shown = detailed(confirmed)
+    groups = [(severity, [f for f in confirmed if f["severity"] == severity and f["id"] in shown])
               for severity in data["summary"]["by_severity"]]
     stride = data["frameworks"].get("stride", {}).get("names", {})
     return {
         "data": data,
         "groups": [(severity, items) for severity, items in groups if items],
+        "not_detailed": len(confirmed) - len(shown),
         "stride_names": _Names(stride),
         "diagram": diagram(result),
         "css": Markup(css), "css_hash": _hash(css),

@@ -13,7 +13,7 @@ import functools
 from typing import Any
 
 from threatmodel.findings import Result
-from threatmodel.render.data import result_data, value_text
+from threatmodel.render.data import detailed, result_data, value_text
 from threatmodel.render.escape import markdown as _markdown
 from threatmodel.render.escape import markdown_code as _markdown_code
 
@@ -108,12 +108,18 @@ def _findings(data: dict[str, Any]) -> list[str]:
                      f"{f['likelihood']} x {f['impact']} = {f['score']} | {_review(f)} |")
     lines.append("")
     stride = data["frameworks"].get("stride", {}).get("names", {})
+    shown = detailed(confirmed)
     for severity in data["summary"]["by_severity"]:
         group = [f for f in confirmed if f["severity"] == severity]
         if group:
             lines += [f"### {severity.capitalize()} ({len(group)})", ""]
             for f in group:
-                lines += _details(f, stride, data["references"])
+                if f["id"] in shown:
+                    lines += _details(f, stride, data["references"])
+    if len(shown) < len(confirmed):
+        lines += [f"The {len(confirmed) - len(shown):,} findings after the worst {len(shown):,} "
+                  "are listed in the table above; `findings.json` and `findings.csv` hold every "
+                  "finding in full.", ""]
     return lines
 
 
