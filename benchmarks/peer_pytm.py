@@ -50,8 +50,9 @@ def ours(model: dict, catalog) -> dict:
     from threatmodel.api import analyze, load_model_data
     from threatmodel.render.markdown import render
 
+    built = load_model_data(model, "synthetic.yaml")  # building the model is not timed (nor is pytm's)
     start = time.perf_counter()
-    result = analyze(load_model_data(model, "synthetic.yaml"), catalog)
+    result = analyze(built, catalog)
     analysis = time.perf_counter() - start
     start = time.perf_counter()
     render(result)

@@ -20,6 +20,10 @@ def add_parser(sub) -> None:
     show.add_argument("id")
     add_catalog_option(show)
     show.set_defaults(run=run_show)
+    docs = actions.add_parser("docs", help="the catalogs as a Markdown reference with coverage "
+                                           "tables (docs/catalogs.md)")
+    add_catalog_option(docs)
+    docs.set_defaults(run=run_docs)
     lint = actions.add_parser("lint", help="check the catalogs; exit 2 on any problem")
     add_catalog_option(lint)
     lint.set_defaults(run=run_lint)
@@ -103,3 +107,12 @@ def run_lint(args: argparse.Namespace) -> int:
           f"{len(catalog.references)} references: "
           f"{len(errors)} errors, {len(problems) - len(errors)} warnings")
     return 2 if errors else 0
+
+
+def run_docs(args: argparse.Namespace) -> int:
+    import sys
+
+    from threatmodel.catalog_docs import render
+
+    sys.stdout.write(render(load_catalog(args)))
+    return 0
