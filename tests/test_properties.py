@@ -612,11 +612,11 @@ def without_element(model_data: dict, element_id: str) -> dict:
 @HEAVY
 @given(st.data())
 def test_removing_an_element_adds_no_finding_about_another(data):
-    """Removing an element (and its flows) never confirms a finding about a different
-    element that was not confirmed before, never raises one's severity, and a new 'needs
-    information' finding appears only where the removal took information away: on an element
-    that exchanged data with the removed one, or on a flow touching such an element.
-    (Catalog conditions are monotone: graph facts appear only in positive forms.)"""
+    """Removing an element (and its flows) never confirms a finding about another element
+    that was not confirmed before nor raises one's severity, and a new 'needs information'
+    finding appears only where the removal took information away (on an element that
+    exchanged data with the removed one, or a flow touching such an element), for catalogs
+    whose graph facts appear only in positive forms."""
     catalog = load_catalog_data(data.draw(catalogs(monotone=True)))
     model_data = data.draw(valid_models(tuple(catalog.mitigations)))
     gone = data.draw(st.sampled_from([e["id"] for e in model_data["elements"]]))
