@@ -45,6 +45,7 @@ def measure(size: int, catalogs: list[str], shipped: bool, max_diagram: int) -> 
 
     from benchmarks.synth import generate
     from threatmodel.api import analyze, load_catalog, load_model
+    from threatmodel.loader import Limits
     from threatmodel.commands.analyze import render_all
     from threatmodel.render import renderer
     from threatmodel.validate import validate
@@ -58,7 +59,8 @@ def measure(size: int, catalogs: list[str], shipped: bool, max_diagram: int) -> 
                                      Loader=yaml.CSafeLoader)
         gc.collect()
         catalog = load_catalog(tuple(catalogs), shipped_risks=shipped)
-        model, row["load"] = timed(load_model, path)
+        limits = Limits(max_bytes=1 << 30, max_nodes=1 << 30)  # the defaults refuse > 20 MB
+        model, row["load"] = timed(load_model, path, limits)
         _, row["validate"] = timed(validate, model, catalog)
         result, total = timed(analyze, model, catalog)  # validates again, as the CLI does
         row["analyze"] = total - row["validate"]
@@ -71,6 +73,7 @@ def measure(size: int, catalogs: list[str], shipped: bool, max_diagram: int) -> 
             _, row["diagram"] = timed(renderer("svg"), result)
         row["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         command = [sys.executable, "-m", "threatmodel", "analyze", str(path), "--quiet",
+                   "--limit", f"max_bytes={1 << 30}", "--limit", f"max_nodes={1 << 30}",
                    "-o", str(Path(tmp) / "out"), "--format", ",".join(TEXT_FORMATS)]
         for catalog_path in catalogs:
             command += ["--catalog", catalog_path]
