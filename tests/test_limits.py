@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import threading
 import tracemalloc
+from pathlib import Path
 
 import pytest
 
@@ -202,3 +203,16 @@ class TestCatalogPatterns:
                                " impact: 1, frameworks: {acme: [" + "a" * 10_000 + "]}}\n")
         with pytest.raises(ThreatModelError, match="is not a ACME id"):
             load_catalog([path], shipped_risks=False)
+
+
+def test_limit_option_reaches_decisions_files(tmp_path, capsys):
+    """--limit applies to the decisions file as well as to the model."""
+    from threatmodel.cli import main
+
+    model = tmp_path / "small.yaml"
+    model.write_text((Path(__file__).parent / "fixtures" / "models" / "small.yaml").read_text())
+    (tmp_path / "small.decisions.yaml").write_text("decisions:\n" + "  # padding\n" * 300)
+    assert main(["analyze", str(model), "--no-shipped", "--catalog",
+                 str(Path(__file__).parent / "fixtures" / "catalog"), "-o", str(tmp_path / "o"),
+                 "--limit", "max_bytes=2600", "--quiet"]) == 2
+    assert "small.decisions.yaml: file is" in capsys.readouterr().err

@@ -98,7 +98,14 @@ def read_text(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> str:
             raise ThreatModelError([_problem(where, f"file is {size:,} bytes, over the limit of "
                                                     f"{limits.max_bytes:,} bytes")])
         with path.open("rb") as handle:  # a pipe or device may not: read one byte past the limit
-            data = handle.read(limits.max_bytes + 1)
+            chunks, total = [], 0
+            while total <= limits.max_bytes:
+                chunk = handle.read(min(1 << 20, limits.max_bytes + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+            data = b"".join(chunks)
     except OSError as exc:
         raise ThreatModelError([_problem(where, f"cannot read file: {exc.strerror}")]) from None
     if len(data) > limits.max_bytes:

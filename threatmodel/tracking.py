@@ -32,7 +32,7 @@ import attrs
 from threatmodel.errors import Collector, Position, Problem, did_you_mean
 from threatmodel.fields import Fields, show, type_name
 from threatmodel.findings import Result
-from threatmodel.loader import LMap, load_file
+from threatmodel.loader import DEFAULT_LIMITS, LMap, Limits, load_file
 
 STATUSES = ("open", "in-progress", "mitigated", "accepted", "false-positive", "transferred")
 OPEN_STATUSES = ("open", "in-progress")
@@ -136,10 +136,11 @@ def default_path(model_path: Path | str) -> Path:
     return path.with_name(path.stem + SUFFIX)
 
 
-def load_decisions(path: Path | str, display: str | None = None) -> Decisions:
+def load_decisions(path: Path | str, display: str | None = None,
+                   limits: Limits = DEFAULT_LIMITS) -> Decisions:
     """Read a decisions file; raises ThreatModelError listing every problem with its position."""
     display = display or str(path)
-    data, warnings = load_file(Path(path), display)
+    data, warnings = load_file(Path(path), display, limits)
     return parse_decisions(data, display, warnings)
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import attrs
 
-from threatmodel.commands.common import (add_catalog_option, add_input_option, load_catalog,
-                                       load_input_model, print_warnings)
+from threatmodel.commands.common import (add_catalog_option, add_input_option, limits_from,
+                                       load_catalog, load_input_model, print_warnings)
 
 
 def add_parser(sub) -> None:
@@ -94,7 +94,7 @@ def analyze_to(catalog, model_path: str, output: Path, options: Options):
     args = argparse.Namespace(model=model_path, from_format=options.from_format,
                               limit=list(options.limits))
     model = load_input_model(args, strict=False)
-    decisions = load_decisions_for(model_path, options.decisions, model)
+    decisions = load_decisions_for(model_path, options.decisions, model, limits_from(args))
     result = apply_decisions(analyze(model, catalog), decisions, options.today)
     files = render_all(result, list(options.formats), options.template, options.workers)
     return result, write_all(output, files)
@@ -145,26 +145,29 @@ def parse_today(text: str | None) -> datetime.date:
                                         pos=Position(file="--today"))]) from None
 
 
-def load_decisions_for(model_path: str, explicit: str | None, model=None):
+def load_decisions_for(model_path: str, explicit: str | None, model=None, limits=None):
     """The decisions to apply: the file named on the command line, else the one beside the
     model, else the model's own `decisions:` section, else None. Two places is an error."""
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.loader import LMap
+    from threatmodel.loader import DEFAULT_LIMITS
     from threatmodel.tracking import default_path, load_decisions, parse_decisions
+
+    limits = limits or DEFAULT_LIMITS
 
     section = getattr(model, "decisions", None)
     if explicit:
         if not Path(explicit).is_file():
             raise ThreatModelError([Problem(message="decisions file not found",
                                             pos=Position(file=explicit))])
-        return load_decisions(explicit)
+        return load_decisions(explicit, limits=limits)
     path = default_path(model_path)
     if path.is_file():
         if section is not None:
             raise ThreatModelError([Problem(
                 message=f"decisions are both in this model's 'decisions:' section and in {path}; "
                         "keep them in one place", pos=getattr(section, "pos", Position(file=model_path)))])
-        return load_decisions(path)
+        return load_decisions(path, limits=limits)
     if section is None:
         return None
     holder = LMap(Position(file=model.path, line=1, col=1))

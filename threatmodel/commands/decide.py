@@ -12,7 +12,8 @@ import argparse
 import datetime
 from pathlib import Path
 
-from threatmodel.commands.common import add_catalog_option, load_catalog, print_warnings
+from threatmodel.commands.common import (add_catalog_option, limits_from, load_catalog,
+                                       print_warnings)
 
 
 def add_parser(sub) -> None:
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         _check_matches(args, bad)
     if path.is_dir():
         raise bad(str(path), "is a directory, not a decisions file")
-    text = read_text(path, str(path)) if path.exists() else \
+    text = read_text(path, str(path), limits_from(args)) if path.exists() else \
         f"# Review decisions for {Path(args.model).name if args.model else 'the model'}: " \
         "edit by hand or with `threatmodel decide`.\n"
     data = load_text_or_empty(text, str(path))
@@ -119,7 +120,7 @@ def _check_matches(args: argparse.Namespace, bad) -> None:
     from threatmodel.errors import did_you_mean
     from threatmodel.tracking import Decision
 
-    result = analyze(load_model(args.model), load_catalog(args))
+    result = analyze(load_model(args.model, limits_from(args)), load_catalog(args))
     ids = [f.id for f in result.findings]
     probe = Decision(key=args.finding, status=args.status)
     if not any(probe.matches(i) for i in ids):

@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from threatmodel.commands.common import add_catalog_option, load_catalog, print_warnings
+from threatmodel.commands.common import (add_catalog_option, limits_from, load_catalog,
+                                       print_warnings)
 
 KINDS = ("dfd", "data", "attack-tree")
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         raise option_error("-o", f"will not write {fmt.upper()} to a terminal; "
                                  "give a file name or redirect stdout")
     catalog = load_catalog(args)
-    result = analyze(load_model(args.model), catalog)
+    result = analyze(load_model(args.model, limits_from(args)), catalog)
     content = render(result, options, fmt, timeout=args.timeout)
     print_warnings(result.warnings)
     if args.output == "-":

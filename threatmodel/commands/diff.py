@@ -10,7 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from threatmodel.commands.common import add_catalog_option, load_catalog, print_warnings
+from threatmodel.commands.common import (add_catalog_option, limits_from, load_catalog,
+                                       print_warnings)
 
 RENDERERS = {"text": "render_text", "md": "render_markdown", "json": "render_json"}
 
@@ -45,11 +46,11 @@ def run(args: argparse.Namespace) -> int:
     sides = []
     for path in (args.old, args.new):
         if _is_json(path):
-            sides.append(differ.read_results_json(_read(path), path))
+            sides.append(differ.read_results_json(_read(path, limits_from(args)), path))
             continue
         if catalog is None:
             catalog = load_catalog(args)
-        sides.append(_analyse(path, catalog, today))
+        sides.append(_analyse(path, catalog, today, limits_from(args)))
     result = differ.diff(*sides)
     if args.fail_on and args.fail_on not in result.severities:
         raise ThreatModelError([Problem(message=f"unknown severity '{args.fail_on}'; choose from "
@@ -73,19 +74,20 @@ def _is_json(path: str) -> bool:
         return False
 
 
-def _read(path: str) -> str:
+def _read(path: str, limits) -> str:
     from threatmodel.loader import read_text
 
-    return read_text(Path(path), path)
+    return read_text(Path(path), path, limits)
 
 
-def _analyse(path: str, catalog, today):
+def _analyse(path: str, catalog, today, limits):
     from threatmodel.api import analyze, load_model
     from threatmodel.commands.analyze import load_decisions_for
     from threatmodel.render.data import result_data
     from threatmodel.tracking import apply_decisions
 
-    result = apply_decisions(analyze(load_model(path), catalog),
-                             load_decisions_for(path, None), today)
+    model = load_model(path, limits)
+    result = apply_decisions(analyze(model, catalog),
+                             load_decisions_for(path, None, model, limits), today)
     print_warnings(result.warnings)
     return result_data(result)

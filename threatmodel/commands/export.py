@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from threatmodel.commands.common import (add_catalog_option, add_input_option, load_catalog,
-                                         load_input_model, print_warnings)
+from threatmodel.commands.common import (add_catalog_option, add_input_option, limits_from,
+                                         load_catalog, load_input_model, print_warnings)
 
 TARGETS = ("otm",)
 
@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         result = analyze(model, catalog)
         path = Path(args.decisions) if args.decisions else tracking.default_path(args.model)
         if args.decisions or path.is_file():
-            result = tracking.apply_decisions(result, tracking.load_decisions(path),
+            decisions = tracking.load_decisions(path, limits=limits_from(args))
+            result = tracking.apply_decisions(result, decisions,
                                               datetime.date.today())
     document = export_otm(model, result, include_possible=args.include_possible)
     output = Path(args.output) if args.output else None
