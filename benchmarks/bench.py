@@ -45,8 +45,8 @@ def measure(size: int, catalogs: list[str], shipped: bool, max_diagram: int) -> 
 
     from benchmarks.synth import generate
     from threatmodel.api import analyze, load_catalog, load_model
-    from threatmodel.loader import Limits
     from threatmodel.commands.analyze import render_all
+    from threatmodel.loader import Limits
     from threatmodel.render import renderer
     from threatmodel.validate import validate
 
@@ -55,8 +55,9 @@ def measure(size: int, catalogs: list[str], shipped: bool, max_diagram: int) -> 
         path.write_text(yaml.safe_dump(generate(size), sort_keys=False), encoding="utf-8")
         row: dict = {"elements": size, "mb": round(path.stat().st_size / 1e6, 1)}
         gc.collect()
-        _, row["yaml_floor"] = timed(yaml.load, path.read_text(encoding="utf-8"),
-                                     Loader=yaml.CSafeLoader)
+        _, row["yaml_floor"] = timed(
+            yaml.load, path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
+        )
         gc.collect()
         catalog = load_catalog(tuple(catalogs), shipped_risks=shipped)
         limits = Limits(max_bytes=1 << 30, max_nodes=1 << 30)  # the defaults refuse > 20 MB
@@ -72,9 +73,22 @@ def measure(size: int, catalogs: list[str], shipped: bool, max_diagram: int) -> 
         if size <= max_diagram and shutil.which("dot"):
             _, row["diagram"] = timed(renderer("svg"), result)
         row["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        command = [sys.executable, "-m", "threatmodel", "analyze", str(path), "--quiet",
-                   "--limit", f"max_bytes={1 << 30}", "--limit", f"max_nodes={1 << 30}",
-                   "-o", str(Path(tmp) / "out"), "--format", ",".join(TEXT_FORMATS)]
+        command = [
+            sys.executable,
+            "-m",
+            "threatmodel",
+            "analyze",
+            str(path),
+            "--quiet",
+            "--limit",
+            f"max_bytes={1 << 30}",
+            "--limit",
+            f"max_nodes={1 << 30}",
+            "-o",
+            str(Path(tmp) / "out"),
+            "--format",
+            ",".join(TEXT_FORMATS),
+        ]
         for catalog_path in catalogs:
             command += ["--catalog", catalog_path]
         if not shipped:
@@ -96,21 +110,54 @@ def main() -> None:
     if args.one:
         print(json.dumps(measure(args.one, args.catalog, not args.no_shipped, args.max_diagram)))
         return
-    columns = ["elements", "mb", "findings", "yaml_floor", "load", "validate", "analyze",
-               *TEXT_FORMATS, "reports", "diagram", "cli", "peak_mb"]
+    columns = [
+        "elements",
+        "mb",
+        "findings",
+        "yaml_floor",
+        "load",
+        "validate",
+        "analyze",
+        *TEXT_FORMATS,
+        "reports",
+        "diagram",
+        "cli",
+        "peak_mb",
+    ]
     print("| " + " | ".join(columns) + " |")
     print("|" + "---:|" * len(columns))
     for size in [int(s) for s in args.sizes.split(",")]:
-        command = [sys.executable, __file__, "--one", str(size), "--max-diagram",
-                   str(args.max_diagram)] + [f"--catalog={c}" for c in args.catalog]
+        command = [
+            sys.executable,
+            __file__,
+            "--one",
+            str(size),
+            "--max-diagram",
+            str(args.max_diagram),
+        ] + [f"--catalog={c}" for c in args.catalog]
         if args.no_shipped:
             command.append("--no-shipped")
-        out = subprocess.run(command, capture_output=True, text=True, check=True,
-                             env=dict(os.environ, PYTHONPATH=str(ROOT))).stdout
+        out = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        ).stdout
         row = json.loads(out.strip().splitlines()[-1])
-        print("| " + " | ".join("" if row[c] is None else f"{row[c]:.2f}"
-                                if isinstance(row[c], float) else str(row[c]) for c in columns)
-              + " |", flush=True)
+        print(
+            "| "
+            + " | ".join(
+                ""
+                if row[c] is None
+                else f"{row[c]:.2f}"
+                if isinstance(row[c], float)
+                else str(row[c])
+                for c in columns
+            )
+            + " |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

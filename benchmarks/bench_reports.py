@@ -42,8 +42,15 @@ def clear_caches() -> None:
     """Empty every memo the renderers keep, so each measurement is a cold start."""
     from threatmodel.render import csv_report, data, html, markdown, sarif
 
-    for cached in (html.shipped_environment, html._terminal, markdown._md_text,
-                   markdown._code_text, csv_report._text, data.safe_url, sarif._uri):
+    for cached in (
+        html.shipped_environment,
+        html._terminal,
+        markdown._md_text,
+        markdown._code_text,
+        csv_report._text,
+        data.safe_url,
+        sarif._uri,
+    ):
         cached.cache_clear()
 
 
@@ -60,14 +67,22 @@ def child(model_path: str) -> dict[str, float | str]:
     row["load shipped catalogs"], catalog = timed(load_catalog, ())
     row["load model"], model = timed(load_model, model_path)
     row["analyse"], result = timed(analyze, model, catalog)
-    text = "decisions:\n" + "".join(
-        f"  {f.id}: {{status: accepted, justification: benchmark, expires: 2030-01-01}}\n"
-        for f in result.confirmed[::10]) + "  \"*@e1*\": {status: in-progress}\n"
+    text = (
+        "decisions:\n"
+        + "".join(
+            f"  {f.id}: {{status: accepted, justification: benchmark, expires: 2030-01-01}}\n"
+            for f in result.confirmed[::10]
+        )
+        + '  "*@e1*": {status: in-progress}\n'
+    )
     decisions = parse_decisions(load_text(text, "bench.decisions.yaml")[0], "bench.decisions.yaml")
-    row["apply decisions"], result = timed(apply_decisions, result, decisions,
-                                           datetime.date(2025, 1, 1))
-    row["findings"] = f"{len(result.findings)} ({len(result.confirmed)} confirmed), " \
-                      f"{len(catalog.risks)} risks, {len(model.elements)} elements"
+    row["apply decisions"], result = timed(
+        apply_decisions, result, decisions, datetime.date(2025, 1, 1)
+    )
+    row["findings"] = (
+        f"{len(result.findings)} ({len(result.confirmed)} confirmed), "
+        f"{len(catalog.risks)} risks, {len(model.elements)} elements"
+    )
     gc.collect()
     row["REPORTS: json, md, html+diagram, sarif, csv"], files = timed(render_all, result, REPORTS)
     row["sizes"] = ", ".join(f"{name} {len(body) / 1e6:.1f} MB" for name, body in files.items())
@@ -80,8 +95,12 @@ def child(model_path: str) -> dict[str, float | str]:
         original = html.diagram
         html.diagram = lambda result: {"svg_uri": "", "caption": "", "note": "timed apart"}
         try:
-            for name, render in (("markdown", markdown.render), ("html", html.render),
-                                 ("sarif", sarif.render), ("csv", csv_report.render)):
+            for name, render in (
+                ("markdown", markdown.render),
+                ("html", html.render),
+                ("sarif", sarif.render),
+                ("csv", csv_report.render),
+            ):
                 clear_caches()
                 row[f"  {name}"], _ = timed(render, result, data=data)
         finally:
@@ -110,13 +129,25 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "model.yaml"
             path.write_text(yaml.safe_dump(generate(size), sort_keys=False), encoding="utf-8")
-            runs = [json.loads(subprocess.run(
-                [sys.executable, __file__, "--child", str(path)], check=True,
-                capture_output=True, text=True).stdout) for _ in range(args.runs)]
-        best = {k: min(r[k] for r in runs) if isinstance(runs[0][k], float) else runs[0][k]
-                for k in runs[0]}
-        print(f"\n{size:,}-element model, every shipped catalog: best of {args.runs} fresh "
-              f"processes\n  findings: {best.pop('findings')}\n  outputs: {best.pop('sizes')}")
+            runs = [
+                json.loads(
+                    subprocess.run(
+                        [sys.executable, __file__, "--child", str(path)],
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    ).stdout
+                )
+                for _ in range(args.runs)
+            ]
+        best = {
+            k: min(r[k] for r in runs) if isinstance(runs[0][k], float) else runs[0][k]
+            for k in runs[0]
+        }
+        print(
+            f"\n{size:,}-element model, every shipped catalog: best of {args.runs} fresh "
+            f"processes\n  findings: {best.pop('findings')}\n  outputs: {best.pop('sizes')}"
+        )
         for name, seconds in best.items():
             print(f"  {name:46} {seconds * 1000:7.0f} ms")
 

@@ -40,12 +40,18 @@ def run_properties(seconds: float) -> list[dict]:
     sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
     import test_properties
 
-    tests = [(name, fn) for name, fn in vars(test_properties).items()
-             if name.startswith("test_") and hasattr(fn, "hypothesis")]
-    heavy = {"test_messy_catalogs_fail_only_with_positioned_problems",
-             "test_analysis_is_deterministic", "test_adding_a_control_never_raises_a_finding",
-             "test_removing_an_element_adds_no_finding_about_another",
-             "test_a_possible_finding_names_what_is_missing"}
+    tests = [
+        (name, fn)
+        for name, fn in vars(test_properties).items()
+        if name.startswith("test_") and hasattr(fn, "hypothesis")
+    ]
+    heavy = {
+        "test_messy_catalogs_fail_only_with_positioned_problems",
+        "test_analysis_is_deterministic",
+        "test_adding_a_control_never_raises_a_finding",
+        "test_removing_an_element_adds_no_finding_about_another",
+        "test_a_possible_finding_names_what_is_missing",
+    }
     weights = {name: 3 if name in heavy else 1 for name, _ in tests}
     total = sum(weights.values())
     rows = []
@@ -54,9 +60,10 @@ def run_properties(seconds: float) -> list[dict]:
         counter = {"examples": 0}
         inner = fn.hypothesis.inner_test
 
-        def counting(*args, _inner=inner, **kwargs):
-            counter["examples"] += 1
+        def counting(*args, _inner=inner, _counter=counter, **kwargs):
+            _counter["examples"] += 1
             return _inner(*args, **kwargs)
+
         fn.hypothesis.inner_test = counting
         failures, start = [], time.perf_counter()
         while time.perf_counter() - start < budget and len(failures) < 3:
@@ -65,20 +72,82 @@ def run_properties(seconds: float) -> list[dict]:
             except Exception as exc:  # a property failed: keep Hypothesis's report
                 failures.append("".join(traceback.format_exception_only(type(exc), exc))[-2000:])
         fn.hypothesis.inner_test = inner
-        rows.append({"property": name, "examples": counter["examples"],
-                     "seconds": round(time.perf_counter() - start, 1), "failures": failures})
+        rows.append(
+            {
+                "property": name,
+                "examples": counter["examples"],
+                "seconds": round(time.perf_counter() - start, 1),
+                "failures": failures,
+            }
+        )
         print(f"  {name}: {counter['examples']} examples, {len(failures)} failures", flush=True)
     return rows
 
 
 # -- part 2: the command line on mutants ----------------------------------------------------------
 
-TOKENS = [b": ", b"- ", b"[", b"]", b"{", b"}", b",", b"&a ", b"*a", b"!!python/object ", b"\t",
-          b"\x00", b"\xff", b"\xef\xbb\xbf", b"---\n", b"'", b'"', b"#", b"\n  ", b"<<: ", b"~",
-          b"? ", b"|\n", b">-\n", b"1e9", b"-1", b".nan", b"yes", b"2024-02-30", b"../"]
-JUNK = [None, True, False, 0, -1, 10**20, 1.5, float("nan"), float("inf"), "", "x", "<b>",
-        "../x", "*", "a" * 300, "2024-02-30", [], [1], ["a", None], {}, {"a": 1}, {"x": [1]},
-        "personal_data and", "__class__", "crosses('x')", "\x1b[2J", "MIT-T-LOG", "actor"]
+TOKENS = [
+    b": ",
+    b"- ",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b",",
+    b"&a ",
+    b"*a",
+    b"!!python/object ",
+    b"\t",
+    b"\x00",
+    b"\xff",
+    b"\xef\xbb\xbf",
+    b"---\n",
+    b"'",
+    b'"',
+    b"#",
+    b"\n  ",
+    b"<<: ",
+    b"~",
+    b"? ",
+    b"|\n",
+    b">-\n",
+    b"1e9",
+    b"-1",
+    b".nan",
+    b"yes",
+    b"2024-02-30",
+    b"../",
+]
+JUNK = [
+    None,
+    True,
+    False,
+    0,
+    -1,
+    10**20,
+    1.5,
+    float("nan"),
+    float("inf"),
+    "",
+    "x",
+    "<b>",
+    "../x",
+    "*",
+    "a" * 300,
+    "2024-02-30",
+    [],
+    [1],
+    ["a", None],
+    {},
+    {"a": 1},
+    {"x": [1]},
+    "personal_data and",
+    "__class__",
+    "crosses('x')",
+    "\x1b[2J",
+    "MIT-T-LOG",
+    "actor",
+]
 
 
 def byte_mutant(data: bytes, rnd: random.Random) -> bytes:
@@ -89,7 +158,7 @@ def byte_mutant(data: bytes, rnd: random.Random) -> bytes:
         if choice < 0.4:
             data[at:at] = rnd.choice(TOKENS)
         elif choice < 0.7 and data:
-            del data[at:at + rnd.randint(1, 8)]
+            del data[at : at + rnd.randint(1, 8)]
         elif data:
             data[min(at, len(data) - 1)] = rnd.randrange(256)
     return bytes(data)
@@ -107,11 +176,32 @@ def structure_mutant(data: bytes, rnd: random.Random) -> bytes | None:
     return yaml.safe_dump(tree, sort_keys=False, allow_unicode=True).encode("utf-8")
 
 
-TEXT_KEYS = {"name", "description", "title", "why", "note", "justification", "owner", "fact",
-             "goal", "step", "ticket", "purpose"}
-HOSTILE = ["<script>alert(1)</script>", "\"]; x [label=\"y\"]; a -> b; <<B>b</B>>",
-           "| a | b |\n\n# heading", "=HYPERLINK(\"http://e\")", "\x1b[2J\x1b]8;;x\x07",
-           "\u202eevil", "../../etc/passwd", "{{ 7*7 }} {% raw %}", "a\x00b\u2028c", "é" * 500]
+TEXT_KEYS = {
+    "name",
+    "description",
+    "title",
+    "why",
+    "note",
+    "justification",
+    "owner",
+    "fact",
+    "goal",
+    "step",
+    "ticket",
+    "purpose",
+}
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '"]; x [label="y"]; a -> b; <<B>b</B>>',
+    "| a | b |\n\n# heading",
+    '=HYPERLINK("http://e")',
+    "\x1b[2J\x1b]8;;x\x07",
+    "\u202eevil",
+    "../../etc/passwd",
+    "{{ 7*7 }} {% raw %}",
+    "a\x00b\u2028c",
+    "é" * 500,
+]
 
 
 def _mutate(value, rnd: random.Random):
@@ -146,8 +236,14 @@ def _mutate(value, rnd: random.Random):
 
 
 POSITIONED = re.compile(r"^.+:\d+:\d+: ")
-FILE_ONLY = ("cannot read file", "file is ", "catalog path not found", "decisions file not found",
-             "text is over the limit", "the output path exists")
+FILE_ONLY = (
+    "cannot read file",
+    "file is ",
+    "catalog path not found",
+    "decisions file not found",
+    "text is over the limit",
+    "the output path exists",
+)
 
 
 def run_cli(argv: list[str]) -> tuple[int, str]:
@@ -170,9 +266,11 @@ def run_mutants(seconds: float, seed: int, keep: Path) -> dict:
     corpus = ROOT / "tests" / "bad_inputs"
     fixtures = ROOT / "tests" / "fixtures"
     seeds = {
-        "model": sorted((corpus / "model").glob("*.yaml")) + sorted((ROOT / "examples").glob("*.yaml"))
+        "model": sorted((corpus / "model").glob("*.yaml"))
+        + sorted((ROOT / "examples").glob("*.yaml"))
         + [fixtures / "models" / "small.yaml"],
-        "catalog": sorted((corpus / "catalog").glob("*.yaml")) + sorted((ROOT / "catalogs").glob("*.yaml"))
+        "catalog": sorted((corpus / "catalog").glob("*.yaml"))
+        + sorted((ROOT / "catalogs").glob("*.yaml"))
         + [fixtures / "catalog" / "core.yaml"],
         "decisions": sorted((corpus / "decisions").glob("*.yaml"))
         + sorted(fixtures.rglob("*.decisions.yaml")),
@@ -195,19 +293,54 @@ def run_mutants(seconds: float, seed: int, keep: Path) -> dict:
             path = case / ("m.yaml" if kind != "catalog" else "c.yaml")
             path.write_bytes(mutant)
             out = str(case / "out")
-            good_model, good_catalog = str(fixtures / "models" / "small.yaml"), str(fixtures / "catalog")
+            good_model, good_catalog = (
+                str(fixtures / "models" / "small.yaml"),
+                str(fixtures / "catalog"),
+            )
             formats = ["--format", "json,md,csv,sarif,html,dot", "--quiet", "--today", "2025-06-01"]
             if kind == "model":
-                commands = [["analyze", str(path), "--no-shipped", "--catalog", good_catalog,
-                             "-o", out, *formats],
-                            ["validate", str(path)]]
+                commands = [
+                    [
+                        "analyze",
+                        str(path),
+                        "--no-shipped",
+                        "--catalog",
+                        good_catalog,
+                        "-o",
+                        out,
+                        *formats,
+                    ],
+                    ["validate", str(path)],
+                ]
             elif kind == "catalog":
-                commands = [["catalog", "lint", "--no-shipped", "--catalog", str(path)],
-                            ["analyze", good_model, "--no-shipped", "--catalog", str(path),
-                             "-o", out, *formats]]
+                commands = [
+                    ["catalog", "lint", "--no-shipped", "--catalog", str(path)],
+                    [
+                        "analyze",
+                        good_model,
+                        "--no-shipped",
+                        "--catalog",
+                        str(path),
+                        "-o",
+                        out,
+                        *formats,
+                    ],
+                ]
             else:
-                commands = [["analyze", good_model, "--no-shipped", "--catalog", good_catalog,
-                             "--decisions", str(path), "-o", out, *formats]]
+                commands = [
+                    [
+                        "analyze",
+                        good_model,
+                        "--no-shipped",
+                        "--catalog",
+                        good_catalog,
+                        "--decisions",
+                        str(path),
+                        "-o",
+                        out,
+                        *formats,
+                    ]
+                ]
             for argv in commands:
                 status, err = run_cli(argv)
                 stats["runs"] += 1
@@ -218,20 +351,29 @@ def run_mutants(seconds: float, seed: int, keep: Path) -> dict:
                         kept = keep / f"crash-{len(crashes) + 1}{path.suffix}"
                         keep.mkdir(parents=True, exist_ok=True)
                         kept.write_bytes(mutant)
-                        crashes[key] = f"{' '.join(argv[:2])} on {kept} (from {source.name}): " \
-                                       f"{err.strip().splitlines()[0][:300]}"
+                        crashes[key] = (
+                            f"{' '.join(argv[:2])} on {kept} (from {source.name}): "
+                            f"{err.strip().splitlines()[0][:300]}"
+                        )
                 if status == 2:
                     for line in err.splitlines()[:-1]:
-                        if not POSITIONED.match(line) and not any(t in line for t in FILE_ONLY) \
-                                and not line.startswith(("--", "THREATMODEL_LIMITS")):
+                        if (
+                            not POSITIONED.match(line)
+                            and not any(t in line for t in FILE_ONLY)
+                            and not line.startswith(("--", "THREATMODEL_LIMITS"))
+                        ):
                             unpositioned[re.sub(r"\d+", "N", line.split(": ", 1)[-1])[:120]] += 1
                 if status == 0 and argv[0] == "analyze" and not (case / "out").is_dir():
                     stats["analyze ok but nothing written"] += 1
             shutil.rmtree(case, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return {"stats": dict(stats), "crashes": crashes, "unpositioned": dict(unpositioned),
-            "seconds": round(time.perf_counter() - start, 1)}
+    return {
+        "stats": dict(stats),
+        "crashes": crashes,
+        "unpositioned": dict(unpositioned),
+        "seconds": round(time.perf_counter() - start, 1),
+    }
 
 
 def _crash_key(err: str) -> str:
@@ -243,39 +385,54 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="total time (default 10)")
     parser.add_argument("--seed", type=int, default=int(time.time()), help="seed for part 2")
-    parser.add_argument("--keep", type=Path, default=Path("fuzz-crashes"),
-                        help="where to keep inputs that crashed (default fuzz-crashes/)")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=Path("fuzz-crashes"),
+        help="where to keep inputs that crashed (default fuzz-crashes/)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here as JSON")
     args = parser.parse_args()
     seconds = args.minutes * 60
     began = time.perf_counter()
     print(f"part 1: property tests ({seconds * 0.5 / 60:.1f} min)", flush=True)
     properties = run_properties(seconds * 0.5)
-    print(f"part 2: command line on mutants ({seconds * 0.5 / 60:.1f} min, seed {args.seed})",
-          flush=True)
+    print(
+        f"part 2: command line on mutants ({seconds * 0.5 / 60:.1f} min, seed {args.seed})",
+        flush=True,
+    )
     cli = run_mutants(seconds * 0.5, args.seed, args.keep)
     total = round(time.perf_counter() - began, 1)
     print(f"\nfuzz campaign: {total} s in all")
     print(f"{'property':60} {'examples':>9} {'failures':>9}")
     for row in properties:
         print(f"{row['property']:60} {row['examples']:>9} {len(row['failures']):>9}")
-    print(f"{'(all properties)':60} {sum(r['examples'] for r in properties):>9} "
-          f"{sum(len(r['failures']) for r in properties):>9}")
+    print(
+        f"{'(all properties)':60} {sum(r['examples'] for r in properties):>9} "
+        f"{sum(len(r['failures']) for r in properties):>9}"
+    )
     for row in properties:
         for failure in row["failures"]:
             print(f"\nFAILED {row['property']}:\n{failure}")
-    print(f"\ncommand line: {cli['stats'].get('runs', 0)} runs in {cli['seconds']} s, seed "
-          f"{args.seed}: " + ", ".join(f"{k}: {v}" for k, v in sorted(cli["stats"].items())
-                                       if k != "runs"))
+    print(
+        f"\ncommand line: {cli['stats'].get('runs', 0)} runs in {cli['seconds']} s, seed "
+        f"{args.seed}: "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(cli["stats"].items()) if k != "runs")
+    )
     print(f"crashes (distinct): {len(cli['crashes'])}")
-    for key, where in cli["crashes"].items():
+    for where in cli["crashes"].values():
         print(f"  {where}")
     print(f"problems without file:line:col (distinct): {len(cli['unpositioned'])}")
     for message, count in sorted(cli["unpositioned"].items(), key=lambda kv: -kv[1])[:20]:
         print(f"  {count:6} x {message}")
     if args.json:
-        args.json.write_text(json.dumps({"seconds": total, "properties": properties, "cli": cli,
-                                         "seed": args.seed}, indent=2), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {"seconds": total, "properties": properties, "cli": cli, "seed": args.seed},
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     failed = cli["crashes"] or any(r["failures"] for r in properties)
     return 1 if failed else 0
 

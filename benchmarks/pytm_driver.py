@@ -26,8 +26,12 @@ def main() -> None:
     tm = TM(spec["name"], description="Synthetic system for the peer benchmark")
     tm.isOrdered = False
     boundaries = {b: Boundary(b) for b in spec["boundaries"]}
-    classes = {"actor": Actor, "process": Process, "datastore": Datastore,
-               "external_service": ExternalEntity}
+    classes = {
+        "actor": Actor,
+        "process": Process,
+        "datastore": Datastore,
+        "external_service": ExternalEntity,
+    }
     nodes = {}
     for element in spec["elements"]:
         node = classes[element["kind"]](element["id"])
@@ -44,8 +48,16 @@ def main() -> None:
     start = time.perf_counter()
     report = tm.report(template_path)
     report_time = time.perf_counter() - start
-    print(json.dumps({"resolve": resolve, "report": report_time, "findings": len(tm.findings),
-                      "report_bytes": len(report)}))
+    print(
+        json.dumps(
+            {
+                "resolve": resolve,
+                "report": report_time,
+                "findings": len(tm.findings),
+                "report_bytes": len(report),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -21,11 +21,13 @@ def core_catalog():
 @pytest.fixture
 def write(tmp_path):
     """Write dedented text to a file under tmp_path and return its path."""
+
     def _write(name: str, text: str) -> Path:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         return path
+
     return _write
 
 

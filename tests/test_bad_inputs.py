@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES
 
 from threatmodel.cli import ISSUES_URL, main
-
-from conftest import FIXTURES
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 GROUPS = ("model", "catalog", "decisions")
@@ -23,29 +22,38 @@ GOOD_MODEL = str(FIXTURES / "models" / "small.yaml")
 def commands(case: str, out: Path) -> list[list[str]]:
     """The command lines a case is run with; each must report the same problems."""
     path = str(CORPUS / case)
-    group = case.split("/")[0]
+    group = case.split("/", maxsplit=1)[0]
     analyze = ["analyze", "--no-shipped", "-o", str(out), "--quiet", "--format", "json,md"]
     if group == "model":
-        return [["validate", path, "--no-shipped", "--catalog", CATALOG],
-                analyze + [path, "--catalog", CATALOG]]
+        return [
+            ["validate", path, "--no-shipped", "--catalog", CATALOG],
+            analyze + [path, "--catalog", CATALOG],
+        ]
     if group == "catalog":
-        return [["catalog", "lint", "--no-shipped", "--catalog", path],
-                analyze + [GOOD_MODEL, "--catalog", path]]
-    return [analyze + [GOOD_MODEL, "--catalog", CATALOG, "--decisions", path,
-                       "--today", "2025-06-01"]]
+        return [
+            ["catalog", "lint", "--no-shipped", "--catalog", path],
+            analyze + [GOOD_MODEL, "--catalog", path],
+        ]
+    return [
+        analyze + [GOOD_MODEL, "--catalog", CATALOG, "--decisions", path, "--today", "2025-06-01"]
+    ]
 
 
 def expected_lines(case: str) -> list[str]:
     value = EXPECTED[case]
     lines = value["expect"] if isinstance(value, dict) else value
-    return [line.replace("{file}", str(CORPUS / case)).replace("{dir}", str(CORPUS))
-            for line in lines]
+    return [
+        line.replace("{file}", str(CORPUS / case)).replace("{dir}", str(CORPUS)) for line in lines
+    ]
 
 
 def cases():
     for case, value in EXPECTED.items():
-        marks = [pytest.mark.xfail(strict=True, reason=value["xfail"])] \
-            if isinstance(value, dict) else []
+        marks = (
+            [pytest.mark.xfail(strict=True, reason=value["xfail"])]
+            if isinstance(value, dict)
+            else []
+        )
         yield pytest.param(case, id=case, marks=marks)
 
 
@@ -54,8 +62,10 @@ def test_case_reports_exactly_its_problems(case, tmp_path, capsys):
     """Each case prints exactly its expected lines, exits 2 and writes nothing, whichever
     command reads it."""
     want = expected_lines(case)
-    summary = f"threatmodel: {len(want)} problem{'s' if len(want) != 1 else ''} found; " \
-              "nothing was written."
+    summary = (
+        f"threatmodel: {len(want)} problem{'s' if len(want) != 1 else ''} found; "
+        "nothing was written."
+    )
     for argv in commands(case, tmp_path / "out"):
         status = main(argv)
         captured = capsys.readouterr()
@@ -97,6 +107,7 @@ class TestInternalErrors:
 
         def boom(*args, **kwargs):
             raise KeyError("a bug")
+
         monkeypatch.setattr(threatmodel.engine, "analyze", boom)
         import threatmodel.api
 
@@ -105,8 +116,18 @@ class TestInternalErrors:
     def test_bug_is_short_message_with_issue_hint(self, broken_engine, tmp_path, capsys):
         """Without --debug an internal error exits 3 with one short paragraph: what broke,
         that it is a bug, where to report it and how to get the traceback."""
-        status = main(["analyze", GOOD_MODEL, "--no-shipped", "--catalog", CATALOG,
-                       "-o", str(tmp_path / "out"), "--quiet"])
+        status = main(
+            [
+                "analyze",
+                GOOD_MODEL,
+                "--no-shipped",
+                "--catalog",
+                CATALOG,
+                "-o",
+                str(tmp_path / "out"),
+                "--quiet",
+            ]
+        )
         err = capsys.readouterr().err
         assert status == 3
         assert "internal error: KeyError" in err and ISSUES_URL in err and "--debug" in err
@@ -116,8 +137,19 @@ class TestInternalErrors:
     def test_debug_shows_the_traceback(self, broken_engine, tmp_path):
         """With --debug the original exception propagates, so Python prints its traceback."""
         with pytest.raises(KeyError, match="a bug"):
-            main(["--debug", "analyze", GOOD_MODEL, "--no-shipped", "--catalog", CATALOG,
-                  "-o", str(tmp_path / "out"), "--quiet"])
+            main(
+                [
+                    "--debug",
+                    "analyze",
+                    GOOD_MODEL,
+                    "--no-shipped",
+                    "--catalog",
+                    CATALOG,
+                    "-o",
+                    str(tmp_path / "out"),
+                    "--quiet",
+                ]
+            )
 
     def test_a_path_the_system_refuses_is_bad_input(self, capsys):
         """A path the operating system cannot even look up (a name too long) is bad input
@@ -126,7 +158,8 @@ class TestInternalErrors:
         assert main(["validate", GOOD_MODEL, "--catalog", path]) == 2
         assert capsys.readouterr().err.splitlines() == [
             f"{path}: cannot read this catalog path: File name too long",
-            "threatmodel: 1 problem found; nothing was written."]
+            "threatmodel: 1 problem found; nothing was written.",
+        ]
 
     def test_os_errors_outside_our_checks_are_bad_input(self, monkeypatch, capsys):
         """An OSError that no check caught is reported as bad input with its file and reason."""
@@ -134,22 +167,26 @@ class TestInternalErrors:
 
         def refuse(*args, **kwargs):
             raise PermissionError(13, "Permission denied", "/srv/models/m.yaml")
+
         monkeypatch.setattr(threatmodel.commands.common, "load_catalog", refuse)
         monkeypatch.setattr(threatmodel.commands.validate, "load_catalog", refuse)
         assert main(["validate", GOOD_MODEL]) == 2
         assert capsys.readouterr().err.splitlines() == [
             "/srv/models/m.yaml: Permission denied",
-            "threatmodel: 1 problem found; nothing was written."]
+            "threatmodel: 1 problem found; nothing was written.",
+        ]
 
     def test_output_into_a_closed_pipe_ends_quietly(self, monkeypatch, capsys):
         """`threatmodel catalog list | head -1`: when the reader has gone, the command stops
         with the shell's status for a closed pipe (141) and no message."""
+
         class ClosedPipe:
             def write(self, text):
                 raise BrokenPipeError(32, "Broken pipe")
 
             def flush(self):
                 pass
+
         monkeypatch.setattr("sys.stdout", ClosedPipe())
         assert main(["catalog", "list"]) == 141
         assert capsys.readouterr().err == ""
@@ -161,6 +198,10 @@ class TestInternalErrors:
         help_text = " ".join(capsys.readouterr().out.split())
         readme = " ".join((Path(__file__).parents[1] / "README.md").read_text().split())
         for text in (help_text, readme):
-            for status, meaning in (("0", "ok"), ("1", "fail-on"), ("2", "bad input"),
-                                    ("3", "internal error")):
+            for status, meaning in (
+                ("0", "ok"),
+                ("1", "fail-on"),
+                ("2", "bad input"),
+                ("3", "internal error"),
+            ):
                 assert status in text and meaning in text.lower()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES, problems_of
 
 import threatmodel
 from threatmodel.catalog import builtin_catalog_dir
 from threatmodel.errors import ThreatModelError
 from threatmodel.lint import lint
-
-from conftest import FIXTURES, problems_of
 
 HEADER = """
 catalog: {id: user, title: User catalog, version: 1}
@@ -47,37 +46,69 @@ class TestErrors:
         catalog = load_user(write, RISK)
         assert catalog.risk("U-SEC-01").condition.names == ("personal_data", "encrypted_at_rest")
 
-    @pytest.mark.parametrize("change, expected", [
-        (("not encrypted_at_rest", "not encrypted_at_rst"),
-         "9:34: risk 'U-SEC-01': unknown name 'encrypted_at_rst' (did you mean 'encrypted_at_rest'?)"),
-        (("personal_data and", "personal_data andd"),
-         "9:26: risk 'U-SEC-01': unexpected 'andd' (missing 'and'/'or'?)"),
-        (("personal_data and not encrypted_at_rest", "personal_data.__class__"),
-         "9:26: risk 'U-SEC-01': names starting with '_' are not allowed ('__class__')"),
-        (("personal_data and not encrypted_at_rest", "__import__('os').system('id')"),
-         "9:12: risk 'U-SEC-01': names starting with '_' are not allowed ('__import__')"),
-        (("personal_data and not encrypted_at_rest", "exec('x')"),
-         "9:12: risk 'U-SEC-01': unknown function 'exec'; the functions are count, crosses, "
-         "reaches, fed_by"),
-        (("not encrypted_at_rest", "not encrypted_in_transit"),
-         "9:34: risk 'U-SEC-01': unknown name 'encrypted_in_transit' (did you mean "
-         "'encrypted_at_rest'?)"),
-        (("likelihood: 3", "likelihood: 9"),
-         "10:17: risk 'U-SEC-01': 'likelihood' is 9; it must be between 1 and 5"),
-        (("applies_to: datastore", "applies_to: datastor"),
-         "8:17: risk 'U-SEC-01': unknown kind 'datastor' (did you mean 'datastore'?)"),
-        (("mitigations: [MIT-U-1]", "mitigations: [MIT-U-2]"),
-         "12:19: risk 'U-SEC-01': unknown mitigation 'MIT-U-2' (did you mean 'MIT-U-1'?)"),
-        (("mitigations: [MIT-U-1]", "mitigations: [MIT-U-1]\n    frameworks: {linddun: [DD.9]}"),
-         "13:28: risk 'U-SEC-01': 'DD.9' is not a LINDDUN threat trees (2023 node ids) id "
-         "(did you mean 'DD.4'?)"),
-        (("mitigations: [MIT-U-1]", "mitigations: [MIT-U-1]\n    references: [equifax]"),
-         "13:18: risk 'U-SEC-01': unknown reference 'equifax'"),
-        (("mitigations: [MIT-U-1]", "mitigations: [MIT-U-1]\n    severity: high"),
-         "13:5: risk 'U-SEC-01': unknown key 'severity'"),
-        (("id: U-SEC-01", "id: u-sec-01"),
-         "5:9: risk id 'u-sec-01' must be upper case words joined by '-', e.g. SRS-SEC-02 or ACME-PAY-1"),
-    ])
+    @pytest.mark.parametrize(
+        "change, expected",
+        [
+            (
+                ("not encrypted_at_rest", "not encrypted_at_rst"),
+                "9:34: risk 'U-SEC-01': unknown name 'encrypted_at_rst' (did you mean 'encrypted_at_rest'?)",
+            ),
+            (
+                ("personal_data and", "personal_data andd"),
+                "9:26: risk 'U-SEC-01': unexpected 'andd' (missing 'and'/'or'?)",
+            ),
+            (
+                ("personal_data and not encrypted_at_rest", "personal_data.__class__"),
+                "9:26: risk 'U-SEC-01': names starting with '_' are not allowed ('__class__')",
+            ),
+            (
+                ("personal_data and not encrypted_at_rest", "__import__('os').system('id')"),
+                "9:12: risk 'U-SEC-01': names starting with '_' are not allowed ('__import__')",
+            ),
+            (
+                ("personal_data and not encrypted_at_rest", "exec('x')"),
+                "9:12: risk 'U-SEC-01': unknown function 'exec'; the functions are count, crosses, "
+                "reaches, fed_by",
+            ),
+            (
+                ("not encrypted_at_rest", "not encrypted_in_transit"),
+                "9:34: risk 'U-SEC-01': unknown name 'encrypted_in_transit' (did you mean "
+                "'encrypted_at_rest'?)",
+            ),
+            (
+                ("likelihood: 3", "likelihood: 9"),
+                "10:17: risk 'U-SEC-01': 'likelihood' is 9; it must be between 1 and 5",
+            ),
+            (
+                ("applies_to: datastore", "applies_to: datastor"),
+                "8:17: risk 'U-SEC-01': unknown kind 'datastor' (did you mean 'datastore'?)",
+            ),
+            (
+                ("mitigations: [MIT-U-1]", "mitigations: [MIT-U-2]"),
+                "12:19: risk 'U-SEC-01': unknown mitigation 'MIT-U-2' (did you mean 'MIT-U-1'?)",
+            ),
+            (
+                (
+                    "mitigations: [MIT-U-1]",
+                    "mitigations: [MIT-U-1]\n    frameworks: {linddun: [DD.9]}",
+                ),
+                "13:28: risk 'U-SEC-01': 'DD.9' is not a LINDDUN threat trees (2023 node ids) id "
+                "(did you mean 'DD.4'?)",
+            ),
+            (
+                ("mitigations: [MIT-U-1]", "mitigations: [MIT-U-1]\n    references: [equifax]"),
+                "13:18: risk 'U-SEC-01': unknown reference 'equifax'",
+            ),
+            (
+                ("mitigations: [MIT-U-1]", "mitigations: [MIT-U-1]\n    severity: high"),
+                "13:5: risk 'U-SEC-01': unknown key 'severity'",
+            ),
+            (
+                ("id: U-SEC-01", "id: u-sec-01"),
+                "5:9: risk id 'u-sec-01' must be upper case words joined by '-', e.g. SRS-SEC-02 or ACME-PAY-1",
+            ),
+        ],
+    )
     def test_catalog_problem_positions(self, write, change, expected):
         """Each catalog mistake is one message at its exact file:line:col."""
         assert errors(write, RISK.replace(*change)) == [expected]
@@ -86,25 +117,30 @@ class TestErrors:
         """Comparing type with a word that is not a type of that kind can never match: an error."""
         text = RISK.replace("personal_data and not encrypted_at_rest", "type == 'scoring'")
         assert errors(write, text) == [
-            "9:17: risk 'U-SEC-01': 'scoring' is never a value of 'type'"]
+            "9:17: risk 'U-SEC-01': 'scoring' is never a value of 'type'"
+        ]
 
     def test_attribute_of_other_kind_in_condition(self, write):
         """A name that does not apply to every kind the risk applies to is an error."""
         text = RISK.replace("applies_to: datastore", "applies_to: [datastore, dataflow]")
-        assert errors(write, text) == [
-            "9:34: risk 'U-SEC-01': unknown name 'encrypted_at_rest'"]
+        assert errors(write, text) == ["9:34: risk 'U-SEC-01': unknown name 'encrypted_at_rest'"]
 
     def test_duplicate_risk_id_in_one_file(self, write):
         """The same risk id twice in a file is an error at the second."""
         text = RISK + RISK.replace("risks:\n", "")
-        assert errors(write, text) == ["13:5: duplicate risk id 'U-SEC-01' in " +
-                                       str(write("x", "")).replace("/x", "/user.yaml")]
+        assert errors(write, text) == [
+            "13:5: duplicate risk id 'U-SEC-01' in "
+            + str(write("x", "")).replace("/x", "/user.yaml")
+        ]
 
     def test_modifier_condition_errors(self, write):
         """Modifier conditions are compiled and checked like risk conditions."""
-        text = RISK + "    modifiers:\n      - {when: \"subjects >= 'many'\", impact: +1, why: big}\n"
+        text = (
+            RISK + "    modifiers:\n      - {when: \"subjects >= 'many'\", impact: +1, why: big}\n"
+        )
         assert errors(write, text) == [
-            "14:26: risk 'U-SEC-01' modifier: '>=' compares numbers, not a number, text"]
+            "14:26: risk 'U-SEC-01' modifier: '>=' compares numbers, not a number, text"
+        ]
 
 
 class TestLayers:
@@ -120,7 +156,8 @@ class TestLayers:
         catalog = load_user(write, "disable: [T-SEC-01, T-NOPE-01]\n")
         assert catalog.risk("T-SEC-01") is None
         assert [str(w).split(": ", 1)[1] for w in catalog.warnings] == [
-            "warning: disable: no risk 'T-NOPE-01' to disable (did you mean 'T-RES-01'?)"]
+            "warning: disable: no risk 'T-NOPE-01' to disable (did you mean 'T-RES-01'?)"
+        ]
 
     def test_user_vocabulary_extends_conditions(self, write):
         """A user catalog may declare an attribute and use it in its risks."""

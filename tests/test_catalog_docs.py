@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_committed_reference_matches_the_catalogs():
     """docs/catalogs.md is what `threatmodel catalog docs` prints for the shipped catalogs."""
     expected = render(threatmodel.load_catalog())
-    assert (ROOT / "docs" / "catalogs.md").read_text(encoding="utf-8") == expected, \
+    assert (ROOT / "docs" / "catalogs.md").read_text(encoding="utf-8") == expected, (
         "regenerate with: threatmodel catalog docs > docs/catalogs.md"
+    )
 
 
 def test_every_category_of_the_privacy_frameworks_is_covered():

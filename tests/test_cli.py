@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from threatmodel.cli import main
-
-from conftest import FIXTURES
 
 MODEL = str(FIXTURES / "models" / "small.yaml")
 CATALOG = ["--catalog", str(FIXTURES / "catalog"), "--no-shipped"]
@@ -25,10 +24,14 @@ class TestExitCodes:
     def test_success_writes_reports(self, tmp_path):
         """A clean run exits 0 and writes JSON and Markdown."""
         assert analyze(tmp_path, "--format", "json,md") == 0
-        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["findings.json", "report.md"]
+        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+            "findings.json",
+            "report.md",
+        ]
 
-    @pytest.mark.parametrize("threshold, status", [("critical", 0), ("high", 1), ("medium", 1),
-                                                   ("low", 1)])
+    @pytest.mark.parametrize(
+        "threshold, status", [("critical", 0), ("high", 1), ("medium", 1), ("low", 1)]
+    )
     def test_fail_on(self, tmp_path, threshold, status):
         """--fail-on exits 1 only when a confirmed finding reaches the threshold (worst: high)."""
         assert analyze(tmp_path, "--fail-on", threshold) == status
@@ -92,8 +95,23 @@ def test_outputs_are_byte_identical_across_runs(tmp_path):
 def test_console_script_runs_as_a_process(tmp_path):
     """`python -m threatmodel` works as a separate process with the documented exit status."""
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1]))
-    proc = subprocess.run([sys.executable, "-m", "threatmodel", "analyze", MODEL, *CATALOG,
-                           "-o", str(tmp_path), "--fail-on", "high"],
-                          capture_output=True, text=True, env=env, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "threatmodel",
+            "analyze",
+            MODEL,
+            *CATALOG,
+            "-o",
+            str(tmp_path),
+            "--fail-on",
+            "high",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert proc.returncode == 1
     assert "findings: 0 critical, 2 high" in proc.stdout

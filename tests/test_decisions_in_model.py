@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
-
-from threatmodel.cli import main
 
 from conftest import FIXTURES
+
+from threatmodel.cli import main
 
 CATALOG = ["--catalog", str(FIXTURES / "catalog"), "--no-shipped"]
 SECTION = """
@@ -35,8 +34,23 @@ def statuses(out_dir) -> dict:
 def test_analyze_applies_the_models_own_decisions(tmp_path):
     """Decisions in the model's section are applied like those of a decisions file."""
     model = model_with_section(tmp_path)
-    assert main(["analyze", str(model), *CATALOG, "-o", str(tmp_path / "out"), "--quiet",
-                 "--format", "json", "--today", "2026-02-01"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                str(model),
+                *CATALOG,
+                "-o",
+                str(tmp_path / "out"),
+                "--quiet",
+                "--format",
+                "json",
+                "--today",
+                "2026-02-01",
+            ]
+        )
+        == 0
+    )
     assert statuses(tmp_path / "out")["T-SEC-01@profile-db"] == "accepted"
 
 
@@ -53,9 +67,26 @@ def test_decide_writes_into_the_model_keeping_comments(tmp_path):
     """`decide` edits the model's section in place when there is no decisions file."""
     model = model_with_section(tmp_path)
     before = model.read_text()
-    assert main(["decide", "T-SEC-01@vault", "--model", str(model), *CATALOG, "--status",
-                 "false-positive", "--why", "the vault holds test data", "--owner", "qa",
-                 "--date", "2026-01-06"]) == 0
+    assert (
+        main(
+            [
+                "decide",
+                "T-SEC-01@vault",
+                "--model",
+                str(model),
+                *CATALOG,
+                "--status",
+                "false-positive",
+                "--why",
+                "the vault holds test data",
+                "--owner",
+                "qa",
+                "--date",
+                "2026-01-06",
+            ]
+        )
+        == 0
+    )
     after = model.read_text()
     assert after.startswith(before.rstrip("\n"))
     assert "# what the review decided" in after and "T-SEC-01@vault:" in after

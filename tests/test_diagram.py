@@ -54,14 +54,18 @@ def box(element: ET.Element) -> tuple[float, float, float, float]:
         points = [tuple(map(float, p.split(","))) for p in shape.get("points").split()]
     else:
         numbers = re.findall(r"-?\d+(?:\.\d+)?", shape.get("d"))
-        points = list(zip(map(float, numbers[::2]), map(float, numbers[1::2])))
+        points = list(zip(map(float, numbers[::2]), map(float, numbers[1::2]), strict=False))
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     return min(xs), min(ys), max(xs), max(ys)
 
 
 def inside(inner, outer) -> bool:
-    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] \
+    return (
+        outer[0] <= inner[0]
+        and outer[1] <= inner[1]
+        and inner[2] <= outer[2]
         and inner[3] <= outer[3]
+    )
 
 
 class TestDataFlowDiagram:
@@ -94,29 +98,36 @@ class TestDataFlowDiagram:
         result = analysed()
         svg = svg_of(result)
         store = group(svg, "element-profile-db")
-        fill, text_colour = dot.SEVERITY_COLOURS["critical"]
+        fill, _text_colour = dot.SEVERITY_COLOURS["critical"]
         badge = [p for p in store.iter(f"{{{NS['svg']}}}polygon") if p.get("fill") == fill]
         assert len(badge) == 1
         assert "\u00a01\u00a0" in texts(store)
         assert "severity-critical" in classes(store)
         archive = group(svg, "element-archive")  # encrypted copy lowers it to high
-        assert any(p.get("fill") == dot.SEVERITY_COLOURS["high"][0]
-                   for p in archive.iter(f"{{{NS['svg']}}}polygon"))
-        assert not any(p.get("fill") in dict(dot.SEVERITY_COLOURS.values())
-                       for p in group(svg, "element-shopper").iter(f"{{{NS['svg']}}}polygon"))
+        assert any(
+            p.get("fill") == dot.SEVERITY_COLOURS["high"][0]
+            for p in archive.iter(f"{{{NS['svg']}}}polygon")
+        )
+        assert not any(
+            p.get("fill") in dict(dot.SEVERITY_COLOURS.values())
+            for p in group(svg, "element-shopper").iter(f"{{{NS['svg']}}}polygon")
+        )
 
     def test_tooltips_list_the_finding_ids(self):
         svg = svg_of(analysed())
         tips = [a.get(TITLE) for a in group(svg, "element-profile-db").iter(f"{{{NS['svg']}}}a")]
         assert any("critical: D-SEC-01@profile-db: Unencrypted personal store" in t for t in tips)
         flow_tips = [a.get(TITLE) for a in group(svg, "flow-f-sell").iter(f"{{{NS['svg']}}}a")]
-        assert any("D-RES-01@f-sell" in t and "D-INT-01@f-sell" in t and "possible" in t
-                   for t in flow_tips)
+        assert any(
+            "D-RES-01@f-sell" in t and "D-INT-01@f-sell" in t and "possible" in t for t in flow_tips
+        )
 
     def test_possible_findings_get_a_grey_badge(self):
         svg = svg_of(analysed())
         sell = group(svg, "flow-f-sell")
-        assert any(p.get("fill") == dot.POSSIBLE_COLOUR[0] for p in sell.iter(f"{{{NS['svg']}}}polygon"))
+        assert any(
+            p.get("fill") == dot.POSSIBLE_COLOUR[0] for p in sell.iter(f"{{{NS['svg']}}}polygon")
+        )
         assert "\u00a01?\u00a0" in texts(sell)
 
     def test_flows_are_labelled_with_their_data_and_crossings_marked(self):
@@ -166,8 +177,9 @@ class TestEscaping:
         for element_id, name in self.HOSTILE.items():
             shown = "".join(texts(group(svg, f"element-{element_id}")))
             assert name.replace(" ", "") in shown.replace(" ", "").replace("\u00a0", "")
-            tips = [a.get(TITLE) for a in group(svg, f"element-{element_id}").iter(
-                f"{{{NS['svg']}}}a")]
+            tips = [
+                a.get(TITLE) for a in group(svg, f"element-{element_id}").iter(f"{{{NS['svg']}}}a")
+            ]
             assert tips[0].startswith(name)
         angle = group(svg, "element-angle")
         assert "<script>alert(1)</scrip\u2026" in texts(angle)
@@ -209,18 +221,22 @@ class TestDeterminism:
 
     def test_output_does_not_depend_on_hash_seeds(self):
         """Set iteration order changes with PYTHONHASHSEED; the DOT text must not."""
-        script = ("import sys, threatmodel; from threatmodel.render import diagram; "
-                  f"c = threatmodel.load_catalog([{str(FIXTURES / 'catalog.yaml')!r}], "
-                  "shipped_risks=False); "
-                  f"r = threatmodel.analyze(threatmodel.load_model({str(FIXTURES / 'model.yaml')!r}), c); "
-                  "sys.stdout.write(''.join(diagram.source(r, diagram.Options(kind=k)) "
-                  "for k in ('dfd', 'data', 'attack-tree')))")
+        script = (
+            "import sys, threatmodel; from threatmodel.render import diagram; "
+            f"c = threatmodel.load_catalog([{str(FIXTURES / 'catalog.yaml')!r}], "
+            "shipped_risks=False); "
+            f"r = threatmodel.analyze(threatmodel.load_model({str(FIXTURES / 'model.yaml')!r}), c); "
+            "sys.stdout.write(''.join(diagram.source(r, diagram.Options(kind=k)) "
+            "for k in ('dfd', 'data', 'attack-tree')))"
+        )
         outputs = set()
         for seed in ("1", "2", "3"):
-            env = dict(os.environ, PYTHONHASHSEED=seed,
-                       PYTHONPATH=str(Path(__file__).parent.parent))
-            done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                                  text=True, check=True)
+            env = dict(
+                os.environ, PYTHONHASHSEED=seed, PYTHONPATH=str(Path(__file__).parent.parent)
+            )
+            done = subprocess.run(
+                [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+            )
             outputs.add(done.stdout)
         assert len(outputs) == 1
 

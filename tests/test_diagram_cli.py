@@ -26,8 +26,15 @@ def diagram(*args: str) -> int:
 
 
 class TestDiagramCommand:
-    @pytest.mark.parametrize("name, magic", [("dfd.svg", b"<?xml"), ("dfd.png", b"\x89PNG"),
-                                             ("dfd.pdf", b"%PDF"), ("dfd.dot", b"digraph dfd")])
+    @pytest.mark.parametrize(
+        "name, magic",
+        [
+            ("dfd.svg", b"<?xml"),
+            ("dfd.png", b"\x89PNG"),
+            ("dfd.pdf", b"%PDF"),
+            ("dfd.dot", b"digraph dfd"),
+        ],
+    )
     def test_format_follows_the_file_extension(self, tmp_path, capsys, name, magic):
         assert diagram("-o", str(tmp_path / name)) == 0
         assert (tmp_path / name).read_bytes().startswith(magic)
@@ -39,8 +46,11 @@ class TestDiagramCommand:
         assert diagram("--risk", "D-SEC-01", "--format", "dot") == 0
         assert diagram("--kind", "attack-tree") == 0
         written = sorted(p.name for p in (tmp_path / "threatmodel-out" / "model").iterdir())
-        assert written == ["attack-tree-D-SEC-01.dot", "attack-trees.svg",
-                           "data-map-social_graph.svg"]
+        assert written == [
+            "attack-tree-D-SEC-01.dot",
+            "attack-trees.svg",
+            "data-map-social_graph.svg",
+        ]
 
     def test_stdout(self, capsys):
         assert diagram("--format", "dot", "-o", "-", "--boundary", "dc") == 0
@@ -56,14 +66,20 @@ class TestDiagramCommand:
         for name in ("dfd.svg", "dfd.dot", "dfd.pdf"):
             assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
-    @pytest.mark.parametrize("args, message", [
-        (["--risk", "D-SEC-01", "--kind", "dfd"], "--risk: --risk draws an attack tree"),
-        (["--kind", "data", "--boundary", "dc"], "--boundary: --boundary applies to the data-flow"),
-        (["--collapse-depth", "-1"], "--collapse-depth: --collapse-depth must be 0 or more"),
-        (["--risk", "D-NOPE-01"], "--risk: no risk 'D-NOPE-01'"),
-        (["--data", "nothing"], "--data: no data asset or category 'nothing'"),
-        (["--boundary", "dcc"], "--boundary: no boundary 'dcc' (did you mean 'dc'?)"),
-    ])
+    @pytest.mark.parametrize(
+        "args, message",
+        [
+            (["--risk", "D-SEC-01", "--kind", "dfd"], "--risk: --risk draws an attack tree"),
+            (
+                ["--kind", "data", "--boundary", "dc"],
+                "--boundary: --boundary applies to the data-flow",
+            ),
+            (["--collapse-depth", "-1"], "--collapse-depth: --collapse-depth must be 0 or more"),
+            (["--risk", "D-NOPE-01"], "--risk: no risk 'D-NOPE-01'"),
+            (["--data", "nothing"], "--data: no data asset or category 'nothing'"),
+            (["--boundary", "dcc"], "--boundary: no boundary 'dcc' (did you mean 'dc'?)"),
+        ],
+    )
     def test_bad_options_exit_2_and_write_nothing(self, tmp_path, capsys, args, message):
         out = tmp_path / "x.svg"
         assert diagram(*args, "-o", str(out)) == 2
@@ -73,8 +89,7 @@ class TestDiagramCommand:
 
 
 class TestWithoutGraphviz:
-    def test_dot_works_and_rendered_formats_say_how_to_install(self, tmp_path, capsys,
-                                                                monkeypatch):
+    def test_dot_works_and_rendered_formats_say_how_to_install(self, tmp_path, capsys, monkeypatch):
         monkeypatch.setenv("PATH", str(tmp_path))  # no 'dot' to be found
         assert diagram("--format", "dot", "-o", str(tmp_path / "dfd.dot")) == 0
         assert (tmp_path / "dfd.dot").read_text().startswith("digraph dfd {")
@@ -88,15 +103,42 @@ class TestWithoutGraphviz:
     def test_analyze_writes_the_other_reports_and_the_dot_source(self, tmp_path):
         """Without graphviz the SVG diagrams are not default formats, so analyze succeeds."""
         env = dict(os.environ, PATH=str(tmp_path), PYTHONPATH=str(REPO))
-        done = subprocess.run([sys.executable, "-m", "threatmodel", "analyze", MODEL, *CATALOG,
-                               "-o", str(tmp_path / "out"), "--quiet"], env=env,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "threatmodel",
+                "analyze",
+                MODEL,
+                *CATALOG,
+                "-o",
+                str(tmp_path / "out"),
+                "--quiet",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stderr
         written = {p.name for p in (tmp_path / "out").iterdir()}
         assert "dfd.dot" in written and not {n for n in written if n.endswith(".svg")}
-        asked = subprocess.run([sys.executable, "-m", "threatmodel", "analyze", MODEL, *CATALOG,
-                                "-o", str(tmp_path / "out2"), "--format", "json,svg"], env=env,
-                               capture_output=True, text=True)
+        asked = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "threatmodel",
+                "analyze",
+                MODEL,
+                *CATALOG,
+                "-o",
+                str(tmp_path / "out2"),
+                "--format",
+                "json,svg",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         assert asked.returncode == 2 and "apt-get install graphviz" in asked.stderr
         assert not (tmp_path / "out2").exists()
 
@@ -112,12 +154,17 @@ def test_analyze_writes_the_diagrams_with_the_reports(tmp_path):
 def test_readme_diagram_is_committed_and_its_command_works(tmp_path):
     """The README shows docs/images/trust-score-dfd.svg and the command that draws it."""
     readme = (REPO / "README.md").read_text()
-    command = "threatmodel diagram examples/trust-score-platform.yaml -o docs/images/trust-score-dfd.svg"
-    assert "![Data-flow diagram of the trust-score example](docs/images/trust-score-dfd.svg)" \
-        in readme and command in readme
+    command = (
+        "threatmodel diagram examples/trust-score-platform.yaml -o docs/images/trust-score-dfd.svg"
+    )
+    assert (
+        "![Data-flow diagram of the trust-score example](docs/images/trust-score-dfd.svg)" in readme
+        and command in readme
+    )
     committed = (REPO / "docs" / "images" / "trust-score-dfd.svg").read_text()
     assert "Data&#45;flow diagram: Xinyong trust score platform" in committed
     out = tmp_path / "dfd.svg"
-    assert main(["diagram", str(REPO / "examples" / "trust-score-platform.yaml"),
-                 "-o", str(out)]) == 0
+    assert (
+        main(["diagram", str(REPO / "examples" / "trust-score-platform.yaml"), "-o", str(out)]) == 0
+    )
     assert out.read_text().startswith('<?xml version="1.0"')

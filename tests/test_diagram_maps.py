@@ -29,15 +29,21 @@ def result(model: str = "model.yaml", controls: tuple = ()):
         import attrs
 
         from threatmodel.model import Control
-        loaded = attrs.evolve(loaded, controls=loaded.controls + tuple(
-            Control(mitigation=m, targets=t) for m, t in controls))
+
+        loaded = attrs.evolve(
+            loaded,
+            controls=loaded.controls + tuple(Control(mitigation=m, targets=t) for m, t in controls),
+        )
     return threatmodel.analyze(loaded, catalog)
 
 
 def drawn(svg: ET.Element, kind: str) -> dict[str, set[str]]:
     """svg id -> classes, for the node or edge groups of one class."""
-    return {g.get("id"): set(g.get("class").split()) for g in svg.iter(f"{SVG}g")
-            if kind in g.get("class", "").split()}
+    return {
+        g.get("id"): set(g.get("class").split())
+        for g in svg.iter(f"{SVG}g")
+        if kind in g.get("class", "").split()
+    }
 
 
 def texts(group: ET.Element) -> str:
@@ -54,8 +60,13 @@ class TestDataMap:
         profile store; the score derived from them goes on to the data broker."""
         svg = self.render("social_graph")
         elements = drawn(svg, "element")
-        assert set(elements) == {"element-shopper", "element-app", "element-scoring",
-                                 "element-profile-db", "element-broker"}
+        assert set(elements) == {
+            "element-shopper",
+            "element-app",
+            "element-scoring",
+            "element-profile-db",
+            "element-broker",
+        }
         assert "origin" in elements["element-shopper"]
         assert {"uses", "receives"} <= elements["element-scoring"]
         assert "stores" in elements["element-profile-db"]
@@ -71,8 +82,13 @@ class TestDataMap:
         """Lender reports stay inside, but the score computed from them reaches the broker."""
         svg = self.render("reports")
         elements = drawn(svg, "element")
-        assert set(elements) == {"element-lender", "element-scoring", "element-archive",
-                                 "element-profile-db", "element-broker"}
+        assert set(elements) == {
+            "element-lender",
+            "element-scoring",
+            "element-archive",
+            "element-profile-db",
+            "element-broker",
+        }
         assert [e for e, c in elements.items() if "outside" in c] == ["element-broker"]
         assert "outside" not in drawn(self.render("health"), "element")["element-health-db"]
         broker = self.render("score").find(f".//{SVG}g[@id='element-broker']")
@@ -88,8 +104,9 @@ class TestDataMap:
     def test_unknown_data_is_an_input_error_with_a_suggestion(self):
         with pytest.raises(ThreatModelError) as caught:
             self.render("social-graph")
-        assert "no data asset or category 'social-graph' (did you mean 'social_graph'?)" \
-            in str(caught.value)
+        assert "no data asset or category 'social-graph' (did you mean 'social_graph'?)" in str(
+            caught.value
+        )
 
 
 class TestAttackTrees:
@@ -98,8 +115,11 @@ class TestAttackTrees:
         return ET.fromstring(diagram.render(result(**kwargs), options, "svg"))
 
     def steps(self, svg: ET.Element) -> dict[str, tuple[set[str], str]]:
-        return {texts(g).split("  ")[0].strip(): (set(g.get("class").split()), g)
-                for g in svg.iter(f"{SVG}g") if "attack-step" in g.get("class", "")}
+        return {
+            texts(g).split("  ")[0].strip(): (set(g.get("class").split()), g)
+            for g in svg.iter(f"{SVG}g")
+            if "attack-step" in g.get("class", "")
+        }
 
     def test_trees_of_fired_risks_with_blocked_steps(self):
         """D-SEC-01 fired on profile-db and archive; archive has the encryption control and
@@ -107,8 +127,11 @@ class TestAttackTrees:
         svg = self.render()
         clusters = drawn(svg, "attack-tree")
         assert set(clusters) == {"risk-D-SEC-01", "risk-D-INT-01"}
-        steps = {g.get("id"): (set(g.get("class").split()), texts(g))
-                 for g in svg.iter(f"{SVG}g") if "attack-step" in g.get("class", "")}
+        steps = {
+            g.get("id"): (set(g.get("class").split()), texts(g))
+            for g in svg.iter(f"{SVG}g")
+            if "attack-step" in g.get("class", "")
+        }
         backup = next(v for v in steps.values() if "Steal a backup" in v[1])
         assert "partly" in backup[0] and "MIT-D-ENCRYPT in place on 1 of 2" in backup[1]
         console = next(v for v in steps.values() if "Query the console" in v[1])
@@ -143,17 +166,24 @@ class TestAttackTrees:
 
     def test_no_fired_tree_says_so(self):
         catalog = threatmodel.load_catalog([FIXTURES / "catalog.yaml"], shipped_risks=False)
-        model = threatmodel.load_model_data({"system": {"id": "tiny"},
-                                             "elements": [{"id": "a", "kind": "actor"}]})
-        svg = ET.fromstring(diagram.render(threatmodel.analyze(model, catalog),
-                                           diagram.Options(kind="attack-tree"), "svg"))
+        model = threatmodel.load_model_data(
+            {"system": {"id": "tiny"}, "elements": [{"id": "a", "kind": "actor"}]}
+        )
+        svg = ET.fromstring(
+            diagram.render(
+                threatmodel.analyze(model, catalog), diagram.Options(kind="attack-tree"), "svg"
+            )
+        )
         assert "0 of 2 attack trees" in texts(svg)
         assert "No finding of this model comes from a risk with an attack tree." in texts(svg)
 
-    @pytest.mark.parametrize("risk, message", [
-        ("D-SEC-02", "no risk 'D-SEC-02' (did you mean 'D-SEC-01'?)"),
-        ("D-RES-01", "risk 'D-RES-01' has no attack tree; risks with one: D-INT-01, D-SEC-01"),
-    ])
+    @pytest.mark.parametrize(
+        "risk, message",
+        [
+            ("D-SEC-02", "no risk 'D-SEC-02' (did you mean 'D-SEC-01'?)"),
+            ("D-RES-01", "risk 'D-RES-01' has no attack tree; risks with one: D-INT-01, D-SEC-01"),
+        ],
+    )
     def test_bad_risk_is_an_input_error(self, risk, message):
         with pytest.raises(ThreatModelError) as caught:
             self.render(risk)

@@ -37,18 +37,32 @@ def ids(source_or_svg: str, prefix: str) -> set[str]:
 
 def nested_model(elements: int) -> dict:
     """3 jurisdictions > organisations > 3 networks each > elements, with flows between them."""
-    kinds = (("process", "api"), ("datastore", "database"), ("actor", "lender"),
-             ("external_service", "partner"), ("process", "scoring"))
-    data = [{"id": "d0", "categories": ["purchase"], "subjects": 2_000_000},
-            {"id": "d1", "categories": ["health"], "subjects": 40_000}]
+    kinds = (
+        ("process", "api"),
+        ("datastore", "database"),
+        ("actor", "lender"),
+        ("external_service", "partner"),
+        ("process", "scoring"),
+    )
+    data = [
+        {"id": "d0", "categories": ["purchase"], "subjects": 2_000_000},
+        {"id": "d1", "categories": ["health"], "subjects": 40_000},
+    ]
     organisations = max(2, elements // 40)
-    boundaries = [{"id": f"j{j}", "kind": "jurisdiction", "code": f"J{j}",
-                   "members": [f"o{o}" for o in range(organisations) if o % 3 == j]}
-                  for j in range(3)]
+    boundaries = [
+        {
+            "id": f"j{j}",
+            "kind": "jurisdiction",
+            "code": f"J{j}",
+            "members": [f"o{o}" for o in range(organisations) if o % 3 == j],
+        }
+        for j in range(3)
+    ]
     items, flows = [], []
     for o in range(organisations):
-        boundaries.append({"id": f"o{o}", "kind": "organisation",
-                           "members": [f"o{o}n{k}" for k in range(3)]})
+        boundaries.append(
+            {"id": f"o{o}", "kind": "organisation", "members": [f"o{o}n{k}" for k in range(3)]}
+        )
         members = [f"o{o}e{i}" for i in range(elements // organisations)]
         for k in range(3):
             boundaries.append({"id": f"o{o}n{k}", "kind": "network", "members": members[k::3]})
@@ -66,17 +80,36 @@ def nested_model(elements: int) -> dict:
                 targets.append(f"o{(o * 7 + i) % organisations}e{(i * 3) % len(members) // 5 * 5}")
             for n, target in enumerate(targets):
                 if target != element_id:
-                    flows.append({"id": f"f{o}-{i}-{n}", "from": element_id, "to": target,
-                                  "data": [f"d{(i + n) % 2}"]})
-    return {"system": {"id": "big", "name": "Big nested model"}, "data": data,
-            "elements": items, "flows": flows, "boundaries": boundaries}
+                    flows.append(
+                        {
+                            "id": f"f{o}-{i}-{n}",
+                            "from": element_id,
+                            "to": target,
+                            "data": [f"d{(i + n) % 2}"],
+                        }
+                    )
+    return {
+        "system": {"id": "big", "name": "Big nested model"},
+        "data": data,
+        "elements": items,
+        "flows": flows,
+        "boundaries": boundaries,
+    }
 
 
 class TestFilters:
     def test_boundary_view_keeps_its_elements_and_their_neighbours(self):
         source = diagram.source(demo(), diagram.Options(boundary="dc"))
-        assert ids(source, "element") == {"scoring", "profile-db", "health-db", "archive",
-                                          "app", "lender", "broker", "clinic"}
+        assert ids(source, "element") == {
+            "scoring",
+            "profile-db",
+            "health-db",
+            "archive",
+            "app",
+            "lender",
+            "broker",
+            "clinic",
+        }
         assert source.count("context") == 4  # app, lender, broker, clinic: outside dc
         assert "boundary dc" not in source and "boundary Data centre and 4 neighbours" in source
 
@@ -87,11 +120,14 @@ class TestFilters:
         assert ids(source, "element") == {"profile-db", "archive", "lender", "scoring"}
         assert ids(source, "flow") == {"f-report", "f-archive", "f-stats", "f-store"}
 
-    @pytest.mark.parametrize("option, value, message", [
-        ("boundary", "dcc", "no boundary 'dcc' (did you mean 'dc'?)"),
-        ("min_severity", "severe", "unknown severity 'severe'; choose from critical, high"),
-        ("collapse", ("platfrom",), "no boundary 'platfrom' (did you mean 'platform'?)"),
-    ])
+    @pytest.mark.parametrize(
+        "option, value, message",
+        [
+            ("boundary", "dcc", "no boundary 'dcc' (did you mean 'dc'?)"),
+            ("min_severity", "severe", "unknown severity 'severe'; choose from critical, high"),
+            ("collapse", ("platfrom",), "no boundary 'platfrom' (did you mean 'platform'?)"),
+        ],
+    )
     def test_bad_view_options_are_input_errors(self, option, value, message):
         with pytest.raises(ThreatModelError) as caught:
             diagram.source(demo(), diagram.Options(**{option: value}))
@@ -110,7 +146,8 @@ class TestCollapsing:
         node = svg.find(".//svg:g[@id='collapsed-dc']", NS)
         assert "severity-critical" in node.get("class")  # profile-db's finding, aggregated
         tip = node.find(".//{http://www.w3.org/2000/svg}a").get(
-            "{http://www.w3.org/1999/xlink}title")
+            "{http://www.w3.org/1999/xlink}title"
+        )
         assert "D-SEC-01@profile-db" in tip and "D-SEC-01@archive" in tip
 
     def test_collapse_depth_counts_from_the_top(self):
@@ -151,20 +188,34 @@ class TestLargeModel:
         edges = [g for g in root.iter() if "flow" in g.get("class", "").split()]
         assert len(edges) <= 150
         organisation = ET.fromstring(
-            diagram.render(result, diagram.Options(boundary="o3", max_nodes=0), "svg"))
+            diagram.render(result, diagram.Options(boundary="o3", max_nodes=0), "svg")
+        )
         drawn = {g.get("id") for g in organisation.iter() if "element" in g.get("class", "")}
         assert {f"element-o3e{i}" for i in range(40)} <= drawn
         assert "newrank=true" in diagram.source(result)
 
 
-@pytest.mark.parametrize("model", [
-    {"system": {"id": "empty"}},
-    {"system": {"id": "lone"}, "elements": [{"id": "a", "kind": "actor"}],
-     "boundaries": [{"id": "b", "kind": "network", "members": []}]},
-])
+@pytest.mark.parametrize(
+    "model",
+    [
+        {"system": {"id": "empty"}},
+        {
+            "system": {"id": "lone"},
+            "elements": [{"id": "a", "kind": "actor"}],
+            "boundaries": [{"id": "b", "kind": "network", "members": []}],
+        },
+    ],
+)
 @pytest.mark.parametrize("kind", ["dfd", "data", "attack-tree"])
 def test_degenerate_models_still_draw(model, kind):
     result = threatmodel.analyze(threatmodel.load_model_data(model), catalog())
-    root = ET.fromstring(diagram.render(result, diagram.Options(kind=kind, collapse_depth=0)
-                                        if kind == "dfd" else diagram.Options(kind=kind), "svg"))
+    root = ET.fromstring(
+        diagram.render(
+            result,
+            diagram.Options(kind=kind, collapse_depth=0)
+            if kind == "dfd"
+            else diagram.Options(kind=kind),
+            "svg",
+        )
+    )
     assert root.tag == f"{{{NS['svg']}}}svg"

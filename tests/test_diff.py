@@ -26,11 +26,15 @@ def models(tmp_path):
     shutil.copy(REPORTS / "model.yaml", old)
     shutil.copy(REPORTS / "model.decisions.yaml", old.with_name("model.decisions.yaml"))
     text = old.read_text(encoding="utf-8")
-    text = text.replace("    appeal: false", "    appeal: true").replace(
-        "name: Archive, stores: [health]}",
-        "name: Archive, stores: [health], encrypted_at_rest: false}\n"
-        "  - {id: cam, kind: external_service, type: camera}").replace(
-        "  - {id: f-store, from: scoring, to: profile-db, data: [scores]}\n", "")
+    text = (
+        text.replace("    appeal: false", "    appeal: true")
+        .replace(
+            "name: Archive, stores: [health]}",
+            "name: Archive, stores: [health], encrypted_at_rest: false}\n"
+            "  - {id: cam, kind: external_service, type: camera}",
+        )
+        .replace("  - {id: f-store, from: scoring, to: profile-db, data: [scores]}\n", "")
+    )
     new = tmp_path / "new" / "model.yaml"
     new.parent.mkdir()
     new.write_text(text, encoding="utf-8")
@@ -53,13 +57,27 @@ def test_text_says_what_changed(models, capsys):
         "changed findings (1):\n"
         "  ~ R-SEC-01@archive: status possible -> confirmed\n"
         "elements added: cam\n"
-        "flows removed: f-store\n")
+        "flows removed: f-store\n"
+    )
 
 
 def test_json_results_compare_like_models(models, capsys, tmp_path):
     """An old findings.json diffed against the new model gives the same answer as two models."""
-    assert main(["analyze", str(models[0]), *CATALOG, "--format", "json", "-o",
-                 str(tmp_path / "out"), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                str(models[0]),
+                *CATALOG,
+                "--format",
+                "json",
+                "-o",
+                str(tmp_path / "out"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     saved = str(tmp_path / "out" / "findings.json")
     _, from_models = run(capsys, str(models[0]), str(models[1]), *CATALOG, "--format", "json")
     _, from_json = run(capsys, saved, str(models[1]), *CATALOG, "--format", "json")
@@ -73,8 +91,10 @@ def test_markdown_is_a_pull_request_comment(models, capsys):
     """The Markdown form has counts, a table of new and resolved findings and the changes."""
     _, out = run(capsys, str(models[0]), str(models[1]), *CATALOG, "--format", "md")
     assert "**0 new**, **1 resolved**, 1 changed findings." in out
-    assert "| resolved | high | `R-OPA-01@scoring` Automated decisions people cannot contest " \
-           "| `scoring` |" in out
+    assert (
+        "| resolved | high | `R-OPA-01@scoring` Automated decisions people cannot contest "
+        "| `scoring` |" in out
+    )
     assert "| `R-SEC-01@archive` | Personal data stored unencrypted | possible | high |" in out
     assert "- **Flows removed:** `f-store`" in out
 
@@ -88,29 +108,50 @@ def test_fail_on_counts_newly_confirmed_open_findings(models, capsys):
 
 def test_identical_inputs_have_no_changes(models, capsys):
     """A model compared with itself has nothing to report, in every format."""
-    assert run(capsys, str(models[0]), str(models[0]), *CATALOG)[1] == \
-        "no changes in findings, elements or flows\n"
-    assert json.loads(run(capsys, str(models[0]), str(models[0]), *CATALOG, "--format",
-                          "json")[1])["findings"] == {"new": [], "resolved": [], "changed": []}
+    assert (
+        run(capsys, str(models[0]), str(models[0]), *CATALOG)[1]
+        == "no changes in findings, elements or flows\n"
+    )
+    assert json.loads(run(capsys, str(models[0]), str(models[0]), *CATALOG, "--format", "json")[1])[
+        "findings"
+    ] == {"new": [], "resolved": [], "changed": []}
 
 
 def test_hostile_titles_are_escaped_in_markdown():
     """Pipes, backticks and HTML in titles cannot break the pull-request table."""
     old = {"schema_version": "1", "system": {"name": "a|b"}, "findings": []}
-    new = {"schema_version": "1", "system": {"name": "<b>x</b>"}, "findings": [
-        {"id": "R-1@e", "title": "<script>x</script> | `t`", "status": "confirmed",
-         "severity": "high", "element": {"id": "e"}}]}
+    new = {
+        "schema_version": "1",
+        "system": {"name": "<b>x</b>"},
+        "findings": [
+            {
+                "id": "R-1@e",
+                "title": "<script>x</script> | `t`",
+                "status": "confirmed",
+                "severity": "high",
+                "element": {"id": "e"},
+            }
+        ],
+    }
     out = differ.render_markdown(differ.diff(old, new))
     assert "| new | high | `R-1@e` \\<script\\>x\\</script\\> \\| \\`t\\` | `e` |" in out
     assert "### Threat model changes: \\<b\\>x\\</b\\>" in out
 
 
-@pytest.mark.parametrize("text, message", [
-    ('{"a": 1,', "1:9: invalid JSON: Expecting property name enclosed in double quotes"),
-    ('{"a": 1}', "1:1: not a threatmodel findings.json (it needs schema_version, system, findings)"),
-    ('{"schema_version": "1", "system": {}, "findings": [1]}',
-     "1:1: 'findings' must be a list of findings with id, title, status, severity and element"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"a": 1,', "1:9: invalid JSON: Expecting property name enclosed in double quotes"),
+        (
+            '{"a": 1}',
+            "1:1: not a threatmodel findings.json (it needs schema_version, system, findings)",
+        ),
+        (
+            '{"schema_version": "1", "system": {}, "findings": [1]}',
+            "1:1: 'findings' must be a list of findings with id, title, status, severity and element",
+        ),
+    ],
+)
 def test_bad_json_inputs_are_positioned_errors(text, message):
     """A findings.json that is not one is reported with its position."""
     with pytest.raises(ThreatModelError) as excinfo:

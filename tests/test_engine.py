@@ -6,10 +6,9 @@ import copy
 
 import pytest
 import yaml
+from conftest import FIXTURES
 
 import threatmodel
-
-from conftest import FIXTURES
 
 SMALL = yaml.safe_load((FIXTURES / "models" / "small.yaml").read_text())
 
@@ -35,7 +34,9 @@ class TestFindings:
         first = analyse(core_catalog)
         shuffled = edit(lambda d: d["elements"].reverse())
         assert [f.id for f in first.findings] == [f.id for f in analyse(core_catalog).findings]
-        assert {f.id for f in first.findings} == {f.id for f in analyse(core_catalog, shuffled).findings}
+        assert {f.id for f in first.findings} == {
+            f.id for f in analyse(core_catalog, shuffled).findings
+        }
 
     def test_evidence_names_the_values_that_fired(self, core_catalog):
         """A finding lists the attribute values that made its condition true."""
@@ -63,8 +64,10 @@ class TestFindings:
     def test_findings_sorted_worst_first(self, core_catalog):
         """Confirmed findings come first, ordered by severity then score."""
         result = analyse(core_catalog)
-        ranks = [(not f.confirmed, core_catalog.severities.index(f.severity), -f.score)
-                 for f in result.findings]
+        ranks = [
+            (not f.confirmed, core_catalog.severities.index(f.severity), -f.score)
+            for f in result.findings
+        ]
         assert ranks == sorted(ranks)
 
 
@@ -80,27 +83,41 @@ class TestScoring:
         """The access-log control on profile-db lowers the finding by its declared effect."""
         finding = analyse(core_catalog).finding("T-SEC-01@profile-db")
         assert [c.mitigation for c in finding.controls] == ["MIT-T-LOG"]
-        assert (finding.likelihood, finding.impact, finding.score, finding.severity) == (2, 3, 6, "medium")
+        assert (finding.likelihood, finding.impact, finding.score, finding.severity) == (
+            2,
+            3,
+            6,
+            "medium",
+        )
         assert finding.recommended == ("MIT-T-ENCRYPT",)
 
     def test_without_control_severity_is_higher(self, core_catalog):
         """Removing the control restores the modifier's full effect."""
         result = analyse(core_catalog, edit(lambda d: d.pop("controls")))
         finding = result.finding("T-SEC-01@profile-db")
-        assert (finding.likelihood, finding.impact, finding.score, finding.severity) == (3, 4, 12, "high")
+        assert (finding.likelihood, finding.impact, finding.score, finding.severity) == (
+            3,
+            4,
+            12,
+            "high",
+        )
 
     def test_control_on_boundary_applies_to_members(self, core_catalog):
         """A control targeting a boundary covers the elements inside it."""
-        data = edit(lambda d: d.update(controls=[{"mitigation": "MIT-T-ENCRYPT",
-                                                  "targets": ["platform"]}]))
+        data = edit(
+            lambda d: d.update(controls=[{"mitigation": "MIT-T-ENCRYPT", "targets": ["platform"]}])
+        )
         finding = analyse(core_catalog, data).finding("T-SEC-01@profile-db")
         assert [c.mitigation for c in finding.controls] == ["MIT-T-ENCRYPT"]
         assert finding.likelihood == 1
 
     def test_global_control_and_clamping(self, core_catalog):
         """A control without targets applies everywhere; values never drop below 1."""
-        data = edit(lambda d: d.update(controls=[{"mitigation": "MIT-T-ENCRYPT"},
-                                                 {"mitigation": "MIT-T-LOG"}]))
+        data = edit(
+            lambda d: d.update(
+                controls=[{"mitigation": "MIT-T-ENCRYPT"}, {"mitigation": "MIT-T-LOG"}]
+            )
+        )
         finding = analyse(core_catalog, data).finding("T-SEC-01@profile-db")
         assert (finding.likelihood, finding.impact) == (1, 3)
 
@@ -126,9 +143,11 @@ class TestGraphFacts:
 
     def test_same_jurisdiction_does_not_cross(self, core_catalog):
         """Moving the shopper into the CN boundary removes the cross-border finding."""
+
         def move(d):
             d["boundaries"][0]["members"].append("shopper")
             d["boundaries"][1]["members"] = []
+
         assert analyse(core_catalog, edit(move)).finding("T-RES-01@f-buy") is None
 
     def test_reaches_follows_flows(self, core_catalog):
@@ -146,15 +165,21 @@ class TestGraphFacts:
         """Three outside organisations feeding the scoring process trigger the aggregation risk."""
         result = analyse(core_catalog)
         assert result.finding("T-RES-02@scoring") is None  # shopper and lender: 2 organisations
-        data = edit(lambda d: d["flows"].append({"id": "f-clinic", "from": "clinic", "to": "scoring",
-                                                 "data": ["health"]}))
+        data = edit(
+            lambda d: d["flows"].append(
+                {"id": "f-clinic", "from": "clinic", "to": "scoring", "data": ["health"]}
+            )
+        )
         assert analyse(core_catalog, data).finding("T-RES-02@scoring").confirmed
 
     def test_endpoint_attributes(self, core_catalog):
         """source.type and target attributes are read from the flow's endpoints."""
         finding = analyse(core_catalog).finding("T-INT-01@f-report")
-        assert finding.evidence == (("source.type", "lender"), ("crosses('organisation')", True),
-                                    ("target.report_verification", False))
+        assert finding.evidence == (
+            ("source.type", "lender"),
+            ("crosses('organisation')", True),
+            ("target.report_verification", False),
+        )
 
     def test_model_wide_fact_on_system(self, core_catalog):
         """A system-level risk reads model-wide facts and the system's attributes."""
@@ -170,8 +195,9 @@ class TestGraphFacts:
         assert finding.missing[0] == "personal_data (needs the data it stores, uses or carries)"
 
 
-@pytest.mark.parametrize("mitigations", [["MIT-T-ENCRYPT"], ["MIT-T-LOG"],
-                                         ["MIT-T-ENCRYPT", "MIT-T-LOG", "MIT-T-LEGAL"]])
+@pytest.mark.parametrize(
+    "mitigations", [["MIT-T-ENCRYPT"], ["MIT-T-LOG"], ["MIT-T-ENCRYPT", "MIT-T-LOG", "MIT-T-LEGAL"]]
+)
 def test_adding_controls_never_raises_severity(core_catalog, mitigations):
     """Every finding's score with extra controls is at most its score without them."""
     before = {f.id: f.score for f in analyse(core_catalog).findings}
@@ -183,7 +209,12 @@ def test_adding_controls_never_raises_severity(core_catalog, mitigations):
 
 def test_reachability_stops_at_outside_parties(core_catalog):
     """Data that reaches a landlord does not 'reach' the police through the landlord."""
-    data = edit(lambda d: (d["flows"].remove(element(d, "f-police")),
-                           d["flows"].append({"id": "f-tip", "from": "rental", "to": "police",
-                                              "data": ["reports"]})))
+    data = edit(
+        lambda d: (
+            d["flows"].remove(element(d, "f-police")),
+            d["flows"].append(
+                {"id": "f-tip", "from": "rental", "to": "police", "data": ["reports"]}
+            ),
+        )
+    )
     assert analyse(core_catalog, data).finding("T-CREEP-01@profile-db") is None

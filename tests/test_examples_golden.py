@@ -35,5 +35,6 @@ def test_example_findings_match_the_reviewed_list(example):
 
 def test_every_example_has_a_golden_file():
     """No example goes unchecked, and no golden file outlives its example."""
-    assert sorted(p.stem for p in (ROOT / "examples" / "expected").glob("*.txt")) == \
-        [p.stem for p in EXAMPLES]
+    assert sorted(p.stem for p in (ROOT / "examples" / "expected").glob("*.txt")) == [
+        p.stem for p in EXAMPLES
+    ]

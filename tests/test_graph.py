@@ -16,20 +16,35 @@ DOMAINS = ["credit", "travel", "housing", "visa"]
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(2, 12).flatmap(lambda n: st.tuples(
-    st.just(n),
-    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n),
-    st.lists(st.sampled_from(DOMAINS), min_size=n, max_size=n))))
+@given(
+    st.integers(2, 12).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n),
+            st.lists(st.sampled_from(DOMAINS), min_size=n, max_size=n),
+        )
+    )
+)
 def test_downstream_domains_match_breadth_first_search(case):
     """For random graphs with cycles, SCC propagation equals a search from each element
     that passes through processes and stores but stops at actors."""
     n, edges, domains = case
-    elements = tuple(m.Element(id=f"e{i}", kind="actor" if i % 5 == 4 else "process",
-                               attributes={"decision_domains": (domains[i],)} if i % 3 else {})
-                     for i in range(n))
-    flows = tuple(m.DataFlow(id=f"f{k}", source=f"e{a}", target=f"e{b}")
-                  for k, (a, b) in enumerate(edges) if a != b)
-    graph = Graph(m.SystemModel(system=m.System(id="s"), elements=elements, flows=flows), VOCABULARY)
+    elements = tuple(
+        m.Element(
+            id=f"e{i}",
+            kind="actor" if i % 5 == 4 else "process",
+            attributes={"decision_domains": (domains[i],)} if i % 3 else {},
+        )
+        for i in range(n)
+    )
+    flows = tuple(
+        m.DataFlow(id=f"f{k}", source=f"e{a}", target=f"e{b}")
+        for k, (a, b) in enumerate(edges)
+        if a != b
+    )
+    graph = Graph(
+        m.SystemModel(system=m.System(id="s"), elements=elements, flows=flows), VOCABULARY
+    )
     for element in elements:
         seen, queue = {element.id}, deque([element.id])
         while queue:
@@ -40,6 +55,7 @@ def test_downstream_domains_match_breadth_first_search(case):
                 if flow.target not in seen:
                     seen.add(flow.target)
                     queue.append(flow.target)
-        expected = {d for e in elements if e.id in seen
-                    for d in e.attributes.get("decision_domains", ())}
+        expected = {
+            d for e in elements if e.id in seen for d in e.attributes.get("decision_domains", ())
+        }
         assert graph.downstream_domains(element.id) == expected

@@ -60,10 +60,23 @@ def hostile():
 def test_report_has_every_section(report):
     """Summary, matrix, diagram, findings, checklist, compliance, questionnaire and appendix."""
     ids = {attrs.get("id") for _, attrs in Page(report).elements}
-    assert {"summary", "matrix", "diagram", "findings", "checklist", "compliance",
-            "questionnaire", "appendix"} <= ids
-    assert {"finding-R-OPA-01@scoring", "finding-R-RES-01@f-sell", "finding-R-SEC-01@profile-db",
-            "finding-R-SYS-01@trust", "questions-archive"} <= ids
+    assert {
+        "summary",
+        "matrix",
+        "diagram",
+        "findings",
+        "checklist",
+        "compliance",
+        "questionnaire",
+        "appendix",
+    } <= ids
+    assert {
+        "finding-R-OPA-01@scoring",
+        "finding-R-RES-01@f-sell",
+        "finding-R-SEC-01@profile-db",
+        "finding-R-SYS-01@trust",
+        "questions-archive",
+    } <= ids
 
 
 def test_finding_shows_harms_frameworks_mitigations_and_decision(report):
@@ -73,7 +86,9 @@ def test_finding_shows_harms_frameworks_mitigations_and_decision(report):
     assert "Exclusion, Distortion (Solove)" in text
     assert "STRIDE I (Information disclosure)" in text
     assert "☐ Encrypt the store at rest MIT-R-ENCRYPT likelihood -2" in text
-    assert "☑ Log and review every access MIT-R-LOG likelihood -1, impact -1; SIEM since 2024" in text
+    assert (
+        "☑ Log and review every access MIT-R-LOG likelihood -1, impact -1; SIEM since 2024" in text
+    )
     assert "accepted by dpo@example.org on 2024-05-02, until 2030-01-31; ticket PRIV-12" in text
     assert "Contract forbids onward sale; audit in Q3." in text
     assert "What is encrypted_at_rest?" in text
@@ -81,8 +96,13 @@ def test_finding_shows_harms_frameworks_mitigations_and_decision(report):
 
 def test_expired_decision_is_shown_as_open_again():
     """A lapsed acceptance is flagged on the card and in the summary."""
-    text = " ".join("".join(Page(html.render(analysed(
-        "model.yaml", "catalog.yaml", datetime.date(2031, 1, 1)))).text).split())
+    text = " ".join(
+        "".join(
+            Page(
+                html.render(analysed("model.yaml", "catalog.yaml", datetime.date(2031, 1, 1)))
+            ).text
+        ).split()
+    )
     assert "accepted expired" in text
     assert "(expired 2030-01-31; open again)" in text
     assert "1 review decision expired; those findings are open again." in text
@@ -108,10 +128,14 @@ def test_hostile_text_is_escaped_everywhere(hostile):
     assert not [a for _, attrs in page.elements for a in attrs if a.startswith("on")]
     assert page.scripts == [html._asset("report.js")]
     text = "".join(page.text)
-    for hostile_text in ("<script>alert('system')</script> Evil | Corp `x`",
-                         "\"><svg/onload=alert('actor')>", "<iframe src=//evil>",
-                         "<script>alert('why')</script> | `x` =SUM(A1)",
-                         "{{ config }} ${x} %s", "@import url(evil.css); {{ 7*7 }} {% raw %}"):
+    for hostile_text in (
+        "<script>alert('system')</script> Evil | Corp `x`",
+        "\"><svg/onload=alert('actor')>",
+        "<iframe src=//evil>",
+        "<script>alert('why')</script> | `x` =SUM(A1)",
+        "{{ config }} ${x} %s",
+        "@import url(evil.css); {{ 7*7 }} {% raw %}",
+    ):
         assert hostile_text in text
     assert "49" not in text.split("@import url(evil.css);")[1][:10]  # no template evaluation
 
@@ -125,8 +149,11 @@ def test_control_characters_are_made_visible(hostile):
 
 def test_content_security_policy_pins_the_inline_blocks(report):
     """The CSP allows exactly the report's own style and script (by hash) and data: images."""
-    meta = next(a for t, a in Page(report).elements
-                if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    meta = next(
+        a
+        for t, a in Page(report).elements
+        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    )
     policy = meta["content"]
     assert "default-src 'none'" in policy and "img-src data:" in policy
     assert f"script-src '{html._hash(html._asset('report.js'))}'" in policy
@@ -141,19 +168,33 @@ def test_rendering_is_deterministic(report):
 def test_user_template_can_extend_the_shipped_one(tmp_path):
     """A user's template may extend report.html.j2 and replace one block, still escaped."""
     template = tmp_path / "mine.html.j2"
-    template.write_text('{% extends "report.html.j2" %}{% block footer %}Reviewed by '
-                        '{{ data.system.name }} board{% endblock %}', encoding="utf-8")
+    template.write_text(
+        '{% extends "report.html.j2" %}{% block footer %}Reviewed by '
+        "{{ data.system.name }} board{% endblock %}",
+        encoding="utf-8",
+    )
     page = html.render(analysed("hostile.yaml", "hostile_catalog.yaml"), template=template)
     assert "Reviewed by &lt;script&gt;alert(&#39;system&#39;)&lt;/script&gt; Evil" in page
     assert 'id="findings"' in page
 
 
-@pytest.mark.parametrize("text, message", [
-    ("{% if %}", "mine.j2:1:1: template error: Expected an expression, got 'end of statement block'"),
-    ("{{ data.nothing }}", "mine.j2: template failed: 'dict object' has no attribute 'nothing'"),
-    ("{{ ''.__class__.__mro__ }}", "mine.j2: template failed: access to attribute '__class__' of "
-                                   "'str' object is unsafe."),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "{% if %}",
+            "mine.j2:1:1: template error: Expected an expression, got 'end of statement block'",
+        ),
+        (
+            "{{ data.nothing }}",
+            "mine.j2: template failed: 'dict object' has no attribute 'nothing'",
+        ),
+        (
+            "{{ ''.__class__.__mro__ }}",
+            "mine.j2: template failed: access to attribute '__class__' of 'str' object is unsafe.",
+        ),
+    ],
+)
 def test_broken_user_templates_are_bad_input(tmp_path, text, message):
     """Syntax errors, unknown names and sandbox escapes in a user template are exit-2 errors."""
     template = tmp_path / "mine.j2"
@@ -163,11 +204,17 @@ def test_broken_user_templates_are_bad_input(tmp_path, text, message):
     assert str(excinfo.value).replace(str(tmp_path) + "/", "") == message
 
 
-@pytest.mark.parametrize("svg, size", [
-    (b'<?xml version="1.0"?>\n<svg width="750pt" height="300pt" viewBox="0 0 750 300">', (1000, 400)),
-    (b'<svg width="3000pt" height="600pt">', (1800, 360)),
-    (b'<svg viewBox="0 0 10 10">', (0, 0)),
-])
+@pytest.mark.parametrize(
+    "svg, size",
+    [
+        (
+            b'<?xml version="1.0"?>\n<svg width="750pt" height="300pt" viewBox="0 0 750 300">',
+            (1000, 400),
+        ),
+        (b'<svg width="3000pt" height="600pt">', (1800, 360)),
+        (b'<svg viewBox="0 0 10 10">', (0, 0)),
+    ],
+)
 def test_diagram_is_sized_for_reading(svg, size):
     """The diagram shows at its own size in CSS pixels, scaled down to at most 1,800 wide."""
     assert html._display_size(svg) == size

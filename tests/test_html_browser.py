@@ -22,11 +22,22 @@ from threatmodel.tracking import apply_decisions, load_decisions
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed and could not be installed "
-                             "here (make system-packages installs it); the browser test needs it")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars", "--mute-audio"]
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed and could not be installed "
+    "here (make system-packages installs it); the browser test needs it",
+)
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--mute-audio",
+]
 
 PROBE = """<!DOCTYPE html><html><body><pre id="probe">pending</pre>
 <iframe id="frame" src="report.html" width="1200" height="900"></iframe>
@@ -55,8 +66,9 @@ def page(tmp_path_factory):
     """The fixture model's report written to a temporary directory beside a probe page."""
     catalog = threatmodel.load_catalog([REPORTS / "catalog.yaml"], shipped_risks=False)
     result = threatmodel.analyze(threatmodel.load_model(REPORTS / "model.yaml"), catalog)
-    result = apply_decisions(result, load_decisions(REPORTS / "model.decisions.yaml"),
-                             datetime.date(2024, 6, 1))
+    result = apply_decisions(
+        result, load_decisions(REPORTS / "model.decisions.yaml"), datetime.date(2024, 6, 1)
+    )
     directory = tmp_path_factory.mktemp("html")
     (directory / "report.html").write_text(html.render(result), encoding="utf-8")
     (directory / "probe.html").write_text(PROBE, encoding="utf-8")
@@ -65,25 +77,41 @@ def page(tmp_path_factory):
 
 def chromium(directory: Path, *args: str) -> subprocess.CompletedProcess:
     profile = directory / "profile"
-    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_report_renders_without_console_errors_and_shows_diagram_and_findings(page):
     """Chromium lays out every finding and the diagram (or its note), styles and script apply
     under the page's Content-Security-Policy, and the console stays silent."""
-    run = chromium(page, "--allow-file-access-from-files", "--enable-logging=stderr", "--v=0",
-                   "--virtual-time-budget=5000", "--dump-dom", (page / "probe.html").as_uri())
-    console = [line for line in run.stderr.splitlines()
-               if "CONSOLE" in line and "report.html" in line]
+    run = chromium(
+        page,
+        "--allow-file-access-from-files",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        (page / "probe.html").as_uri(),
+    )
+    console = [
+        line for line in run.stderr.splitlines() if "CONSOLE" in line and "report.html" in line
+    ]
     assert console == []
     match = re.search(r'<pre id="probe">(.*?)</pre>', run.stdout, re.S)
     assert match, run.stderr[-2000:]
     probe = json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
     assert "error" not in probe
     assert [f["id"] for f in probe["findings"]] == [
-        "finding-R-OPA-01@scoring", "finding-R-RES-01@f-sell", "finding-R-SEC-01@profile-db",
-        "finding-R-SYS-01@trust"]
+        "finding-R-OPA-01@scoring",
+        "finding-R-RES-01@f-sell",
+        "finding-R-SEC-01@profile-db",
+        "finding-R-SYS-01@trust",
+    ]
     assert all(f["box"][0] > 300 and f["box"][1] > 100 for f in probe["findings"])
     assert probe["filters_shown"], "the inline script was blocked or failed"
     assert probe["border"] == "6px", "the inline stylesheet was blocked"
@@ -97,8 +125,9 @@ def test_report_renders_without_console_errors_and_shows_diagram_and_findings(pa
 def test_screenshot_is_not_blank(page):
     """A screenshot of the report holds many colours: text, badges and the risk matrix."""
     shot = page / "shot.png"
-    chromium(page, "--window-size=1200,1600", f"--screenshot={shot}",
-             (page / "report.html").as_uri())
+    chromium(
+        page, "--window-size=1200,1600", f"--screenshot={shot}", (page / "report.html").as_uri()
+    )
     width, height, pixels = decode_png(shot.read_bytes())
     assert (width, height) == (1200, 1600)
     colours = set(pixels)
@@ -112,8 +141,8 @@ def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, chunks, header = 8, [], b""
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = body
         elif kind == b"IDAT":
@@ -128,7 +157,7 @@ def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
     pixels: list[tuple[int, ...]] = []
     for row in range(height):
         start = row * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride):
             left = line[i - channels] if i >= channels else 0
             up = previous[i]
@@ -144,7 +173,7 @@ def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
                 pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
                 predictor = left if pa <= pb and pa <= pc else up if pb <= pc else corner
                 line[i] = (line[i] + predictor) & 0xFF
-        pixels.extend(tuple(line[i:i + channels]) for i in range(0, stride, channels))
+        pixels.extend(tuple(line[i : i + channels]) for i in range(0, stride, channels))
         previous = line
     return width, height, pixels
 
@@ -154,8 +183,14 @@ def test_hostile_report_runs_no_injected_script(tmp_path):
     catalog = threatmodel.load_catalog([REPORTS / "hostile_catalog.yaml"], shipped_risks=False)
     result = threatmodel.analyze(threatmodel.load_model(REPORTS / "hostile.yaml"), catalog)
     (tmp_path / "report.html").write_text(html.render(result), encoding="utf-8")
-    run = chromium(tmp_path, "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000",
-                   "--dump-dom", (tmp_path / "report.html").as_uri())
+    run = chromium(
+        tmp_path,
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=3000",
+        "--dump-dom",
+        (tmp_path / "report.html").as_uri(),
+    )
     assert [line for line in run.stderr.splitlines() if "CONSOLE" in line] == []
     assert run.stdout.count("<script") == 1
     assert "&lt;script&gt;alert('title')&lt;/script&gt;" in run.stdout

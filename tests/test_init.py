@@ -26,11 +26,33 @@ def test_each_shape_writes_a_model_that_validates_and_analyses(tmp_path, shape, 
 def test_flags_fill_the_template(tmp_path, capsys):
     """Name, id, owner, subjects and jurisdiction land in the model."""
     out = tmp_path / "m.yaml"
-    assert main(["init", "--shape", "data-api", "--name", "Tenant Screening", "--owner", "risk",
-                 "--subjects", "2500000", "--jurisdiction", "US", "-o", str(out), "--yes"]) == 0
+    assert (
+        main(
+            [
+                "init",
+                "--shape",
+                "data-api",
+                "--name",
+                "Tenant Screening",
+                "--owner",
+                "risk",
+                "--subjects",
+                "2500000",
+                "--jurisdiction",
+                "US",
+                "-o",
+                str(out),
+                "--yes",
+            ]
+        )
+        == 0
+    )
     model = threatmodel.load_model(out)
-    assert (model.system.id, model.system.name, model.system.owner) == \
-        ("tenant-screening", "Tenant Screening", "risk")
+    assert (model.system.id, model.system.name, model.system.owner) == (
+        "tenant-screening",
+        "Tenant Screening",
+        "risk",
+    )
     assert model.data[0].subjects == 2_500_000
     assert model.system.attributes["jurisdictions"] == ("US",)
     capsys.readouterr()
@@ -59,8 +81,15 @@ def test_without_a_terminal_init_never_prompts(tmp_path, monkeypatch, capsys):
 
 def test_questions_take_replies_and_keep_defaults_on_empty_input():
     """Interactive answers replace the defaults; an empty reply keeps the default."""
-    given = argparse.Namespace(shape=None, name=None, id=None, owner="fixed", subjects=None,
-                               jurisdiction=None, description=None)
+    given = argparse.Namespace(
+        shape=None,
+        name=None,
+        id=None,
+        owner="fixed",
+        subjects=None,
+        jurisdiction=None,
+        description=None,
+    )
     replies = iter(["data-sharing", "Loyalty Cards", "", "1_200_000", "CN"])
     asked = []
 

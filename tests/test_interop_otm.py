@@ -45,8 +45,12 @@ def test_round_trip_with_findings_still_keeps_the_model():
     catalog = threatmodel.load_catalog([FIXTURES / "catalog"], shipped_risks=False)
     model = threatmodel.load_model(FIXTURES / "models" / "small.yaml")
     back = _round_trip(model, threatmodel.analyze(model, catalog))
-    assert (back.elements, back.flows, back.boundaries, back.data) == \
-        (model.elements, model.flows, model.boundaries, model.data)
+    assert (back.elements, back.flows, back.boundaries, back.data) == (
+        model.elements,
+        model.flows,
+        model.boundaries,
+        model.data,
+    )
 
 
 def test_round_trip_keeps_a_models_own_vocabulary(tmp_path):
@@ -56,7 +60,8 @@ def test_round_trip_keeps_a_models_own_vocabulary(tmp_path):
         "system: {id: s}\n"
         "elements:\n  - {id: db, kind: datastore, pci_scope: true}\n"
         "vocabulary:\n  attributes:\n"
-        "    - {name: pci_scope, type: bool, applies_to: [datastore], meaning: in PCI scope}\n")
+        "    - {name: pci_scope, type: bool, applies_to: [datastore], meaning: in PCI scope}\n"
+    )
     model = threatmodel.load_model(path)
     back = _round_trip(model)
     assert back.elements[0].attributes == {"pci_scope": True}
@@ -138,19 +143,35 @@ def test_import_of_otm_yaml_works_like_json():
     assert (result.model.elements[0].pos.line, result.model.elements[0].pos.col) == (17, 5)
 
 
-@pytest.mark.parametrize("text, where, words", [
-    ('{"otmVersion": "0.2.0", "project": {"id": "p", "name": "P"},\n'
-     ' "trustZones": [], "components": [], "dataflows": [\n'
-     '  {"id": "d", "name": "D", "source": "a", "destination": "b"}]}', (3, 39), "unknown component 'a'"),
-    ('{"otmVersion": "0.2.0",\n "project": {"id": "p", "name": "P"},\n "project": {}}', (3, 2),
-     "duplicate key 'project'"),
-    ('{"otmVersion": "0.2.0", "project": {"id": "p", "name": "P"},\n "components": [\n'
-     '  {"id": "c", "name": "C", "type": "x", "parent": {"trustZone": "nowhere"}}]}', (3, 51),
-     "unknown trust zone 'nowhere'"),
-    ('{"otmVersion": "0.2.0", "project": {"id": "p", "name": "P"}, "components": [}', (1, 77),
-     "invalid JSON"),
-    ('{"project": {"id": "p", "name": "P"}}', (1, 1), "'otmVersion' is required"),
-])
+@pytest.mark.parametrize(
+    "text, where, words",
+    [
+        (
+            '{"otmVersion": "0.2.0", "project": {"id": "p", "name": "P"},\n'
+            ' "trustZones": [], "components": [], "dataflows": [\n'
+            '  {"id": "d", "name": "D", "source": "a", "destination": "b"}]}',
+            (3, 39),
+            "unknown component 'a'",
+        ),
+        (
+            '{"otmVersion": "0.2.0",\n "project": {"id": "p", "name": "P"},\n "project": {}}',
+            (3, 2),
+            "duplicate key 'project'",
+        ),
+        (
+            '{"otmVersion": "0.2.0", "project": {"id": "p", "name": "P"},\n "components": [\n'
+            '  {"id": "c", "name": "C", "type": "x", "parent": {"trustZone": "nowhere"}}]}',
+            (3, 51),
+            "unknown trust zone 'nowhere'",
+        ),
+        (
+            '{"otmVersion": "0.2.0", "project": {"id": "p", "name": "P"}, "components": [}',
+            (1, 77),
+            "invalid JSON",
+        ),
+        ('{"project": {"id": "p", "name": "P"}}', (1, 1), "'otmVersion' is required"),
+    ],
+)
 def test_broken_otm_files_give_positioned_errors(tmp_path, text, where, words):
     """Dangling references, duplicate keys, bad syntax and missing keys name file, line and column."""
     path = tmp_path / "broken.otm.json"
@@ -168,14 +189,28 @@ def test_export_and_import_commands_round_trip(tmp_path, capsys):
     otm = tmp_path / "small.otm.json"
     back = tmp_path / "back.yaml"
     catalog = ["--catalog", str(FIXTURES / "catalog"), "--no-shipped"]
-    assert main(["export", "--to", "otm", str(FIXTURES / "models" / "small.yaml"), "-o", str(otm),
-                 *catalog]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--to",
+                "otm",
+                str(FIXTURES / "models" / "small.yaml"),
+                "-o",
+                str(otm),
+                *catalog,
+            ]
+        )
+        == 0
+    )
     assert main(["import", "--from", "otm", str(otm), "-o", str(back), *catalog]) == 0
     assert main(["validate", str(back), *catalog]) == 0
     text = back.read_text()
     assert text.startswith("# Imported from small.otm.json")
-    assert threatmodel.load_model(back).elements == \
-        threatmodel.load_model(FIXTURES / "models" / "small.yaml").elements
+    assert (
+        threatmodel.load_model(back).elements
+        == threatmodel.load_model(FIXTURES / "models" / "small.yaml").elements
+    )
     capsys.readouterr()
 
 
@@ -195,11 +230,25 @@ def test_export_applies_review_decisions_to_threat_states(tmp_path):
     model = tmp_path / "small.yaml"
     model.write_text((FIXTURES / "models" / "small.yaml").read_text())
     (tmp_path / "small.decisions.yaml").write_text(
-        "decisions:\n  T-SEC-01@profile-db: {status: accepted, justification: legacy, "
-        "owner: dpo}\n")
+        "decisions:\n  T-SEC-01@profile-db: {status: accepted, justification: legacy, owner: dpo}\n"
+    )
     out = tmp_path / "o.json"
-    assert main(["export", "--to", "otm", str(model), "-o", str(out), "--catalog",
-                 str(FIXTURES / "catalog"), "--no-shipped"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--to",
+                "otm",
+                str(model),
+                "-o",
+                str(out),
+                "--catalog",
+                str(FIXTURES / "catalog"),
+                "--no-shipped",
+            ]
+        )
+        == 0
+    )
     otm = json.loads(out.read_text())
     db = next(c for c in otm["components"] if c["id"] == "profile-db")
     states = {t["threat"]: t["state"] for t in db["threats"]}
@@ -209,8 +258,22 @@ def test_export_applies_review_decisions_to_threat_states(tmp_path):
 def test_analyze_reads_an_otm_file_directly(tmp_path, capsys):
     """`analyze --from otm` analyses the OTM file without a converted copy."""
     out = tmp_path / "out"
-    assert main(["analyze", "--from", "otm", str(INTEROP / "payments.otm.yaml"), "-o", str(out),
-                 "--format", "json", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                "--from",
+                "otm",
+                str(INTEROP / "payments.otm.yaml"),
+                "-o",
+                str(out),
+                "--format",
+                "json",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     report = json.loads((out / "findings.json").read_text())
     assert report["system"]["id"] == "payments-service"
     assert "not mapped" in capsys.readouterr().err

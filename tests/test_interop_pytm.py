@@ -27,9 +27,16 @@ def test_elements_flows_boundaries_and_data_arrive_by_name(imported):
     """Names become ids; every element, flow, boundary and data item arrives and validates."""
     model = imported.model
     assert [e.id for e in model.elements] == [
-        "border-officer", "watchlist-administrator", "traveller", "checkpoint-terminal",
-        "watchlist-matching-service", "alert-notifier", "watchlist-db", "crossing-log",
-        "partner-agency-feed"]
+        "border-officer",
+        "watchlist-administrator",
+        "traveller",
+        "checkpoint-terminal",
+        "watchlist-matching-service",
+        "alert-notifier",
+        "watchlist-db",
+        "crossing-log",
+        "partner-agency-feed",
+    ]
     assert len(model.flows) == 8 and len(model.data) == 4
     boundaries = _by_id(model.boundaries)
     assert set(boundaries["border-agency"].members) == {"airport", "agency-network"}
@@ -40,10 +47,15 @@ def test_elements_flows_boundaries_and_data_arrive_by_name(imported):
 def test_classes_and_flags_map_onto_kinds_types_and_attributes(imported):
     """Datastore type and flags give the element type; controls map onto our attributes."""
     elements = _by_id(imported.model.elements)
-    assert (elements["watchlist-db"].kind, elements["watchlist-db"].type) == ("datastore", "database")
+    assert (elements["watchlist-db"].kind, elements["watchlist-db"].type) == (
+        "datastore",
+        "database",
+    )
     assert elements["crossing-log"].type == "log"
-    assert elements["watchlist-db"].attributes == {"encrypted_at_rest": False,
-                                                   "access_control": "none"}
+    assert elements["watchlist-db"].attributes == {
+        "encrypted_at_rest": False,
+        "access_control": "none",
+    }
     assert elements["watchlist-administrator"].type == "operator_staff"
     assert elements["watchlist-administrator"].attributes == {"mfa": True}
     assert elements["partner-agency-feed"].kind == "external_service"
@@ -63,8 +75,10 @@ def test_flows_carry_data_encryption_and_fill_the_stores(imported):
     """Flow controls map onto encryption and authentication; data flowing into a datastore is
     what it stores."""
     flows = _by_id(imported.model.flows)
-    assert flows["passport-scan"].attributes == {"encrypted_in_transit": False,
-                                                 "authenticated": False}
+    assert flows["passport-scan"].attributes == {
+        "encrypted_in_transit": False,
+        "authenticated": False,
+    }
     assert flows["match-request"].attributes["authenticated"] is True
     assert flows["lookup"].attributes["protocol"] == "SQL"
     elements = _by_id(imported.model.elements)
@@ -79,13 +93,21 @@ def test_pytm_findings_and_assumptions_are_reported_not_imported(imported):
     assert "usesVPN" in messages
 
 
-@pytest.mark.parametrize("change, words", [
-    (lambda tm: tm["flows"][0].update(sink="Nowhere"), "'sink' names unknown element 'Nowhere'"),
-    (lambda tm: tm["assets"][1].update(name="Checkpoint Terminal"),
-     "two elements or boundaries are named 'Checkpoint Terminal'"),
-    (lambda tm: tm["flows"][2].update(data=["Passport"]), "unknown data 'Passport'"),
-    (lambda tm: tm["actors"][0].update(inBoundary="Moon"), "unknown boundary 'Moon'"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (
+            lambda tm: tm["flows"][0].update(sink="Nowhere"),
+            "'sink' names unknown element 'Nowhere'",
+        ),
+        (
+            lambda tm: tm["assets"][1].update(name="Checkpoint Terminal"),
+            "two elements or boundaries are named 'Checkpoint Terminal'",
+        ),
+        (lambda tm: tm["flows"][2].update(data=["Passport"]), "unknown data 'Passport'"),
+        (lambda tm: tm["actors"][0].update(inBoundary="Moon"), "unknown boundary 'Moon'"),
+    ],
+)
 def test_broken_pytm_output_gives_positioned_errors(tmp_path, change, words):
     """Dangling names and duplicate names are errors at their line in the JSON file."""
     tm = json.loads(FIXTURE.read_text())
@@ -103,8 +125,22 @@ def test_broken_pytm_output_gives_positioned_errors(tmp_path, change, words):
 def test_analyze_accepts_pytm_output_with_from(tmp_path, capsys):
     """`analyze --from pytm` reports the unencrypted watchlist store."""
     out = tmp_path / "out"
-    assert main(["analyze", "--from", "pytm", str(FIXTURE), "-o", str(out), "--format", "json",
-                 "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                "--from",
+                "pytm",
+                str(FIXTURE),
+                "-o",
+                str(out),
+                "--format",
+                "json",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     report = json.loads((out / "findings.json").read_text())
     assert "SRS-SEC-02@watchlist-db" in {f["id"] for f in report["findings"]}
     capsys.readouterr()
@@ -114,7 +150,7 @@ def test_json_values_come_from_json_and_positions_from_the_text():
     """Numbers like 1e5, surrogate pairs and tab indentation read correctly, with positions."""
     text = '{\n\t"a": 1e5,\n\t"b": "\\ud83d\\ude00 \\/",\n\t"c": [true, null]\n}'
     data = read_json_text(text, "t.json")
-    assert data == {"a": 100000.0, "b": "\U0001F600 /", "c": [True, None]}
+    assert data == {"a": 100000.0, "b": "\U0001f600 /", "c": [True, None]}
     assert (data.val_pos["c"].line, data.val_pos["c"].col) == (4, 7)
     assert (data["c"].item_pos[1].line, data["c"].item_pos[1].col) == (4, 14)
 

@@ -35,10 +35,15 @@ def test_kinds_follow_threagile_types_and_human_clients_become_actors(imported):
     """external-entity used by a human is an actor, other external entities external services."""
     elements = _by_id(imported.model.elements)
     assert (elements["citizen-app"].kind, elements["citizen-app"].type) == ("actor", "data_subject")
-    assert (elements["admin-client"].kind, elements["admin-client"].type) == \
-        ("actor", "operator_staff")
+    assert (elements["admin-client"].kind, elements["admin-client"].type) == (
+        "actor",
+        "operator_staff",
+    )
     assert elements["partner-bank"].kind == "external_service"
-    assert (elements["scoring-engine"].kind, elements["scoring-engine"].type) == ("process", "scoring")
+    assert (elements["scoring-engine"].kind, elements["scoring-engine"].type) == (
+        "process",
+        "scoring",
+    )
     assert elements["blacklist-db"].type == "list"
     assert elements["document-store"].type == "file_store"  # from the technology table
 
@@ -76,8 +81,12 @@ def test_links_become_flows_with_protocol_encryption_and_authentication(imported
     authentication map onto encryption and authentication attributes."""
     flows = {(f.source, f.target, f.name): f for f in imported.model.flows}
     lookup = flows[("bank-lookup-api", "score-cache", "Score read")]
-    assert lookup.attributes == {"protocol": "binary", "encrypted_in_transit": False,
-                                 "authenticated": False, "auth_strength": "none"}
+    assert lookup.attributes == {
+        "protocol": "binary",
+        "encrypted_in_transit": False,
+        "authenticated": False,
+        "auth_strength": "none",
+    }
     response = flows[("score-cache", "bank-lookup-api", "Score read (response)")]
     assert response.data == ("trust-scores",)
     analyst = flows[("analyst-workstation", "admin-backend", "Case queries")]
@@ -91,8 +100,12 @@ def test_boundary_types_map_and_nest(imported):
     boundaries = _by_id(imported.model.boundaries)
     assert boundaries["cloud-account"].type == "cloud_account"
     assert boundaries["legacy-dc"].type == "network"
-    assert set(boundaries["cloud-account"].members) == {"k8s-control-plane", "dmz", "app-net",
-                                                       "data-net"}
+    assert set(boundaries["cloud-account"].members) == {
+        "k8s-control-plane",
+        "dmz",
+        "app-net",
+        "data-net",
+    }
 
 
 def test_unmapped_fields_are_reported_with_positions(imported):
@@ -112,14 +125,34 @@ def test_positions_point_into_the_threagile_file(imported):
     assert "id: scoring-engine" in line
 
 
-@pytest.mark.parametrize("edit, words, line_text", [
-    (("target: score-cache", "target: score-cash"), "unknown target 'score-cash'",
-     "target: score-cash"),
-    (("- trust-scores\n", "- trust-scorez\n"), "unknown data asset 'trust-scorez'", "trust-scorez"),
-    (("encryption: transparent", "encryption: aes"), "unknown encryption 'aes'", "encryption: aes"),
-    (("type: network-on-prem", "type: network-on-prem\n    technical_assets_inside: [ghost]"),
-     "duplicate key", "technical_assets_inside"),
-])
+@pytest.mark.parametrize(
+    "edit, words, line_text",
+    [
+        (
+            ("target: score-cache", "target: score-cash"),
+            "unknown target 'score-cash'",
+            "target: score-cash",
+        ),
+        (
+            ("- trust-scores\n", "- trust-scorez\n"),
+            "unknown data asset 'trust-scorez'",
+            "trust-scorez",
+        ),
+        (
+            ("encryption: transparent", "encryption: aes"),
+            "unknown encryption 'aes'",
+            "encryption: aes",
+        ),
+        (
+            (
+                "type: network-on-prem",
+                "type: network-on-prem\n    technical_assets_inside: [ghost]",
+            ),
+            "duplicate key",
+            "technical_assets_inside",
+        ),
+    ],
+)
 def test_broken_threagile_files_give_positioned_errors(tmp_path, edit, words, line_text):
     """A dangling reference or bad value is an error at the line that holds it."""
     text = FIXTURE.read_text()
@@ -155,8 +188,22 @@ def test_import_command_writes_a_model_that_validates_and_is_deterministic(tmp_p
 def test_analyze_accepts_a_threagile_file_with_from(tmp_path, capsys):
     """`analyze --from threagile` finds the unencrypted event lake without a converted copy."""
     out = tmp_path / "out"
-    assert main(["analyze", "--from", "threagile", str(FIXTURE), "-o", str(out), "--format",
-                 "json", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                "--from",
+                "threagile",
+                str(FIXTURE),
+                "-o",
+                str(out),
+                "--format",
+                "json",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     report = json.loads((out / "findings.json").read_text())
     ids = {f["id"] for f in report["findings"] if f["status"] == "confirmed"}
     assert "SRS-SEC-02@event-lake" in ids

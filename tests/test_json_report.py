@@ -52,8 +52,11 @@ def test_results_validate_against_the_published_schema(result, hostile, validato
 def test_schema_rejects_results_that_break_the_contract(result, validator):
     """The schema is strict: a missing key, an unknown key or a bad status fails."""
     data = json.loads(json_report.render(result))
-    broken = [dict(data, extra=1), {k: v for k, v in data.items() if k != "summary"},
-              dict(data, findings=[dict(data["findings"][0], status="maybe")])]
+    broken = [
+        dict(data, extra=1),
+        {k: v for k, v in data.items() if k != "summary"},
+        dict(data, findings=[dict(data["findings"][0], status="maybe")]),
+    ]
     for each in broken:
         assert list(validator.iter_errors(each)), each.keys()
 
@@ -74,14 +77,24 @@ def test_rendering_is_deterministic(result):
 def test_summary_counts_statuses_and_top_risks(result):
     """The summary counts decisions by status and names the top open risks in a sentence each."""
     summary = result_data(result)["summary"]
-    assert summary["by_status"] == {"open": 2, "in-progress": 1, "mitigated": 0, "accepted": 1,
-                                    "false-positive": 0, "transferred": 0}
+    assert summary["by_status"] == {
+        "open": 2,
+        "in-progress": 1,
+        "mitigated": 0,
+        "accepted": 1,
+        "false-positive": 0,
+        "transferred": 0,
+    }
     assert summary["open"] == 3
-    assert [t["id"] for t in summary["top"]] == ["R-OPA-01@scoring", "R-SEC-01@profile-db",
-                                                 "R-SYS-01@trust"]
+    assert [t["id"] for t in summary["top"]] == [
+        "R-OPA-01@scoring",
+        "R-SEC-01@profile-db",
+        "R-SYS-01@trust",
+    ]
     assert summary["top"][0]["sentence"] == (
         "Automated decisions people cannot contest at Scoring engine: high, likelihood 4 x "
-        "impact 4, exposing 5,000,000 people (financial, purchase, score data).")
+        "impact 4, exposing 5,000,000 people (financial, purchase, score data)."
+    )
 
 
 def test_matrix_counts_findings_per_cell(result):
@@ -97,12 +110,13 @@ def test_matrix_counts_findings_per_cell(result):
 def test_checklist_orders_missing_mitigations_by_risk_removed(result):
     """Mitigations not in place come first, the one removing the most open risk on top."""
     items = result_data(result)["mitigations"]
-    assert [(m["id"], m["in_place"], m["risk_removed"], m["risk_already_removed"])
-            for m in items] == [
-        ("MIT-R-APPEAL", False, 8, 0),   # 4x4 -> 4x2 on the open automated decision
+    assert [
+        (m["id"], m["in_place"], m["risk_removed"], m["risk_already_removed"]) for m in items
+    ] == [
+        ("MIT-R-APPEAL", False, 8, 0),  # 4x4 -> 4x2 on the open automated decision
         ("MIT-R-ENCRYPT", False, 4, 0),  # 2x4 -> 1x4: likelihood cannot drop below 1
-        ("MIT-R-DPIA", False, 2, 0),     # 2x2 -> 1x2
-        ("MIT-R-LOG", False, 0, 7),      # missing only on the accepted sale; 3x5 -> 2x4 in place
+        ("MIT-R-DPIA", False, 2, 0),  # 2x2 -> 1x2
+        ("MIT-R-LOG", False, 0, 7),  # missing only on the accepted sale; 3x5 -> 2x4 in place
     ]
     assert items[3]["missing_on"] == ["f-sell"] and items[3]["in_place_on"] == ["profile-db"]
 
@@ -111,9 +125,12 @@ def test_compliance_groups_findings_by_law_and_article(result):
     """Law references group findings by law, articles in natural order."""
     compliance = result_data(result)["compliance"]
     assert [(law["law"], [a["id"] for a in law["articles"]]) for law in compliance] == [
-        ("ccpa", ["ccpa-1798-120"]), ("eu-ai-act", ["eu-ai-act-art-5"]),
-        ("fcra", ["fcra-611"]), ("gdpr", ["gdpr-art-5", "gdpr-art-22", "gdpr-art-32"]),
-        ("pipl", ["pipl-art-24"])]
+        ("ccpa", ["ccpa-1798-120"]),
+        ("eu-ai-act", ["eu-ai-act-art-5"]),
+        ("fcra", ["fcra-611"]),
+        ("gdpr", ["gdpr-art-5", "gdpr-art-22", "gdpr-art-32"]),
+        ("pipl", ["pipl-art-24"]),
+    ]
     gdpr5 = compliance[3]["articles"][0]
     assert [f["id"] for f in gdpr5["findings"]] == ["R-RES-01@f-sell", "R-SYS-01@trust"]
 
@@ -121,18 +138,27 @@ def test_compliance_groups_findings_by_law_and_article(result):
 def test_questionnaire_asks_for_the_missing_facts(result):
     """Possible findings become questions per element naming the attribute to fill in."""
     questionnaire = result_data(result)["questionnaire"]
-    assert [(q["element"]["id"], [x["missing"] for x in q["questions"]]) for q in questionnaire] \
-        == [("archive", ["encrypted_at_rest"])]
+    assert [
+        (q["element"]["id"], [x["missing"] for x in q["questions"]]) for q in questionnaire
+    ] == [("archive", ["encrypted_at_rest"])]
 
 
 def test_appendix_lists_elements_and_data_assets(result):
     """The appendix carries every element with its boundary and every data asset."""
     model = result_data(result)["model"]
-    assert [e["id"] for e in model["elements"]] == ["shopper", "scoring", "profile-db", "archive",
-                                                    "broker"]
+    assert [e["id"] for e in model["elements"]] == [
+        "shopper",
+        "scoring",
+        "profile-db",
+        "archive",
+        "broker",
+    ]
     assert model["elements"][1]["boundary"] == "platform"
     assert [(d["id"], d["retention"]) for d in model["data"]] == [
-        ("purchases", "3650 days"), ("scores", "unknown"), ("health", "unknown")]
+        ("purchases", "3650 days"),
+        ("scores", "unknown"),
+        ("health", "unknown"),
+    ]
 
 
 def test_hostile_text_survives_as_data_and_control_characters_are_escaped(hostile):
@@ -146,21 +172,36 @@ def test_hostile_text_survives_as_data_and_control_characters_are_escaped(hostil
     assert "\x00\x07\x1b[2J" in finding["description"]
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("https://example.org/a b", "https://example.org/a%20b"),
-    ("https://example.org/x)(y", "https://example.org/x%29%28y"),
-    ("javascript:alert(1)", ""), ("data:text/html,<b>", ""), ("http:/nohost", ""),
-    ("https://example.org/\x1b", ""), ("mailto:dpo@example.org", "mailto:dpo@example.org"),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://example.org/a b", "https://example.org/a%20b"),
+        ("https://example.org/x)(y", "https://example.org/x%29%28y"),
+        ("javascript:alert(1)", ""),
+        ("data:text/html,<b>", ""),
+        ("http:/nohost", ""),
+        ("https://example.org/\x1b", ""),
+        ("mailto:dpo@example.org", "mailto:dpo@example.org"),
+    ],
+)
 def test_safe_url_allows_only_inert_web_links(url, expected):
     """Only http(s) and mailto links survive, percent-encoded for HTML and Markdown."""
     assert safe_url(url) == expected
 
 
-@pytest.mark.parametrize("rid, law", [("gdpr-art-22", "gdpr"), ("eu-ai-act-art-5", "eu-ai-act"),
-                                      ("ccpa-1798-120", "ccpa"), ("fcra-611", "fcra"),
-                                      ("pipl-art-24", "pipl"), ("lgpd-art-20", "lgpd"),
-                                      ("foo-bar-art-3", "foo-bar"), ("uk-gdpr-art-22", "uk-gdpr")])
+@pytest.mark.parametrize(
+    "rid, law",
+    [
+        ("gdpr-art-22", "gdpr"),
+        ("eu-ai-act-art-5", "eu-ai-act"),
+        ("ccpa-1798-120", "ccpa"),
+        ("fcra-611", "fcra"),
+        ("pipl-art-24", "pipl"),
+        ("lgpd-art-20", "lgpd"),
+        ("foo-bar-art-3", "foo-bar"),
+        ("uk-gdpr-art-22", "uk-gdpr"),
+    ],
+)
 def test_law_of_reference_ids(rid, law):
     """A law reference id is grouped under the law its prefix names."""
     assert law_of(rid) == law

@@ -10,13 +10,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from threatmodel.catalog_yaml import _pattern_problem
 from threatmodel.cli import main
 from threatmodel.errors import ThreatModelError
 from threatmodel.loader import DEFAULT_LIMITS, Limits, load_file, load_text
-
-from conftest import FIXTURES
 
 CATALOG = ["--no-shipped", "--catalog", str(FIXTURES / "catalog")]
 MB = 1024 * 1024
@@ -41,8 +40,9 @@ class TestHostileYaml:
         lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
         lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
         messages, peak = refusal("\n".join(lines) + "\n")
-        assert messages == ["7:10: the document expands to more than 2,000,000 values "
-                            "(too many aliases?)"]
+        assert messages == [
+            "7:10: the document expands to more than 2,000,000 values (too many aliases?)"
+        ]
         assert peak < 2 * MB
 
     def test_wide_alias_fan_out_is_refused(self):
@@ -56,8 +56,10 @@ class TestHostileYaml:
         """A million nested brackets stop at the depth limit (no RecursionError, no crash)."""
         messages, peak = refusal("a: " + "[" * 1_000_000 + "]" * 1_000_000 + "\n")
         # ours stops at level 65; libyaml in PyYAML >= 6.0.4 may stop first at its own cap
-        assert messages in (["1:67: nesting is deeper than the limit of 64 levels"],
-                            ["1:1003: nesting is deeper than the limit of 64 levels"])
+        assert messages in (
+            ["1:67: nesting is deeper than the limit of 64 levels"],
+            ["1:1003: nesting is deeper than the limit of 64 levels"],
+        )
         assert peak < 20 * MB
 
     def test_very_long_value_is_refused(self):
@@ -77,8 +79,9 @@ class TestHostileYaml:
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
-        assert str(excinfo.value) == (f"{path}: file is 4,294,967,296 bytes, over the limit of "
-                                      "20,971,520 bytes")
+        assert str(excinfo.value) == (
+            f"{path}: file is 4,294,967,296 bytes, over the limit of 20,971,520 bytes"
+        )
         assert peak < MB
 
     @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
@@ -98,10 +101,11 @@ class TestHostileYaml:
                 outcome.append("read to the end")
             except BrokenPipeError:
                 outcome.append("cut off")
+
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
         try:
-            with pytest.raises(ThreatModelError, match="limit|not a regular file"):
+            with pytest.raises(ThreatModelError, match=r"limit|not a regular file"):
                 load_file(pipe, limits=Limits(max_bytes=1000))
         finally:  # a reader that refused to open the pipe at all leaves the writer waiting
             os.close(os.open(pipe, os.O_RDONLY | os.O_NONBLOCK))
@@ -119,13 +123,16 @@ class TestConfigurableLimits:
         """--limit max_scalar_chars=200 refuses the long description, naming the limit."""
         assert main(["validate", model, *CATALOG, "--limit", "max_scalar_chars=200"]) == 2
         assert capsys.readouterr().err.splitlines()[0] == (
-            f"{model}:1:30: value is 300 characters long, over the limit of 200")
+            f"{model}:1:30: value is 300 characters long, over the limit of 200"
+        )
 
     def test_shipped_catalogs_keep_the_default_limits(self, model, capsys):
         """A limit far below the shipped catalogs' sizes still lets them load: they are
         trusted; the limit applies to the user's files."""
-        assert main(["validate", model, "--limit", "max_bytes=400", "--limit",
-                     "max_scalar_chars=1K"]) == 0
+        assert (
+            main(["validate", model, "--limit", "max_bytes=400", "--limit", "max_scalar_chars=1K"])
+            == 0
+        )
         assert "ok" in capsys.readouterr().out
 
     def test_environment_variable_and_option_precedence(self, model, monkeypatch, capsys):
@@ -145,8 +152,10 @@ class TestConfigurableLimits:
     def test_bad_limit_specifications_are_bad_input(self, model, monkeypatch, capsys):
         """Unknown names and non-numbers are reported, one line each, with where they came from."""
         monkeypatch.setenv("THREATMODEL_LIMITS", "max_nodes=lots")
-        assert main(["validate", model, *CATALOG, "--limit", "max_byte=1M",
-                     "--limit", "max_depth=0"]) == 2
+        assert (
+            main(["validate", model, *CATALOG, "--limit", "max_byte=1M", "--limit", "max_depth=0"])
+            == 2
+        )
         assert capsys.readouterr().err.splitlines() == [
             "--limit: limit max_depth must be a whole number of at least 1 (K, M, G allowed), "
             "not '0'",
@@ -154,41 +163,55 @@ class TestConfigurableLimits:
             "max_bytes, max_depth, max_nodes, max_scalar_chars",
             "THREATMODEL_LIMITS: limit max_nodes must be a whole number of at least 1 "
             "(K, M, G allowed), not 'lots'",
-            "threatmodel: 3 problems found; nothing was written."]
+            "threatmodel: 3 problems found; nothing was written.",
+        ]
 
     def test_includes_share_the_model_budget(self, write, capsys):
         """Each include fits the limit on its own, but together they exceed it: the include
         that would cross it is refused at its position."""
         for name in ("a", "b"):
-            write(f"{name}.yaml", "elements:\n" + "".join(
-                f"  - {{id: {name}{i}, kind: actor}}\n" for i in range(100)))
+            write(
+                f"{name}.yaml",
+                "elements:\n"
+                + "".join(f"  - {{id: {name}{i}, kind: actor}}\n" for i in range(100)),
+            )
         main_model = str(write("main.yaml", "system: {id: s}\ninclude: [a.yaml, b.yaml]\n"))
         assert main(["validate", main_model, *CATALOG]) == 0
         capsys.readouterr()
         assert main(["validate", main_model, *CATALOG, "--limit", "max_nodes=800"]) == 2
         assert capsys.readouterr().err.splitlines()[0] == (
             f"{main_model}:2:19: include: 'b.yaml' would take the model over its limit of "
-            "20,971,520 bytes or 800 values (the limits cover a model with all its includes)")
+            "20,971,520 bytes or 800 values (the limits cover a model with all its includes)"
+        )
 
 
 class TestCatalogPatterns:
-    @pytest.mark.parametrize("pattern", [
-        r"^CWE-[0-9]{1,5}$", r"^(CWE|CAPEC)-[0-9]+$", r"^[A-Z][a-z]*\.[0-9](\.[0-9])?$",
-        r"^(?:Nc|DD)\.[0-9]+$"])
+    @pytest.mark.parametrize(
+        "pattern",
+        [
+            r"^CWE-[0-9]{1,5}$",
+            r"^(CWE|CAPEC)-[0-9]+$",
+            r"^[A-Z][a-z]*\.[0-9](\.[0-9])?$",
+            r"^(?:Nc|DD)\.[0-9]+$",
+        ],
+    )
     def test_ordinary_id_patterns_are_accepted(self, pattern):
         """Patterns of the kind framework ids need pass the safety check."""
         assert _pattern_problem(pattern) is None
 
-    @pytest.mark.parametrize("pattern, problem", [
-        (r"^(a+)+$", "repeats a group that itself repeats"),
-        (r"^([a-z]*\.)*$", "repeats a group that itself repeats"),
-        (r"^(a|ab)*$", "repeats an alternation"),
-        (r"^(x)\1$", "backreference or lookaround"),
-        (r"^(?=a)a$", "backreference or lookaround"),
-        (r"a*b*c*d*e*", "more than 4 repetitions"),
-        ("a" * 201, "longer than 200 characters"),
-        (r"^[a-", "bad pattern"),
-    ])
+    @pytest.mark.parametrize(
+        "pattern, problem",
+        [
+            (r"^(a+)+$", "repeats a group that itself repeats"),
+            (r"^([a-z]*\.)*$", "repeats a group that itself repeats"),
+            (r"^(a|ab)*$", "repeats an alternation"),
+            (r"^(x)\1$", "backreference or lookaround"),
+            (r"^(?=a)a$", "backreference or lookaround"),
+            (r"a*b*c*d*e*", "more than 4 repetitions"),
+            ("a" * 201, "longer than 200 characters"),
+            (r"^[a-", "bad pattern"),
+        ],
+    )
     def test_patterns_that_could_backtrack_are_refused(self, pattern, problem):
         """Nested or alternating repetition, backreferences, lookarounds, many repetitions and
         overlong patterns are refused before any matching is done."""
@@ -198,9 +221,12 @@ class TestCatalogPatterns:
         """A 10,000-character framework id is refused without running the pattern on it."""
         from threatmodel.catalog_yaml import load_catalog
 
-        path = write("c.yaml", "frameworks:\n  acme: {title: ACME, pattern: '^[a-z]+$'}\n"
-                               "risks:\n  - {id: X-A-1, title: t, applies_to: system, likelihood: 1,"
-                               " impact: 1, frameworks: {acme: [" + "a" * 10_000 + "]}}\n")
+        path = write(
+            "c.yaml",
+            "frameworks:\n  acme: {title: ACME, pattern: '^[a-z]+$'}\n"
+            "risks:\n  - {id: X-A-1, title: t, applies_to: system, likelihood: 1,"
+            " impact: 1, frameworks: {acme: [" + "a" * 10_000 + "]}}\n",
+        )
         with pytest.raises(ThreatModelError, match="is not a ACME id"):
             load_catalog([path], shipped_risks=False)
 
@@ -212,7 +238,21 @@ def test_limit_option_reaches_decisions_files(tmp_path, capsys):
     model = tmp_path / "small.yaml"
     model.write_text((Path(__file__).parent / "fixtures" / "models" / "small.yaml").read_text())
     (tmp_path / "small.decisions.yaml").write_text("decisions:\n" + "  # padding\n" * 300)
-    assert main(["analyze", str(model), "--no-shipped", "--catalog",
-                 str(Path(__file__).parent / "fixtures" / "catalog"), "-o", str(tmp_path / "o"),
-                 "--limit", "max_bytes=2600", "--quiet"]) == 2
+    assert (
+        main(
+            [
+                "analyze",
+                str(model),
+                "--no-shipped",
+                "--catalog",
+                str(Path(__file__).parent / "fixtures" / "catalog"),
+                "-o",
+                str(tmp_path / "o"),
+                "--limit",
+                "max_bytes=2600",
+                "--quiet",
+            ]
+        )
+        == 2
+    )
     assert "small.decisions.yaml: file is" in capsys.readouterr().err

@@ -5,23 +5,28 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from conftest import problems_of
 
 from threatmodel.errors import ThreatModelError
 from threatmodel.loader import Limits, load_text, value_pos
 
-from conftest import problems_of
 
-
-def load(text: str, limits: Limits = Limits()):
-    return load_text(text, "m.yaml", limits)
+def load(text: str, limits: Limits | None = None):
+    return load_text(text, "m.yaml", limits or Limits())
 
 
 class TestValues:
     def test_core_types_are_constructed(self):
         """Ints with underscores, floats, bools, nulls and dates load as Python values."""
         data, warnings = load("a: 1_000_000\nb: 2.5\nc: true\nd: null\ne: 2026-01-31\nf: 'x'\n")
-        assert data == {"a": 1_000_000, "b": 2.5, "c": True, "d": None,
-                        "e": datetime.date(2026, 1, 31), "f": "x"}
+        assert data == {
+            "a": 1_000_000,
+            "b": 2.5,
+            "c": True,
+            "d": None,
+            "e": datetime.date(2026, 1, 31),
+            "f": "x",
+        }
         assert warnings == []
 
     def test_positions_of_values_and_list_items(self):
@@ -35,7 +40,8 @@ class TestValues:
         """A bare yes/no/on/off value is read as a boolean and warned about with its position."""
         _, warnings = load("encrypted: yes\n")
         assert [str(w) for w in warnings] == [
-            "m.yaml:1:12: warning: 'yes' was read as the boolean true; write true or quote it as 'yes'"]
+            "m.yaml:1:12: warning: 'yes' was read as the boolean true; write true or quote it as 'yes'"
+        ]
 
     def test_aliases_to_scalars_and_lists_work(self):
         """Anchors and aliases are allowed when they do not recurse."""
@@ -44,20 +50,37 @@ class TestValues:
 
 
 class TestRefusals:
-    @pytest.mark.parametrize("text, expected", [
-        ("a: 1\na: 2\n", "2:1: duplicate key 'a' (first defined at line 1)"),
-        ("a:\n\t- b\n", "2:1: invalid YAML: while scanning for the next token; found character "
-                        "that cannot start any token (a tab character: indent with spaces)"),
-        ("x: !!python/object/apply:os.system ['ls']\n",
-         "1:4: unsupported YAML tag 'tag:yaml.org,2002:python/object/apply:os.system'"),
-        ("a: &a [*a]\n", "1:8: alias '*a' refers to a collection that contains it "
-                         "(recursive structures are not allowed)"),
-        ("on: 1\n", "1:1: key 'on' was read as bool True; keys must be text: quote it as 'on'"),
-        ("<<: {a: 1}\n", "1:1: merge keys ('<<') are not supported; write the keys out"),
-        ("a: 1\n---\nb: 2\n", "2:1: only one YAML document per file is allowed (found '---' again)"),
-        ("a: [1, 2\n", "2:1: invalid YAML: while parsing a flow sequence; did not find "
-                       "expected ',' or ']'"),
-    ])
+    @pytest.mark.parametrize(
+        "text, expected",
+        [
+            ("a: 1\na: 2\n", "2:1: duplicate key 'a' (first defined at line 1)"),
+            (
+                "a:\n\t- b\n",
+                "2:1: invalid YAML: while scanning for the next token; found character "
+                "that cannot start any token (a tab character: indent with spaces)",
+            ),
+            (
+                "x: !!python/object/apply:os.system ['ls']\n",
+                "1:4: unsupported YAML tag 'tag:yaml.org,2002:python/object/apply:os.system'",
+            ),
+            (
+                "a: &a [*a]\n",
+                "1:8: alias '*a' refers to a collection that contains it "
+                "(recursive structures are not allowed)",
+            ),
+            ("on: 1\n", "1:1: key 'on' was read as bool True; keys must be text: quote it as 'on'"),
+            ("<<: {a: 1}\n", "1:1: merge keys ('<<') are not supported; write the keys out"),
+            (
+                "a: 1\n---\nb: 2\n",
+                "2:1: only one YAML document per file is allowed (found '---' again)",
+            ),
+            (
+                "a: [1, 2\n",
+                "2:1: invalid YAML: while parsing a flow sequence; did not find "
+                "expected ',' or ']'",
+            ),
+        ],
+    )
     def test_malformed_input_has_one_positioned_message(self, text, expected):
         """Each malformed document gives exactly the expected file:line:col message."""
         with pytest.raises(ThreatModelError) as excinfo:
@@ -86,8 +109,10 @@ class TestRefusals:
         [problem] = problems_of(excinfo)
         # where it stops depends on the libyaml inside PyYAML: ours at level 65, or (PyYAML
         # 6.0.4 and later) libyaml's own cap a little past level 1000, scanning ahead of us
-        assert problem in ("1:65: nesting is deeper than the limit of 64 levels",
-                           "1:1001: nesting is deeper than the limit of 64 levels")
+        assert problem in (
+            "1:65: nesting is deeper than the limit of 64 levels",
+            "1:1001: nesting is deeper than the limit of 64 levels",
+        )
 
     def test_long_scalar_is_refused(self):
         """A value over the size limit is refused with its position."""
@@ -109,7 +134,9 @@ class TestRefusals:
         path.write_bytes("name: caf\xe9\n".encode("latin-1"))
         with pytest.raises(ThreatModelError) as excinfo:
             load_file(path)
-        assert problems_of(excinfo) == ["1:10: file is not valid UTF-8 (byte 0xe9); save it as UTF-8"]
+        assert problems_of(excinfo) == [
+            "1:10: file is not valid UTF-8 (byte 0xe9); save it as UTF-8"
+        ]
 
     def test_byte_order_mark_is_accepted(self, tmp_path):
         """A UTF-8 byte-order mark does not disturb loading."""

@@ -14,8 +14,26 @@ from threatmodel.render import markdown
 from threatmodel.tracking import apply_decisions, default_path, load_decisions
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
-ALLOWED = {"h1", "h2", "h3", "h4", "p", "table", "thead", "tbody", "tr", "th", "td", "code",
-           "strong", "a", "ul", "ol", "li", "input"}
+ALLOWED = {
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "p",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "code",
+    "strong",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "input",
+}
 
 
 def analysed(model: str, catalog: str, today=datetime.date(2024, 6, 1)):
@@ -47,8 +65,9 @@ class Html(HTMLParser):
 
 
 def github(text: str) -> Html:
-    cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm (a test extra) renders "
-                                                      "Markdown as GitHub does")
+    cmarkgfm = pytest.importorskip(
+        "cmarkgfm", reason="cmarkgfm (a test extra) renders Markdown as GitHub does"
+    )
     from cmarkgfm.cmark import Options
 
     # UNSAFE: keep raw HTML, as a permissive wiki would; our escaping must stop it anyway
@@ -68,24 +87,39 @@ def hostile():
 def test_report_has_the_same_sections_as_the_html(report):
     """Summary, matrix, findings, checklist, compliance, questionnaire and appendix."""
     headings = [line for line in report.splitlines() if line.startswith("## ")]
-    assert headings == ["## Summary", "## Risk matrix", "## Findings", "## Mitigation checklist",
-                        "## Compliance view", "## Questions for the system owner",
-                        "## Appendix: the model"]
+    assert headings == [
+        "## Summary",
+        "## Risk matrix",
+        "## Findings",
+        "## Mitigation checklist",
+        "## Compliance view",
+        "## Questions for the system owner",
+        "## Appendix: the model",
+    ]
 
 
 def test_findings_show_harms_mitigations_and_decisions(report):
     """Details carry PRAM problems, Solove harms, task-list mitigations and the decision."""
-    assert "- **Problems for people (NIST PRAM):** Discrimination, Loss of Self-Determination" \
+    assert (
+        "- **Problems for people (NIST PRAM):** Discrimination, Loss of Self-Determination"
         in report
-    assert "- [ ] **Recommended:** Encrypt the store at rest `MIT-R-ENCRYPT` (likelihood -2)" \
-        in report
-    assert "- [x] **In place:** Log and review every access `MIT-R-LOG` (likelihood -1, " \
-           "impact -1; SIEM since 2024)" in report
-    assert ("- **Review decision:** accepted by dpo@example.org on 2024-05-02, until 2030-01-31; "
-            "ticket PRIV-12: Contract forbids onward sale; audit in Q3.") in report
+    )
+    assert (
+        "- [ ] **Recommended:** Encrypt the store at rest `MIT-R-ENCRYPT` (likelihood -2)" in report
+    )
+    assert (
+        "- [x] **In place:** Log and review every access `MIT-R-LOG` (likelihood -1, "
+        "impact -1; SIEM since 2024)" in report
+    )
+    assert (
+        "- **Review decision:** accepted by dpo@example.org on 2024-05-02, until 2030-01-31; "
+        "ticket PRIV-12: Contract forbids onward sale; audit in Q3."
+    ) in report
     assert "| **4** | · | · | · | 1 (1) | · |" in report
-    assert "- [ ] What is `encrypted_at_rest`? Decides: Personal data stored unencrypted " \
-           "(`R-SEC-01@archive`, high if confirmed)" in report
+    assert (
+        "- [ ] What is `encrypted_at_rest`? Decides: Personal data stored unencrypted "
+        "(`R-SEC-01@archive`, high if confirmed)" in report
+    )
 
 
 def test_expired_decisions_are_flagged():

@@ -8,12 +8,11 @@ import os
 import stat
 
 import pytest
+from conftest import FIXTURES
 
 from threatmodel.cli import main
 from threatmodel.errors import ThreatModelError
 from threatmodel.output import write_all, write_atomic
-
-from conftest import FIXTURES
 
 MODEL = str(FIXTURES / "models" / "small.yaml")
 CATALOG = ["--no-shipped", "--catalog", str(FIXTURES / "catalog")]
@@ -33,6 +32,7 @@ def fail_on_call(monkeypatch, number: int, error: BaseException) -> None:
         if len(calls) == number:
             raise error
         return real(fd)
+
     monkeypatch.setattr(os, "fsync", fsync)
 
 
@@ -44,8 +44,10 @@ class TestWriteAll:
         fail_on_call(monkeypatch, 2, OSError(28, "No space left on device"))
         with pytest.raises(ThreatModelError) as excinfo:
             write_all(tmp_path, {"a.txt": "new a", "b.txt": "new b", "c.txt": "new c"})
-        assert str(excinfo.value) == f"{tmp_path / 'b.txt'}: cannot write this file: " \
-                                     "No space left on device"
+        assert (
+            str(excinfo.value) == f"{tmp_path / 'b.txt'}: cannot write this file: "
+            "No space left on device"
+        )
         assert listing(tmp_path) == {"a.txt": b"old a", "b.txt": b"old b", "c.txt": b"old c"}
 
     def test_interrupt_while_staging_changes_no_file(self, tmp_path, monkeypatch):
@@ -90,12 +92,16 @@ class TestAnalyzeRuns:
         """Ctrl-C while a run writes its reports exits 130 and leaves the last run's reports
         byte for byte, with no temporary files."""
         out = tmp_path / "out"
-        assert main(["analyze", MODEL, *CATALOG, "-o", str(out), "--quiet",
-                     "--format", "json,md,csv"]) == 0
+        assert (
+            main(["analyze", MODEL, *CATALOG, "-o", str(out), "--quiet", "--format", "json,md,csv"])
+            == 0
+        )
         before = listing(out)
         fail_on_call(monkeypatch, 2, KeyboardInterrupt())
-        assert main(["analyze", MODEL, *CATALOG, "-o", str(out), "--quiet",
-                     "--format", "json,md,csv"]) == 130
+        assert (
+            main(["analyze", MODEL, *CATALOG, "-o", str(out), "--quiet", "--format", "json,md,csv"])
+            == 130
+        )
         assert "interrupted; nothing was written" in capsys.readouterr().err
         assert listing(out) == before
 
@@ -106,7 +112,8 @@ class TestAnalyzeRuns:
         assert main(["analyze", MODEL, *CATALOG, "-o", str(target), "--quiet"]) == 2
         assert capsys.readouterr().err.splitlines() == [
             f"{target}: the output path exists and is not a directory",
-            "threatmodel: 1 problem found; nothing was written."]
+            "threatmodel: 1 problem found; nothing was written.",
+        ]
         assert target.read_text() == "keep me"
 
     def test_failing_run_keeps_reports_and_decisions(self, tmp_path, write, capsys):
@@ -116,7 +123,9 @@ class TestAnalyzeRuns:
         out = tmp_path / "out"
         assert main(["analyze", str(model), *CATALOG, "-o", str(out), "--quiet"]) == 0
         before = listing(out)
-        decisions = write("m.decisions.yaml", "# keep\ndecisions:\n  T-SEC-01@vault: {status: acepted}\n")
+        decisions = write(
+            "m.decisions.yaml", "# keep\ndecisions:\n  T-SEC-01@vault: {status: acepted}\n"
+        )
         original = decisions.read_bytes()
         assert main(["analyze", str(model), *CATALOG, "-o", str(out), "--quiet"]) == 2
         assert "unknown status 'acepted'" in capsys.readouterr().err
@@ -146,9 +155,24 @@ class TestDecide:
         """Recording a decision changes only the lines of that decision's changed fields."""
         model = write("small.yaml", (FIXTURES / "models" / "small.yaml").read_text())
         path = write("small.decisions.yaml", DECISIONS)
-        assert main(["decide", "T-SEC-01@profile-db", "--status", "accepted", "--why",
-                     "Encrypted since 2025-03 # not a comment", "--date", "2025-04-01",
-                     "-m", str(model), *CATALOG]) == 0
+        assert (
+            main(
+                [
+                    "decide",
+                    "T-SEC-01@profile-db",
+                    "--status",
+                    "accepted",
+                    "--why",
+                    "Encrypted since 2025-03 # not a comment",
+                    "--date",
+                    "2025-04-01",
+                    "-m",
+                    str(model),
+                    *CATALOG,
+                ]
+            )
+            == 0
+        )
         capsys.readouterr()
         assert path.read_text().splitlines() == [
             "# Review decisions for the small model. Keep this header.",
@@ -165,38 +189,47 @@ class TestDecide:
             "    status: accepted",
             '    justification: "Court orders only: see the legal register."',
             "    owner: legal",
-            "# trailing comment"]
+            "# trailing comment",
+        ]
 
     def test_a_comment_after_a_changed_field_is_kept(self):
         """A comment at the end of a field's line survives a change of that field's value."""
         from threatmodel.tracking import record_decision
 
         text = "decisions:\n  A-B-1@x:\n    status: open  # waiting for legal\n"
-        assert record_decision(text, "d.yaml", "A-B-1@x", {"status": "in-progress"}) == \
-            "decisions:\n  A-B-1@x:\n    status: in-progress  # waiting for legal\n"
+        assert (
+            record_decision(text, "d.yaml", "A-B-1@x", {"status": "in-progress"})
+            == "decisions:\n  A-B-1@x:\n    status: in-progress  # waiting for legal\n"
+        )
 
     def test_decide_that_fails_leaves_the_file_untouched(self, write, capsys):
         """A decision that would be invalid (no justification for 'accepted') is refused
         with exit 2 and the decisions file is not rewritten."""
         path = write("d.yaml", DECISIONS)
         before = path.read_bytes()
-        assert main(["decide", "T-SEC-01@profile-db", "--status", "accepted",
-                     "--decisions", str(path)]) == 2
+        assert (
+            main(
+                ["decide", "T-SEC-01@profile-db", "--status", "accepted", "--decisions", str(path)]
+            )
+            == 2
+        )
         assert "needs a 'justification'" in capsys.readouterr().err
         assert path.read_bytes() == before
 
     def test_decide_on_a_file_that_is_not_utf8_is_bad_input(self, tmp_path, capsys):
         """A decisions file in Latin-1 is bad input (exit 2, the byte's position), and kept."""
         path = tmp_path / "d.yaml"
-        path.write_bytes("decisions:\n  A-B-1@x: {status: open, owner: Jos\xe9}\n".encode("latin-1"))
+        path.write_bytes(
+            "decisions:\n  A-B-1@x: {status: open, owner: Jos\xe9}\n".encode("latin-1")
+        )
         before = path.read_bytes()
         assert main(["decide", "A-B-1@x", "--status", "open", "--decisions", str(path)]) == 2
         assert capsys.readouterr().err.splitlines()[0] == (
-            f"{path}:2:37: file is not valid UTF-8 (byte 0xe9); save it as UTF-8")
+            f"{path}:2:37: file is not valid UTF-8 (byte 0xe9); save it as UTF-8"
+        )
         assert path.read_bytes() == before
 
     def test_decide_on_a_directory_is_bad_input(self, tmp_path, capsys):
         """Naming a directory as the decisions file is bad input, not a crash."""
-        assert main(["decide", "A-B-1@x", "--status", "open", "--decisions",
-                     str(tmp_path)]) == 2
+        assert main(["decide", "A-B-1@x", "--status", "open", "--decisions", str(tmp_path)]) == 2
         assert "is a directory, not a decisions file" in capsys.readouterr().err

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
+
+from conftest import FIXTURES
 
 from threatmodel.cli import main
 from threatmodel.portfolio import find_models, output_dirs
-
-from conftest import FIXTURES
 
 CATALOG = ["--catalog", str(FIXTURES / "catalog"), "--no-shipped"]
 SMALL = FIXTURES / "models" / "small.yaml"
@@ -30,7 +29,10 @@ def test_directory_is_searched_for_models_only(tmp_path):
     """Only YAML files with a top-level system key count; parts and decisions files do not."""
     root = portfolio(tmp_path)
     assert [p.relative_to(root).as_posix() for p in find_models([str(root)])] == [
-        "model-0.yaml", "model-1.yaml", "team-b/model-2.yaml"]
+        "model-0.yaml",
+        "model-1.yaml",
+        "team-b/model-2.yaml",
+    ]
 
 
 def test_same_names_get_distinct_output_directories(tmp_path):
@@ -43,12 +45,19 @@ def test_portfolio_writes_each_model_and_a_summary(tmp_path, capsys):
     """Every model gets its reports; portfolio.json sums them up; exit 0 without --fail-on."""
     root = portfolio(tmp_path)
     out = tmp_path / "out"
-    assert main(["analyze", str(root), *CATALOG, "-o", str(out), "--format", "json", "-j", "2"]) == 0
+    assert (
+        main(["analyze", str(root), *CATALOG, "-o", str(out), "--format", "json", "-j", "2"]) == 0
+    )
     summary = json.loads((out / "portfolio.json").read_text())
     assert [m["name"] for m in summary["models"]] == ["Small scoring platform"] * 3
     assert all(m["by_severity"]["high"] == 2 for m in summary["models"])
-    assert sorted(p.name for p in out.iterdir()) == ["model-0", "model-1", "model-2",
-                                                    "portfolio.json", "portfolio.md"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "model-0",
+        "model-1",
+        "model-2",
+        "portfolio.json",
+        "portfolio.md",
+    ]
     assert "3 models" in capsys.readouterr().out
 
 
@@ -56,8 +65,23 @@ def test_parallel_and_sequential_runs_give_identical_reports(tmp_path):
     """Analysing with one job or two writes byte-identical files."""
     root = portfolio(tmp_path)
     for jobs, out in (("1", "seq"), ("2", "par")):
-        assert main(["analyze", str(root), *CATALOG, "-o", str(tmp_path / out), "--quiet",
-                     "--format", "json,md", "-j", jobs]) == 0
+        assert (
+            main(
+                [
+                    "analyze",
+                    str(root),
+                    *CATALOG,
+                    "-o",
+                    str(tmp_path / out),
+                    "--quiet",
+                    "--format",
+                    "json,md",
+                    "-j",
+                    jobs,
+                ]
+            )
+            == 0
+        )
     for path in (tmp_path / "seq").rglob("*"):
         if path.is_file():
             twin = tmp_path / "par" / path.relative_to(tmp_path / "seq")
@@ -79,10 +103,40 @@ def test_a_broken_model_is_reported_and_the_others_still_run(tmp_path, capsys):
 def test_fail_on_counts_every_model(tmp_path):
     """--fail-on exits 1 when any model has an open finding at the threshold."""
     root = portfolio(tmp_path)
-    assert main(["analyze", str(root), *CATALOG, "-o", str(tmp_path / "o"), "--quiet",
-                 "--format", "json", "--fail-on", "high"]) == 1
-    assert main(["analyze", str(root), *CATALOG, "-o", str(tmp_path / "o"), "--quiet",
-                 "--format", "json", "--fail-on", "critical"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                str(root),
+                *CATALOG,
+                "-o",
+                str(tmp_path / "o"),
+                "--quiet",
+                "--format",
+                "json",
+                "--fail-on",
+                "high",
+            ]
+        )
+        == 1
+    )
+    assert (
+        main(
+            [
+                "analyze",
+                str(root),
+                *CATALOG,
+                "-o",
+                str(tmp_path / "o"),
+                "--quiet",
+                "--format",
+                "json",
+                "--fail-on",
+                "critical",
+            ]
+        )
+        == 0
+    )
 
 
 def test_empty_directory_is_bad_input(tmp_path, capsys):

@@ -21,7 +21,6 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
@@ -50,13 +49,18 @@ FUZZ = os.environ.get("THREATMODEL_FUZZ_EXAMPLES")  # set by benchmarks/fuzz_cam
 
 
 def _settings(examples: int) -> settings:
-    return settings(max_examples=int(FUZZ) if FUZZ else examples, deadline=None,
-                    derandomize=not FUZZ,  # the normal suite runs the same examples every time
-                    # no "explain" phase: it imports modules that warn, and warnings are errors
-                    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target,
-                            Phase.shrink],
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.filter_too_much])
+    return settings(
+        max_examples=int(FUZZ) if FUZZ else examples,
+        deadline=None,
+        derandomize=not FUZZ,  # the normal suite runs the same examples every time
+        # no "explain" phase: it imports modules that warn, and warnings are errors
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+        ],
+    )
 
 
 SETTINGS = _settings(40)  # cheap properties
@@ -64,7 +68,7 @@ HEAVY = _settings(15)  # properties that load catalogs and analyse models
 CORPUS = Path(__file__).parent / "bad_inputs"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def base_catalog():
     """The engine's test catalog on the shipped vocabulary: its words and mitigations."""
     return load_catalog([FIXTURES / "catalog"], shipped_risks=False)
@@ -83,14 +87,39 @@ def positioned(exc: ThreatModelError) -> None:
 
 # -- junk: any value a YAML file could hold ------------------------------------------------------
 
-SCALARS = (st.none() | st.booleans() | st.integers(-10**30, 10**30)
-           | st.floats(allow_nan=True, allow_infinity=True)
-           | st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
-           | st.dates(datetime.date(1, 1, 1), datetime.date(9999, 12, 31))
-           | st.sampled_from(["", "../x", "a b", "<script>", "=1+1", "\x1b[2J", "yes", "*", "null",
-                              "MIT-T-LOG", "actor", "datastore", "organisation", "purchase"]))
-JUNK = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
-                    | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**30), 10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+    | st.dates(datetime.date(1, 1, 1), datetime.date(9999, 12, 31))
+    | st.sampled_from(
+        [
+            "",
+            "../x",
+            "a b",
+            "<script>",
+            "=1+1",
+            "\x1b[2J",
+            "yes",
+            "*",
+            "null",
+            "MIT-T-LOG",
+            "actor",
+            "datastore",
+            "organisation",
+            "purchase",
+        ]
+    )
+)
+JUNK = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
 
 
 def paths(value: Any, prefix: tuple = ()) -> list[tuple]:
@@ -109,8 +138,17 @@ def _typo(word: str, rnd: random.Random) -> str:
     if not word:
         return "x"
     i = rnd.randrange(len(word))
-    return rnd.choice([word[:i] + word[i + 1:], word[:i] + word[i] + word[i:],
-                       word[:i] + word[i:][::-1][:1] + word[i + 1:], word.upper()]) or "y"
+    return (
+        rnd.choice(
+            [
+                word[:i] + word[i + 1 :],
+                word[:i] + word[i] + word[i:],
+                word[:i] + word[i:][::-1][:1] + word[i + 1 :],
+                word.upper(),
+            ]
+        )
+        or "y"
+    )
 
 
 @st.composite
@@ -143,14 +181,21 @@ def mutated(draw, base: Any, max_changes: int = 4) -> Any:
 
 # -- valid models, by construction -----------------------------------------------------------------
 
+
 def attribute_value(attribute, vocab):
     allowed = attribute.allowed(vocab)
-    kinds = {"bool": st.booleans(), "int": st.integers(0, 10**7),
-             "number": st.integers(0, 10**6) | st.floats(0, 1e6, allow_nan=False),
-             "string": st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
-             "enum": st.sampled_from(allowed or ("x",)),
-             "list": st.lists(st.sampled_from(allowed) if allowed else
-                              st.text("abcdefgh", min_size=1, max_size=6), max_size=3, unique=True)}
+    kinds = {
+        "bool": st.booleans(),
+        "int": st.integers(0, 10**7),
+        "number": st.integers(0, 10**6) | st.floats(0, 1e6, allow_nan=False),
+        "string": st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+        "enum": st.sampled_from(allowed or ("x",)),
+        "list": st.lists(
+            st.sampled_from(allowed) if allowed else st.text("abcdefgh", min_size=1, max_size=6),
+            max_size=3,
+            unique=True,
+        ),
+    }
     value = kinds[attribute.type]
     return st.none() | value if attribute.nullable else value
 
@@ -171,8 +216,10 @@ def valid_models(draw, mitigations: tuple[str, ...]):
     categories = sorted(vocab.categories)
     data = []
     for i in range(draw(st.integers(0, 4))):
-        asset = {"id": f"d{i}", "categories": draw(st.lists(st.sampled_from(categories),
-                                                               max_size=3, unique=True))}
+        asset = {
+            "id": f"d{i}",
+            "categories": draw(st.lists(st.sampled_from(categories), max_size=3, unique=True)),
+        }
         subjects = draw(st.none() | st.integers(0, 10**9))
         if subjects is not None:
             asset["subjects"] = subjects
@@ -198,17 +245,24 @@ def valid_models(draw, mitigations: tuple[str, ...]):
     flows = []
     if len(element_ids) > 1:
         for i in range(draw(st.integers(0, 8))):
-            source, target = draw(st.lists(st.sampled_from(element_ids), min_size=2, max_size=2,
-                                           unique=True))
-            flow = {"id": f"f{i}", "from": source, "to": target,
-                    "data": draw(st.lists(st.sampled_from(data_ids), max_size=3, unique=True))
-                    if data_ids else []}
+            source, target = draw(
+                st.lists(st.sampled_from(element_ids), min_size=2, max_size=2, unique=True)
+            )
+            flow = {
+                "id": f"f{i}",
+                "from": source,
+                "to": target,
+                "data": draw(st.lists(st.sampled_from(data_ids), max_size=3, unique=True))
+                if data_ids
+                else [],
+            }
             flow.update(draw(attributes("dataflow")))
             flows.append(flow)
     boundaries = []
     for i in range(draw(st.integers(0, 3))):
-        boundaries.append({"id": f"b{i}", "kind": draw(st.sampled_from(vocab.boundary_kinds)),
-                           "members": []})
+        boundaries.append(
+            {"id": f"b{i}", "kind": draw(st.sampled_from(vocab.boundary_kinds)), "members": []}
+        )
         boundaries[-1].update(draw(attributes("boundary")))
         if i:  # nest it in an earlier boundary, or leave it at the top
             parent = draw(st.integers(-1, i - 1))
@@ -222,16 +276,28 @@ def valid_models(draw, mitigations: tuple[str, ...]):
     controls = []
     for _ in range(draw(st.integers(0, 3))):
         control = {"mitigation": draw(st.sampled_from(mitigations))}
-        targets = draw(st.lists(st.sampled_from(element_ids + [f["id"] for f in flows]
-                                                + [b["id"] for b in boundaries]), max_size=2,
-                                unique=True))
+        targets = draw(
+            st.lists(
+                st.sampled_from(
+                    element_ids + [f["id"] for f in flows] + [b["id"] for b in boundaries]
+                ),
+                max_size=2,
+                unique=True,
+            )
+        )
         if targets:
             control["targets"] = targets
         controls.append(control)
     system = {"id": "sys", "name": draw(st.text(max_size=10))}
     system.update(draw(attributes("system")))
-    return {"system": system, "data": data, "elements": elements, "flows": flows,
-            "boundaries": boundaries, "controls": controls}
+    return {
+        "system": system,
+        "data": data,
+        "elements": elements,
+        "flows": flows,
+        "boundaries": boundaries,
+        "controls": controls,
+    }
 
 
 # -- generated catalogs and conditions -------------------------------------------------------------
@@ -250,8 +316,11 @@ def atoms(kinds: tuple[str, ...], monotone: bool) -> list:
     for prefix, table in scope.names.items():
         for name, kind in sorted(table.items()):
             label = f"{prefix}.{name}" if prefix else name
-            fact = name in FACTS if prefix != "model" else \
-                name in ModelFacts.TYPES and name not in system_attributes
+            fact = (
+                name in FACTS
+                if prefix != "model"
+                else name in ModelFacts.TYPES and name not in system_attributes
+            )
             free = not (monotone and fact)
             allowed = scope.values.get(label)
             if kind == "bool":
@@ -260,43 +329,58 @@ def atoms(kinds: tuple[str, ...], monotone: bool) -> list:
                     found.append(st.just(f"not {label}"))
             elif kind == "number":
                 ops = ["<", "<=", ">", ">=", "==", "!="] if free else [">", ">="]
-                found.append(st.tuples(st.sampled_from(ops), st.integers(0, 10**7)).map(
-                    lambda t, label=label: f"{label} {t[0]} {t[1]:_}"))
+                found.append(
+                    st.tuples(st.sampled_from(ops), st.integers(0, 10**7)).map(
+                        lambda t, label=label: f"{label} {t[0]} {t[1]:_}"
+                    )
+                )
             elif kind == "string":
                 words = st.sampled_from(allowed) if allowed else st.sampled_from(["x", "e1", "a b"])
                 ops = ["==", "!="] if free else ["=="]
                 if fact and monotone:
                     continue
-                found.append(st.tuples(st.sampled_from(ops), words).map(
-                    lambda t, label=label: f"{label} {t[0]} {json.dumps(t[1])}"))
+                found.append(
+                    st.tuples(st.sampled_from(ops), words).map(
+                        lambda t, label=label: f"{label} {t[0]} {json.dumps(t[1])}"
+                    )
+                )
             elif kind == "set":
                 words = st.sampled_from(allowed) if allowed else st.sampled_from(["credit", "x"])
                 found.append(words.map(lambda w, label=label: f"'{w}' in {label}"))
                 found.append(words.map(lambda w, label=label: f"{label} contains '{w}'"))
                 found.append(st.integers(0, 4).map(lambda k, label=label: f"count({label}) >= {k}"))
-                found.append(st.lists(words, min_size=1, max_size=3).map(
-                    lambda ws, label=label: f"{label} overlaps [{', '.join(repr(w) for w in ws)}]"))
+                found.append(
+                    st.lists(words, min_size=1, max_size=3).map(
+                        lambda ws, label=label: (
+                            f"{label} overlaps [{', '.join(repr(w) for w in ws)}]"
+                        )
+                    )
+                )
                 if free:
                     found.append(words.map(lambda w, label=label: f"'{w}' not in {label}"))
     types = sorted({t for k in ELEMENT_KINDS for t in vocab.element_types.get(k, ())})
-    calls = [st.sampled_from(vocab.boundary_kinds).map(lambda k: f"crosses('{k}')"),
-             st.sampled_from(types).map(lambda t: f"reaches('{t}')"),
-             st.sampled_from(types).map(lambda t: f"fed_by('{t}')")]
+    calls = [
+        st.sampled_from(vocab.boundary_kinds).map(lambda k: f"crosses('{k}')"),
+        st.sampled_from(types).map(lambda t: f"reaches('{t}')"),
+        st.sampled_from(types).map(lambda t: f"fed_by('{t}')"),
+    ]
     found += calls
     if not monotone:
         found += [c.map(lambda text: f"not {text}") for c in calls]
     return found
 
 
-@functools.lru_cache(maxsize=None)  # building the strategy is costly; it never changes
+@functools.cache  # building the strategy is costly; it never changes
 def conditions(kinds: tuple[str, ...], monotone: bool):
     """Well-formed conditions built from `atoms` with and, or (and not, unless monotone)."""
     leaf = st.one_of(atoms(kinds, monotone))
 
     def extend(inner):
         joined = st.tuples(inner, st.sampled_from(["and", "or"]), inner).map(
-            lambda t: f"({t[0]} {t[1]} {t[2]})")
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        )
         return joined if monotone else joined | inner.map(lambda text: f"not ({text})")
+
     return st.recursive(leaf, extend, max_leaves=5)
 
 
@@ -315,27 +399,40 @@ def catalogs(draw, monotone: bool = False) -> dict:
     risks = []
     for i in range(draw(st.integers(1, 6))):
         kind = draw(st.sampled_from(KINDS))
-        risk = {"id": f"G-R-{i}", "title": f"Risk {i}", "description": "generated",
-                "applies_to": kind, "likelihood": draw(st.integers(1, 5)),
-                "impact": draw(st.integers(1, 5)),
-                "mitigations": draw(st.lists(st.sampled_from([m["id"] for m in mitigations]),
-                                             max_size=3, unique=True))}
+        risk = {
+            "id": f"G-R-{i}",
+            "title": f"Risk {i}",
+            "description": "generated",
+            "applies_to": kind,
+            "likelihood": draw(st.integers(1, 5)),
+            "impact": draw(st.integers(1, 5)),
+            "mitigations": draw(
+                st.lists(st.sampled_from([m["id"] for m in mitigations]), max_size=3, unique=True)
+            ),
+        }
         if draw(st.integers(0, 4)):
             risk["when"] = draw(conditions((kind,), monotone))
         modifiers = []
         for _ in range(draw(st.integers(0, 2))):
             delta = st.integers(1, 2) if monotone else st.integers(-2, 2).filter(bool)
-            modifiers.append({"when": draw(conditions((kind,), monotone)),
-                              draw(st.sampled_from(["likelihood", "impact"])): draw(delta),
-                              "why": "generated"})
+            modifiers.append(
+                {
+                    "when": draw(conditions((kind,), monotone)),
+                    draw(st.sampled_from(["likelihood", "impact"])): draw(delta),
+                    "why": "generated",
+                }
+            )
         if modifiers:
             risk["modifiers"] = modifiers
         risks.append(risk)
-    return {"catalog": {"id": "generated", "title": "Generated", "version": 1},
-            "mitigations": mitigations, "risks": risks}
+    return {
+        "catalog": {"id": "generated", "title": "Generated", "version": 1},
+        "mitigations": mitigations,
+        "risks": risks,
+    }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def scratch() -> Path:
     """A directory for generated catalogs; one path, so that reports naming it are comparable."""
     directory = Path(tempfile.mkdtemp(prefix="threatmodel-properties-"))
@@ -356,8 +453,11 @@ def model_of(data: dict):
 
 # -- properties: no crash, every error positioned ----------------------------------------------
 
-YAML_CHARS = st.characters(whitelist_categories=("L", "N", "Zs"), max_codepoint=0x2FF) | \
-    st.sampled_from(list(":-[]{},#&*!|>'\"%@`?\n\t \\") + ["\ufeff", "\x00", "\x85", "\u2028", "\r"])
+YAML_CHARS = st.characters(
+    whitelist_categories=("L", "N", "Zs"), max_codepoint=0x2FF
+) | st.sampled_from(
+    list(":-[]{},#&*!|>'\"%@`?\n\t \\") + ["\ufeff", "\x00", "\x85", "\u2028", "\r"]
+)
 
 
 @SETTINGS
@@ -375,14 +475,16 @@ def corpus_files() -> list[Path]:
 
 
 @SETTINGS
-@given(st.sampled_from(corpus_files()), st.lists(st.tuples(st.integers(0, 10**6), st.binary(
-    max_size=3)), min_size=1, max_size=4))
+@given(
+    st.sampled_from(corpus_files()),
+    st.lists(st.tuples(st.integers(0, 10**6), st.binary(max_size=3)), min_size=1, max_size=4),
+)
 def test_loader_survives_mutated_corpus_bytes(path, edits):
     """Corpus files with bytes overwritten, inserted or cut load or fail with positions."""
     data = bytearray(path.read_bytes())
     for offset, chunk in edits:
         at = offset % (len(data) + 1)
-        data[at:at + len(chunk) % 2] = chunk
+        data[at : at + len(chunk) % 2] = chunk
     try:
         load_text(decode(bytes(data), "m.yaml"), "m.yaml")
     except ThreatModelError as exc:
@@ -416,10 +518,52 @@ def test_messy_catalogs_fail_only_with_positioned_problems(data):
         analyze(model_of(data.draw(valid_models(tuple(catalog.mitigations)))), catalog)
 
 
-TOKENS = ["and", "or", "not", "in", "contains", "overlaps", "(", ")", "[", "]", ",", ".", "==",
-          "!=", "<", ">=", "true", "null", "1_000", "2.5", "'x'", '"y"', "personal_data",
-          "subjects", "categories", "source", "model", "type", "count", "crosses", "reaches",
-          "__class__", "eval", "x", "*", "=", "'", "\\", "\n", "é", "1__0", "0x1F", "lambda", ":"]
+TOKENS = [
+    "and",
+    "or",
+    "not",
+    "in",
+    "contains",
+    "overlaps",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ".",
+    "==",
+    "!=",
+    "<",
+    ">=",
+    "true",
+    "null",
+    "1_000",
+    "2.5",
+    "'x'",
+    '"y"',
+    "personal_data",
+    "subjects",
+    "categories",
+    "source",
+    "model",
+    "type",
+    "count",
+    "crosses",
+    "reaches",
+    "__class__",
+    "eval",
+    "x",
+    "*",
+    "=",
+    "'",
+    "\\",
+    "\n",
+    "é",
+    "1__0",
+    "0x1F",
+    "lambda",
+    ":",
+]
 
 
 @SETTINGS
@@ -439,9 +583,12 @@ class FakeContext:
     """Values drawn at random for the names a condition reads, each of its declared type
     (or null where the model may say null), or UNKNOWN."""
 
-    CHOICES = {"bool": [True, False, None], "number": [None, 0, 7, 10**7, 2.5],
-               "string": [None, "x", "e1", "credit"],
-               "set": [frozenset(), frozenset({"credit", "x"}), frozenset({"health"})]}
+    CHOICES = {
+        "bool": [True, False, None],
+        "number": [None, 0, 7, 10**7, 2.5],
+        "string": [None, "x", "e1", "credit"],
+        "set": [frozenset(), frozenset({"credit", "x"}), frozenset({"health"})],
+    }
 
     def __init__(self, rnd: random.Random, scope):
         self.rnd = rnd
@@ -481,19 +628,27 @@ def test_generated_conditions_are_three_valued(data, kind, seed):
     right = data.draw(conditions((kind,), False))
     ctx = FakeContext(random.Random(seed), scope)
     value = {}
-    for name, text in (("a", left), ("b", right), ("not a", f"not ({left})"),
-                       ("a and b", f"({left}) and ({right})"), ("a or b", f"({left}) or ({right})")):
+    for name, text in (
+        ("a", left),
+        ("b", right),
+        ("not a", f"not ({left})"),
+        ("a and b", f"({left}) and ({right})"),
+        ("a or b", f"({left}) or ({right})"),
+    ):
         value[name] = compile_condition(text, scope).evaluate(ctx)
         assert value[name] is True or value[name] is False or value[name] is UNKNOWN, text
     a, b = value["a"], value["b"]
     assert value["not a"] is kleene_not(a)
-    assert value["a and b"] is (False if a is False or b is False else
-                                UNKNOWN if UNKNOWN in (a, b) else True)
-    assert value["a or b"] is (True if a is True or b is True else
-                               UNKNOWN if UNKNOWN in (a, b) else False)
+    assert value["a and b"] is (
+        False if a is False or b is False else UNKNOWN if UNKNOWN in (a, b) else True
+    )
+    assert value["a or b"] is (
+        True if a is True or b is True else UNKNOWN if UNKNOWN in (a, b) else False
+    )
 
 
 # -- properties: analysis ------------------------------------------------------------------------
+
 
 @SETTINGS
 @given(st.data())
@@ -537,8 +692,9 @@ def test_adding_a_control_never_raises_a_finding(data):
         control["targets"] = targets
     model_data["controls"].append(control)
     after = analyze(model_of(model_data), catalog)
-    assert [f.id for f in after.findings] == [f.id for f in before.findings] or \
-        sorted(f.id for f in after.findings) == sorted(f.id for f in before.findings)
+    assert [f.id for f in after.findings] == [f.id for f in before.findings] or sorted(
+        f.id for f in after.findings
+    ) == sorted(f.id for f in before.findings)
     old = {f.id: f for f in before.findings}
     for finding in after.findings:
         previous = old[finding.id]
@@ -562,15 +718,37 @@ def test_an_attribute_that_does_not_apply_is_false_when_used_alone():
     """`target.report_verification` on a flow into an actor (which has no such attribute)
     is false, like `target.report_verification == true`: no finding, certainly not a
     'possible' one that names nothing to fill in."""
-    catalog = load_catalog_data({
-        "mitigations": [{"id": "MIT-G-0", "title": "m", "effect": {"likelihood": -1}}],
-        "risks": [{"id": "G-R-0", "title": "alone", "applies_to": "dataflow", "likelihood": 3,
-                   "impact": 3, "when": "target.report_verification"},
-                  {"id": "G-R-1", "title": "compared", "applies_to": "dataflow",
-                   "likelihood": 3, "impact": 3, "when": "target.report_verification == true"}]})
-    model = model_of({"system": {"id": "s"}, "data": [{"id": "d", "categories": ["purchase"]}],
-                      "elements": [{"id": "a", "kind": "actor"}, {"id": "b", "kind": "actor"}],
-                      "flows": [{"id": "f", "from": "a", "to": "b", "data": ["d"]}]})
+    catalog = load_catalog_data(
+        {
+            "mitigations": [{"id": "MIT-G-0", "title": "m", "effect": {"likelihood": -1}}],
+            "risks": [
+                {
+                    "id": "G-R-0",
+                    "title": "alone",
+                    "applies_to": "dataflow",
+                    "likelihood": 3,
+                    "impact": 3,
+                    "when": "target.report_verification",
+                },
+                {
+                    "id": "G-R-1",
+                    "title": "compared",
+                    "applies_to": "dataflow",
+                    "likelihood": 3,
+                    "impact": 3,
+                    "when": "target.report_verification == true",
+                },
+            ],
+        }
+    )
+    model = model_of(
+        {
+            "system": {"id": "s"},
+            "data": [{"id": "d", "categories": ["purchase"]}],
+            "elements": [{"id": "a", "kind": "actor"}, {"id": "b", "kind": "actor"}],
+            "flows": [{"id": "f", "from": "a", "to": "b", "data": ["d"]}],
+        }
+    )
     assert [f.id for f in analyze(model, catalog).findings] == []
 
 
@@ -584,6 +762,7 @@ def test_a_null_name_is_false_inside_and_too():
     class Values:
         def get(self, name):
             return {"x": None, "y": UNKNOWN}[name]
+
     for text in ("x", "x == true and y", "x and y", "y and x"):
         assert compile_condition(text, scope).evaluate(Values()) is False, text
 
@@ -598,10 +777,15 @@ def without_element(model_data: dict, element_id: str) -> dict:
     controls = []
     for control in data["controls"]:
         if "targets" in control:
-            control["targets"] = [t for t in control["targets"] if t != element_id
-                                  and t in {f["id"] for f in data["flows"]} | {
-                                      e["id"] for e in data["elements"]} | {
-                                      b["id"] for b in data["boundaries"]}]
+            control["targets"] = [
+                t
+                for t in control["targets"]
+                if t != element_id
+                and t
+                in {f["id"] for f in data["flows"]}
+                | {e["id"] for e in data["elements"]}
+                | {b["id"] for b in data["boundaries"]}
+            ]
             if not control["targets"]:
                 continue  # no targets would make it a control on everything
         controls.append(control)
@@ -625,8 +809,9 @@ def test_removing_an_element_adds_no_finding_about_another(data):
     touching = [f for f in model_data["flows"] if gone in (f["from"], f["to"])]
     removed = {gone} | {f["id"] for f in touching}
     neighbours = {f["from"] for f in touching} | {f["to"] for f in touching}
-    informed = neighbours | {f["id"] for f in model_data["flows"]
-                             if neighbours & {f["from"], f["to"]}}
+    informed = neighbours | {
+        f["id"] for f in model_data["flows"] if neighbours & {f["from"], f["to"]}
+    }
     old = {f.id: f for f in before.findings}
     for finding in after.findings:
         assert finding.element_id not in removed
@@ -649,8 +834,13 @@ DATES = st.dates(datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
 def decision_fields(draw, partial: bool = False) -> dict:
     from threatmodel.tracking import STATUSES
 
-    fields = {"status": draw(st.sampled_from(STATUSES)), "justification": draw(TEXT),
-              "owner": draw(TEXT), "date": draw(DATES), "ticket": draw(TEXT)}
+    fields = {
+        "status": draw(st.sampled_from(STATUSES)),
+        "justification": draw(TEXT),
+        "owner": draw(TEXT),
+        "date": draw(DATES),
+        "ticket": draw(TEXT),
+    }
     if partial:
         fields = {k: v for k, v in fields.items() if draw(st.booleans())}
         for key in draw(st.lists(st.sampled_from(["owner", "ticket", "expires"]), max_size=2)):
@@ -669,9 +859,12 @@ def decisions_files(draw) -> tuple[str, dict, list[str]]:
     """A decisions file's text with comments everywhere, its entries and its comment lines."""
     keys = draw(st.lists(FINDING_IDS, min_size=1, max_size=4, unique=True))
     # what a YAML file may hold unescaped: no control, unassigned or line-separator characters
-    comment = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn", "Co", "Zl", "Zp"),
-                                    max_codepoint=0xFFFD), max_size=30).map(
-        lambda t: "# " + " ".join(t.split()))
+    comment = st.text(
+        st.characters(
+            blacklist_categories=("Cs", "Cc", "Cn", "Co", "Zl", "Zp"), max_codepoint=0xFFFD
+        ),
+        max_size=30,
+    ).map(lambda t: "# " + " ".join(t.split()))
     lines, comments, entries = [], [], {}
 
     def maybe_comment(indent: str) -> None:
@@ -679,6 +872,7 @@ def decisions_files(draw) -> tuple[str, dict, list[str]]:
             line = indent + draw(comment)
             lines.append(line)
             comments.append(line)
+
     maybe_comment("")
     lines.append("decisions:")
     for key in keys:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES
 
 import threatmodel
 from threatmodel import render
-
-from conftest import FIXTURES
 
 FORMATS = ["json", "md", "html", "sarif", "csv"]
 
 
 @pytest.fixture(scope="module")
 def result(core_catalog):
-    return threatmodel.analyze(threatmodel.load_model(FIXTURES / "models" / "small.yaml"),
-                               core_catalog)
+    return threatmodel.analyze(
+        threatmodel.load_model(FIXTURES / "models" / "small.yaml"), core_catalog
+    )
 
 
 def test_two_processes_render_exactly_what_one_does(result, monkeypatch):

@@ -23,9 +23,22 @@ def model(tmp_path):
 
 
 def analyze(model: Path, out: Path, *extra: str) -> int:
-    return main(["analyze", str(model), "--catalog", str(REPORTS / "catalog.yaml"),
-                 "--no-shipped", "-o", str(out), "--quiet", "--today", "2024-06-01",
-                 *FORMATS, *extra])
+    return main(
+        [
+            "analyze",
+            str(model),
+            "--catalog",
+            str(REPORTS / "catalog.yaml"),
+            "--no-shipped",
+            "-o",
+            str(out),
+            "--quiet",
+            "--today",
+            "2024-06-01",
+            *FORMATS,
+            *extra,
+        ]
+    )
 
 
 def test_every_report_is_written_and_identical_across_runs(model, tmp_path):
@@ -43,7 +56,8 @@ def test_decisions_beside_the_model_close_findings_for_fail_on(model, tmp_path):
     assert analyze(model, tmp_path / "a", "--fail-on", "high") == 1
     (tmp_path / "model.decisions.yaml").write_text(
         "decisions:\n  '*@*': {status: accepted, justification: pilot only, owner: cpo}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     assert analyze(model, tmp_path / "b", "--fail-on", "low") == 0
 
 
@@ -51,18 +65,26 @@ def test_expired_decision_warns_with_its_position(model, tmp_path, capsys):
     """A lapsed acceptance is reported at its line and the finding counts for --fail-on."""
     assert analyze(model, tmp_path / "a", "--today", "2030-02-01", "--fail-on", "medium") == 1
     err = capsys.readouterr().err
-    assert "model.decisions.yaml:4:3: warning: decision 'R-RES-01@f-sell' (accepted) expired " \
-           "on 2030-01-31; finding 'R-RES-01@f-sell' is open again" in err
+    assert (
+        "model.decisions.yaml:4:3: warning: decision 'R-RES-01@f-sell' (accepted) expired "
+        "on 2030-01-31; finding 'R-RES-01@f-sell' is open again" in err
+    )
 
 
-@pytest.mark.parametrize("decisions, message", [
-    ("decisions:\n  R-RES-01@f-sell: {status: acepted}\n",
-     "model.decisions.yaml:2:29: decision 'R-RES-01@f-sell': unknown status 'acepted' "
-     "(did you mean 'accepted'?)"),
-    ("decisions: [oops\n", "model.decisions.yaml:2:1: invalid YAML"),
-])
-def test_bad_decisions_file_is_bad_input_and_nothing_is_written(model, tmp_path, capsys,
-                                                                 decisions, message):
+@pytest.mark.parametrize(
+    "decisions, message",
+    [
+        (
+            "decisions:\n  R-RES-01@f-sell: {status: acepted}\n",
+            "model.decisions.yaml:2:29: decision 'R-RES-01@f-sell': unknown status 'acepted' "
+            "(did you mean 'accepted'?)",
+        ),
+        ("decisions: [oops\n", "model.decisions.yaml:2:1: invalid YAML"),
+    ],
+)
+def test_bad_decisions_file_is_bad_input_and_nothing_is_written(
+    model, tmp_path, capsys, decisions, message
+):
     """A broken decisions file exits 2 with file:line:col and writes no report."""
     (tmp_path / "model.decisions.yaml").write_text(decisions, encoding="utf-8")
     assert analyze(model, tmp_path / "out") == 2
@@ -70,11 +92,14 @@ def test_bad_decisions_file_is_bad_input_and_nothing_is_written(model, tmp_path,
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("extra, message", [
-    (["--decisions", "missing.yaml"], "missing.yaml: decisions file not found"),
-    (["--today", "tomorrow"], "--today: 'tomorrow' is not a date written YYYY-MM-DD"),
-    (["--template", "nowhere.j2"], "template not found"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--decisions", "missing.yaml"], "missing.yaml: decisions file not found"),
+        (["--today", "tomorrow"], "--today: 'tomorrow' is not a date written YYYY-MM-DD"),
+        (["--template", "nowhere.j2"], "template not found"),
+    ],
+)
 def test_bad_options_are_bad_input(model, tmp_path, capsys, extra, message):
     """A missing decisions file, a bad date or a missing template exit 2; nothing is written."""
     assert analyze(model, tmp_path / "out", *extra) == 2

@@ -59,7 +59,9 @@ def apply_patch(base: dict, patch: dict | None) -> dict:
     removed = set(patch.get("remove") or ())
     if removed:
         for section in SECTIONS:
-            data[section] = [item for item in data.get(section, []) if item.get("id") not in removed]
+            data[section] = [
+                item for item in data.get(section, []) if item.get("id") not in removed
+            ]
         for boundary in data.get("boundaries", []):
             boundary["members"] = [m for m in boundary.get("members", []) if m not in removed]
     for target, fields in (patch.get("set") or {}).items():
@@ -105,24 +107,35 @@ def test_every_shipped_risk_has_exactly_one_case(catalog):
 
 def test_risks_with_modifiers_have_a_modifier_case(catalog):
     by_id = {risk.id: risk for risk in catalog.risks}
-    lacking = [case["risk"] for _, case in CASES
-               if case["risk"] in by_id and by_id[case["risk"]].modifiers and "modifier" not in case]
+    lacking = [
+        case["risk"]
+        for _, case in CASES
+        if case["risk"] in by_id and by_id[case["risk"]].modifiers and "modifier" not in case
+    ]
     assert lacking == []
 
 
-@pytest.mark.parametrize("source,case", CASES, ids=[f"{c['risk']}@{c['element']}" for _, c in CASES])
+@pytest.mark.parametrize(
+    "source,case", CASES, ids=[f"{c['risk']}@{c['element']}" for _, c in CASES]
+)
 def test_case(catalog, source, case):
     finding_id = f"{case['risk']}@{case['element']}"
 
     fired = _findings(catalog, case["fires"], f"{source} fires").get(finding_id)
     assert fired is not None, f"{source}: {finding_id} did not fire"
-    assert fired.status == "confirmed", f"{source}: {finding_id} only possible, missing {fired.missing}"
+    assert fired.status == "confirmed", (
+        f"{source}: {finding_id} only possible, missing {fired.missing}"
+    )
 
     quiet = _findings(catalog, case["quiet"], f"{source} quiet").get(finding_id)
-    assert quiet is None, f"{source}: {finding_id} fired ({quiet and quiet.status}) on the quiet model"
+    assert quiet is None, (
+        f"{source}: {finding_id} fired ({quiet and quiet.status}) on the quiet model"
+    )
 
     if "modifier" in case:
-        modified = _findings(catalog, case["modifier"]["patch"], f"{source} modifier").get(finding_id)
+        modified = _findings(catalog, case["modifier"]["patch"], f"{source} modifier").get(
+            finding_id
+        )
         assert modified is not None and modified.status == "confirmed"
         assert modified.modifiers, f"{source}: no modifier applied to {finding_id}"
         assert modified.severity == case["modifier"]["severity"]
@@ -149,8 +162,9 @@ def test_every_source_scenario_is_caught_by_a_shipped_risk(catalog):
 
 def test_trust_score_example_confirms_every_source_scenario(catalog):
     model = threatmodel.load_model(ROOT / "examples" / "trust-score-platform.yaml")
-    confirmed = {f.risk_id for f in threatmodel.analyze(model, catalog).findings
-                 if f.status == "confirmed"}
+    confirmed = {
+        f.risk_id for f in threatmodel.analyze(model, catalog).findings if f.status == "confirmed"
+    }
     rows = _scenario_rows()
     assert [n for n in SOURCE_SCENARIOS if not rows[n] & confirmed] == []
 

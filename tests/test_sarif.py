@@ -15,8 +15,9 @@ from threatmodel.render import sarif
 from threatmodel.tracking import apply_decisions, default_path, load_decisions
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
-SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / \
-    "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = (
+    Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+)
 
 
 def analysed(model: Path, catalog: str, today=datetime.date(2024, 6, 1)):
@@ -78,12 +79,17 @@ def test_results_point_at_the_element_line_and_carry_levels(log):
 def test_closed_findings_are_suppressed_open_ones_are_not(log):
     """An accepted finding carries an external suppression with its justification."""
     results = {r["properties"]["findingId"]: r for r in log["runs"][0]["results"]}
-    assert results["R-RES-01@f-sell"]["suppressions"] == [{
-        "kind": "external", "status": "accepted",
-        "justification": "accepted: Contract forbids onward sale; audit in Q3. (dpo@example.org)"}]
+    assert results["R-RES-01@f-sell"]["suppressions"] == [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "accepted: Contract forbids onward sale; audit in Q3. (dpo@example.org)",
+        }
+    ]
     assert "suppressions" not in results["R-SYS-01@trust"]  # in-progress is still open
-    expired = json.loads(sarif.render(analysed(REPORTS / "model.yaml", "catalog.yaml",
-                                               datetime.date(2031, 1, 1))))
+    expired = json.loads(
+        sarif.render(analysed(REPORTS / "model.yaml", "catalog.yaml", datetime.date(2031, 1, 1)))
+    )
     assert all("suppressions" not in r for r in expired["runs"][0]["results"])
 
 
@@ -92,15 +98,22 @@ def test_fingerprints_survive_reformatting_the_model(tmp_path, log):
     text = (REPORTS / "model.yaml").read_text(encoding="utf-8")
     head, elements = text.split("elements:\n", 1)
     elements, rest = elements.split("flows:\n", 1)
-    moved = "\n\n# a comment that shifts lines\n" + head + "flows:\n" + rest + \
-        "elements:\n" + elements
+    moved = (
+        "\n\n# a comment that shifts lines\n" + head + "flows:\n" + rest + "elements:\n" + elements
+    )
     (tmp_path / "model.yaml").write_text(moved, encoding="utf-8")
     again = json.loads(sarif.render(analysed(tmp_path / "model.yaml", "catalog.yaml")))
 
     def prints(each):
-        return {r["properties"]["findingId"]: (r["fingerprints"], r["partialFingerprints"],
-                                               r["locations"][0]["physicalLocation"]["region"])
-                for r in each["runs"][0]["results"]}
+        return {
+            r["properties"]["findingId"]: (
+                r["fingerprints"],
+                r["partialFingerprints"],
+                r["locations"][0]["physicalLocation"]["region"],
+            )
+            for r in each["runs"][0]["results"]
+        }
+
     before, after = prints(log), prints(again)
     assert before.keys() == after.keys()
     assert all(before[k][:2] == after[k][:2] for k in before)

@@ -13,5 +13,10 @@ def test_fixture_model_produces_expected_findings():
     model = threatmodel.load_model(FIXTURES / "models" / "small.yaml")
     result = threatmodel.analyze(model, catalog)
     assert {f.id for f in result.confirmed} == {
-        "T-CREEP-02@scoring", "T-INT-01@f-report", "T-RES-01@f-buy",
-        "T-CREEP-01@profile-db", "T-SEC-01@profile-db", "T-SYS-01@small"}
+        "T-CREEP-02@scoring",
+        "T-INT-01@f-report",
+        "T-RES-01@f-buy",
+        "T-CREEP-01@profile-db",
+        "T-SEC-01@profile-db",
+        "T-SYS-01@small",
+    }

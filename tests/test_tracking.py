@@ -10,8 +10,13 @@ import pytest
 import threatmodel
 from threatmodel.errors import ThreatModelError
 from threatmodel.loader import load_text
-from threatmodel.tracking import (apply_decisions, default_path, load_decisions, parse_decisions,
-                                  record_decision)
+from threatmodel.tracking import (
+    apply_decisions,
+    default_path,
+    load_decisions,
+    parse_decisions,
+    record_decision,
+)
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 TODAY = datetime.date(2024, 6, 1)
@@ -55,8 +60,11 @@ def test_expired_acceptance_reopens_the_finding_with_a_warning(result):
     assert sold.decision.expired and sold.decision.recorded_status == "accepted"
     assert sold.decision.as_dict()["status"] == "open"
     assert any("expired on 2030-01-31" in str(w) for w in applied.warnings)
-    assert not apply_decisions(result, loaded, datetime.date(2030, 1, 30)).finding(
-        "R-RES-01@f-sell").open
+    assert (
+        not apply_decisions(result, loaded, datetime.date(2030, 1, 30))
+        .finding("R-RES-01@f-sell")
+        .open
+    )
 
 
 def test_exact_id_wins_over_pattern_and_first_pattern_wins(result):
@@ -82,8 +90,10 @@ decisions:
 """)
     applied = apply_decisions(result, loaded, TODAY)
     texts = [str(w) for w in applied.warnings]
-    assert "d.yaml:3:3: warning: decision 'R-SEC-01@profile-bd' matches no finding " \
-           "(did you mean 'R-SEC-01@profile-db'?)" in texts
+    assert (
+        "d.yaml:3:3: warning: decision 'R-SEC-01@profile-bd' matches no finding "
+        "(did you mean 'R-SEC-01@profile-db'?)" in texts
+    )
     assert "d.yaml:4:4: warning: pattern 'X-*@*' matches no finding" in texts
     assert all(f.decision is None for f in applied.findings)
 
@@ -101,24 +111,44 @@ decisions:
     assert exit_status(apply_decisions(result, loaded, datetime.date(2025, 1, 1)), "high") == 1
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("decisions:\n  A@b: {status: acepted, justification: x}\n",
-     "2:17: decision 'A@b': unknown status 'acepted' (did you mean 'accepted'?)"),
-    ("decisions:\n  A@b: {status: accepted}\n",
-     "2:8: decision 'A@b': status 'accepted' needs a 'justification' (why the review decided so)"),
-    ("decisions:\n  A@b: {status: open, expires: soon}\n",
-     "2:32: decision 'A@b': 'expires' must be a date written YYYY-MM-DD, not 'soon'"),
-    ("decisions:\n  A@b: {status: open, date: 2024-05-01, expires: 2024-04-01}\n",
-     "2:50: decision 'A@b': 'expires' (2024-04-01) is before 'date' (2024-05-01)"),
-    ("decisions:\n  A@b: {status: open, onwer: me}\n",
-     "2:23: decision 'A@b': unknown key 'onwer' (did you mean 'owner'?)"),
-    ("decisions:\n  'A b': {status: open}\n",
-     "2:4: decision 'A b': a key is a finding id '<risk>@<element>' or a pattern with '*' and "
-     "'?' (for example 'SRS-SEC-*@profile-db')"),
-    ("decisions:\n  A@b: accepted\n",
-     "2:8: decision 'A@b' must be a mapping (status, justification, owner, ...), not text"),
-    ("decision: {}\n", "1:1: decisions file: unknown key 'decision' (did you mean 'decisions'?)"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "decisions:\n  A@b: {status: acepted, justification: x}\n",
+            "2:17: decision 'A@b': unknown status 'acepted' (did you mean 'accepted'?)",
+        ),
+        (
+            "decisions:\n  A@b: {status: accepted}\n",
+            "2:8: decision 'A@b': status 'accepted' needs a 'justification' (why the review decided so)",
+        ),
+        (
+            "decisions:\n  A@b: {status: open, expires: soon}\n",
+            "2:32: decision 'A@b': 'expires' must be a date written YYYY-MM-DD, not 'soon'",
+        ),
+        (
+            "decisions:\n  A@b: {status: open, date: 2024-05-01, expires: 2024-04-01}\n",
+            "2:50: decision 'A@b': 'expires' (2024-04-01) is before 'date' (2024-05-01)",
+        ),
+        (
+            "decisions:\n  A@b: {status: open, onwer: me}\n",
+            "2:23: decision 'A@b': unknown key 'onwer' (did you mean 'owner'?)",
+        ),
+        (
+            "decisions:\n  'A b': {status: open}\n",
+            "2:4: decision 'A b': a key is a finding id '<risk>@<element>' or a pattern with '*' and "
+            "'?' (for example 'SRS-SEC-*@profile-db')",
+        ),
+        (
+            "decisions:\n  A@b: accepted\n",
+            "2:8: decision 'A@b' must be a mapping (status, justification, owner, ...), not text",
+        ),
+        (
+            "decision: {}\n",
+            "1:1: decisions file: unknown key 'decision' (did you mean 'decisions'?)",
+        ),
+    ],
+)
 def test_bad_decisions_are_positioned_errors(text, expected):
     """Every mistake in a decisions file is reported with its line and column."""
     with pytest.raises(ThreatModelError) as excinfo:
@@ -151,34 +181,55 @@ decisions:
 def test_record_updates_only_changed_lines_and_keeps_comments():
     """Updating an entry rewrites the changed fields in place; comments (even one at the end
     of a changed line) and order survive."""
-    new = record_decision(COMMENTED, "d.yaml", "R-SEC-01@profile-db",
-                          {"status": "accepted", "justification": "ok", "owner": "bob",
-                           "ticket": "SEC-1", "date": datetime.date(2024, 6, 1)})
-    assert new == COMMENTED.replace("    status: in-progress   # started in May\n",
-                                    "    status: accepted   # started in May\n").replace(
-        "    ticket: SEC-1\n", "    ticket: SEC-1\n    justification: ok\n    date: 2024-06-01\n")
+    new = record_decision(
+        COMMENTED,
+        "d.yaml",
+        "R-SEC-01@profile-db",
+        {
+            "status": "accepted",
+            "justification": "ok",
+            "owner": "bob",
+            "ticket": "SEC-1",
+            "date": datetime.date(2024, 6, 1),
+        },
+    )
+    assert new == COMMENTED.replace(
+        "    status: in-progress   # started in May\n", "    status: accepted   # started in May\n"
+    ).replace(
+        "    ticket: SEC-1\n", "    ticket: SEC-1\n    justification: ok\n    date: 2024-06-01\n"
+    )
     assert decisions(new).items[0].status == "accepted"
 
 
 def test_record_appends_new_entries_and_removes_fields():
     """A new key goes after the last entry; a None value removes that field's line."""
-    new = record_decision(COMMENTED, "d.yaml", "*@archive", {"status": "mitigated",
-                                                            "justification": "moved: to vault"})
+    new = record_decision(
+        COMMENTED,
+        "d.yaml",
+        "*@archive",
+        {"status": "mitigated", "justification": "moved: to vault"},
+    )
     assert new.endswith("""  "R-RES-*@*": {status: false-positive, justification: no sale}
   '*@archive':
     status: mitigated
     justification: 'moved: to vault'
 # trailing comment
 """)
-    removed = record_decision(COMMENTED, "d.yaml", "R-SEC-01@profile-db",
-                              {"status": "in-progress", "ticket": None})
+    removed = record_decision(
+        COMMENTED, "d.yaml", "R-SEC-01@profile-db", {"status": "in-progress", "ticket": None}
+    )
     assert "ticket" not in removed and "# who owns it\n    owner: bob\n" in removed
-    assert [d.key for d in decisions(new).items] == ["R-SEC-01@profile-db", "R-RES-*@*",
-                                                     "*@archive"]
+    assert [d.key for d in decisions(new).items] == [
+        "R-SEC-01@profile-db",
+        "R-RES-*@*",
+        "*@archive",
+    ]
 
 
-@pytest.mark.parametrize("text", ["", "# only a comment\n", "decisions:\n", "decisions: {}\n",
-                                  "decisions:   # none yet\n"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "# only a comment\n", "decisions:\n", "decisions: {}\n", "decisions:   # none yet\n"],
+)
 def test_record_into_empty_files(text):
     """An empty file, a bare section or an empty mapping all gain the new entry."""
     new = record_decision(text, "d.yaml", "A@b", {"status": "open", "owner": "yes"})
@@ -190,16 +241,18 @@ def test_record_into_empty_files(text):
 def test_record_quotes_hostile_values_so_they_read_back_unchanged():
     """Values with YAML syntax, newlines and control characters survive a round trip."""
     hostile = "x: y # not a comment\n- item \x1b[31m 'quoted' \"double\" yes"
-    new = record_decision("", "d.yaml", "A@b", {"status": "accepted", "justification": hostile,
-                                               "owner": "no"})
+    new = record_decision(
+        "", "d.yaml", "A@b", {"status": "accepted", "justification": hostile, "owner": "no"}
+    )
     loaded = decisions(new).items[0]
     assert (loaded.justification, loaded.owner) == (hostile, "no")
 
 
 def test_record_replaces_a_flow_style_entry():
     """A one-line {...} entry is rewritten as a block with the new fields."""
-    new = record_decision(COMMENTED, "d.yaml", "R-RES-*@*", {"status": "accepted",
-                                                            "justification": "signed"})
+    new = record_decision(
+        COMMENTED, "d.yaml", "R-RES-*@*", {"status": "accepted", "justification": "signed"}
+    )
     loaded = {d.key: d for d in decisions(new).items}
     assert loaded["R-RES-*@*"].status == "accepted"
     assert "  # patterns last\n" in new and new.endswith("# trailing comment\n")

@@ -21,7 +21,16 @@ _API = {
     "ThreatModelError": "threatmodel.errors",
 }
 
-__all__ = [*_API, "__version__"]
+__all__ = [
+    "Problem",
+    "ThreatModelError",
+    "__version__",
+    "analyze",
+    "check_model",
+    "load_catalog",
+    "load_model",
+    "load_model_data",
+]
 
 
 def __getattr__(name: str) -> Any:

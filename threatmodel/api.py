@@ -15,7 +15,9 @@ from threatmodel.model_yaml import read_model_data, read_model_file
 from threatmodel.validate import validate
 
 
-def load_model(path: Path | str, limits: Limits = DEFAULT_LIMITS, *, strict: bool = True) -> SystemModel:
+def load_model(
+    path: Path | str, limits: Limits = DEFAULT_LIMITS, *, strict: bool = True
+) -> SystemModel:
     """Read a YAML model (and its includes). Cross-checks happen in `analyze` / `check_model`.
 
     With `strict=False`, problems in the model's structure stay in `model.problems` (reported
@@ -24,8 +26,9 @@ def load_model(path: Path | str, limits: Limits = DEFAULT_LIMITS, *, strict: boo
     return _strict(read_model_file(path, limits), strict)
 
 
-def load_model_data(data: Any, filename: str = "<model>", base_dir: Path | None = None, *,
-                    strict: bool = True) -> SystemModel:
+def load_model_data(
+    data: Any, filename: str = "<model>", base_dir: Path | None = None, *, strict: bool = True
+) -> SystemModel:
     """Build a model from a plain dict in the YAML model's shape."""
     return _strict(read_model_data(data, filename, base_dir), strict)
 

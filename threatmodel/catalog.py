@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib.resources
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import attrs
 
@@ -32,7 +32,7 @@ class AttackNode:
 
     label: str
     gate: str | None = None
-    children: tuple["AttackNode", ...] = ()
+    children: tuple[AttackNode, ...] = ()
     blocked_by: str | None = None
 
 

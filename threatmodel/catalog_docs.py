@@ -20,7 +20,9 @@ LINDDUN = ("L", "I", "Nr", "D", "DD", "U", "Nc")
 def linddun_categories(risk: Risk) -> set[str]:
     """The LINDDUN categories a risk cites through tree ids (DD.4.2) or GO cards (DD5)."""
     found = {i.split(".")[0] for i in risk.frameworks.get("linddun", ())}
-    found |= {re.match(r"[A-Za-z]+", card).group() for card in risk.frameworks.get("linddun_go", ())}
+    found |= {
+        re.match(r"[A-Za-z]+", card).group() for card in risk.frameworks.get("linddun_go", ())
+    }
     return found & set(LINDDUN)
 
 
@@ -48,14 +50,26 @@ def _ids(catalog: Catalog, name: str) -> tuple[str, ...]:
 
 def render(catalog: Catalog) -> str:
     """The whole reference page."""
-    lines = ["# Shipped catalogs", "",
-             "Generated from `catalogs/*.yaml` by `threatmodel catalog docs`; do not edit by hand.",
-             "", f"{len(catalog.risks)} risks, {len(catalog.mitigations)} mitigations, "
-                 f"{len(catalog.references)} references.", "", "## Coverage", "",
-             "How many risks cite each category of each framework.", ""]
-    names = {"linddun": "LINDDUN category", "stride": "STRIDE", "pram": "NIST PRAM problematic "
-             "data action", "pram_problems": "NIST PRAM problem for individuals",
-             "solove": "Solove harm"}
+    lines = [
+        "# Shipped catalogs",
+        "",
+        "Generated from `catalogs/*.yaml` by `threatmodel catalog docs`; do not edit by hand.",
+        "",
+        f"{len(catalog.risks)} risks, {len(catalog.mitigations)} mitigations, "
+        f"{len(catalog.references)} references.",
+        "",
+        "## Coverage",
+        "",
+        "How many risks cite each category of each framework.",
+        "",
+    ]
+    names = {
+        "linddun": "LINDDUN category",
+        "stride": "STRIDE",
+        "pram": "NIST PRAM problematic data action",
+        "pram_problems": "NIST PRAM problem for individuals",
+        "solove": "Solove harm",
+    }
     for name, counts in coverage(catalog).items():
         titles = catalog.frameworks[name].names if name in catalog.frameworks else {}
         lines += [f"| {names[name]} | risks |", "|---|---:|"]
@@ -72,25 +86,43 @@ def render(catalog: Catalog) -> str:
 
 
 def _risk(risk: Risk, catalog: Catalog) -> list[str]:
-    lines = [f"### {risk.id}: {md(risk.title)}", "", md(risk.description), "",
-             f"- **Applies to:** {', '.join(risk.applies_to)}; **when:** "
-             f"{code(risk.condition.text) if risk.condition else 'always'}",
-             f"- **Likelihood x impact:** {risk.likelihood} x {risk.impact}"]
+    lines = [
+        f"### {risk.id}: {md(risk.title)}",
+        "",
+        md(risk.description),
+        "",
+        f"- **Applies to:** {', '.join(risk.applies_to)}; **when:** "
+        f"{code(risk.condition.text) if risk.condition else 'always'}",
+        f"- **Likelihood x impact:** {risk.likelihood} x {risk.impact}",
+    ]
     for modifier in risk.modifiers:
-        change = ", ".join(f"{k} {getattr(modifier, k):+d}" for k in ("likelihood", "impact")
-                           if getattr(modifier, k))
-        lines.append(f"- **Modifier:** {change} when {code(modifier.condition.text)}: "
-                     f"{md(modifier.why)}")
-    cited = "; ".join(f"{name} {md(', '.join(ids))}" for name, ids in risk.frameworks.items() if ids)
+        change = ", ".join(
+            f"{k} {getattr(modifier, k):+d}"
+            for k in ("likelihood", "impact")
+            if getattr(modifier, k)
+        )
+        lines.append(
+            f"- **Modifier:** {change} when {code(modifier.condition.text)}: {md(modifier.why)}"
+        )
+    cited = "; ".join(
+        f"{name} {md(', '.join(ids))}" for name, ids in risk.frameworks.items() if ids
+    )
     if cited:
         lines.append(f"- **Frameworks:** {cited}")
-    lines.append("- **Mitigations:** " + "; ".join(
-        f"{code(m)} {md(catalog.mitigations[m].title)}" for m in risk.mitigations))
+    lines.append(
+        "- **Mitigations:** "
+        + "; ".join(f"{code(m)} {md(catalog.mitigations[m].title)}" for m in risk.mitigations)
+    )
     if risk.references:
-        lines.append("- **References:** " + "; ".join(
-            f"[{md(catalog.references[r].title)}]({catalog.references[r].url})"
-            if catalog.references[r].url else md(catalog.references[r].title)
-            for r in risk.references))
+        lines.append(
+            "- **References:** "
+            + "; ".join(
+                f"[{md(catalog.references[r].title)}]({catalog.references[r].url})"
+                if catalog.references[r].url
+                else md(catalog.references[r].title)
+                for r in risk.references
+            )
+        )
     if risk.attack_tree is not None:
         lines.append(f"- **Attack tree:** {md(risk.attack_tree.label)}")
     return lines + [""]

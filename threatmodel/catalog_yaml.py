@@ -13,23 +13,61 @@ from typing import Any
 
 import attrs
 
-from threatmodel.catalog import (AttackNode, Band, Catalog, Framework, Mitigation, Modifier,
-                                 Reference, Risk, builtin_catalog_dir, group_of)
+from threatmodel.catalog import (
+    AttackNode,
+    Band,
+    Catalog,
+    Framework,
+    Mitigation,
+    Modifier,
+    Reference,
+    Risk,
+    builtin_catalog_dir,
+    group_of,
+)
 from threatmodel.errors import Collector, Position, ThreatModelError, did_you_mean
 from threatmodel.expr import ExprError, Scope, compile_condition
 from threatmodel.fields import Fields, each_mapping, position_in_scalar, type_name
 from threatmodel.graph import FACTS, ModelFacts
-from threatmodel.loader import DEFAULT_LIMITS, LMap, Limits, load_file, value_pos
+from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, load_file, value_pos
 from threatmodel.model import ELEMENT_KINDS, SUBJECT_KINDS
 from threatmodel.vocabulary import Vocabulary, parse_vocabulary
 
-TOP_KEYS = ("catalog", "risks", "mitigations", "references", "vocabulary", "frameworks",
-            "severity", "disable")
-RISK_KEYS = ("id", "title", "description", "group", "applies_to", "when", "likelihood", "impact",
-             "modifiers", "frameworks", "mitigations", "references", "attack_tree", "disabled")
+TOP_KEYS = (
+    "catalog",
+    "risks",
+    "mitigations",
+    "references",
+    "vocabulary",
+    "frameworks",
+    "severity",
+    "disable",
+)
+RISK_KEYS = (
+    "id",
+    "title",
+    "description",
+    "group",
+    "applies_to",
+    "when",
+    "likelihood",
+    "impact",
+    "modifiers",
+    "frameworks",
+    "mitigations",
+    "references",
+    "attack_tree",
+    "disabled",
+)
 REFERENCE_KINDS = ("incident", "law", "study", "standard", "guidance")
-TYPE_OF = {"bool": "bool", "int": "number", "number": "number", "string": "string",
-           "enum": "string", "list": "set"}
+TYPE_OF = {
+    "bool": "bool",
+    "int": "number",
+    "number": "number",
+    "string": "string",
+    "enum": "string",
+    "list": "set",
+}
 MAX_TREE_DEPTH = 12
 MAX_PATTERN = 200  # characters of a framework id pattern
 MAX_PATTERN_REPEATS = 4  # repetitions (+, *, {m,n}) in one pattern
@@ -76,19 +114,24 @@ def catalog_files(paths: list[Path | str], shipped_risks: bool = True) -> list[t
             elif path.is_file():
                 found.append((path, str(path)))
             else:
-                problems.append(Problem(message="catalog path not found",
-                                        pos=Position(file=str(raw))))
+                problems.append(
+                    Problem(message="catalog path not found", pos=Position(file=str(raw)))
+                )
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
-            problems.append(Problem(message=f"cannot read this catalog path: {reason}",
-                                    pos=Position(file=str(raw))))
+            problems.append(
+                Problem(
+                    message=f"cannot read this catalog path: {reason}", pos=Position(file=str(raw))
+                )
+            )
     if problems:
         raise ThreatModelError(problems)
     return found
 
 
-def load_catalog(paths: tuple = (), limits: Limits = DEFAULT_LIMITS, *,
-                 shipped_risks: bool = True) -> Catalog:
+def load_catalog(
+    paths: tuple = (), limits: Limits = DEFAULT_LIMITS, *, shipped_risks: bool = True
+) -> Catalog:
     """Load the shipped catalogs plus `paths`; raises ThreatModelError listing every problem.
 
     `limits` bound each user catalog file; the shipped ones are trusted and always read with
@@ -100,8 +143,9 @@ def load_catalog(paths: tuple = (), limits: Limits = DEFAULT_LIMITS, *,
     layers = []
     for path, display in files:
         try:
-            data, _ = load_file(path, display,
-                                DEFAULT_LIMITS if path.resolve().parent == shipped else limits)
+            data, _ = load_file(
+                path, display, DEFAULT_LIMITS if path.resolve().parent == shipped else limits
+            )
         except ThreatModelError as exc:
             out.problems.extend(exc.problems)
             continue
@@ -116,9 +160,11 @@ def load_catalog(paths: tuple = (), limits: Limits = DEFAULT_LIMITS, *,
 def _read_layer(data: Any, display: str, out: Collector) -> Layer:
     layer = Layer(file=display)
     if not isinstance(data, dict):
-        out.error(Position(file=display, line=1, col=1),
-                  f"a catalog file must be a mapping (catalog, risks, mitigations, ...), "
-                  f"not {type_name(data)}")
+        out.error(
+            Position(file=display, line=1, col=1),
+            f"a catalog file must be a mapping (catalog, risks, mitigations, ...), "
+            f"not {type_name(data)}",
+        )
         return layer
     fields = Fields(data, out, "catalog")
     fields.reject_unknown(TOP_KEYS)
@@ -135,9 +181,13 @@ def _read_layer(data: Any, display: str, out: Collector) -> Layer:
         risk.what = f"risk '{risk_id}'" if risk_id else "risk"
         risk.reject_unknown(RISK_KEYS)
         layer.risks.append((risk, risk_id))
-    for _, item in each_mapping(fields.raw("mitigations"), out, "mitigations", fields.at("mitigations")):
+    for _, item in each_mapping(
+        fields.raw("mitigations"), out, "mitigations", fields.at("mitigations")
+    ):
         layer.mitigations.append(_mitigation(Fields(item, out, "mitigation")))
-    for _, item in each_mapping(fields.raw("references"), out, "references", fields.at("references")):
+    for _, item in each_mapping(
+        fields.raw("references"), out, "references", fields.at("references")
+    ):
         layer.references.append(_reference(Fields(item, out, "reference")))
     frameworks = fields.mapping("frameworks")
     for name in frameworks or ():
@@ -149,8 +199,10 @@ def _read_layer(data: Any, display: str, out: Collector) -> Layer:
         for _, item in each_mapping(sev.raw("bands"), out, "bands", sev.at("bands")):
             layer.bands.append(_band(Fields(item, out, "severity band")))
     ids = fields.id_list("disable")
-    layer.disable = [(i, value_pos(fields.map.get("disable"), n, fields.at("disable")))
-                     for n, i in enumerate(ids)]
+    layer.disable = [
+        (i, value_pos(fields.map.get("disable"), n, fields.at("disable")))
+        for n, i in enumerate(ids)
+    ]
     return layer
 
 
@@ -161,19 +213,26 @@ def _mitigation(fields: Fields) -> Mitigation:
     effect = fields.mapping("effect")
     likelihood = impact = 0
     if effect is None:
-        fields.out.error(fields.pos, f"mitigation '{mit_id}': 'effect' is required "
-                                     "(e.g. {likelihood: -1})")
+        fields.out.error(
+            fields.pos, f"mitigation '{mit_id}': 'effect' is required (e.g. {{likelihood: -1}})"
+        )
     else:
         eff = Fields(effect, fields.out, f"mitigation '{mit_id}' effect")
         eff.reject_unknown(("likelihood", "impact"))
         likelihood = eff.integer("likelihood", low=-4, high=0) or 0
         impact = eff.integer("impact", low=-4, high=0) or 0
         if not likelihood and not impact and "likelihood" not in effect and "impact" not in effect:
-            fields.out.error(fields.at("effect"), f"mitigation '{mit_id}': effect needs likelihood "
-                                                  "and/or impact")
-    return Mitigation(id=mit_id, title=fields.text("title", required=True),
-                      description=fields.text("description"), likelihood=likelihood,
-                      impact=impact, pos=fields.pos)
+            fields.out.error(
+                fields.at("effect"), f"mitigation '{mit_id}': effect needs likelihood and/or impact"
+            )
+    return Mitigation(
+        id=mit_id,
+        title=fields.text("title", required=True),
+        description=fields.text("description"),
+        likelihood=likelihood,
+        impact=impact,
+        pos=fields.pos,
+    )
 
 
 def _reference(fields: Fields) -> Reference:
@@ -182,13 +241,22 @@ def _reference(fields: Fields) -> Reference:
     fields.what = f"reference '{ref_id}'"
     kind = fields.text("kind", required=True)
     if kind and kind not in REFERENCE_KINDS:
-        fields.out.error(fields.at("kind"), f"reference '{ref_id}': kind must be one of "
-                                            f"{', '.join(REFERENCE_KINDS)}{did_you_mean(kind, REFERENCE_KINDS)}")
+        fields.out.error(
+            fields.at("kind"),
+            f"reference '{ref_id}': kind must be one of "
+            f"{', '.join(REFERENCE_KINDS)}{did_you_mean(kind, REFERENCE_KINDS)}",
+        )
     url = fields.text("url")
     if url and not re.match(r"^https?://[^\s<>\"']+$", url):
         fields.out.error(fields.at("url"), f"reference '{ref_id}': url must be an http(s) address")
-    return Reference(id=ref_id, kind=kind, title=fields.text("title", required=True),
-                     fact=fields.text("fact"), url=url, pos=fields.pos)
+    return Reference(
+        id=ref_id,
+        kind=kind,
+        title=fields.text("title", required=True),
+        fact=fields.text("fact"),
+        url=url,
+        pos=fields.pos,
+    )
 
 
 def _framework(name: str, section: LMap, out: Collector) -> Framework:
@@ -209,19 +277,24 @@ def _framework(name: str, section: LMap, out: Collector) -> Framework:
         table = fields.mapping(key) or {}
         for word, value in table.items():
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-                out.error(value_pos(table, word, fields.at(key)), f"framework '{name}': "
-                          f"{key}.{word} must be text, not {type_name(value)}")
+                out.error(
+                    value_pos(table, word, fields.at(key)),
+                    f"framework '{name}': {key}.{word} must be text, not {type_name(value)}",
+                )
                 continue
             names[str(word)] = str(value)
     ids = []
     for index, item in enumerate(fields.sequence("ids") or ()):
         if not isinstance(item, (str, int)) or isinstance(item, bool):
-            out.error(value_pos(fields.map["ids"], index, fields.at("ids")),
-                      f"framework '{name}': ids must be text, not {type_name(item)}")
+            out.error(
+                value_pos(fields.map["ids"], index, fields.at("ids")),
+                f"framework '{name}': ids must be text, not {type_name(item)}",
+            )
             continue
         ids.append(str(item))
-    return Framework(id=name, title=fields.text("title") or name, ids=tuple(ids), pattern=pattern,
-                     names=names)
+    return Framework(
+        id=name, title=fields.text("title") or name, ids=tuple(ids), pattern=pattern, names=names
+    )
 
 
 def _pattern_problem(pattern: str) -> str | None:
@@ -245,17 +318,21 @@ def _pattern_problem(pattern: str) -> str | None:
         for op, arg in items:
             name = str(op)
             if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-                low, high, sub = arg
+                _low, high, sub = arg
                 if high > 1:
                     if repeated:
-                        return ("pattern repeats a group that itself repeats (like '(a+)+'), which "
-                                "can take exponential time; simplify it or list the ids")
+                        return (
+                            "pattern repeats a group that itself repeats (like '(a+)+'), which "
+                            "can take exponential time; simplify it or list the ids"
+                        )
                     repeats += 1
                 stack.append((sub, repeated or high > 1))
             elif name == "BRANCH":
                 if repeated:
-                    return ("pattern repeats an alternation (like '(a|ab)*'), which can take "
-                            "exponential time; use a character class or list the ids")
+                    return (
+                        "pattern repeats an alternation (like '(a|ab)*'), which can take "
+                        "exponential time; use a character class or list the ids"
+                    )
                 stack.extend((branch, repeated) for branch in arg[1])
             elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
                 stack.append((arg[-1], repeated))
@@ -272,18 +349,31 @@ def _band(fields: Fields) -> Band:
     fields.what = f"severity band '{name}'" if name else fields.what
     level = fields.text("sarif_level") or "warning"
     if level not in ("error", "warning", "note", "none"):
-        fields.out.error(fields.at("sarif_level"), f"{fields.what}: sarif_level must be error, "
-                                                   "warning, note or none")
+        fields.out.error(
+            fields.at("sarif_level"),
+            f"{fields.what}: sarif_level must be error, warning, note or none",
+        )
     security = fields.raw("security_severity", 5.0)
-    if not isinstance(security, (int, float)) or isinstance(security, bool) or not 0 <= security <= 10:
-        fields.out.error(fields.at("security_severity"), f"{fields.what}: security_severity must "
-                                                         "be a number from 0 to 10")
+    if (
+        not isinstance(security, (int, float))
+        or isinstance(security, bool)
+        or not 0 <= security <= 10
+    ):
+        fields.out.error(
+            fields.at("security_severity"),
+            f"{fields.what}: security_severity must be a number from 0 to 10",
+        )
         security = 5.0
-    return Band(name=name, min=fields.integer("min", low=1, high=25, required=True) or 1,
-                sarif_level=level, security_severity=float(security))
+    return Band(
+        name=name,
+        min=fields.integer("min", low=1, high=25, required=True) or 1,
+        sarif_level=level,
+        security_severity=float(security),
+    )
 
 
 # -- merging and compiling ---------------------------------------------------------------------
+
 
 def _merge(layers: list[Layer], out: Collector) -> Catalog:
     vocabulary = Vocabulary()
@@ -302,11 +392,19 @@ def _merge(layers: list[Layer], out: Collector) -> Catalog:
         if layer.bands:
             bands = sorted(layer.bands, key=lambda b: -b.min)
     if not bands:
-        bands = [Band(name="high", min=12, sarif_level="error", security_severity=8.0),
-                 Band(name="medium", min=6), Band(name="low", min=1, sarif_level="note",
-                                                   security_severity=2.5)]
-    compiler = _RiskCompiler(vocabulary, frameworks, mitigations, references, out,
-                             {layer.file: layer.path for layer in layers})
+        bands = [
+            Band(name="high", min=12, sarif_level="error", security_severity=8.0),
+            Band(name="medium", min=6),
+            Band(name="low", min=1, sarif_level="note", security_severity=2.5),
+        ]
+    compiler = _RiskCompiler(
+        vocabulary,
+        frameworks,
+        mitigations,
+        references,
+        out,
+        {layer.file: layer.path for layer in layers},
+    )
     risks: dict[str, Risk] = {}
     seen_in_layer: set[str] = set()
     disabled: list[str] = []
@@ -317,10 +415,15 @@ def _merge(layers: list[Layer], out: Collector) -> Catalog:
                 out.error(fields.pos, f"duplicate risk id '{risk_id}' in {layer.file}")
                 continue
             seen_in_layer.add(risk_id)
-            shipped_dup = risk_id in risks and layer.file.startswith("catalogs/") and \
-                risks[risk_id].pos.file.startswith("catalogs/")
+            shipped_dup = (
+                risk_id in risks
+                and layer.file.startswith("catalogs/")
+                and risks[risk_id].pos.file.startswith("catalogs/")
+            )
             if shipped_dup:
-                out.error(fields.pos, f"duplicate risk id '{risk_id}' (also at {risks[risk_id].pos})")
+                out.error(
+                    fields.pos, f"duplicate risk id '{risk_id}' (also at {risks[risk_id].pos})"
+                )
                 continue
             if fields.raw("disabled") is True:
                 risks.pop(risk_id, None)
@@ -331,13 +434,22 @@ def _merge(layers: list[Layer], out: Collector) -> Catalog:
                 risks[risk_id] = risk
         for risk_id, pos in layer.disable:
             if risk_id not in risks:
-                out.warn(pos, f"disable: no risk '{risk_id}' to disable{did_you_mean(risk_id, risks)}")
+                out.warn(
+                    pos, f"disable: no risk '{risk_id}' to disable{did_you_mean(risk_id, risks)}"
+                )
             risks.pop(risk_id, None)
             disabled.append(risk_id)
-    return Catalog(risks=tuple(sorted(risks.values(), key=lambda r: r.id)), mitigations=mitigations,
-                   references=references, frameworks=frameworks, vocabulary=vocabulary,
-                   bands=tuple(bands), files=tuple(layer.file for layer in layers),
-                   disabled=tuple(disabled), warnings=tuple(out.warnings))
+    return Catalog(
+        risks=tuple(sorted(risks.values(), key=lambda r: r.id)),
+        mitigations=mitigations,
+        references=references,
+        frameworks=frameworks,
+        vocabulary=vocabulary,
+        bands=tuple(bands),
+        files=tuple(layer.file for layer in layers),
+        disabled=tuple(disabled),
+        warnings=tuple(out.warnings),
+    )
 
 
 def _unique(items: list, table: dict, what: str, out: Collector) -> None:
@@ -365,11 +477,16 @@ def scope_for(kinds: tuple[str, ...], vocabulary: Vocabulary) -> Scope:
             endpoint.update(_names_for(kind, vocabulary))
         prefixes["source"] = prefixes["target"] = endpoint
         values["source.type"] = values["target.type"] = element_types
-    model = {n: TYPE_OF[a.type] for n, a in vocabulary.attributes.items() if "system" in a.applies_to}
+    model = {
+        n: TYPE_OF[a.type] for n, a in vocabulary.attributes.items() if "system" in a.applies_to
+    }
     model.update(ModelFacts.TYPES)
     prefixes["model"] = model
-    type_values = tuple(t for k in kinds for t in vocabulary.element_types.get(k, ())) if \
-        "boundary" not in kinds else tuple(vocabulary.boundary_kinds)
+    type_values = (
+        tuple(t for k in kinds for t in vocabulary.element_types.get(k, ()))
+        if "boundary" not in kinds
+        else tuple(vocabulary.boundary_kinds)
+    )
     if type_values and "system" not in kinds and "dataflow" not in kinds:
         values["type"] = type_values
     for name, attribute in vocabulary.attributes.items():
@@ -385,10 +502,16 @@ def scope_for(kinds: tuple[str, ...], vocabulary: Vocabulary) -> Scope:
                 if name in table:
                     values[f"{prefix}.{name}" if prefix else name] = categories
     checks = {
-        "boundary_kind": lambda word: None if word in vocabulary.boundary_kinds else
-        f"unknown boundary kind '{word}'{did_you_mean(word, vocabulary.boundary_kinds)}",
-        "element_type": lambda word: None if word in element_types + ELEMENT_KINDS else
-        f"unknown element type '{word}'{did_you_mean(word, element_types + ELEMENT_KINDS)}",
+        "boundary_kind": lambda word: (
+            None
+            if word in vocabulary.boundary_kinds
+            else f"unknown boundary kind '{word}'{did_you_mean(word, vocabulary.boundary_kinds)}"
+        ),
+        "element_type": lambda word: (
+            None
+            if word in element_types + ELEMENT_KINDS
+            else f"unknown element type '{word}'{did_you_mean(word, element_types + ELEMENT_KINDS)}"
+        ),
     }
     why = "only a risk that applies to dataflow alone can name a flow's source and target"
     unavailable = {} if "source" in prefixes else {"source": why, "target": why}
@@ -398,15 +521,24 @@ def scope_for(kinds: tuple[str, ...], vocabulary: Vocabulary) -> Scope:
 def _names_for(kind: str, vocabulary: Vocabulary) -> dict[str, str]:
     names = {"id": "string", "name": "string", "kind": "string", "type": "string"}
     names.update({n: f.type for n, f in FACTS.items() if kind in f.kinds})
-    names.update({n: TYPE_OF[a.type] for n, a in vocabulary.attributes.items() if kind in a.applies_to})
+    names.update(
+        {n: TYPE_OF[a.type] for n, a in vocabulary.attributes.items() if kind in a.applies_to}
+    )
     return names
 
 
 class _RiskCompiler:
     """Turns a risk's fields into a Risk, checking every reference and compiling conditions."""
 
-    def __init__(self, vocabulary, frameworks, mitigations, references, out: Collector,
-                 sources: dict[str, Path | None] | None = None):
+    def __init__(
+        self,
+        vocabulary,
+        frameworks,
+        mitigations,
+        references,
+        out: Collector,
+        sources: dict[str, Path | None] | None = None,
+    ):
         self.sources = sources or {}
         self.texts: dict[str, str | None] = {}
         self.vocabulary = vocabulary
@@ -419,21 +551,31 @@ class _RiskCompiler:
     def risk(self, fields: Fields, risk_id: str, catalog: str) -> Risk | None:
         out = self.out
         if risk_id and not re.match(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", risk_id):
-            out.error(fields.at("id"), f"risk id '{risk_id}' must be upper case words joined by "
-                                       "'-', e.g. SRS-SEC-02 or ACME-PAY-1")
+            out.error(
+                fields.at("id"),
+                f"risk id '{risk_id}' must be upper case words joined by "
+                "'-', e.g. SRS-SEC-02 or ACME-PAY-1",
+            )
         kinds = fields.id_list("applies_to")
         if not kinds:
-            out.error(fields.pos, f"{fields.what}: 'applies_to' is required "
-                                  f"(one or more of {', '.join(SUBJECT_KINDS)})")
+            out.error(
+                fields.pos,
+                f"{fields.what}: 'applies_to' is required "
+                f"(one or more of {', '.join(SUBJECT_KINDS)})",
+            )
         for index, kind in enumerate(kinds):
             if kind not in SUBJECT_KINDS:
-                out.error(value_pos(fields.map.get("applies_to"), index, fields.at("applies_to")),
-                          f"{fields.what}: unknown kind '{kind}'{did_you_mean(kind, SUBJECT_KINDS)}")
+                out.error(
+                    value_pos(fields.map.get("applies_to"), index, fields.at("applies_to")),
+                    f"{fields.what}: unknown kind '{kind}'{did_you_mean(kind, SUBJECT_KINDS)}",
+                )
         kinds = tuple(k for k in kinds if k in SUBJECT_KINDS)
         scope = self._scope(kinds) if kinds else None
         condition = self._condition(fields, "when", scope) if "when" in fields.map else None
         modifiers = []
-        for _, item in each_mapping(fields.raw("modifiers"), out, "modifiers", fields.at("modifiers")):
+        for _, item in each_mapping(
+            fields.raw("modifiers"), out, "modifiers", fields.at("modifiers")
+        ):
             modifiers.append(self._modifier(Fields(item, out, f"{fields.what} modifier"), scope))
         mitigations = self._known(fields, "mitigations", self.mitigations, "mitigation")
         references = self._known(fields, "references", self.references, "reference")
@@ -469,15 +611,18 @@ class _RiskCompiler:
         text = fields.raw(key)
         where = fields.at(key)
         if not isinstance(text, str):
-            self.out.error(where, f"{fields.what}: '{key}' must be a quoted condition, "
-                                  f"not {type_name(text)}")
+            self.out.error(
+                where, f"{fields.what}: '{key}' must be a quoted condition, not {type_name(text)}"
+            )
             return None
         if scope is None:
             return None
         try:
             return compile_condition(text, scope)
         except ExprError as exc:
-            self.out.error(self._offset_pos(where, text, exc.offset), f"{fields.what}: {exc.message}")
+            self.out.error(
+                self._offset_pos(where, text, exc.offset), f"{fields.what}: {exc.message}"
+            )
             return None
 
     def _offset_pos(self, where: Position, text: str, offset: int) -> Position:
@@ -506,19 +651,24 @@ class _RiskCompiler:
         impact = fields.integer("impact", low=-4, high=4) or 0
         given = [fields.map.get(k) for k in ("likelihood", "impact") if k in fields.map]
         if not likelihood and not impact and all(v in (0, None) for v in given):  # else reported
-            self.out.error(fields.pos, f"{fields.what}: give a non-zero 'likelihood' and/or 'impact'")
+            self.out.error(
+                fields.pos, f"{fields.what}: give a non-zero 'likelihood' and/or 'impact'"
+            )
         why = fields.text("why", required=True)
         if condition is None:
             return None
-        return Modifier(condition=condition, likelihood=likelihood, impact=impact, why=why,
-                        pos=fields.pos)
+        return Modifier(
+            condition=condition, likelihood=likelihood, impact=impact, why=why, pos=fields.pos
+        )
 
     def _known(self, fields: Fields, key: str, table: dict, what: str) -> tuple[str, ...]:
         ids = fields.id_list(key)
         for index, item in enumerate(ids):
             if item not in table:
-                self.out.error(value_pos(fields.map.get(key), index, fields.at(key)),
-                               f"{fields.what}: unknown {what} '{item}'{did_you_mean(item, table)}")
+                self.out.error(
+                    value_pos(fields.map.get(key), index, fields.at(key)),
+                    f"{fields.what}: unknown {what} '{item}'{did_you_mean(item, table)}",
+                )
         return ids
 
     def _frameworks(self, fields: Fields) -> dict[str, tuple[str, ...]]:
@@ -528,8 +678,11 @@ class _RiskCompiler:
             framework = self.frameworks.get(name)
             where = section.val_pos[name]
             if framework is None:
-                self.out.error(section.key_pos[name], f"{fields.what}: unknown framework '{name}'"
-                                                      f"{did_you_mean(name, self.frameworks)}")
+                self.out.error(
+                    section.key_pos[name],
+                    f"{fields.what}: unknown framework '{name}'"
+                    f"{did_you_mean(name, self.frameworks)}",
+                )
                 continue
             values = section[name]
             if isinstance(values, (str, int)):
@@ -541,13 +694,16 @@ class _RiskCompiler:
             for index, value in enumerate(values):
                 value = str(value)
                 valid = value in framework.ids if framework.ids else True
-                if framework.pattern and (len(value) > MAX_FRAMEWORK_ID or
-                                          not re.match(framework.pattern, value)):
+                if framework.pattern and (
+                    len(value) > MAX_FRAMEWORK_ID or not re.match(framework.pattern, value)
+                ):
                     valid = False
                 if not valid:
-                    self.out.error(value_pos(values, index, where),
-                                   f"{fields.what}: '{value}' is not a {framework.title} id"
-                                   f"{did_you_mean(value, framework.ids)}")
+                    self.out.error(
+                        value_pos(values, index, where),
+                        f"{fields.what}: '{value}' is not a {framework.title} id"
+                        f"{did_you_mean(value, framework.ids)}",
+                    )
                     continue
                 ids.append(value)
             result[name] = tuple(ids)
@@ -561,23 +717,32 @@ class _RiskCompiler:
         if depth > MAX_TREE_DEPTH:
             self.out.error(fields.pos, f"{fields.what}: deeper than {MAX_TREE_DEPTH} levels")
             return None
-        label = fields.text("goal" if root else "step") or fields.text("step") or fields.text("goal")
+        label = (
+            fields.text("goal" if root else "step") or fields.text("step") or fields.text("goal")
+        )
         gates = [g for g in ("any", "all") if g in node]
         if len(gates) > 1:
             self.out.error(fields.pos, f"{fields.what}: a node has 'any' or 'all', not both")
         blocked = fields.text("blocked_by") or None
         if blocked and blocked not in self.mitigations:
-            self.out.error(fields.at("blocked_by"), f"{fields.what}: unknown mitigation '{blocked}'"
-                                                    f"{did_you_mean(blocked, self.mitigations)}")
+            self.out.error(
+                fields.at("blocked_by"),
+                f"{fields.what}: unknown mitigation '{blocked}'"
+                f"{did_you_mean(blocked, self.mitigations)}",
+            )
         children = []
         if gates:
-            for _, child in each_mapping(fields.raw(gates[0]), self.out, gates[0], fields.at(gates[0])):
+            for _, child in each_mapping(
+                fields.raw(gates[0]), self.out, gates[0], fields.at(gates[0])
+            ):
                 built = self._tree(child, what, depth + 1)
                 if built is not None:
                     children.append(built)
         if not label and not gates:
             self.out.error(fields.pos, f"{fields.what}: a leaf needs 'step' (or 'goal' at the top)")
-        return AttackNode(label=label or ("any of" if gates == ["any"] else "all of"),
-                          gate=gates[0] if gates else None, children=tuple(children),
-                          blocked_by=blocked)
-
+        return AttackNode(
+            label=label or ("any of" if gates == ["any"] else "all of"),
+            gate=gates[0] if gates else None,
+            children=tuple(children),
+            blocked_by=blocked,
+        )

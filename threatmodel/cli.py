@@ -12,8 +12,18 @@ import sys
 
 from threatmodel import __version__
 
-COMMANDS = ("analyze", "validate", "catalog", "decide", "diff", "import_model", "export", "schema",
-            "init", "diagram")
+COMMANDS = (
+    "analyze",
+    "validate",
+    "catalog",
+    "decide",
+    "diff",
+    "import_model",
+    "export",
+    "schema",
+    "init",
+    "diagram",
+)
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # as a shell reports a process ended by SIGPIPE
 ISSUES_URL = "https://github.com/threatmodel/threatmodel/issues"
@@ -23,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="threatmodel",
         description="Match a system model against surveillance-risk catalogs and write reports.",
-        epilog="Exit status: 0 ok, 1 findings at or above --fail-on, 2 bad input, 3 internal error.")
+        epilog="Exit status: 0 ok, 1 findings at or above --fail-on, 2 bad input, 3 internal error.",
+    )
     parser.add_argument("--version", action="version", version=f"threatmodel {__version__}")
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -46,8 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(terminal(str(problem)), file=sys.stderr)
         count = len([p for p in exc.problems if p.severity == "error"])
-        print(f"threatmodel: {count} problem{'s' if count != 1 else ''} found; nothing was written.",
-              file=sys.stderr)
+        print(
+            f"threatmodel: {count} problem{'s' if count != 1 else ''} found; nothing was written.",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("threatmodel: interrupted; nothing was written.", file=sys.stderr)
@@ -64,9 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug in threatmodel itself, never the user's fault
         if args.debug:
             raise
-        print(f"threatmodel: internal error: {type(exc).__name__}: {terminal(exc)}\n"
-              f"This is a bug in threatmodel, not in your model. Please report it at {ISSUES_URL} "
-              "with the output of the same command run with --debug.", file=sys.stderr)
+        print(
+            f"threatmodel: internal error: {type(exc).__name__}: {terminal(exc)}\n"
+            f"This is a bug in threatmodel, not in your model. Please report it at {ISSUES_URL} "
+            "with the output of the same command run with --debug.",
+            file=sys.stderr,
+        )
         return EXIT_BUG
 
 

@@ -19,7 +19,7 @@ _NOT_YET = object()
 class Probe:
     """Answers a condition's questions about one subject, recording nothing."""
 
-    __slots__ = ("graph", "subject", "facts")
+    __slots__ = ("facts", "graph", "subject")
 
     def __init__(self, graph: Graph, subject: Any):
         self.graph = graph
@@ -53,8 +53,11 @@ class Probe:
         graph, subject = self.graph, self.subject
         is_flow = subject.kind == "dataflow"
         if function == "crosses":
-            flows = [subject] if is_flow else \
-                graph.incoming.get(subject.id, []) + graph.outgoing.get(subject.id, [])
+            flows = (
+                [subject]
+                if is_flow
+                else graph.incoming.get(subject.id, []) + graph.outgoing.get(subject.id, [])
+            )
             value: Any = False
             lacking: list[str] = []
             for flow in flows:
@@ -67,17 +70,25 @@ class Probe:
             return value, lacking
         if function == "reaches":
             reach = graph.reach_set(argument, "to")
-            starts = [subject.target] if is_flow else [f.target for f in graph.outgoing.get(subject.id, ())]
+            starts = (
+                [subject.target]
+                if is_flow
+                else [f.target for f in graph.outgoing.get(subject.id, ())]
+            )
         else:  # fed_by
             reach = graph.reach_set(argument, "from")
-            starts = [subject.source] if is_flow else [f.source for f in graph.incoming.get(subject.id, ())]
+            starts = (
+                [subject.source]
+                if is_flow
+                else [f.source for f in graph.incoming.get(subject.id, ())]
+            )
         return any(s in reach for s in starts), []
 
 
 class Context(Probe):
     """A probe that records evidence (known values) and what is missing (unknown ones)."""
 
-    __slots__ = ("trace", "missing")
+    __slots__ = ("missing", "trace")
 
     def __init__(self, graph: Graph, subject: Any):
         super().__init__(graph, subject)
@@ -88,8 +99,11 @@ class Context(Probe):
         value = Probe.get(self, name)
         if value is UNKNOWN:
             fact = FACTS.get(name)
-            needs = f" (needs {fact.needs})" if fact is not None and fact.needs and \
-                name not in self.subject.attributes else ""
+            needs = (
+                f" (needs {fact.needs})"
+                if fact is not None and fact.needs and name not in self.subject.attributes
+                else ""
+            )
             self.missing[f"{name}{needs}"] = None
         else:
             self.trace.setdefault(name, value)

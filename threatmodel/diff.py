@@ -46,27 +46,42 @@ class ModelDiff:
 
     @property
     def empty(self) -> bool:
-        return not (self.new or self.resolved or self.changed or self.elements_added or
-                    self.elements_removed or self.flows_added or self.flows_removed)
+        return not (
+            self.new
+            or self.resolved
+            or self.changed
+            or self.elements_added
+            or self.elements_removed
+            or self.flows_added
+            or self.flows_removed
+        )
 
     def new_at_or_above(self, severity: str) -> list[dict[str, Any]]:
         """Open confirmed findings at or above `severity` that are new, or newly confirmed,
         newly open (a decision removed or expired) or newly worse."""
         rank = {name: i for i, name in enumerate(self.severities)}
         limit = rank.get(severity, len(rank))
-        worse = [c.new for c in self.changed
-                 if c.old["status"] != "confirmed" or not c.old["open"] or
-                 rank.get(c.new["severity"], 99) < rank.get(c.old["severity"], 99)]
-        return [f for f in list(self.new) + worse if f["status"] == "confirmed" and f["open"]
-                and rank.get(f["severity"], 99) <= limit]
+        worse = [
+            c.new
+            for c in self.changed
+            if c.old["status"] != "confirmed"
+            or not c.old["open"]
+            or rank.get(c.new["severity"], 99) < rank.get(c.old["severity"], 99)
+        ]
+        return [
+            f
+            for f in list(self.new) + worse
+            if f["status"] == "confirmed" and f["open"] and rank.get(f["severity"], 99) <= limit
+        ]
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> ModelDiff:
     """Compare two results in their plain-data form (`result_data` or a findings.json)."""
     old_findings = {f["id"]: f for f in old["findings"]}
     new_findings = {f["id"]: f for f in new["findings"]}
-    severities = tuple(new.get("summary", {}).get("by_severity", {})) or \
-        tuple(old.get("summary", {}).get("by_severity", {}))
+    severities = tuple(new.get("summary", {}).get("by_severity", {})) or tuple(
+        old.get("summary", {}).get("by_severity", {})
+    )
     rank = {name: i for i, name in enumerate(severities)}
 
     def order(f: dict[str, Any]) -> tuple:
@@ -76,16 +91,20 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> ModelDiff:
     for fid in sorted(old_findings.keys() & new_findings.keys()):
         before, after = old_findings[fid], new_findings[fid]
         if any(before.get(k) != after.get(k) for k in ("severity", "status", "review_status")):
-            changed.append(Change(id=fid, title=after["title"], old=_brief(before),
-                                  new=_brief(after)))
+            changed.append(
+                Change(id=fid, title=after["title"], old=_brief(before), new=_brief(after))
+            )
     changed.sort(key=lambda c: (rank.get(c.new["severity"], 99), c.id))
     old_model, new_model = old.get("model", {}), new.get("model", {})
     return ModelDiff(
-        old_name=old["system"].get("name", ""), new_name=new["system"].get("name", ""),
-        new=tuple(sorted((_brief(f) for i, f in new_findings.items() if i not in old_findings),
-                         key=order)),
-        resolved=tuple(sorted((_brief(f) for i, f in old_findings.items() if i not in new_findings),
-                              key=order)),
+        old_name=old["system"].get("name", ""),
+        new_name=new["system"].get("name", ""),
+        new=tuple(
+            sorted((_brief(f) for i, f in new_findings.items() if i not in old_findings), key=order)
+        ),
+        resolved=tuple(
+            sorted((_brief(f) for i, f in old_findings.items() if i not in new_findings), key=order)
+        ),
         changed=tuple(changed),
         elements_added=_added(old_model, new_model, "elements"),
         elements_removed=_added(new_model, old_model, "elements"),
@@ -96,9 +115,16 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> ModelDiff:
 
 
 def _brief(f: dict[str, Any]) -> dict[str, Any]:
-    return {"id": f["id"], "title": f["title"], "status": f["status"], "severity": f["severity"],
-            "score": f.get("score"), "review_status": f.get("review_status", "open"),
-            "open": f.get("open", True), "element": f["element"]["id"]}
+    return {
+        "id": f["id"],
+        "title": f["title"],
+        "status": f["status"],
+        "severity": f["severity"],
+        "score": f.get("score"),
+        "review_status": f.get("review_status", "open"),
+        "open": f.get("open", True),
+        "element": f["element"]["id"],
+    }
 
 
 def _added(before: dict[str, Any], after: dict[str, Any], key: str) -> tuple[str, ...]:
@@ -111,30 +137,57 @@ def read_results_json(text: str, display: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ThreatModelError([Problem(message=f"invalid JSON: {exc.msg}",
-                                        pos=Position(file=display, line=exc.lineno,
-                                                     col=exc.colno))]) from None
+        raise ThreatModelError(
+            [
+                Problem(
+                    message=f"invalid JSON: {exc.msg}",
+                    pos=Position(file=display, line=exc.lineno, col=exc.colno),
+                )
+            ]
+        ) from None
     where = Position(file=display, line=1, col=1)
     if not isinstance(data, dict) or any(k not in data for k in REQUIRED):
-        raise ThreatModelError([Problem(message="not a threatmodel findings.json (it needs "
-                                                f"{', '.join(REQUIRED)})", pos=where)])
+        raise ThreatModelError(
+            [
+                Problem(
+                    message=f"not a threatmodel findings.json (it needs {', '.join(REQUIRED)})",
+                    pos=where,
+                )
+            ]
+        )
     if not isinstance(data["findings"], list) or not all(
-            isinstance(f, dict) and {"id", "title", "status", "severity", "element"} <= f.keys()
-            for f in data["findings"]):
-        raise ThreatModelError([Problem(message="'findings' must be a list of findings with id, "
-                                                "title, status, severity and element", pos=where)])
+        isinstance(f, dict) and {"id", "title", "status", "severity", "element"} <= f.keys()
+        for f in data["findings"]
+    ):
+        raise ThreatModelError(
+            [
+                Problem(
+                    message="'findings' must be a list of findings with id, "
+                    "title, status, severity and element",
+                    pos=where,
+                )
+            ]
+        )
     return data
 
 
 # -- rendering -------------------------------------------------------------------------------
 
+
 def as_data(d: ModelDiff) -> dict[str, Any]:
-    return {"old": d.old_name, "new": d.new_name,
-            "findings": {"new": list(d.new), "resolved": list(d.resolved),
-                         "changed": [{"id": c.id, "title": c.title, "old": c.old, "new": c.new}
-                                     for c in d.changed]},
-            "elements": {"added": list(d.elements_added), "removed": list(d.elements_removed)},
-            "flows": {"added": list(d.flows_added), "removed": list(d.flows_removed)}}
+    return {
+        "old": d.old_name,
+        "new": d.new_name,
+        "findings": {
+            "new": list(d.new),
+            "resolved": list(d.resolved),
+            "changed": [
+                {"id": c.id, "title": c.title, "old": c.old, "new": c.new} for c in d.changed
+            ],
+        },
+        "elements": {"added": list(d.elements_added), "removed": list(d.elements_removed)},
+        "flows": {"added": list(d.flows_added), "removed": list(d.flows_removed)},
+    }
 
 
 def render_json(d: ModelDiff) -> str:
@@ -152,14 +205,20 @@ def render_text(d: ModelDiff) -> str:
     for title, items in (("new findings", d.new), ("resolved findings", d.resolved)):
         if items:
             lines.append(f"{title} ({len(items)}):")
-            lines += [f"  {'+' if title.startswith('new') else '-'} {_label(f):9} "
-                      f"{terminal(f['id'])}: {terminal(f['title'])}" for f in items]
+            lines += [
+                f"  {'+' if title.startswith('new') else '-'} {_label(f):9} "
+                f"{terminal(f['id'])}: {terminal(f['title'])}"
+                for f in items
+            ]
     if d.changed:
         lines.append(f"changed findings ({len(d.changed)}):")
         lines += [f"  ~ {terminal(c.id)}: {_transition(c)}" for c in d.changed]
-    for title, items in (("elements added", d.elements_added),
-                         ("elements removed", d.elements_removed),
-                         ("flows added", d.flows_added), ("flows removed", d.flows_removed)):
+    for title, items in (
+        ("elements added", d.elements_added),
+        ("elements removed", d.elements_removed),
+        ("flows added", d.flows_added),
+        ("flows removed", d.flows_removed),
+    ):
         if items:
             lines.append(f"{title}: " + ", ".join(terminal(i) for i in items))
     return "\n".join(lines) + "\n"
@@ -182,17 +241,23 @@ def render_markdown(d: ModelDiff) -> str:
     lines += [counts + " findings.", ""]
     if d.new or d.resolved:
         lines += ["| | Severity | Finding | Element |", "|---|---|---|---|"]
-        lines += [f"| {'new' if f in d.new else 'resolved'} | {_label(f)} | {code(f['id'])} "
-                  f"{md(f['title'])} | {code(f['element'])} |" for f in d.new + d.resolved]
+        lines += [
+            f"| {'new' if f in d.new else 'resolved'} | {_label(f)} | {code(f['id'])} "
+            f"{md(f['title'])} | {code(f['element'])} |"
+            for f in d.new + d.resolved
+        ]
         lines.append("")
     if d.changed:
         lines += ["| Changed | Finding | From | To |", "|---|---|---|---|"]
         for c in d.changed:
             lines.append(f"| {code(c.id)} | {md(c.title)} | {_state(c.old)} | {_state(c.new)} |")
         lines.append("")
-    for title, items in (("Elements added", d.elements_added),
-                         ("Elements removed", d.elements_removed),
-                         ("Flows added", d.flows_added), ("Flows removed", d.flows_removed)):
+    for title, items in (
+        ("Elements added", d.elements_added),
+        ("Elements removed", d.elements_removed),
+        ("Flows added", d.flows_added),
+        ("Flows removed", d.flows_removed),
+    ):
         if items:
             lines.append(f"- **{title}:** " + ", ".join(code(i) for i in items))
     return "\n".join(lines).rstrip() + "\n"

@@ -38,10 +38,22 @@ def analyze(model: SystemModel, catalog: Catalog) -> Result:
                 harm = harm or _harm(graph, subject)
                 findings.append(_finding(risk, subject, graph, catalog, controls, harm))
     rank = {name: index for index, name in enumerate(catalog.severities)}
-    findings.sort(key=lambda f: (not f.confirmed, rank.get(f.severity, 99), -f.score,
-                                 -(f.harm.subjects or 0), f.id))
-    return Result(model=model, catalog=catalog, findings=tuple(findings),
-                  warnings=tuple(model.warnings) + tuple(catalog.warnings), vocabulary=vocabulary)
+    findings.sort(
+        key=lambda f: (
+            not f.confirmed,
+            rank.get(f.severity, 99),
+            -f.score,
+            -(f.harm.subjects or 0),
+            f.id,
+        )
+    )
+    return Result(
+        model=model,
+        catalog=catalog,
+        findings=tuple(findings),
+        warnings=tuple(model.warnings) + tuple(catalog.warnings),
+        vocabulary=vocabulary,
+    )
 
 
 def controls_in_place(model: SystemModel, graph: Graph) -> dict[str, dict[str, Any]]:
@@ -64,8 +76,14 @@ def controls_in_place(model: SystemModel, graph: Graph) -> dict[str, dict[str, A
     return result
 
 
-def _finding(risk: Risk, subject: Any, graph: Graph, catalog: Catalog,
-             controls: dict[str, dict[str, Any]], harm: Harm) -> Finding:
+def _finding(
+    risk: Risk,
+    subject: Any,
+    graph: Graph,
+    catalog: Catalog,
+    controls: dict[str, dict[str, Any]],
+    harm: Harm,
+) -> Finding:
     """The finding of a risk whose condition did not come out false on `subject`."""
     condition = risk.condition
     ctx = Context(graph, subject)  # evaluate again, this time recording the evidence
@@ -76,18 +94,30 @@ def _finding(risk: Risk, subject: Any, graph: Graph, catalog: Catalog,
             continue
         mctx = Context(graph, subject)
         if modifier.condition.evaluate(mctx) is True:
-            modifiers.append(AppliedModifier(why=modifier.why, condition=modifier.condition.text,
-                                             likelihood=modifier.likelihood, impact=modifier.impact,
-                                             evidence=_evidence(mctx.trace)))
+            modifiers.append(
+                AppliedModifier(
+                    why=modifier.why,
+                    condition=modifier.condition.text,
+                    likelihood=modifier.likelihood,
+                    impact=modifier.impact,
+                    evidence=_evidence(mctx.trace),
+                )
+            )
     in_place = controls.get(subject.id, {})
     applied = []
     for mitigation_id in risk.mitigations:
         control = in_place.get(mitigation_id)
         if control is not None:
             mitigation = catalog.mitigations[mitigation_id]
-            applied.append(AppliedControl(mitigation=mitigation_id, title=mitigation.title,
-                                          likelihood=mitigation.likelihood, impact=mitigation.impact,
-                                          note=control.note))
+            applied.append(
+                AppliedControl(
+                    mitigation=mitigation_id,
+                    title=mitigation.title,
+                    likelihood=mitigation.likelihood,
+                    impact=mitigation.impact,
+                    note=control.note,
+                )
+            )
     likelihood, impact, value, severity = score(risk, modifiers, applied, catalog)
     confirmed = outcome is True
     return Finding(
@@ -135,6 +165,9 @@ def _harm(graph: Graph, subject: Any) -> Harm:
     categories = sorted({c for a in personal for c in a.categories})
     table = graph.vocabulary.categories
     counts = [a.subjects for a in personal if a.subjects is not None]
-    return Harm(data_assets=tuple(a.id for a in personal), categories=tuple(categories),
-                special_categories=tuple(c for c in categories if c in table and table[c].special),
-                subjects=max(counts) if counts else None)
+    return Harm(
+        data_assets=tuple(a.id for a in personal),
+        categories=tuple(categories),
+        special_categories=tuple(c for c in categories if c in table and table[c].special),
+        subjects=max(counts) if counts else None,
+    )

@@ -16,7 +16,8 @@ true, not unknown is unknown; a comparison with an unknown side is unknown.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 
@@ -61,7 +62,9 @@ class Scope:
 
     names: Mapping[str, Mapping[str, str]]  # prefix -> {name: type}
     literal_checks: Mapping[str, Callable[[str], str | None]] = attrs.field(factory=dict)
-    values: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)  # "name" or "p.name" -> allowed
+    values: Mapping[str, tuple[str, ...]] = attrs.field(
+        factory=dict
+    )  # "name" or "p.name" -> allowed
     unavailable: Mapping[str, str] = attrs.field(factory=dict)  # prefix -> why it cannot be used
 
 
@@ -77,13 +80,16 @@ class Condition:
         return self.fn(ctx)
 
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<ws>\s+)
   | (?P<number>\d[\d_]*(?:\.\d[\d_]*)?)
   | (?P<string>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,|\.)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 
 def tokenize(text: str) -> list[tuple[str, Any, int]]:
@@ -136,15 +142,22 @@ def compile_condition(text: str, scope: Scope) -> Condition:
 
 def _truth(fn):
     """A condition's outcome: True, False or UNKNOWN; a bare name that is null reads as false."""
+
     def outcome(ctx):
         value = fn(ctx)
         return value if value is UNKNOWN or value is True or value is False else bool(value)
+
     return outcome
 
 
 def _article(kind: str) -> str:
-    return {"number": "a number", "string": "text", "set": "a list",
-            "element": "an element", "null": "null"}.get(kind, kind)
+    return {
+        "number": "a number",
+        "string": "text",
+        "set": "a list",
+        "element": "an element",
+        "null": "null",
+    }.get(kind, kind)
 
 
 class _Parser:
@@ -262,8 +275,9 @@ class _Parser:
             if word not in allowed:
                 from threatmodel.errors import did_you_mean
 
-                raise ExprError(f"'{word}' is never a value of '{label}'{did_you_mean(word, allowed)}",
-                                offset)
+                raise ExprError(
+                    f"'{word}' is never a value of '{label}'{did_you_mean(word, allowed)}", offset
+                )
 
     def parse_primary(self):
         fn, kind = self._primary()
@@ -301,7 +315,9 @@ class _Parser:
         items = []
         while not self.at("op", "]"):
             kind, value, item_offset = self.take()
-            if kind not in ("string", "number") and not (kind == "keyword" and value in ("null", "none")):
+            if kind not in ("string", "number") and not (
+                kind == "keyword" and value in ("null", "none")
+            ):
                 raise ExprError("list items must be literal text or numbers", item_offset)
             items.append(None if kind == "keyword" else value)
             if not self.at("op", "]"):
@@ -328,11 +344,15 @@ class _Parser:
             if self.at("op", "."):
                 raise ExprError("only one level of '.' is allowed (e.g. source.type)", self.tok[2])
             if self.at("op", "("):
-                raise ExprError(f"'{name}.{attr}' cannot be called; only "
-                                f"{', '.join(FUNCTIONS)} are functions", self.tok[2])
+                raise ExprError(
+                    f"'{name}.{attr}' cannot be called; only {', '.join(FUNCTIONS)} are functions",
+                    self.tok[2],
+                )
             table = self.scope.names.get(name)
             if table is None and name in self.scope.unavailable:
-                raise ExprError(f"'{name}.' cannot be used here: {self.scope.unavailable[name]}", offset)
+                raise ExprError(
+                    f"'{name}.' cannot be used here: {self.scope.unavailable[name]}", offset
+                )
             if table is None or name == "":
                 from threatmodel.errors import did_you_mean
 
@@ -340,9 +360,11 @@ class _Parser:
                 hint = did_you_mean(name, prefixes)
                 if hint and name not in self.scope.names.get("", {}):
                     raise ExprError(f"unknown name '{name}'{hint}", offset)
-                raise ExprError(f"'{name}' has no attributes here"
-                                + (f" (use {', '.join(p + '.' for p in prefixes)})" if prefixes else ""),
-                                offset)
+                raise ExprError(
+                    f"'{name}' has no attributes here"
+                    + (f" (use {', '.join(p + '.' for p in prefixes)})" if prefixes else ""),
+                    offset,
+                )
             kind = self._lookup(table, attr, attr_offset, f"{name}.")
             self.used.append(f"{name}.{attr}")
             self.last = ("name", f"{name}.{attr}")
@@ -350,8 +372,9 @@ class _Parser:
         if self.at("op", "["):
             raise ExprError("subscripts are not part of the language", self.tok[2])
         if name in self.scope.names and name != "":
-            raise ExprError(f"'{name}' is an element; name one of its attributes ({name}.type, ...)",
-                            offset)
+            raise ExprError(
+                f"'{name}' is an element; name one of its attributes ({name}.type, ...)", offset
+            )
         kind = self._lookup(self.scope.names.get("", {}), name, offset, "")
         self.used.append(name)
         self.last = ("name", name)
@@ -370,8 +393,11 @@ class _Parser:
         if name not in FUNCTIONS:
             from threatmodel.errors import did_you_mean
 
-            raise ExprError(f"unknown function '{name}'{did_you_mean(name, FUNCTIONS)}; "
-                            f"the functions are {', '.join(FUNCTIONS)}", offset)
+            raise ExprError(
+                f"unknown function '{name}'{did_you_mean(name, FUNCTIONS)}; "
+                f"the functions are {', '.join(FUNCTIONS)}",
+                offset,
+            )
         self.take()  # (
         arg_kind, result = FUNCTIONS[name]
         arg_offset = self.tok[2]
@@ -413,15 +439,18 @@ def _check_compare(op: str, left: str, right: str, offset: int) -> None:
     kinds = {left, right} - {"any"}
     if op in ("==", "!="):
         if "set" in kinds and len(kinds) > 1:
-            raise ExprError(f"cannot compare a list with {op}; use 'in', 'contains' or 'overlaps'",
-                            offset)
+            raise ExprError(
+                f"cannot compare a list with {op}; use 'in', 'contains' or 'overlaps'", offset
+            )
         return
     if kinds - {"number", "null"}:
-        raise ExprError(f"'{op}' compares numbers, not {', '.join(_article(k) for k in sorted(kinds))}",
-                        offset)
+        raise ExprError(
+            f"'{op}' compares numbers, not {', '.join(_article(k) for k in sorted(kinds))}", offset
+        )
 
 
 # -- closures -------------------------------------------------------------------------
+
 
 def _const(value: Any):
     return lambda ctx: value
@@ -445,6 +474,7 @@ def _count(arg):
         if value is UNKNOWN:
             return UNKNOWN
         return len(value) if isinstance(value, (frozenset, tuple, list, set)) else 0
+
     return count
 
 
@@ -459,6 +489,7 @@ def _and(left, right):
         if a is UNKNOWN or b is UNKNOWN:
             return UNKNOWN
         return bool(a) and bool(b)
+
     return both
 
 
@@ -473,6 +504,7 @@ def _or(left, right):
         if a is UNKNOWN or b is UNKNOWN:
             return UNKNOWN
         return bool(a) or bool(b)
+
     return either
 
 
@@ -482,12 +514,17 @@ def _not(operand):
         if value is UNKNOWN:
             return UNKNOWN
         return not value
+
     return negate
 
 
 def _ordered(op: str):
-    compare = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
-               ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}[op]
+    compare = {
+        "<": lambda a, b: a < b,
+        "<=": lambda a, b: a <= b,
+        ">": lambda a, b: a > b,
+        ">=": lambda a, b: a >= b,
+    }[op]
 
     def check(a, b):
         if a is None or b is None or isinstance(a, bool) or isinstance(b, bool):
@@ -495,6 +532,7 @@ def _ordered(op: str):
         if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
             return False
         return compare(a, b)
+
     return check
 
 
@@ -507,7 +545,9 @@ def _compare(op: str, left, right):
     if op == "==":
         test = _equal
     elif op == "!=":
-        test = lambda a, b: not _equal(a, b)
+
+        def test(a, b):
+            return not _equal(a, b)
     else:
         test = _ordered(op)
 
@@ -519,6 +559,7 @@ def _compare(op: str, left, right):
         if b is UNKNOWN:
             return UNKNOWN
         return test(a, b)
+
     return comparison
 
 
@@ -541,7 +582,9 @@ def _membership(op: str, left, lkind: str, right, rkind: str, offset: int):
         if lkind not in ("set", "any"):
             raise ExprError(f"'contains' needs a list on its left, not {_article(lkind)}", offset)
         if rkind == "set":
-            raise ExprError("'contains' tests one value; to compare two lists use 'overlaps'", offset)
+            raise ExprError(
+                "'contains' tests one value; to compare two lists use 'overlaps'", offset
+            )
         return _in(right, left)
     if lkind not in ("set", "any") or rkind not in ("set", "any"):
         raise ExprError("'overlaps' needs a list on both sides", offset)
@@ -557,6 +600,7 @@ def _in(item, collection):
         if value is UNKNOWN:
             return UNKNOWN
         return value in _as_set(coll)
+
     return member
 
 
@@ -569,4 +613,5 @@ def _overlaps(left, right):
         if b is UNKNOWN:
             return UNKNOWN
         return bool(_as_set(a) & _as_set(b))
+
     return overlap

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from threatmodel.errors import Collector, Position, did_you_mean
 from threatmodel.loader import LList, LMap, key_pos, value_pos
@@ -38,8 +39,15 @@ def type_name(value: Any) -> str:
 
 def show(value: Any) -> str:
     """A short rendering of a value for messages."""
-    text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) \
-        else "null" if value is None else str(value)
+    text = (
+        repr(value)
+        if isinstance(value, str)
+        else str(value).lower()
+        if isinstance(value, bool)
+        else "null"
+        if value is None
+        else str(value)
+    )
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -77,31 +85,40 @@ class Fields:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and not required:
             return str(value)
         if not isinstance(value, str):
-            self.out.error(self.at(key), f"{self.what}: '{key}' must be text, not {type_name(value)}")
+            self.out.error(
+                self.at(key), f"{self.what}: '{key}' must be text, not {type_name(value)}"
+            )
             return default
         return value
 
     def ident(self, key: str = "id", *, required: bool = True) -> str:
         value = self.text(key, required=required)
         if value and not ID_RE.match(value):
-            self.out.error(self.at(key), f"{self.what}: {key} {show(value)} must start with a letter "
-                                         "or digit and use only letters, digits, '_', '-', '.', ':'")
+            self.out.error(
+                self.at(key),
+                f"{self.what}: {key} {show(value)} must start with a letter "
+                "or digit and use only letters, digits, '_', '-', '.', ':'",
+            )
         return value
 
-    def integer(self, key: str, *, low: int | None = None, high: int | None = None,
-                required: bool = False) -> int | None:
+    def integer(
+        self, key: str, *, low: int | None = None, high: int | None = None, required: bool = False
+    ) -> int | None:
         value = self.raw(key, _MISSING)
         if value is _MISSING:
             if required and not self.misspelt(key):
                 self.out.error(self.pos, f"{self.what}: '{key}' is required")
             return None
         if not isinstance(value, int) or isinstance(value, bool):
-            self.out.error(self.at(key), f"{self.what}: '{key}' must be a whole number, "
-                                         f"not {type_name(value)}")
+            self.out.error(
+                self.at(key), f"{self.what}: '{key}' must be a whole number, not {type_name(value)}"
+            )
             return None
         if (low is not None and value < low) or (high is not None and value > high):
-            self.out.error(self.at(key), f"{self.what}: '{key}' is {value}; it must be "
-                                         f"{_range_text(low, high)}")
+            self.out.error(
+                self.at(key),
+                f"{self.what}: '{key}' is {value}; it must be {_range_text(low, high)}",
+            )
             return None
         return value
 
@@ -113,14 +130,17 @@ class Fields:
         if isinstance(value, str):
             return (value,)
         if not isinstance(value, list):
-            self.out.error(self.at(key), f"{self.what}: '{key}' must be a list, not {type_name(value)}")
+            self.out.error(
+                self.at(key), f"{self.what}: '{key}' must be a list, not {type_name(value)}"
+            )
             return ()
         items = []
         for index, item in enumerate(value):
             where = value_pos(value, index, self.at(key))
             if not isinstance(item, str):
-                self.out.error(where, f"{self.what}: '{key}' entries must be text, "
-                                      f"not {type_name(item)}")
+                self.out.error(
+                    where, f"{self.what}: '{key}' entries must be text, not {type_name(item)}"
+                )
                 continue
             self.positions[f"{key}[{len(items)}]"] = where  # for messages about one entry
             items.append(item)
@@ -131,7 +151,9 @@ class Fields:
         if value is _MISSING or value is None:
             return None
         if not isinstance(value, dict):
-            self.out.error(self.at(key), f"{self.what}: '{key}' must be a mapping, not {type_name(value)}")
+            self.out.error(
+                self.at(key), f"{self.what}: '{key}' must be a mapping, not {type_name(value)}"
+            )
             return None
         return value
 
@@ -140,7 +162,9 @@ class Fields:
         if value is _MISSING or value is None:
             return None
         if not isinstance(value, list):
-            self.out.error(self.at(key), f"{self.what}: '{key}' must be a list, not {type_name(value)}")
+            self.out.error(
+                self.at(key), f"{self.what}: '{key}' must be a list, not {type_name(value)}"
+            )
             return None
         return value
 
@@ -150,8 +174,12 @@ class Fields:
         if self.allowed is None or key in self.map:
             return False
         hint = did_you_mean(key, (key,))
-        return any(isinstance(other, str) and other not in self.allowed
-                   and did_you_mean(other, self.allowed) == hint for other in self.map)
+        return any(
+            isinstance(other, str)
+            and other not in self.allowed
+            and did_you_mean(other, self.allowed) == hint
+            for other in self.map
+        )
 
     def reject_unknown(self, allowed: Iterable[str]) -> None:
         """Report every key that is not in `allowed`, with a 'did you mean'."""
@@ -161,8 +189,10 @@ class Fields:
             if key not in allowed:
                 hint = did_you_mean(key, allowed)
                 if not hint and " " in key.strip():
-                    hint = (" (in a {...} mapping a comma ends the value: quote a value that "
-                            "contains commas)")
+                    hint = (
+                        " (in a {...} mapping a comma ends the value: quote a value that "
+                        "contains commas)"
+                    )
                 self.out.error(self.key_at(key), f"{self.what}: unknown key '{key}'{hint}")
 
 
@@ -183,16 +213,37 @@ def each_mapping(items: Any, out: Collector, what: str, where: Position):
         return
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            out.error(value_pos(items, index, where),
-                      f"{what}[{index + 1}] must be a mapping, not {type_name(item)}")
+            out.error(
+                value_pos(items, index, where),
+                f"{what}[{index + 1}] must be a mapping, not {type_name(item)}",
+            )
             continue
         yield index, item
 
 
-_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # YAML 1.1 line breaks, as the parser counts them
-_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v",
-            "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
-            "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+_BREAK = re.compile(
+    r"\r\n|[\r\n\x85\u2028\u2029]"
+)  # YAML 1.1 line breaks, as the parser counts them
+_ESCAPES = {
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\v",
+    "f": "\f",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "/": "/",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
+}
 _HEX_LENGTH = {"x": 2, "u": 4, "U": 8}
 
 
@@ -206,7 +257,7 @@ def position_in_scalar(source: str, start: Position, text: str, offset: int) -> 
         return None
     line = lines[row]
     quote = line[col - 1] if col and line[col - 1] in "'\"" else ""
-    if not quote and line[col: col + 1] in ("|", ">"):
+    if not quote and line[col : col + 1] in ("|", ">"):
         row, col = row + 1, 0  # a block scalar's text starts on the next line
     wanted = sum(1 for c in text[:offset] if not c.isspace())  # visible characters before it
     after = offset >= len(text) or text[offset].isspace()  # then point just past the last one
@@ -230,19 +281,22 @@ def _visible(lines: list[str], row: int, col: int, quote: str):
         while col < len(line):
             char = line[col]
             if quote and char == quote:
-                if quote == "'" and line[col + 1: col + 2] == "'":
+                if quote == "'" and line[col + 1 : col + 2] == "'":
                     yield row, col  # '' is one quote
                     col += 2
                     continue
                 return
             if quote == '"' and char == "\\":
-                code = line[col + 1: col + 2]
+                code = line[col + 1 : col + 2]
                 if not code:  # an escaped line break joins the lines
                     break
                 width = 2 + _HEX_LENGTH.get(code, 0)
                 try:
-                    value = chr(int(line[col + 2: col + width], 16)) if code in _HEX_LENGTH \
+                    value = (
+                        chr(int(line[col + 2 : col + width], 16))
+                        if code in _HEX_LENGTH
                         else _ESCAPES[code]
+                    )
                 except (KeyError, ValueError):
                     return
                 if not value.isspace():

@@ -7,7 +7,8 @@ type, boundary chains) are memoised, so analysis stays linear in the model's siz
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import attrs
 
@@ -28,7 +29,7 @@ class Fact:
     kinds: frozenset[str]
     meaning: str
     needs: str
-    compute: Callable[["Graph", Any], Any] = attrs.field(repr=False)
+    compute: Callable[[Graph, Any], Any] = attrs.field(repr=False)
 
 
 class Graph:
@@ -105,12 +106,19 @@ class Graph:
             inputs = list(getattr(subject, "inputs", ()))
             received = [d for f in self.incoming.get(subject.id, ()) for d in f.data]
             sent = [d for f in self.outgoing.get(subject.id, ()) for d in f.data]
-            ids = {"stored": stored, "received": received, "sent": sent,
-                   "input": inputs + received,
-                   "all": stored + inputs + received + sent}[which]
+            ids = {
+                "stored": stored,
+                "received": received,
+                "sent": sent,
+                "input": inputs + received,
+                "all": stored + inputs + received + sent,
+            }[which]
         assets = tuple(self.data[i] for i in dict.fromkeys(ids) if i in self.data)
-        silent = not assets and which in ("all", "stored", "input") and subject.kind in (
-            "dataflow", "datastore", "process")
+        silent = (
+            not assets
+            and which in ("all", "stored", "input")
+            and subject.kind in ("dataflow", "datastore", "process")
+        )
         result = None if silent else assets
         cache[key] = result
         return result
@@ -127,8 +135,11 @@ class Graph:
         if key not in self._personal:
             table = self.vocabulary.categories
             flag = "special" if special else "personal"
-            self._personal[key] = UNKNOWN if not asset.categories else any(
-                getattr(table[c], flag) for c in asset.categories if c in table)
+            self._personal[key] = (
+                UNKNOWN
+                if not asset.categories
+                else any(getattr(table[c], flag) for c in asset.categories if c in table)
+            )
         return self._personal[key]
 
     # -- boundaries -------------------------------------------------------------------------
@@ -172,7 +183,7 @@ class Graph:
     # -- reachability ------------------------------------------------------------------------
     def matches_type(self, element_id: str, wanted: str) -> bool:
         element = self.elements.get(element_id)
-        return element is not None and (element.type == wanted or element.kind == wanted)
+        return element is not None and (wanted in (element.type, element.kind))
 
     def passes_data(self, element_id: str) -> bool:
         """Whether data flows on through an element: processes and data stores pass it on;
@@ -211,13 +222,21 @@ class Graph:
             self._domains = self._all_downstream_domains()
         if element_id in self.elements and not self.passes_data(element_id):
             own = self.elements[element_id].attributes.get("decision_domains", ()) or ()
-            return frozenset(own).union(*(self._domains.get(f.target, frozenset())
-                                          for f in self.outgoing.get(element_id, ())))
+            return frozenset(own).union(
+                *(
+                    self._domains.get(f.target, frozenset())
+                    for f in self.outgoing.get(element_id, ())
+                )
+            )
         return self._domains.get(element_id, frozenset())
 
     def _all_downstream_domains(self) -> dict[str, frozenset[str]]:
-        successors = {e: [f.target for f in self.outgoing.get(e, ()) if f.target in self.elements]
-                      if self.passes_data(e) else [] for e in self.elements}
+        successors = {
+            e: [f.target for f in self.outgoing.get(e, ()) if f.target in self.elements]
+            if self.passes_data(e)
+            else []
+            for e in self.elements
+        }
         index: dict[str, int] = {}
         low: dict[str, int] = {}
         on_stack: set[str] = set()
@@ -277,6 +296,7 @@ def _frozen(value: Any) -> Any:
 
 # -- derived facts --------------------------------------------------------------------------
 
+
 def _personal(special: bool):
     def compute(graph: Graph, subject: Any) -> Any:
         assets = graph.assets(subject)
@@ -288,6 +308,7 @@ def _personal(special: bool):
         if any(v is UNKNOWN for v in values):
             return UNKNOWN
         return False
+
     return compute
 
 
@@ -303,6 +324,7 @@ def _sources(which: str):
         if assets is None:
             return UNKNOWN
         return frozenset(a.source for a in assets if a.source)
+
     return compute
 
 
@@ -336,45 +358,113 @@ def _retention(graph: Graph, subject: Any) -> Any:
 
 
 FACTS: dict[str, Fact] = {
-    "personal_data": Fact("bool", WITH_DATA, "it stores, receives, sends or uses personal data",
-                          "the data it stores, uses or carries", _personal(False)),
-    "special_categories": Fact("bool", WITH_DATA, "... special-category data (health, biometric, ...)",
-                               "the data it stores, uses or carries", _personal(True)),
-    "subjects": Fact("number", WITH_DATA, "the most people any of its data assets is about",
-                     "'subjects' on its data assets", _subjects),
-    "categories": Fact("set", WITH_DATA, "every data category it stores, receives, sends or uses",
-                       "the data it stores, uses or carries", _categories("all")),
-    "stored_categories": Fact("set", frozenset({"datastore"}), "categories of the data it stores",
-                              "'stores' on the datastore", _categories("stored")),
-    "received_categories": Fact("set", ALL_ELEMENTS, "categories on its incoming flows",
-                                "'data' on its incoming flows", _categories("received")),
-    "sent_categories": Fact("set", ALL_ELEMENTS, "categories on its outgoing flows",
-                            "'data' on its outgoing flows", _categories("sent")),
-    "input_categories": Fact("set", frozenset({"process"}), "categories of its inputs and incoming data",
-                             "'inputs' on the process", _categories("input")),
-    "data_sources": Fact("set", WITH_DATA, "the 'source' of every data asset involved",
-                         "the data it stores, uses or carries", _sources("all")),
-    "input_sources": Fact("set", frozenset({"process"}), "the 'source' of its inputs",
-                          "'inputs' on the process", _sources("input")),
-    "feeding_sources": Fact("number", ALL_ELEMENTS, "distinct elements with a flow into it", "",
-                            _feeding_sources),
-    "feeding_organisations": Fact("number", ALL_ELEMENTS,
-                                  "distinct organisations of the elements feeding it", "",
-                                  _feeding_organisations),
-    "downstream_domains": Fact("set", WITH_DATA,
-                               "decision domains of it and every element its data reaches", "",
-                               _downstream_domains),
-    "retention_days": Fact("number", frozenset({"datastore"}),
-                           "its own retention_days, else the longest of its stored data",
-                           "'retention_days' on the datastore or its data", _retention),
+    "personal_data": Fact(
+        "bool",
+        WITH_DATA,
+        "it stores, receives, sends or uses personal data",
+        "the data it stores, uses or carries",
+        _personal(False),
+    ),
+    "special_categories": Fact(
+        "bool",
+        WITH_DATA,
+        "... special-category data (health, biometric, ...)",
+        "the data it stores, uses or carries",
+        _personal(True),
+    ),
+    "subjects": Fact(
+        "number",
+        WITH_DATA,
+        "the most people any of its data assets is about",
+        "'subjects' on its data assets",
+        _subjects,
+    ),
+    "categories": Fact(
+        "set",
+        WITH_DATA,
+        "every data category it stores, receives, sends or uses",
+        "the data it stores, uses or carries",
+        _categories("all"),
+    ),
+    "stored_categories": Fact(
+        "set",
+        frozenset({"datastore"}),
+        "categories of the data it stores",
+        "'stores' on the datastore",
+        _categories("stored"),
+    ),
+    "received_categories": Fact(
+        "set",
+        ALL_ELEMENTS,
+        "categories on its incoming flows",
+        "'data' on its incoming flows",
+        _categories("received"),
+    ),
+    "sent_categories": Fact(
+        "set",
+        ALL_ELEMENTS,
+        "categories on its outgoing flows",
+        "'data' on its outgoing flows",
+        _categories("sent"),
+    ),
+    "input_categories": Fact(
+        "set",
+        frozenset({"process"}),
+        "categories of its inputs and incoming data",
+        "'inputs' on the process",
+        _categories("input"),
+    ),
+    "data_sources": Fact(
+        "set",
+        WITH_DATA,
+        "the 'source' of every data asset involved",
+        "the data it stores, uses or carries",
+        _sources("all"),
+    ),
+    "input_sources": Fact(
+        "set",
+        frozenset({"process"}),
+        "the 'source' of its inputs",
+        "'inputs' on the process",
+        _sources("input"),
+    ),
+    "feeding_sources": Fact(
+        "number", ALL_ELEMENTS, "distinct elements with a flow into it", "", _feeding_sources
+    ),
+    "feeding_organisations": Fact(
+        "number",
+        ALL_ELEMENTS,
+        "distinct organisations of the elements feeding it",
+        "",
+        _feeding_organisations,
+    ),
+    "downstream_domains": Fact(
+        "set",
+        WITH_DATA,
+        "decision domains of it and every element its data reaches",
+        "",
+        _downstream_domains,
+    ),
+    "retention_days": Fact(
+        "number",
+        frozenset({"datastore"}),
+        "its own retention_days, else the longest of its stored data",
+        "'retention_days' on the datastore or its data",
+        _retention,
+    ),
 }
 
 
 class ModelFacts:
     """Facts about the whole model, named in conditions as `model.<name>`."""
 
-    TYPES = {"decision_domains": "set", "subjects": "number", "organisations": "number",
-             "elements": "number", "personal_data": "bool"}
+    TYPES: ClassVar[dict[str, str]] = {
+        "decision_domains": "set",
+        "subjects": "number",
+        "organisations": "number",
+        "elements": "number",
+        "personal_data": "bool",
+    }
 
     def __init__(self, graph: Graph):
         self.graph = graph
@@ -391,7 +481,9 @@ class ModelFacts:
         if name in model.system.attributes:
             return _frozen(model.system.attributes[name])
         if name == "decision_domains":
-            return frozenset(d for e in model.elements for d in e.attributes.get("decision_domains", ()) or ())
+            return frozenset(
+                d for e in model.elements for d in e.attributes.get("decision_domains", ()) or ()
+            )
         if name == "subjects":
             counts = [a.subjects for a in model.data if a.subjects is not None]
             return max(counts) if counts else UNKNOWN

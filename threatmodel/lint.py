@@ -28,8 +28,11 @@ def lint(catalog: Catalog) -> list[Problem]:
             error(risk.pos, f"risk '{risk.id}' names no mitigation")
         for mitigation in tree_mitigations(risk.attack_tree):
             if mitigation not in risk.mitigations:
-                warn(risk.pos, f"risk '{risk.id}': attack tree step is blocked by '{mitigation}', "
-                               "which the risk does not list among its mitigations")
+                warn(
+                    risk.pos,
+                    f"risk '{risk.id}': attack tree step is blocked by '{mitigation}', "
+                    "which the risk does not list among its mitigations",
+                )
         if not any(risk.frameworks.values()):
             warn(risk.pos, f"risk '{risk.id}' cites no framework id")
     for mitigation in catalog.mitigations.values():

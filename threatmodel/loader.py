@@ -53,7 +53,7 @@ DEFAULT_LIMITS = Limits()
 class LMap(dict):
     """A mapping that knows its own position and the positions of its keys and values."""
 
-    __slots__ = ("pos", "key_pos", "val_pos")
+    __slots__ = ("key_pos", "pos", "val_pos")
 
     def __init__(self, pos: Position):
         super().__init__()
@@ -65,7 +65,7 @@ class LMap(dict):
 class LList(list):
     """A sequence that knows its own position and the positions of its items."""
 
-    __slots__ = ("pos", "item_pos")
+    __slots__ = ("item_pos", "pos")
 
     def __init__(self, pos: Position):
         super().__init__()
@@ -95,8 +95,14 @@ def read_text(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> str:
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:  # a regular file says its size: refuse it without reading
-            raise ThreatModelError([_problem(where, f"file is {size:,} bytes, over the limit of "
-                                                    f"{limits.max_bytes:,} bytes")])
+            raise ThreatModelError(
+                [
+                    _problem(
+                        where,
+                        f"file is {size:,} bytes, over the limit of {limits.max_bytes:,} bytes",
+                    )
+                ]
+            )
         with path.open("rb") as handle:  # a pipe or device may not: read one byte past the limit
             chunks, total = [], 0
             while total <= limits.max_bytes:
@@ -109,28 +115,37 @@ def read_text(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> str:
     except OSError as exc:
         raise ThreatModelError([_problem(where, f"cannot read file: {exc.strerror}")]) from None
     if len(data) > limits.max_bytes:
-        raise ThreatModelError([_problem(where, f"file is over the limit of {limits.max_bytes:,} "
-                                                "bytes")])
+        raise ThreatModelError(
+            [_problem(where, f"file is over the limit of {limits.max_bytes:,} bytes")]
+        )
     return decode(data, display)
 
 
 def decode(data: bytes, display: str) -> str:
     """Decode UTF-8 (with or without a byte-order mark), naming the first bad byte."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and b"\x00" in data[:2]):
-        raise ThreatModelError([_problem(Position(file=display, line=1, col=1),
-                                         "file is UTF-16, not UTF-8; save it as UTF-8")])
+        raise ThreatModelError(
+            [
+                _problem(
+                    Position(file=display, line=1, col=1),
+                    "file is UTF-16, not UTF-8; save it as UTF-8",
+                )
+            ]
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        msg = (f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
-               "save it as UTF-8")
-        raise ThreatModelError([_problem(Position(file=display, line=line, col=col), msg)]) from None
+        msg = f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        raise ThreatModelError(
+            [_problem(Position(file=display, line=line, col=col), msg)]
+        ) from None
 
 
-def load_file(path: Path | str, display: str | None = None,
-              limits: Limits = DEFAULT_LIMITS) -> tuple[Any, list]:
+def load_file(
+    path: Path | str, display: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Any, list]:
     """Load one YAML file; returns (data, warnings) or raises ThreatModelError."""
     path = Path(path)
     display = display or str(path)
@@ -140,8 +155,13 @@ def load_file(path: Path | str, display: str | None = None,
 def load_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, list]:
     """Load YAML text; returns (data, warnings) or raises ThreatModelError."""
     if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
-        raise ThreatModelError([_problem(Position(file=display),
-                                         f"text is over the limit of {limits.max_bytes:,} bytes")])
+        raise ThreatModelError(
+            [
+                _problem(
+                    Position(file=display), f"text is over the limit of {limits.max_bytes:,} bytes"
+                )
+            ]
+        )
     builder = _Builder(display, limits)
     try:
         for event in yaml.parse(text, Loader=_Loader):
@@ -151,23 +171,31 @@ def load_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> tuple
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if "maximum nesting depth" in str(exc.problem):  # libyaml's own cap (PyYAML >= 6.0.4)
-            builder.out.error(_pos(display, mark), f"nesting is deeper than the limit of "
-                                                   f"{limits.max_depth} levels")
+            builder.out.error(
+                _pos(display, mark),
+                f"nesting is deeper than the limit of {limits.max_depth} levels",
+            )
         else:
             builder.out.error(_pos(display, mark), _yaml_message(exc, text, mark))
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         offset = exc.position
         line = text.count("\n", 0, offset) + 1
         col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        builder.out.error(Position(file=display, line=line, col=col),
-                          f"invalid YAML: control character U+{exc.character:04X} is not "
-                          "allowed (remove it)")
+        builder.out.error(
+            Position(file=display, line=line, col=col),
+            f"invalid YAML: control character U+{exc.character:04X} is not allowed (remove it)",
+        )
     except yaml.YAMLError as exc:
         builder.out.error(Position(file=display), f"invalid YAML: {exc}")
     builder.out.raise_if_errors()
     if builder.result is _EMPTY:
-        raise ThreatModelError([_problem(Position(file=display, line=1, col=1),
-                                         "file is empty; expected a YAML mapping")])
+        raise ThreatModelError(
+            [
+                _problem(
+                    Position(file=display, line=1, col=1), "file is empty; expected a YAML mapping"
+                )
+            ]
+        )
     return builder.result, builder.out.warnings
 
 
@@ -204,7 +232,9 @@ class _Builder:
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self._check_tag(event, pos)
             if len(self.stack) >= self.limits.max_depth:
-                self.fail(pos, f"nesting is deeper than the limit of {self.limits.max_depth} levels")
+                self.fail(
+                    pos, f"nesting is deeper than the limit of {self.limits.max_depth} levels"
+                )
                 return
             container = LMap(pos) if isinstance(event, yaml.MappingStartEvent) else LList(pos)
             self.total += 1
@@ -231,8 +261,11 @@ class _Builder:
             self._attach(value, pos, 1)
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor in self.open_anchors:
-                self.fail(pos, f"alias '*{event.anchor}' refers to a collection that contains it "
-                               "(recursive structures are not allowed)")
+                self.fail(
+                    pos,
+                    f"alias '*{event.anchor}' refers to a collection that contains it "
+                    "(recursive structures are not allowed)",
+                )
                 return
             if event.anchor not in self.anchors:
                 self.fail(pos, f"unknown alias '*{event.anchor}'")
@@ -241,15 +274,21 @@ class _Builder:
             self._attach(value, pos, size)
 
     def _check_tag(self, event, pos: Position) -> None:
-        if event.tag and not event.implicit and event.tag not in (
-                "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+        if (
+            event.tag
+            and not event.implicit
+            and event.tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+        ):
             self.fail(pos, f"unsupported YAML tag '{event.tag}'")
 
     def _scalar(self, event: yaml.ScalarEvent, pos: Position) -> Any:
         text = event.value
         if len(text) > self.limits.max_scalar_chars:
-            self.out.error(pos, f"value is {len(text):,} characters long, over the limit of "
-                                f"{self.limits.max_scalar_chars:,}")
+            self.out.error(
+                pos,
+                f"value is {len(text):,} characters long, over the limit of "
+                f"{self.limits.max_scalar_chars:,}",
+            )
             return None
         plain = event.implicit[0]
         tag = event.tag
@@ -268,8 +307,12 @@ class _Builder:
         node = ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
         if tag == "tag:yaml.org,2002:int" and len(text) > 100:
             digits = sum(c.isdigit() for c in text)
-            self.out.error(pos, f"invalid value {text[:57]!r}...: a number with {digits:,} digits"
-                           .replace("'...", "...'"))
+            self.out.error(
+                pos,
+                f"invalid value {text[:57]!r}...: a number with {digits:,} digits".replace(
+                    "'...", "...'"
+                ),
+            )
             return None
         try:
             value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
@@ -277,8 +320,11 @@ class _Builder:
             self.out.error(pos, f"invalid value {text!r}: {exc}")
             return None
         if tag == "tag:yaml.org,2002:bool" and text.lower() in _YAML11_BOOLS and plain:
-            self.out.warn(pos, f"'{text}' was read as the boolean {str(value).lower()}; "
-                               f"write {str(value).lower()} or quote it as '{text}'")
+            self.out.warn(
+                pos,
+                f"'{text}' was read as the boolean {str(value).lower()}; "
+                f"write {str(value).lower()} or quote it as '{text}'",
+            )
         if isinstance(value, datetime.datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=datetime.timezone.utc)
         return value
@@ -288,8 +334,11 @@ class _Builder:
         if not counted:  # a container's nodes were counted one by one as they arrived
             self.total += size
         if self.total > self.limits.max_nodes:
-            self.fail(pos, f"the document expands to more than {self.limits.max_nodes:,} values "
-                           "(too many aliases?)")
+            self.fail(
+                pos,
+                f"the document expands to more than {self.limits.max_nodes:,} values "
+                "(too many aliases?)",
+            )
             return
         if not self.stack:
             self.result = value
@@ -303,14 +352,20 @@ class _Builder:
             return
         if frame[1] is _NO_KEY:  # this value is a key
             if isinstance(value, (LList, LMap)):
-                self.out.error(pos, f"a key must be text, not "
-                                    f"{'a list' if isinstance(value, LList) else 'a mapping'}")
+                self.out.error(
+                    pos,
+                    f"a key must be text, not "
+                    f"{'a list' if isinstance(value, LList) else 'a mapping'}",
+                )
                 value = _DUPLICATE  # skip the value as well
             elif not isinstance(value, str):
-                self.out.error(pos, f"key '{self.last_text}' was read as "
-                                    f"{'null' if value is None else type(value).__name__} "
-                                    f"{'' if value is None else repr(value)}; keys must be text: "
-                                    f"quote it as '{self.last_text}'".replace(" ;", ";"))
+                self.out.error(
+                    pos,
+                    f"key '{self.last_text}' was read as "
+                    f"{'null' if value is None else type(value).__name__} "
+                    f"{'' if value is None else repr(value)}; keys must be text: "
+                    f"quote it as '{self.last_text}'".replace(" ;", ";"),
+                )
                 value = f"<{self.last_text}>"
             if value is _DUPLICATE:
                 pass
@@ -350,5 +405,7 @@ def _yaml_message(exc: yaml.MarkedYAMLError, source: str, mark) -> str:
     text = "; ".join(parts) or "invalid YAML"
     lines = source.splitlines()
     if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
-        text += " (indent with spaces)" if "tab" in text else " (a tab character: indent with spaces)"
+        text += (
+            " (indent with spaces)" if "tab" in text else " (a tab character: indent with spaces)"
+        )
     return f"invalid YAML: {text}"

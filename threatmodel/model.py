@@ -8,7 +8,8 @@ checked against the vocabulary when the model is validated.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 

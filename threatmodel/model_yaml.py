@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 from threatmodel.errors import Collector, Position, ThreatModelError, did_you_mean
 from threatmodel.fields import Fields, each_mapping, type_name
-from threatmodel.loader import DEFAULT_LIMITS, LList, LMap, Limits, load_file, load_text, value_pos
-from threatmodel.model import (ELEMENT_KINDS, Boundary, Control, DataAsset, DataFlow, Element,
-                               System, SystemModel)
+from threatmodel.loader import DEFAULT_LIMITS, Limits, LList, LMap, load_file, load_text, value_pos
+from threatmodel.model import (
+    ELEMENT_KINDS,
+    Boundary,
+    Control,
+    DataAsset,
+    DataFlow,
+    Element,
+    System,
+    SystemModel,
+)
 from threatmodel.vocabulary import Vocabulary, parse_vocabulary
 
 SECTIONS = ("data", "elements", "flows", "boundaries", "controls")
@@ -35,20 +44,24 @@ def read_model_file(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> System
     reader = _Reader(path.resolve().parent, limits)
     reader.warnings.extend(warnings)
     reader.main_data = data
-    try:
+    with contextlib.suppress(OSError):  # it was just read
         reader.used_bytes = path.stat().st_size
-    except OSError:  # pragma: no cover - it was just read
-        pass
     return reader.read(data, str(path), path.resolve())
 
 
-def read_model_data(data: Any, display: str = "<model>", base_dir: Path | None = None,
-                    limits: Limits = DEFAULT_LIMITS) -> SystemModel:
+def read_model_data(
+    data: Any,
+    display: str = "<model>",
+    base_dir: Path | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> SystemModel:
     """Build a model from already-parsed data (a dict, e.g. from tests or another tool)."""
     if not isinstance(data, LMap):
         import yaml
 
-        data, _ = load_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), display, limits)
+        data, _ = load_text(
+            yaml.safe_dump(data, sort_keys=False, allow_unicode=True), display, limits
+        )
     return _Reader((base_dir or Path.cwd()).resolve(), limits).read(data, display, None)
 
 
@@ -71,8 +84,13 @@ class _Reader:
     def read(self, data: Any, display: str, resolved: Path | None) -> SystemModel:
         top = Position(file=display, line=1, col=1)
         if not isinstance(data, dict):
-            raise ThreatModelError([_error(top, f"a model must be a mapping with a 'system' key, "
-                                                f"not {type_name(data)}")])
+            raise ThreatModelError(
+                [
+                    _error(
+                        top, f"a model must be a mapping with a 'system' key, not {type_name(data)}"
+                    )
+                ]
+            )
         if resolved is not None:
             self.seen.add(resolved)
         self.files.append(display)
@@ -101,21 +119,33 @@ class _Reader:
         section = fields.mapping("system")
         if section is None:
             if "system" not in fields.map:
-                self.out.error(fields.pos, "model: 'system' is required (a mapping with at least 'id')")
+                self.out.error(
+                    fields.pos, "model: 'system' is required (a mapping with at least 'id')"
+                )
             return System(id="system", pos=fields.pos)
         sys_fields = Fields(section, self.out, "system")
         fixed = sys_fields.allowed = SYSTEM_FIELDS
-        return System(id=sys_fields.ident("id"), name=sys_fields.text("name"),
-                      owner=sys_fields.text("owner"), description=sys_fields.text("description"),
-                      attributes=_attributes(sys_fields, fixed), pos=section.pos,
-                      field_pos=sys_fields.positions)
+        return System(
+            id=sys_fields.ident("id"),
+            name=sys_fields.text("name"),
+            owner=sys_fields.text("owner"),
+            description=sys_fields.text("description"),
+            attributes=_attributes(sys_fields, fixed),
+            pos=section.pos,
+            field_pos=sys_fields.positions,
+        )
 
     def _collect(self, fields: Fields, display: str) -> None:
         vocab = fields.mapping("vocabulary")
         if vocab is not None:
             self.vocabularies.append(parse_vocabulary(vocab, self.out))
-        readers = {"data": _data_asset, "elements": _element, "flows": _flow,
-                   "boundaries": _boundary, "controls": _control}
+        readers = {
+            "data": _data_asset,
+            "elements": _element,
+            "flows": _flow,
+            "boundaries": _boundary,
+            "controls": _control,
+        }
         for name in SECTIONS:
             for _, item in each_mapping(fields.raw(name), self.out, name, fields.at(name)):
                 self.sections[name].append(readers[name](item, self.out))
@@ -139,8 +169,11 @@ class _Reader:
             self.out.error(where, f"include: cannot read '{show_text(relative)}': {reason}")
             return
         if outside:
-            self.out.error(where, f"include: '{relative}' is outside the model's directory; "
-                                  "includes must be relative paths below it")
+            self.out.error(
+                where,
+                f"include: '{relative}' is outside the model's directory; "
+                "includes must be relative paths below it",
+            )
             return
         if resolved in self.seen:
             self.out.error(where, f"include: '{relative}' is included twice (or includes itself)")
@@ -152,10 +185,16 @@ class _Reader:
         display = str(full)
         if self.used_nodes is None:
             self.used_nodes = count_values(self.main_data)
-        if self.used_bytes + size > self.limits.max_bytes or self.used_nodes >= self.limits.max_nodes:
-            self.out.error(where, f"include: '{relative}' would take the model over its limit of "
-                                  f"{self.limits.max_bytes:,} bytes or {self.limits.max_nodes:,} "
-                                  "values (the limits cover a model with all its includes)")
+        if (
+            self.used_bytes + size > self.limits.max_bytes
+            or self.used_nodes >= self.limits.max_nodes
+        ):
+            self.out.error(
+                where,
+                f"include: '{relative}' would take the model over its limit of "
+                f"{self.limits.max_bytes:,} bytes or {self.limits.max_nodes:,} "
+                "values (the limits cover a model with all its includes)",
+            )
             return
         try:  # one file's limits bound this read; the shared budget is checked after it
             data, warnings = load_file(resolved, display, self.limits)
@@ -165,20 +204,28 @@ class _Reader:
         self.used_bytes += size
         self.used_nodes += count_values(data)
         if self.used_nodes > self.limits.max_nodes:
-            self.out.error(where, f"include: '{relative}' would take the model over its limit of "
-                                  f"{self.limits.max_bytes:,} bytes or {self.limits.max_nodes:,} "
-                                  "values (the limits cover a model with all its includes)")
+            self.out.error(
+                where,
+                f"include: '{relative}' would take the model over its limit of "
+                f"{self.limits.max_bytes:,} bytes or {self.limits.max_nodes:,} "
+                "values (the limits cover a model with all its includes)",
+            )
             return
         self.warnings.extend(warnings)
         self.files.append(display)
         if not isinstance(data, dict):
-            self.out.error(Position(file=display, line=1, col=1),
-                           f"an included file must be a mapping, not {type_name(data)}")
+            self.out.error(
+                Position(file=display, line=1, col=1),
+                f"an included file must be a mapping, not {type_name(data)}",
+            )
             return
         fields = Fields(data, self.out, "included model")
         if "system" in data:
-            self.out.error(fields.key_at("system"), "included model: 'system' belongs in the main "
-                                                    "model only; an included file adds sections")
+            self.out.error(
+                fields.key_at("system"),
+                "included model: 'system' belongs in the main "
+                "model only; an included file adds sections",
+            )
         fields.reject_unknown(INCLUDED_KEYS + ("system",))
         self._collect(fields, display)
 
@@ -190,7 +237,7 @@ def _a(kind: str) -> str:
 
 def show_text(text: str, limit: int = 60) -> str:
     """`text`, shortened to `limit` characters for a message."""
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def count_values(data: Any) -> int:
@@ -231,13 +278,17 @@ def _attributes(fields: Fields, fixed: tuple[str, ...]) -> dict[str, Any]:
         fields.positions[key] = fields.at(key)
         fields.positions[f"{key}:key"] = fields.key_at(key)
         if isinstance(value, dict):
-            fields.out.error(fields.at(key), f"{fields.what}: attribute '{key}' must be a single "
-                                             "value or a list, not a mapping")
+            fields.out.error(
+                fields.at(key),
+                f"{fields.what}: attribute '{key}' must be a single value or a list, not a mapping",
+            )
             continue
         if isinstance(value, LList):
             if any(isinstance(v, (dict, list)) for v in value):
-                fields.out.error(fields.at(key), f"{fields.what}: attribute '{key}' must be a list "
-                                                 "of plain values")
+                fields.out.error(
+                    fields.at(key),
+                    f"{fields.what}: attribute '{key}' must be a list of plain values",
+                )
                 continue
             value = tuple(value)
         result[key] = value
@@ -249,12 +300,17 @@ def _data_asset(item: LMap, out: Collector) -> DataAsset:
     fixed = fields.allowed = DATA_FIELDS
     asset_id = fields.ident("id")
     fields.what = f"data asset '{asset_id}'"
-    return DataAsset(id=asset_id, name=fields.text("name"), description=fields.text("description"),
-                     categories=fields.id_list("categories"),
-                     subjects=fields.integer("subjects", low=0, high=10**11),
-                     source=fields.text("source") or None,
-                     attributes=_attributes(fields, fixed), pos=item.pos,
-                     field_pos=fields.positions)
+    return DataAsset(
+        id=asset_id,
+        name=fields.text("name"),
+        description=fields.text("description"),
+        categories=fields.id_list("categories"),
+        subjects=fields.integer("subjects", low=0, high=10**11),
+        source=fields.text("source") or None,
+        attributes=_attributes(fields, fixed),
+        pos=item.pos,
+        field_pos=fields.positions,
+    )
 
 
 def _element(item: LMap, out: Collector) -> Element:
@@ -269,15 +325,28 @@ def _element(item: LMap, out: Collector) -> Element:
     stores = fields.id_list("stores")
     inputs = fields.id_list("inputs")
     if stores and kind != "datastore" and kind in ELEMENT_KINDS:
-        out.error(fields.key_at("stores"), f"element '{element_id}': only a datastore 'stores' data "
-                                           f"(this is {_a(kind)}; use flows)")
+        out.error(
+            fields.key_at("stores"),
+            f"element '{element_id}': only a datastore 'stores' data "
+            f"(this is {_a(kind)}; use flows)",
+        )
     if inputs and kind != "process" and kind in ELEMENT_KINDS:
-        out.error(fields.key_at("inputs"), f"element '{element_id}': only a process has 'inputs' "
-                                           f"(this is {_a(kind)})")
-    return Element(id=element_id, kind=kind, type=fields.text("type") or None,
-                   name=fields.text("name"), description=fields.text("description"),
-                   stores=stores, inputs=inputs, attributes=_attributes(fields, fixed),
-                   pos=item.pos, field_pos=fields.positions)
+        out.error(
+            fields.key_at("inputs"),
+            f"element '{element_id}': only a process has 'inputs' (this is {_a(kind)})",
+        )
+    return Element(
+        id=element_id,
+        kind=kind,
+        type=fields.text("type") or None,
+        name=fields.text("name"),
+        description=fields.text("description"),
+        stores=stores,
+        inputs=inputs,
+        attributes=_attributes(fields, fixed),
+        pos=item.pos,
+        field_pos=fields.positions,
+    )
 
 
 def _flow(item: LMap, out: Collector) -> DataFlow:
@@ -288,12 +357,17 @@ def _flow(item: LMap, out: Collector) -> DataFlow:
     for wrong, right in (("source", "from"), ("target", "to")):
         if wrong in item and right not in item:
             out.error(fields.key_at(wrong), f"flow '{flow_id}': write '{right}', not '{wrong}'")
-    return DataFlow(id=flow_id, source=fields.text("from", required="source" not in item),
-                    target=fields.text("to", required="target" not in item),
-                    data=fields.id_list("data"),
-                    name=fields.text("name"), description=fields.text("description"),
-                    attributes=_attributes(fields, fixed + ("source", "target")), pos=item.pos,
-                    field_pos=fields.positions)
+    return DataFlow(
+        id=flow_id,
+        source=fields.text("from", required="source" not in item),
+        target=fields.text("to", required="target" not in item),
+        data=fields.id_list("data"),
+        name=fields.text("name"),
+        description=fields.text("description"),
+        attributes=_attributes(fields, fixed + ("source", "target")),
+        pos=item.pos,
+        field_pos=fields.positions,
+    )
 
 
 def _boundary(item: LMap, out: Collector) -> Boundary:
@@ -301,15 +375,25 @@ def _boundary(item: LMap, out: Collector) -> Boundary:
     fixed = fields.allowed = BOUNDARY_FIELDS
     boundary_id = fields.ident("id")
     fields.what = f"boundary '{boundary_id}'"
-    return Boundary(id=boundary_id, type=fields.text("kind", required=True),
-                    name=fields.text("name"), description=fields.text("description"),
-                    members=fields.id_list("members"), attributes=_attributes(fields, fixed),
-                    pos=item.pos, field_pos=fields.positions)
+    return Boundary(
+        id=boundary_id,
+        type=fields.text("kind", required=True),
+        name=fields.text("name"),
+        description=fields.text("description"),
+        members=fields.id_list("members"),
+        attributes=_attributes(fields, fixed),
+        pos=item.pos,
+        field_pos=fields.positions,
+    )
 
 
 def _control(item: LMap, out: Collector) -> Control:
     fields = Fields(item, out, "control")
     fields.reject_unknown(("mitigation", "targets", "note"))
-    return Control(mitigation=fields.text("mitigation", required=True),
-                   targets=fields.id_list("targets"), note=fields.text("note"), pos=item.pos,
-                   field_pos=fields.positions)
+    return Control(
+        mitigation=fields.text("mitigation", required=True),
+        targets=fields.id_list("targets"),
+        note=fields.text("note"),
+        pos=item.pos,
+        field_pos=fields.positions,
+    )

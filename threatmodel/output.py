@@ -7,6 +7,7 @@ as bad input naming the path (exit 2), with every previous file left as it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -50,9 +51,15 @@ def write_all(directory: Path, files: dict[str, str | bytes]) -> list[Path]:
     created = not directory.exists()
     try:
         if not created and not directory.is_dir():
-            raise ThreatModelError([Problem(message="the output path exists and is not a directory",
-                                            pos=Position(file=str(directory)))])
-        for path, content in zip(targets, files.values()):
+            raise ThreatModelError(
+                [
+                    Problem(
+                        message="the output path exists and is not a directory",
+                        pos=Position(file=str(directory)),
+                    )
+                ]
+            )
+        for path, content in zip(targets, files.values(), strict=False):
             staged.append((_stage(path, content), path))
         while staged:
             temp, path = staged[0]
@@ -66,10 +73,8 @@ def write_all(directory: Path, files: dict[str, str | bytes]) -> list[Path]:
         for temp, _ in staged:
             _unlink(temp)
         if created:  # a failed first run leaves no empty directory behind
-            try:
+            with contextlib.suppress(OSError):
                 directory.rmdir()
-            except OSError:
-                pass
     _sync_directory(directory)
     return targets
 
@@ -124,8 +129,9 @@ def _distinct(paths: list[Path]) -> list[Path]:
 
 def _cannot_write(path: Path, exc: OSError) -> ThreatModelError:
     reason = exc.strerror or str(exc)
-    return ThreatModelError([Problem(message=f"cannot write this file: {reason}",
-                                     pos=Position(file=str(path)))])
+    return ThreatModelError(
+        [Problem(message=f"cannot write this file: {reason}", pos=Position(file=str(path)))]
+    )
 
 
 def _sync_directory(directory: Path) -> None:
@@ -143,7 +149,5 @@ def _sync_directory(directory: Path) -> None:
 
 
 def _unlink(temp: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(temp)
-    except OSError:
-        pass

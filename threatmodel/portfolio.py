@@ -11,9 +11,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import attrs
 
@@ -49,8 +50,11 @@ def find_models(paths: list[str]) -> list[Path]:
         path = Path(raw)
         if path.is_dir():
             for candidate in sorted(list(path.rglob("*.yaml")) + list(path.rglob("*.yml"))):
-                if candidate.is_file() and not candidate.name.endswith(".decisions.yaml") \
-                        and _looks_like_model(candidate):
+                if (
+                    candidate.is_file()
+                    and not candidate.name.endswith(".decisions.yaml")
+                    and _looks_like_model(candidate)
+                ):
                     found[candidate] = None
         else:
             found[path] = None
@@ -73,8 +77,12 @@ def output_dirs(models: list[Path], root: Path) -> list[Path]:
     stems = [safe_name(m.stem) for m in models]
     taken: set[str] = set()
     result = []
-    for model, stem in zip(models, stems):
-        name = stem if stems.count(stem) == 1 else safe_name("_".join(model.with_suffix("").parts[-3:]))
+    for model, stem in zip(models, stems, strict=False):
+        name = (
+            stem
+            if stems.count(stem) == 1
+            else safe_name("_".join(model.with_suffix("").parts[-3:]))
+        )
         unique, number = name, 2
         while unique in taken:
             unique, number = f"{name}-{number}", number + 1
@@ -95,11 +103,17 @@ def _run_one(task: Callable[[Any, str, str], Outcome], model: str, output: str) 
     return task(_SHARED["catalog"], model, output)
 
 
-def run_all(models: list[Path], outputs: list[Path], catalog: Any, loader: Callable[[], Any],
-            task: Callable[[Any, str, str], Outcome], jobs: int,
-            progress: Callable[[int, int, Outcome], None] | None = None) -> list[Outcome]:
+def run_all(
+    models: list[Path],
+    outputs: list[Path],
+    catalog: Any,
+    loader: Callable[[], Any],
+    task: Callable[[Any, str, str], Outcome],
+    jobs: int,
+    progress: Callable[[int, int, Outcome], None] | None = None,
+) -> list[Outcome]:
     """Analyse every model with `task(catalog, model, output)`, `jobs` at a time."""
-    pairs = [(str(m), str(o)) for m, o in zip(models, outputs)]
+    pairs = [(str(m), str(o)) for m, o in zip(models, outputs, strict=False)]
     outcomes: dict[str, Outcome] = {}
     if jobs <= 1 or len(pairs) <= 1:
         for done, (model, output) in enumerate(pairs, 1):
@@ -110,8 +124,12 @@ def run_all(models: list[Path], outputs: list[Path], catalog: Any, loader: Calla
         _SHARED["catalog"] = catalog
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(max_workers=min(jobs, len(pairs)), mp_context=context,
-                                 initializer=_init_worker, initargs=(loader,)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(pairs)),
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(loader,),
+        ) as pool:
             futures = {pool.submit(_run_one, task, model, output): model for model, output in pairs}
             for done, future in enumerate(as_completed(futures), 1):
                 outcome = future.result()
@@ -122,8 +140,10 @@ def run_all(models: list[Path], outputs: list[Path], catalog: Any, loader: Calla
 
 
 def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else (os.cpu_count() or 1))
+    return max(
+        1,
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
+    )
 
 
 def summary_table(outcomes: list[Outcome], severities: tuple[str, ...]) -> list[list[str]]:
@@ -135,21 +155,42 @@ def summary_table(outcomes: list[Outcome], severities: tuple[str, ...]) -> list[
         for severity in severities:
             totals[severity] += counts.get(severity, 0)
         status = "bad input" if not outcome.ok else ("fails" if outcome.open_at_threshold else "ok")
-        rows.append([outcome.model, str(outcome.elements),
-                     *(str(counts.get(s, 0)) for s in severities), str(outcome.possible),
-                     f"{outcome.people:,}" if outcome.people else "", status])
-    rows.append([f"{len(outcomes)} models", str(sum(o.elements for o in outcomes)),
-                 *(str(totals[s]) for s in severities), str(sum(o.possible for o in outcomes)),
-                 "", f"{sum(1 for o in outcomes if not o.ok)} with problems"])
+        rows.append(
+            [
+                outcome.model,
+                str(outcome.elements),
+                *(str(counts.get(s, 0)) for s in severities),
+                str(outcome.possible),
+                f"{outcome.people:,}" if outcome.people else "",
+                status,
+            ]
+        )
+    rows.append(
+        [
+            f"{len(outcomes)} models",
+            str(sum(o.elements for o in outcomes)),
+            *(str(totals[s]) for s in severities),
+            str(sum(o.possible for o in outcomes)),
+            "",
+            f"{sum(1 for o in outcomes if not o.ok)} with problems",
+        ]
+    )
     return rows
 
 
 def render_text(rows: list[list[str]]) -> str:
     """The summary as an aligned plain-text table."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                               for i, (cell, w) in enumerate(zip(row, widths)))
-                     for row in rows) + "\n"
+    return (
+        "\n".join(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=False))
+            )
+            for row in rows
+        )
+        + "\n"
+    )
 
 
 def render_markdown(rows: list[list[str]]) -> str:
@@ -157,7 +198,11 @@ def render_markdown(rows: list[list[str]]) -> str:
     from threatmodel.render.escape import markdown
 
     head, *body = rows
-    lines = ["# Portfolio summary", "", "| " + " | ".join(head) + " |",
-             "|" + "|".join(["---"] + ["---:"] * (len(head) - 2) + ["---"]) + "|"]
+    lines = [
+        "# Portfolio summary",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join(["---"] + ["---:"] * (len(head) - 2) + ["---"]) + "|",
+    ]
     lines += ["| " + " | ".join(markdown(c) for c in row) + " |" for row in body]
     return "\n".join(lines) + "\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from threatmodel.catalog import Catalog, Risk
 from threatmodel.findings import AppliedControl, AppliedModifier
@@ -14,8 +14,12 @@ def clamp(value: int) -> int:
     return max(LOW, min(HIGH, value))
 
 
-def score(risk: Risk, modifiers: Iterable[AppliedModifier], controls: Iterable[AppliedControl],
-          catalog: Catalog) -> tuple[int, int, int, str]:
+def score(
+    risk: Risk,
+    modifiers: Iterable[AppliedModifier],
+    controls: Iterable[AppliedControl],
+    catalog: Catalog,
+) -> tuple[int, int, int, str]:
     """Final (likelihood, impact, score, severity) after modifiers, then controls.
 
     Modifiers move the base values first (clamped to 1-5); each control in place then lowers

@@ -24,15 +24,16 @@ import datetime
 import fnmatch
 import functools
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import attrs
 
 from threatmodel.errors import Collector, Position, Problem, did_you_mean
 from threatmodel.fields import Fields, show, type_name
 from threatmodel.findings import Result
-from threatmodel.loader import DEFAULT_LIMITS, LMap, Limits, load_file
+from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, load_file
 
 STATUSES = ("open", "in-progress", "mitigated", "accepted", "false-positive", "transferred")
 OPEN_STATUSES = ("open", "in-progress")
@@ -136,24 +137,27 @@ def default_path(model_path: Path | str) -> Path:
     return path.with_name(path.stem + SUFFIX)
 
 
-def load_decisions(path: Path | str, display: str | None = None,
-                   limits: Limits = DEFAULT_LIMITS) -> Decisions:
+def load_decisions(
+    path: Path | str, display: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Decisions:
     """Read a decisions file; raises ThreatModelError listing every problem with its position."""
     display = display or str(path)
     data, warnings = load_file(Path(path), display, limits)
     return parse_decisions(data, display, warnings)
 
 
-def parse_decisions(data: Any, display: str, warnings: Iterable[Problem] = (), *,
-                    embedded: bool = False) -> Decisions:
+def parse_decisions(
+    data: Any, display: str, warnings: Iterable[Problem] = (), *, embedded: bool = False
+) -> Decisions:
     """Decisions from located YAML data (an LMap with a `decisions` mapping); `embedded` when
     that mapping is a section of a model file, whose other keys are the model's business."""
     out = Collector()
     out.problems.extend(warnings)
     top = Position(file=display, line=1, col=1)
     if not isinstance(data, dict):
-        out.error(top, f"a decisions file must be a mapping with a 'decisions' key, "
-                       f"not {type_name(data)}")
+        out.error(
+            top, f"a decisions file must be a mapping with a 'decisions' key, not {type_name(data)}"
+        )
         out.raise_if_errors()
     fields = Fields(data, out, "decisions file")
     if not embedded:
@@ -172,13 +176,17 @@ def _decision(section: LMap, key: str, value: Any, out: Collector) -> Decision |
     key_at = section.key_pos.get(key, section.pos)
     what = f"decision '{key}'"
     if not PATTERN_RE.match(key):
-        out.error(key_at, f"{what}: a key is a finding id '<risk>@<element>' or a pattern "
-                          "with '*' and '?' (for example 'SRS-SEC-*@profile-db')")
+        out.error(
+            key_at,
+            f"{what}: a key is a finding id '<risk>@<element>' or a pattern "
+            "with '*' and '?' (for example 'SRS-SEC-*@profile-db')",
+        )
         return None
     if not isinstance(value, dict):
-        out.error(section.val_pos.get(key, key_at),
-                  f"{what} must be a mapping (status, justification, owner, ...), "
-                  f"not {type_name(value)}")
+        out.error(
+            section.val_pos.get(key, key_at),
+            f"{what} must be a mapping (status, justification, owner, ...), not {type_name(value)}",
+        )
         return None
     fields = Fields(value, out, what)
     fields.reject_unknown(KEYS)
@@ -189,15 +197,24 @@ def _decision(section: LMap, key: str, value: Any, out: Collector) -> Decision |
         return None
     justification = fields.text("justification")
     if status in NEEDS_JUSTIFICATION and not justification.strip():
-        out.error(fields.pos, f"{what}: status '{status}' needs a 'justification' "
-                              "(why the review decided so)")
+        out.error(
+            fields.pos,
+            f"{what}: status '{status}' needs a 'justification' (why the review decided so)",
+        )
     date = _date(fields, "date", out, what)
     expires = _date(fields, "expires", out, what)
     if date and expires and expires < date:
         out.error(fields.at("expires"), f"{what}: 'expires' ({expires}) is before 'date' ({date})")
-    return Decision(key=key, status=status, justification=justification,
-                    owner=fields.text("owner"), date=date, expires=expires,
-                    ticket=fields.text("ticket"), pos=key_at)
+    return Decision(
+        key=key,
+        status=status,
+        justification=justification,
+        owner=fields.text("owner"),
+        date=date,
+        expires=expires,
+        ticket=fields.text("ticket"),
+        pos=key_at,
+    )
 
 
 def _date(fields: Fields, key: str, out: Collector, what: str) -> datetime.date | None:
@@ -213,12 +230,13 @@ def _date(fields: Fields, key: str, out: Collector, what: str) -> datetime.date 
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    out.error(fields.at(key), f"{what}: '{key}' must be a date written YYYY-MM-DD, not {show(value)}")
+    out.error(
+        fields.at(key), f"{what}: '{key}' must be a date written YYYY-MM-DD, not {show(value)}"
+    )
     return None
 
 
-def apply_decisions(result: Result, decisions: Decisions | None,
-                    today: datetime.date) -> Result:
+def apply_decisions(result: Result, decisions: Decisions | None, today: datetime.date) -> Result:
     """The result with each finding's decision attached (expired ones reopened) and warnings
     for decisions that match nothing or have lapsed."""
     if decisions is None or not decisions.items:
@@ -233,12 +251,17 @@ def apply_decisions(result: Result, decisions: Decisions | None,
             continue
         used.add(decision.key)
         if decision.is_expired(today):
-            lapsed.append(Problem(
-                message=f"decision '{decision.key}' ({decision.status}) expired on "
-                        f"{decision.expires}; finding '{finding.id}' is open again",
-                pos=decision.pos, severity="warning"))
-            decision = attrs.evolve(decision, status="open", expired=True,
-                                    recorded_status=decision.status)
+            lapsed.append(
+                Problem(
+                    message=f"decision '{decision.key}' ({decision.status}) expired on "
+                    f"{decision.expires}; finding '{finding.id}' is open again",
+                    pos=decision.pos,
+                    severity="warning",
+                )
+            )
+            decision = attrs.evolve(
+                decision, status="open", expired=True, recorded_status=decision.status
+            )
         findings.append(attrs.evolve(finding, decision=decision))
     ids = [f.id for f in result.findings]
     unused = [_unused_warning(d, ids) for d in decisions.items if d.key not in used]
@@ -249,8 +272,11 @@ def apply_decisions(result: Result, decisions: Decisions | None,
 def _unused_warning(decision: Decision, finding_ids: list[str]) -> Problem:
     hint = "" if decision.is_pattern else did_you_mean(decision.key, finding_ids)
     what = "pattern" if decision.is_pattern else "decision"
-    return Problem(message=f"{what} '{decision.key}' matches no finding{hint}",
-                   pos=decision.pos, severity="warning")
+    return Problem(
+        message=f"{what} '{decision.key}' matches no finding{hint}",
+        pos=decision.pos,
+        severity="warning",
+    )
 
 
 def effective_status(decision: Any) -> str:
@@ -259,6 +285,7 @@ def effective_status(decision: Any) -> str:
 
 
 # -- writing: edit the file's text so that comments, order and formatting survive ------------
+
 
 def record_decision(text: str, display: str, key: str, fields: dict[str, Any]) -> str:
     """The decisions file `text` with the entry `key` created or updated.
@@ -285,8 +312,11 @@ def record_decision(text: str, display: str, key: str, fields: dict[str, Any]) -
         lines[end:end] = _entry_lines(key, fields, _indent_of(lines[key_line]) + "  ")
         return "".join(lines)
     if _is_flow(lines, data.val_pos["decisions"]):
-        _refuse(data.val_pos["decisions"], "'decisions' is written in flow style ({...}); "
-                                           "write it as an indented block so it can be edited")
+        _refuse(
+            data.val_pos["decisions"],
+            "'decisions' is written in flow style ({...}); "
+            "write it as an indented block so it can be edited",
+        )
     if key not in section:
         first = min(section.key_pos.values(), key=lambda p: p.line).line - 1
         indent = _indent_of(lines[first])
@@ -303,8 +333,9 @@ def record_decision(text: str, display: str, key: str, fields: dict[str, Any]) -
     return "".join(_update_fields(lines, entry, entry_line, indent, fields))
 
 
-def _update_fields(lines: list[str], entry: LMap, entry_line: int, indent: str,
-                   fields: dict[str, Any]) -> list[str]:
+def _update_fields(
+    lines: list[str], entry: LMap, entry_line: int, indent: str, fields: dict[str, Any]
+) -> list[str]:
     first = min(entry.key_pos.values(), key=lambda p: p.line).line - 1
     field_indent = _indent_of(lines[first])
     edits: list[tuple[int, int, list[str]]] = []  # (start, end, replacement), applied bottom-up
@@ -313,15 +344,29 @@ def _update_fields(lines: list[str], entry: LMap, entry_line: int, indent: str,
             continue
         start = entry.key_pos[name].line - 1
         if _indent_of(lines[start]) != field_indent or lines[start].lstrip().startswith("-"):
-            _refuse(entry.key_pos[name], "this decision mixes fields on one line; "
-                                         "write one field per line so it can be edited")
+            _refuse(
+                entry.key_pos[name],
+                "this decision mixes fields on one line; "
+                "write one field per line so it can be edited",
+            )
         end = _span_end(lines, start, len(field_indent))
-        comment = _trailing_comment(lines[start], entry.val_pos[name].col, entry[name]) \
-            if end == start + 1 else ""
-        edits.append((start, end, [] if value is None else
-                      [f"{field_indent}{name}: {_scalar(value)}{comment}\n"]))
-    new = [f"{field_indent}{name}: {_scalar(value)}\n" for name, value in fields.items()
-           if name not in entry and value is not None]
+        comment = (
+            _trailing_comment(lines[start], entry.val_pos[name].col, entry[name])
+            if end == start + 1
+            else ""
+        )
+        edits.append(
+            (
+                start,
+                end,
+                [] if value is None else [f"{field_indent}{name}: {_scalar(value)}{comment}\n"],
+            )
+        )
+    new = [
+        f"{field_indent}{name}: {_scalar(value)}\n"
+        for name, value in fields.items()
+        if name not in entry and value is not None
+    ]
     if new:
         end = _span_end(lines, entry_line, len(indent))
         edits.append((end, end, new))
@@ -335,11 +380,11 @@ def _trailing_comment(line: str, value_col: int, value: Any) -> str:
     a comment: a candidate counts only if the text before it reads back as the value)."""
     import yaml
 
-    rest = line[value_col - 1:].rstrip("\n")
+    rest = line[value_col - 1 :].rstrip("\n")
     for match in re.finditer(r"\s+#", rest):
         try:
-            if yaml.safe_load(rest[:match.start()]) == value:
-                return rest[match.start():]
+            if yaml.safe_load(rest[: match.start()]) == value:
+                return rest[match.start() :]
         except yaml.YAMLError:
             continue
     return ""
@@ -348,16 +393,20 @@ def _trailing_comment(line: str, value_col: int, value: Any) -> str:
 def load_text_or_empty(text: str, display: str) -> Any:
     from threatmodel.loader import load_text
 
-    if not text.strip() or all(not line.strip() or line.lstrip().startswith("#")
-                                for line in text.splitlines()):
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
         return {}
     data, _ = load_text(text, display)
     return data
 
 
 def _entry_lines(key: str, fields: dict[str, Any], indent: str) -> list[str]:
-    body = [f"{indent}  {name}: {_scalar(value)}\n" for name, value in fields.items()
-            if value is not None]
+    body = [
+        f"{indent}  {name}: {_scalar(value)}\n"
+        for name, value in fields.items()
+        if value is not None
+    ]
     return [f"{indent}{_scalar(key)}:\n"] + body
 
 
@@ -369,8 +418,9 @@ def _scalar(value: Any) -> str:
         return value.isoformat()
     text = str(value)
     style = '"' if any(not c.isprintable() for c in text) else None
-    dumped = yaml.safe_dump(text, default_style=style, default_flow_style=True,
-                            width=float("inf"), allow_unicode=True)
+    dumped = yaml.safe_dump(
+        text, default_style=style, default_flow_style=True, width=float("inf"), allow_unicode=True
+    )
     return dumped.removesuffix("\n...\n").rstrip("\n")
 
 
@@ -386,8 +436,9 @@ def _is_content(line: str) -> bool:
 def _span_end(lines: list[str], start: int, indent: int) -> int:
     """One past the last line of the block starting at `start`, without trailing comments."""
     end = start + 1
-    while end < len(lines) and (not _is_content(lines[end]) or
-                                len(_indent_of(lines[end])) > indent):
+    while end < len(lines) and (
+        not _is_content(lines[end]) or len(_indent_of(lines[end])) > indent
+    ):
         end += 1
     while end > start + 1 and not _is_content(lines[end - 1]):
         end -= 1
@@ -396,7 +447,7 @@ def _span_end(lines: list[str], start: int, indent: int) -> int:
 
 def _is_flow(lines: list[str], pos: Position) -> bool:
     line = lines[pos.line - 1] if 0 < pos.line <= len(lines) else ""
-    return line[pos.col - 1: pos.col].startswith(("{", "["))
+    return line[pos.col - 1 : pos.col].startswith(("{", "["))
 
 
 def _refuse(pos: Position, message: str) -> None:

@@ -11,8 +11,13 @@ from typing import Any
 from threatmodel.catalog import Catalog
 from threatmodel.errors import Collector, Position, did_you_mean
 from threatmodel.model import SystemModel
-from threatmodel.model_yaml import (BOUNDARY_FIELDS, DATA_FIELDS, ELEMENT_FIELDS, FLOW_FIELDS,
-                                    SYSTEM_FIELDS)
+from threatmodel.model_yaml import (
+    BOUNDARY_FIELDS,
+    DATA_FIELDS,
+    ELEMENT_FIELDS,
+    FLOW_FIELDS,
+    SYSTEM_FIELDS,
+)
 from threatmodel.vocabulary import Vocabulary
 
 
@@ -40,7 +45,9 @@ def _at(obj: Any, field: str, index: int | None = None) -> Position:
 
 
 class _Checker:
-    def __init__(self, model: SystemModel, vocabulary: Vocabulary, catalog: Catalog, out: Collector):
+    def __init__(
+        self, model: SystemModel, vocabulary: Vocabulary, catalog: Catalog, out: Collector
+    ):
         self.model = model
         self.vocabulary = vocabulary
         self.catalog = catalog
@@ -75,35 +82,51 @@ class _Checker:
             return
         first = table.get(obj.id)
         if first is not None:
-            self.out.error(_at(obj, "id"), f"duplicate id '{obj.id}' ({what}); first used at "
-                                           f"{first.pos}")
+            self.out.error(
+                _at(obj, "id"), f"duplicate id '{obj.id}' ({what}); first used at {first.pos}"
+            )
             return
         table[obj.id] = obj
 
     def _data_refs(self, obj: Any, field: str, refs: tuple[str, ...]) -> None:
         for index, ref in enumerate(refs):
             if ref not in self.data_ids:
-                self.out.error(_at(obj, field, index), f"{_name(obj)}: unknown data asset '{ref}' in "
-                                                f"'{field}'{did_you_mean(ref, self.data_ids)}")
+                self.out.error(
+                    _at(obj, field, index),
+                    f"{_name(obj)}: unknown data asset '{ref}' in "
+                    f"'{field}'{did_you_mean(ref, self.data_ids)}",
+                )
 
     # -- objects
     def _check_asset(self, asset: Any) -> None:
         categories = self.vocabulary.categories
         for index, category in enumerate(asset.categories):
             if category not in categories:
-                self.out.error(_at(asset, "categories", index), f"data asset '{asset.id}': unknown category "
-                                                         f"'{category}'{did_you_mean(category, categories)}")
+                self.out.error(
+                    _at(asset, "categories", index),
+                    f"data asset '{asset.id}': unknown category "
+                    f"'{category}'{did_you_mean(category, categories)}",
+                )
         sources = self.vocabulary.data_sources
         if asset.source is not None and asset.source not in sources:
-            self.out.error(_at(asset, "source"), f"data asset '{asset.id}': unknown source "
-                                                 f"'{asset.source}'{_choices(asset.source, sources)}")
+            self.out.error(
+                _at(asset, "source"),
+                f"data asset '{asset.id}': unknown source "
+                f"'{asset.source}'{_choices(asset.source, sources)}",
+            )
 
     def _check_element(self, element: Any) -> None:
         types = self.vocabulary.element_types.get(element.kind, ())
-        if element.type is not None and element.kind in self.vocabulary.element_types \
-                and element.type not in types:
-            self.out.error(_at(element, "type"), f"element '{element.id}': unknown {element.kind} type "
-                                                 f"'{element.type}'{_choices(element.type, types)}")
+        if (
+            element.type is not None
+            and element.kind in self.vocabulary.element_types
+            and element.type not in types
+        ):
+            self.out.error(
+                _at(element, "type"),
+                f"element '{element.id}': unknown {element.kind} type "
+                f"'{element.type}'{_choices(element.type, types)}",
+            )
         self._data_refs(element, "stores", element.stores)
         self._data_refs(element, "inputs", element.inputs)
 
@@ -113,11 +136,17 @@ class _Checker:
                 continue
             target = self.ids.get(ref)
             if target is None:
-                self.out.error(_at(flow, field), f"flow '{flow.id}': '{field}' names unknown element "
-                                                 f"'{ref}'{did_you_mean(ref, self._element_ids())}")
+                self.out.error(
+                    _at(flow, field),
+                    f"flow '{flow.id}': '{field}' names unknown element "
+                    f"'{ref}'{did_you_mean(ref, self._element_ids())}",
+                )
             elif target.kind in ("boundary", "system", "dataflow"):
-                self.out.error(_at(flow, field), f"flow '{flow.id}': '{field}' must name an element, "
-                                                 f"but '{ref}' is a {target.kind}")
+                self.out.error(
+                    _at(flow, field),
+                    f"flow '{flow.id}': '{field}' must name an element, "
+                    f"but '{ref}' is a {target.kind}",
+                )
         if flow.source and flow.source == flow.target:
             self.out.error(_at(flow, "to"), f"flow '{flow.id}' goes from '{flow.source}' to itself")
         self._data_refs(flow, "data", flow.data)
@@ -127,28 +156,39 @@ class _Checker:
         parent: dict[str, Any] = {}
         for boundary in self.model.boundaries:
             if boundary.type and boundary.type not in kinds:
-                self.out.error(_at(boundary, "kind"), f"boundary '{boundary.id}': unknown kind "
-                                                      f"'{boundary.type}'{_choices(boundary.type, kinds)}")
+                self.out.error(
+                    _at(boundary, "kind"),
+                    f"boundary '{boundary.id}': unknown kind "
+                    f"'{boundary.type}'{_choices(boundary.type, kinds)}",
+                )
             for index, member in enumerate(boundary.members):
                 where = _at(boundary, "members", index)
                 target = self.ids.get(member)
                 if target is None:
-                    self.out.error(where, f"boundary '{boundary.id}': unknown member "
-                                          f"'{member}'{did_you_mean(member, self.ids)}")
+                    self.out.error(
+                        where,
+                        f"boundary '{boundary.id}': unknown member "
+                        f"'{member}'{did_you_mean(member, self.ids)}",
+                    )
                     continue
                 if target.kind in ("dataflow", "system"):
-                    self.out.error(where, f"boundary '{boundary.id}': '{member}' is "
-                                          f"{_a(_kind_name(target.kind))}; members are elements or "
-                                          "boundaries")
+                    self.out.error(
+                        where,
+                        f"boundary '{boundary.id}': '{member}' is "
+                        f"{_a(_kind_name(target.kind))}; members are elements or "
+                        "boundaries",
+                    )
                     continue
                 if member == boundary.id:
                     self.out.error(where, f"boundary '{boundary.id}' contains itself")
                     continue
                 if member in parent:
-                    self.out.error(where,
-                                   f"'{member}' is in two boundaries, '{parent[member].id}' "
-                                   f"({parent[member].pos}) and '{boundary.id}'; an element belongs to "
-                                   "one boundary (nest the boundaries instead)")
+                    self.out.error(
+                        where,
+                        f"'{member}' is in two boundaries, '{parent[member].id}' "
+                        f"({parent[member].pos}) and '{boundary.id}'; an element belongs to "
+                        "one boundary (nest the boundaries instead)",
+                    )
                     continue
                 parent[member] = boundary
         for boundary in self.model.boundaries:
@@ -158,19 +198,27 @@ class _Checker:
                 seen.add(current.id)
                 current = parent.get(current.id)
             if current is not None and current.id == boundary.id:  # the cycle passes through it
-                self.out.error(_at(boundary, "members"), f"boundary '{boundary.id}' is nested "
-                                                         "inside itself (a cycle of members)")
+                self.out.error(
+                    _at(boundary, "members"),
+                    f"boundary '{boundary.id}' is nested inside itself (a cycle of members)",
+                )
 
     def _check_control(self, control: Any) -> None:
         mitigations = self.catalog.mitigations
         if control.mitigation and control.mitigation not in mitigations:
-            self.out.error(_at(control, "mitigation"), f"control: unknown mitigation "
-                                                       f"'{control.mitigation}'"
-                                                       f"{did_you_mean(control.mitigation, mitigations)}")
+            self.out.error(
+                _at(control, "mitigation"),
+                f"control: unknown mitigation "
+                f"'{control.mitigation}'"
+                f"{did_you_mean(control.mitigation, mitigations)}",
+            )
         for index, target in enumerate(control.targets):
             if target not in self.ids:
-                self.out.error(_at(control, "targets", index), f"control {control.mitigation}: unknown target "
-                                                        f"'{target}'{did_you_mean(target, self.ids)}")
+                self.out.error(
+                    _at(control, "targets", index),
+                    f"control {control.mitigation}: unknown target "
+                    f"'{target}'{did_you_mean(target, self.ids)}",
+                )
 
     def _check_attributes(self, obj: Any) -> None:
         known = self.vocabulary.attributes
@@ -181,15 +229,24 @@ class _Checker:
             attribute = known.get(name)
             if attribute is None:
                 here = [n for n, a in known.items() if kind in a.applies_to]
-                hint = did_you_mean(name, _FIXED.get(kind, ELEMENT_FIELDS)) or \
-                    did_you_mean(name, here) or did_you_mean(name, known)
-                self.out.error(key_where, f"{_name(obj)}: unknown attribute '{name}'{hint or ''}"
-                                      f"{'' if hint else ' (declare it in a vocabulary: section)'}")
+                hint = (
+                    did_you_mean(name, _FIXED.get(kind, ELEMENT_FIELDS))
+                    or did_you_mean(name, here)
+                    or did_you_mean(name, known)
+                )
+                self.out.error(
+                    key_where,
+                    f"{_name(obj)}: unknown attribute '{name}'{hint or ''}"
+                    f"{'' if hint else ' (declare it in a vocabulary: section)'}",
+                )
                 continue
             if kind not in attribute.applies_to:
-                self.out.error(key_where, f"{_name(obj)}: attribute '{name}' does not apply to "
-                                      f"{_a(_kind_name(kind))} (it applies to "
-                                      f"{', '.join(sorted(attribute.applies_to))})")
+                self.out.error(
+                    key_where,
+                    f"{_name(obj)}: attribute '{name}' does not apply to "
+                    f"{_a(_kind_name(kind))} (it applies to "
+                    f"{', '.join(sorted(attribute.applies_to))})",
+                )
                 continue
             problem = attribute.problem(value, self.vocabulary)
             if problem:
@@ -199,13 +256,21 @@ class _Checker:
         return [i for i, o in self.ids.items() if o.kind not in ("boundary", "system", "dataflow")]
 
 
-_FIXED = {"system": SYSTEM_FIELDS, "data": DATA_FIELDS, "dataflow": FLOW_FIELDS,
-          "boundary": BOUNDARY_FIELDS}
+_FIXED = {
+    "system": SYSTEM_FIELDS,
+    "data": DATA_FIELDS,
+    "dataflow": FLOW_FIELDS,
+    "boundary": BOUNDARY_FIELDS,
+}
 
 
 def _name(obj: Any) -> str:
-    what = {"dataflow": "flow", "data": "data asset", "system": "system",
-            "boundary": "boundary"}.get(obj.kind, "element")  # any other kind is an element's
+    what = {
+        "dataflow": "flow",
+        "data": "data asset",
+        "system": "system",
+        "boundary": "boundary",
+    }.get(obj.kind, "element")  # any other kind is an element's
     return f"{what} '{obj.id}'"
 
 
@@ -214,7 +279,9 @@ def _a(noun: str) -> str:
 
 
 def _kind_name(kind: str) -> str:
-    return {"dataflow": "flow", "data": "data asset", "external_service": "external service"}.get(kind, kind)
+    return {"dataflow": "flow", "data": "data asset", "external_service": "external service"}.get(
+        kind, kind
+    )
 
 
 def _choices(word: str, choices) -> str:

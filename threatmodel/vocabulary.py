@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
@@ -28,7 +29,7 @@ class Attribute:
     meaning: str = ""
     pos: Position = attrs.field(default=Position(file="<python>"), eq=False)
 
-    def problem(self, value: Any, vocabulary: "Vocabulary") -> str | None:
+    def problem(self, value: Any, vocabulary: Vocabulary) -> str | None:
         """Why `value` is not valid for this attribute, or None."""
         if value is None:
             return None if self.nullable else f"'{self.name}' cannot be null"
@@ -39,13 +40,17 @@ class Attribute:
             return f"'{self.name}' must be a whole number, not {type_name(value)} {show(value)}"
         if self.type == "int" and value < 0:
             return f"'{self.name}' must not be negative (got {value})"
-        if self.type == "number" and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+        if self.type == "number" and (
+            not isinstance(value, (int, float)) or isinstance(value, bool)
+        ):
             return f"'{self.name}' must be a number, not {type_name(value)} {show(value)}"
         if self.type in ("string", "enum") and not isinstance(value, str):
             return f"'{self.name}' must be text, not {type_name(value)} {show(value)}"
         if self.type == "enum" and value not in allowed:
-            return (f"'{self.name}' must be one of {', '.join(allowed)}, not {show(value)}"
-                    f"{did_you_mean(value, allowed)}")
+            return (
+                f"'{self.name}' must be one of {', '.join(allowed)}, not {show(value)}"
+                f"{did_you_mean(value, allowed)}"
+            )
         if self.type == "list":
             if not isinstance(value, (list, tuple)):
                 return f"'{self.name}' must be a list, not {type_name(value)} {show(value)}"
@@ -53,11 +58,13 @@ class Attribute:
                 if not isinstance(item, str):
                     return f"'{self.name}' entries must be text, not {type_name(item)} {show(item)}"
                 if allowed and item not in allowed:
-                    return (f"'{self.name}': {show(item)} is not one of {', '.join(allowed)}"
-                            f"{did_you_mean(item, allowed)}")
+                    return (
+                        f"'{self.name}': {show(item)} is not one of {', '.join(allowed)}"
+                        f"{did_you_mean(item, allowed)}"
+                    )
         return None
 
-    def allowed(self, vocabulary: "Vocabulary") -> tuple[str, ...]:
+    def allowed(self, vocabulary: Vocabulary) -> tuple[str, ...]:
         if self.values_from:
             return tuple(vocabulary.list_section(self.values_from))
         return self.values or ()
@@ -92,19 +99,24 @@ class Vocabulary:
     def attributes_for(self, kind: str) -> dict[str, Attribute]:
         return {n: a for n, a in self.attributes.items() if kind in a.applies_to}
 
-    def merge(self, other: "Vocabulary", out: Collector | None = None) -> "Vocabulary":
+    def merge(self, other: Vocabulary, out: Collector | None = None) -> Vocabulary:
         """This vocabulary extended by `other`; a conflicting attribute is reported to `out`."""
         attributes = dict(self.attributes)
         for name, attribute in other.attributes.items():
             old = attributes.get(name)
             if old is not None and old != attribute:
                 if out is not None:
-                    out.error(attribute.pos, f"attribute '{name}' is already defined differently "
-                                             f"at {old.pos}; choose another name")
+                    out.error(
+                        attribute.pos,
+                        f"attribute '{name}' is already defined differently "
+                        f"at {old.pos}; choose another name",
+                    )
                 continue
             attributes[name] = attribute
-        types = {k: _union(self.element_types.get(k, ()), other.element_types.get(k, ()))
-                 for k in set(self.element_types) | set(other.element_types)}
+        types = {
+            k: _union(self.element_types.get(k, ()), other.element_types.get(k, ()))
+            for k in set(self.element_types) | set(other.element_types)
+        }
         categories = dict(self.categories)
         categories.update({n: c for n, c in other.categories.items() if n not in categories})
         return Vocabulary(
@@ -126,36 +138,48 @@ def parse_vocabulary(section: LMap, out: Collector) -> Vocabulary:
     fields = Fields(section, out, "vocabulary")
     fields.reject_unknown(("id", "attributes", "element_types", "data_categories") + LIST_SECTIONS)
     attributes: dict[str, Attribute] = {}
-    for _, item in each_mapping(fields.raw("attributes"), out, "attributes", fields.at("attributes")):
+    for _, item in each_mapping(
+        fields.raw("attributes"), out, "attributes", fields.at("attributes")
+    ):
         attribute = _parse_attribute(Fields(item, out, "attribute"))
         if attribute is None:
             continue
         if attribute.name in attributes:
-            out.error(attribute.pos, f"attribute '{attribute.name}' is defined twice "
-                                     f"(first at line {attributes[attribute.name].pos.line})")
+            out.error(
+                attribute.pos,
+                f"attribute '{attribute.name}' is defined twice "
+                f"(first at line {attributes[attribute.name].pos.line})",
+            )
             continue
         attributes[attribute.name] = attribute
     element_types: dict[str, tuple[str, ...]] = {}
     types_map = fields.mapping("element_types")
     for kind in types_map or ():
         if kind not in ELEMENT_KINDS:
-            out.error(types_map.key_pos[kind], f"element_types: unknown element kind '{kind}'"
-                                               f"{did_you_mean(kind, ELEMENT_KINDS)}")
+            out.error(
+                types_map.key_pos[kind],
+                f"element_types: unknown element kind '{kind}'{did_you_mean(kind, ELEMENT_KINDS)}",
+            )
             continue
         element_types[kind] = Fields(types_map, out, "element_types").id_list(kind)
     categories: dict[str, Category] = {}
-    for _, item in each_mapping(fields.raw("data_categories"), out, "data_categories",
-                                fields.at("data_categories")):
+    for _, item in each_mapping(
+        fields.raw("data_categories"), out, "data_categories", fields.at("data_categories")
+    ):
         cat = Fields(item, out, "data category")
         cat.reject_unknown(("name", "personal", "special", "meaning"))
         name = cat.ident("name")
         if name:
-            categories[name] = Category(name=name, personal=_flag(cat, "personal", True),
-                                        special=_flag(cat, "special", False),
-                                        meaning=cat.text("meaning"))
+            categories[name] = Category(
+                name=name,
+                personal=_flag(cat, "personal", True),
+                special=_flag(cat, "special", False),
+                meaning=cat.text("meaning"),
+            )
     lists = {name: fields.id_list(name) for name in LIST_SECTIONS}
-    return Vocabulary(attributes=attributes, element_types=element_types, categories=categories,
-                      **lists)
+    return Vocabulary(
+        attributes=attributes, element_types=element_types, categories=categories, **lists
+    )
 
 
 def _flag(fields: Fields, key: str, default: bool) -> bool:
@@ -167,32 +191,49 @@ def _flag(fields: Fields, key: str, default: bool) -> bool:
 
 
 def _parse_attribute(fields: Fields) -> Attribute | None:
-    fields.reject_unknown(("name", "type", "applies_to", "values", "values_from", "nullable",
-                           "meaning"))
+    fields.reject_unknown(
+        ("name", "type", "applies_to", "values", "values_from", "nullable", "meaning")
+    )
     name = fields.ident("name")
     kind = fields.text("type", required=True)
     if kind and kind not in ATTRIBUTE_TYPES:
-        fields.out.error(fields.at("type"), f"attribute '{name}': unknown type '{kind}'; use one of "
-                                            f"{', '.join(ATTRIBUTE_TYPES)}{did_you_mean(kind, ATTRIBUTE_TYPES)}")
+        fields.out.error(
+            fields.at("type"),
+            f"attribute '{name}': unknown type '{kind}'; use one of "
+            f"{', '.join(ATTRIBUTE_TYPES)}{did_you_mean(kind, ATTRIBUTE_TYPES)}",
+        )
         return None
     applies = fields.id_list("applies_to")
     if not applies:
-        fields.out.error(fields.pos, f"attribute '{name}': 'applies_to' is required "
-                                     f"(any of {', '.join(ATTRIBUTE_KINDS)})")
+        fields.out.error(
+            fields.pos,
+            f"attribute '{name}': 'applies_to' is required (any of {', '.join(ATTRIBUTE_KINDS)})",
+        )
     for index, item in enumerate(applies):
         if item not in ATTRIBUTE_KINDS:
-            fields.out.error(value_pos(fields.map.get("applies_to"), index, fields.at("applies_to")),
-                             f"attribute '{name}': unknown kind '{item}'"
-                             f"{did_you_mean(item, ATTRIBUTE_KINDS)}")
+            fields.out.error(
+                value_pos(fields.map.get("applies_to"), index, fields.at("applies_to")),
+                f"attribute '{name}': unknown kind '{item}'{did_you_mean(item, ATTRIBUTE_KINDS)}",
+            )
     values = fields.id_list("values") or None
     values_from = fields.text("values_from") or None
     if values_from and values_from not in LIST_SECTIONS + ("data_categories",):
-        fields.out.error(fields.at("values_from"), f"attribute '{name}': values_from must name one of "
-                                                   f"{', '.join(LIST_SECTIONS)}, data_categories")
+        fields.out.error(
+            fields.at("values_from"),
+            f"attribute '{name}': values_from must name one of "
+            f"{', '.join(LIST_SECTIONS)}, data_categories",
+        )
     if kind == "enum" and not (values or values_from):
         fields.out.error(fields.pos, f"attribute '{name}': an enum needs 'values'")
     if not name or not kind:
         return None
-    return Attribute(name=name, type=kind, applies_to=frozenset(applies), values=values,
-                     values_from=values_from, nullable=_flag(fields, "nullable", False),
-                     meaning=fields.text("meaning"), pos=fields.pos)
+    return Attribute(
+        name=name,
+        type=kind,
+        applies_to=frozenset(applies),
+        values=values,
+        values_from=values_from,
+        nullable=_flag(fields, "nullable", False),
+        meaning=fields.text("meaning"),
+        pos=fields.pos,
+    )

@@ -9,8 +9,11 @@ from threatmodel.commands.common import add_catalog_option, load_catalog, print_
 
 
 def add_parser(sub) -> None:
-    parser = sub.add_parser("catalog", help="list, show or lint the catalogs",
-                            description="List, show or lint the risk catalogs.")
+    parser = sub.add_parser(
+        "catalog",
+        help="list, show or lint the catalogs",
+        description="List, show or lint the risk catalogs.",
+    )
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     listing = actions.add_parser("list", help="risks per catalog, group and framework")
@@ -20,8 +23,9 @@ def add_parser(sub) -> None:
     show.add_argument("id")
     add_catalog_option(show)
     show.set_defaults(run=run_show)
-    docs = actions.add_parser("docs", help="the catalogs as a Markdown reference with coverage "
-                                           "tables (docs/catalogs.md)")
+    docs = actions.add_parser(
+        "docs", help="the catalogs as a Markdown reference with coverage tables (docs/catalogs.md)"
+    )
     add_catalog_option(docs)
     docs.set_defaults(run=run_docs)
     lint = actions.add_parser("lint", help="check the catalogs; exit 2 on any problem")
@@ -34,8 +38,10 @@ def run_list(args: argparse.Namespace) -> int:
 
     catalog = load_catalog(args)
     by_file = Counter(r.catalog for r in catalog.risks)
-    print(f"{len(catalog.risks)} risks, {len(catalog.mitigations)} mitigations, "
-          f"{len(catalog.references)} references")
+    print(
+        f"{len(catalog.risks)} risks, {len(catalog.mitigations)} mitigations, "
+        f"{len(catalog.references)} references"
+    )
     print("\nby catalog file:")
     for name, count in sorted(by_file.items()):
         print(f"  {terminal(name):32} {count:4}")
@@ -48,8 +54,10 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"  {terminal(framework.title):48} {citing:4}")
     print("\nrisks:")
     for risk in catalog.risks:
-        print(f"  {terminal(risk.id):16} {'/'.join(risk.applies_to):18} "
-              f"L{risk.likelihood} I{risk.impact}  {terminal(risk.title)}")
+        print(
+            f"  {terminal(risk.id):16} {'/'.join(risk.applies_to):18} "
+            f"L{risk.likelihood} I{risk.impact}  {terminal(risk.title)}"
+        )
     return 0
 
 
@@ -66,8 +74,9 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"when:        {t(risk.condition.text) if risk.condition else '(always)'}")
         print(f"likelihood:  {risk.likelihood}   impact: {risk.impact}")
         for m in risk.modifiers:
-            change = ", ".join(f"{k} {getattr(m, k):+d}" for k in ("likelihood", "impact")
-                               if getattr(m, k))
+            change = ", ".join(
+                f"{k} {getattr(m, k):+d}" for k in ("likelihood", "impact") if getattr(m, k)
+            )
             print(f"modifier:    {change} when {t(m.condition.text)} ({t(m.why)})")
         for name, ids in risk.frameworks.items():
             print(f"{name + ':':12} {t(', '.join(ids))}")
@@ -91,9 +100,15 @@ def run_show(args: argparse.Namespace) -> int:
             print(f"  cited by: {', '.join(users) or 'no risk'}")
             return 0
     known = [r.id for r in catalog.risks] + list(catalog.mitigations) + list(catalog.references)
-    raise ThreatModelError([Problem(message=f"no risk, mitigation or reference '{args.id}'"
-                                            f"{did_you_mean(args.id, known)}",
-                                    pos=Position(file="catalog show"))])
+    raise ThreatModelError(
+        [
+            Problem(
+                message=f"no risk, mitigation or reference '{args.id}'"
+                f"{did_you_mean(args.id, known)}",
+                pos=Position(file="catalog show"),
+            )
+        ]
+    )
 
 
 def run_lint(args: argparse.Namespace) -> int:
@@ -103,9 +118,11 @@ def run_lint(args: argparse.Namespace) -> int:
     problems = lint(catalog)
     print_warnings(list(catalog.warnings) + problems)
     errors = [p for p in problems if p.severity == "error"]
-    print(f"{len(catalog.risks)} risks, {len(catalog.mitigations)} mitigations, "
-          f"{len(catalog.references)} references: "
-          f"{len(errors)} errors, {len(problems) - len(errors)} warnings")
+    print(
+        f"{len(catalog.risks)} risks, {len(catalog.mitigations)} mitigations, "
+        f"{len(catalog.references)} references: "
+        f"{len(errors)} errors, {len(problems) - len(errors)} warnings"
+    )
     return 2 if errors else 0
 
 

@@ -6,30 +6,42 @@ import argparse
 import os
 import re
 import sys
-from typing import Iterable
+from collections.abc import Iterable
 
 from threatmodel.render.escape import terminal
 
 
 def add_catalog_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--catalog", action="append", default=[], metavar="PATH",
-                        help="a user catalog file or directory, layered on the shipped ones "
-                             "(repeatable)")
-    parser.add_argument("--no-shipped", action="store_true",
-                        help="use only the --catalog files (plus the shipped vocabulary)")
+    parser.add_argument(
+        "--catalog",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a user catalog file or directory, layered on the shipped ones (repeatable)",
+    )
+    parser.add_argument(
+        "--no-shipped",
+        action="store_true",
+        help="use only the --catalog files (plus the shipped vocabulary)",
+    )
     add_limit_option(parser)
 
 
 LIMITS_ENV = "THREATMODEL_LIMITS"
-_SUFFIX = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+_SUFFIX = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
 def add_limit_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
-                        help="raise or lower a bound on what one input file may cost to read: "
-                             "max_bytes (default 20M), max_depth (64), max_nodes (2000000), "
-                             "max_scalar_chars (100000); K/M/G suffixes; repeatable. Also "
-                             f"${LIMITS_ENV}='NAME=VALUE,...' (the options win)")
+    parser.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="raise or lower a bound on what one input file may cost to read: "
+        "max_bytes (default 20M), max_depth (64), max_nodes (2000000), "
+        "max_scalar_chars (100000); K/M/G suffixes; repeatable. Also "
+        f"${LIMITS_ENV}='NAME=VALUE,...' (the options win)",
+    )
 
 
 def limits_from(args: argparse.Namespace):
@@ -53,11 +65,15 @@ def limits_from(args: argparse.Namespace):
         if name not in names:
             from threatmodel.errors import did_you_mean
 
-            problem = (f"unknown limit '{name}'{did_you_mean(name, names)}; "
-                       f"the limits are {', '.join(names)}")
+            problem = (
+                f"unknown limit '{name}'{did_you_mean(name, names)}; "
+                f"the limits are {', '.join(names)}"
+            )
         elif match is None or int(match[1].replace("_", "")) < 1:
-            problem = f"limit {name} must be a whole number of at least 1 (K, M, G allowed), " \
-                      f"not '{text.strip()}'"
+            problem = (
+                f"limit {name} must be a whole number of at least 1 (K, M, G allowed), "
+                f"not '{text.strip()}'"
+            )
         if problem:
             from threatmodel.errors import Position, Problem
 
@@ -81,9 +97,14 @@ def add_input_option(parser: argparse.ArgumentParser) -> None:
     """`--from otm|threagile|pytm`: read the model from another tool's file."""
     from threatmodel.interop import FORMATS
 
-    parser.add_argument("--from", dest="from_format", choices=sorted(FORMATS), default=None,
-                        help="the model is another tool's file: " +
-                             "; ".join(f"{k}: {v[2]}" for k, v in sorted(FORMATS.items())))
+    parser.add_argument(
+        "--from",
+        dest="from_format",
+        choices=sorted(FORMATS),
+        default=None,
+        help="the model is another tool's file: "
+        + "; ".join(f"{k}: {v[2]}" for k, v in sorted(FORMATS.items())),
+    )
 
 
 def load_input_model(args: argparse.Namespace, *, strict: bool = True):

@@ -12,33 +12,58 @@ import argparse
 import datetime
 from pathlib import Path
 
-from threatmodel.commands.common import (add_catalog_option, limits_from, load_catalog,
-                                       print_warnings)
+from threatmodel.commands.common import (
+    add_catalog_option,
+    limits_from,
+    load_catalog,
+    print_warnings,
+)
 
 
 def add_parser(sub) -> None:
     parser = sub.add_parser(
-        "decide", help="record a review decision about a finding",
+        "decide",
+        help="record a review decision about a finding",
         description="Record a review decision (accepted, mitigated, ...) in the decisions file "
-                    "beside the model, keeping its comments and order.")
-    parser.add_argument("finding", help="a finding id '<risk>@<element>', or a pattern with * "
-                                        "and ? (quote it in the shell)")
-    parser.add_argument("--status", required=True,
-                        help="open, in-progress, mitigated, accepted, false-positive, transferred")
-    parser.add_argument("--why", dest="justification", help="the justification (required for "
-                                                            "every status that closes a finding)")
+        "beside the model, keeping its comments and order.",
+    )
+    parser.add_argument(
+        "finding",
+        help="a finding id '<risk>@<element>', or a pattern with * and ? (quote it in the shell)",
+    )
+    parser.add_argument(
+        "--status",
+        required=True,
+        help="open, in-progress, mitigated, accepted, false-positive, transferred",
+    )
+    parser.add_argument(
+        "--why",
+        dest="justification",
+        help="the justification (required for every status that closes a finding)",
+    )
     parser.add_argument("--owner", help="who owns the decision")
-    parser.add_argument("--expires", metavar="YYYY-MM-DD",
-                        help="the decision lapses on this date and the finding reopens")
+    parser.add_argument(
+        "--expires",
+        metavar="YYYY-MM-DD",
+        help="the decision lapses on this date and the finding reopens",
+    )
     parser.add_argument("--ticket", help="a tracker reference")
-    parser.add_argument("--date", metavar="YYYY-MM-DD", help="the date of the decision "
-                                                             "(default: today)")
-    parser.add_argument("-m", "--model", help="the model; the decisions file is "
-                                              "<model>.decisions.yaml beside it, and the finding "
-                                              "is checked against an analysis of the model")
+    parser.add_argument(
+        "--date", metavar="YYYY-MM-DD", help="the date of the decision (default: today)"
+    )
+    parser.add_argument(
+        "-m",
+        "--model",
+        help="the model; the decisions file is "
+        "<model>.decisions.yaml beside it, and the finding "
+        "is checked against an analysis of the model",
+    )
     parser.add_argument("--decisions", metavar="FILE", help="the decisions file to edit")
-    parser.add_argument("--force", action="store_true",
-                        help="record the decision even if it matches no finding of --model")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="record the decision even if it matches no finding of --model",
+    )
     add_catalog_option(parser)
     parser.set_defaults(run=run)
 
@@ -48,23 +73,38 @@ def run(args: argparse.Namespace) -> int:
     from threatmodel.loader import read_text
     from threatmodel.output import write_atomic
     from threatmodel.render.escape import terminal
-    from threatmodel.tracking import (PATTERN_RE, STATUSES, default_path, has_section,
-                                      load_text_or_empty, parse_decisions, record_decision)
+    from threatmodel.tracking import (
+        PATTERN_RE,
+        STATUSES,
+        default_path,
+        has_section,
+        load_text_or_empty,
+        parse_decisions,
+        record_decision,
+    )
 
     def bad(where: str, message: str) -> ThreatModelError:
         return ThreatModelError([Problem(message=message, pos=Position(file=where))])
 
     if not PATTERN_RE.match(args.finding):
-        raise bad("FINDING", f"'{args.finding}' is not a finding id '<risk>@<element>' or a "
-                             "pattern with * and ?")
+        raise bad(
+            "FINDING",
+            f"'{args.finding}' is not a finding id '<risk>@<element>' or a pattern with * and ?",
+        )
     if args.status not in STATUSES:
         from threatmodel.errors import did_you_mean
 
-        raise bad("--status", f"unknown status '{args.status}'{did_you_mean(args.status, STATUSES)}"
-                              f"; choose from {', '.join(STATUSES)}")
+        raise bad(
+            "--status",
+            f"unknown status '{args.status}'{did_you_mean(args.status, STATUSES)}"
+            f"; choose from {', '.join(STATUSES)}",
+        )
     if not args.decisions and not args.model:
-        raise bad("decide", "say which decisions file to edit: --model MODEL (uses "
-                            "<model>.decisions.yaml beside it) or --decisions FILE")
+        raise bad(
+            "decide",
+            "say which decisions file to edit: --model MODEL (uses "
+            "<model>.decisions.yaml beside it) or --decisions FILE",
+        )
     date = _date(args.date, "--date", bad) or datetime.date.today()
     expires = _date(args.expires, "--expires", bad)
     path = Path(args.decisions) if args.decisions else default_path(args.model)
@@ -74,28 +114,37 @@ def run(args: argparse.Namespace) -> int:
         _check_matches(args, bad)
     if path.is_dir():
         raise bad(str(path), "is a directory, not a decisions file")
-    text = read_text(path, str(path), limits_from(args)) if path.exists() else \
-        f"# Review decisions for {Path(args.model).name if args.model else 'the model'}: " \
+    text = (
+        read_text(path, str(path), limits_from(args))
+        if path.exists()
+        else f"# Review decisions for {Path(args.model).name if args.model else 'the model'}: "
         "edit by hand or with `threatmodel decide`.\n"
+    )
     data = load_text_or_empty(text, str(path))
-    old = data.get("decisions", {}).get(args.finding) if isinstance(data, dict) and \
-        isinstance(data.get("decisions"), dict) else None
+    old = (
+        data.get("decisions", {}).get(args.finding)
+        if isinstance(data, dict) and isinstance(data.get("decisions"), dict)
+        else None
+    )
     old = old if isinstance(old, dict) else {}
     fields = {
         "status": args.status,
-        "justification": args.justification if args.justification is not None
+        "justification": args.justification
+        if args.justification is not None
         else old.get("justification"),
         "owner": args.owner if args.owner is not None else old.get("owner"),
         "date": date,
-        "expires": expires if expires is not None else
-        (old.get("expires") if old.get("status") == args.status else None),
+        "expires": expires
+        if expires is not None
+        else (old.get("expires") if old.get("status") == args.status else None),
         "ticket": args.ticket if args.ticket is not None else old.get("ticket"),
     }
     new_text = record_decision(text, str(path), args.finding, fields)
     # read the edit back as `analyze` will: a problem (say, a missing justification) is
     # reported with its position and nothing is written
-    checked = parse_decisions(load_text_or_empty(new_text, str(path)), str(path),
-                              embedded=path == Path(args.model or ""))
+    checked = parse_decisions(
+        load_text_or_empty(new_text, str(path)), str(path), embedded=path == Path(args.model or "")
+    )
     written = next((d for d in checked.items if d.key == args.finding), None)
     if written is None or written.status != args.status:  # pragma: no cover - a bug if reached
         raise RuntimeError(f"the edited decisions file does not read back '{args.finding}'")
@@ -125,5 +174,8 @@ def _check_matches(args: argparse.Namespace, bad) -> None:
     probe = Decision(key=args.finding, status=args.status)
     if not any(probe.matches(i) for i in ids):
         hint = "" if probe.is_pattern else did_you_mean(args.finding, ids)
-        raise bad("FINDING", f"'{args.finding}' matches no finding of {args.model}{hint}; "
-                             "use --force to record it anyway")
+        raise bad(
+            "FINDING",
+            f"'{args.finding}' matches no finding of {args.model}{hint}; "
+            "use --force to record it anyway",
+        )

@@ -10,28 +10,43 @@ import argparse
 import sys
 from pathlib import Path
 
-from threatmodel.commands.common import (add_catalog_option, limits_from, load_catalog,
-                                       print_warnings)
+from threatmodel.commands.common import (
+    add_catalog_option,
+    limits_from,
+    load_catalog,
+    print_warnings,
+)
 
 RENDERERS = {"text": "render_text", "md": "render_markdown", "json": "render_json"}
 
 
 def add_parser(sub) -> None:
     parser = sub.add_parser(
-        "diff", help="compare two models or two findings.json files",
+        "diff",
+        help="compare two models or two findings.json files",
         description="Say which findings are new, resolved or changed in severity, and which "
-                    "elements and flows were added or removed.")
+        "elements and flows were added or removed.",
+    )
     parser.add_argument("old", help="the old model YAML, or its findings.json")
     parser.add_argument("new", help="the new model YAML, or its findings.json")
     add_catalog_option(parser)
-    parser.add_argument("--format", choices=tuple(RENDERERS), default="text",
-                        help="text (default), md (to paste in a pull request) or json")
+    parser.add_argument(
+        "--format",
+        choices=tuple(RENDERERS),
+        default="text",
+        help="text (default), md (to paste in a pull request) or json",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-    parser.add_argument("--fail-on", metavar="SEVERITY",
-                        help="exit 1 if a new (or newly worse) open confirmed finding is at or "
-                             "above SEVERITY")
-    parser.add_argument("--today", metavar="YYYY-MM-DD",
-                        help="judge decision expiry as of this date (default: today)")
+    parser.add_argument(
+        "--fail-on",
+        metavar="SEVERITY",
+        help="exit 1 if a new (or newly worse) open confirmed finding is at or above SEVERITY",
+    )
+    parser.add_argument(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help="judge decision expiry as of this date (default: today)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -53,9 +68,15 @@ def run(args: argparse.Namespace) -> int:
         sides.append(_analyse(path, catalog, today, limits_from(args)))
     result = differ.diff(*sides)
     if args.fail_on and args.fail_on not in result.severities:
-        raise ThreatModelError([Problem(message=f"unknown severity '{args.fail_on}'; choose from "
-                                                f"{', '.join(result.severities)}",
-                                        pos=Position(file="--fail-on"))])
+        raise ThreatModelError(
+            [
+                Problem(
+                    message=f"unknown severity '{args.fail_on}'; choose from "
+                    f"{', '.join(result.severities)}",
+                    pos=Position(file="--fail-on"),
+                )
+            ]
+        )
     text = getattr(differ, RENDERERS[args.format])(result)
     if args.output:
         write_atomic(Path(args.output), text)
@@ -69,7 +90,7 @@ def _is_json(path: str) -> bool:
         return True
     try:
         with open(path, "rb") as handle:
-            return handle.read(64).lstrip().startswith(b"{\"")
+            return handle.read(64).lstrip().startswith(b'{"')
     except OSError:
         return False
 
@@ -87,7 +108,8 @@ def _analyse(path: str, catalog, today, limits):
     from threatmodel.tracking import apply_decisions
 
     model = load_model(path, limits)
-    result = apply_decisions(analyze(model, catalog),
-                             load_decisions_for(path, None, model, limits), today)
+    result = apply_decisions(
+        analyze(model, catalog), load_decisions_for(path, None, model, limits), today
+    )
     print_warnings(result.warnings)
     return result_data(result)

@@ -7,28 +7,45 @@ import json
 import sys
 from pathlib import Path
 
-from threatmodel.commands.common import (add_catalog_option, add_input_option, limits_from,
-                                         load_catalog, load_input_model, print_warnings)
+from threatmodel.commands.common import (
+    add_catalog_option,
+    add_input_option,
+    limits_from,
+    load_catalog,
+    load_input_model,
+    print_warnings,
+)
 
 TARGETS = ("otm",)
 
 
 def add_parser(sub) -> None:
     parser = sub.add_parser(
-        "export", help="write the model and its findings as Open Threat Model (OTM)",
+        "export",
+        help="write the model and its findings as Open Threat Model (OTM)",
         description="Analyse the model and write it, with its findings as threats and the "
-                    "catalog's mitigations, as an OTM document for IriusRisk, Threat Dragon and "
-                    "other OTM tools. JSON, or YAML when FILE ends in .yaml or .yml.")
+        "catalog's mitigations, as an OTM document for IriusRisk, Threat Dragon and "
+        "other OTM tools. JSON, or YAML when FILE ends in .yaml or .yml.",
+    )
     parser.add_argument("--to", dest="target", required=True, choices=TARGETS)
     parser.add_argument("model", help="the model YAML file")
     parser.add_argument("-o", "--output", metavar="FILE", help="the OTM file (default: print it)")
-    parser.add_argument("--no-findings", action="store_true",
-                        help="export the model only, without threats and mitigations")
-    parser.add_argument("--include-possible", action="store_true",
-                        help="also export findings that need information (state 'exposed')")
-    parser.add_argument("--decisions", metavar="FILE",
-                        help="review decisions to apply (default: <model>.decisions.yaml beside "
-                             "the model, when it exists)")
+    parser.add_argument(
+        "--no-findings",
+        action="store_true",
+        help="export the model only, without threats and mitigations",
+    )
+    parser.add_argument(
+        "--include-possible",
+        action="store_true",
+        help="also export findings that need information (state 'exposed')",
+    )
+    parser.add_argument(
+        "--decisions",
+        metavar="FILE",
+        help="review decisions to apply (default: <model>.decisions.yaml beside "
+        "the model, when it exists)",
+    )
     add_catalog_option(parser)
     add_input_option(parser)
     parser.set_defaults(run=run)
@@ -62,8 +79,7 @@ def run(args: argparse.Namespace) -> int:
         path = Path(args.decisions) if args.decisions else tracking.default_path(args.model)
         if args.decisions or path.is_file():
             decisions = tracking.load_decisions(path, limits=limits_from(args))
-            result = tracking.apply_decisions(result, decisions,
-                                              datetime.date.today())
+            result = tracking.apply_decisions(result, decisions, datetime.date.today())
     document = export_otm(model, result, include_possible=args.include_possible)
     output = Path(args.output) if args.output else None
     text = render(document, output is not None and output.suffix.lower() in (".yaml", ".yml"))
@@ -72,14 +88,18 @@ def run(args: argparse.Namespace) -> int:
         print_warnings(result.warnings)
         unplaced = unplaced_findings(result, args.include_possible)
         if unplaced:
-            print(f"note: {len(unplaced)} findings on boundaries or the whole system are listed "
-                  "under their OTM threat's attributes only (OTM has no threat instances there)",
-                  file=sys.stderr)
+            print(
+                f"note: {len(unplaced)} findings on boundaries or the whole system are listed "
+                "under their OTM threat's attributes only (OTM has no threat instances there)",
+                file=sys.stderr,
+            )
     if output is None:
         sys.stdout.write(text)
         return 0
     write_atomic(output, text)
     threats = len(document.get("threats", ()))
-    print(f"wrote {output} ({len(document['components'])} components, "
-          f"{len(document['dataflows'])} dataflows, {threats} threats)")
+    print(
+        f"wrote {output} ({len(document['components'])} components, "
+        f"{len(document['dataflows'])} dataflows, {threats} threats)"
+    )
     return 0

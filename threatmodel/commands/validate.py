@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from threatmodel.commands.common import (add_catalog_option, add_input_option, load_catalog,
-                                       load_input_model, print_warnings)
+from threatmodel.commands.common import (
+    add_catalog_option,
+    add_input_option,
+    load_catalog,
+    load_input_model,
+    print_warnings,
+)
 
 
 def add_parser(sub) -> None:
-    parser = sub.add_parser("validate", help="check a model for problems",
-                            description="Check a model against the vocabulary and catalogs.")
+    parser = sub.add_parser(
+        "validate",
+        help="check a model for problems",
+        description="Check a model against the vocabulary and catalogs.",
+    )
     parser.add_argument("model", help="the model YAML file")
     add_catalog_option(parser)
     add_input_option(parser)
@@ -18,13 +26,15 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from threatmodel.api import check_model, load_model
+    from threatmodel.api import check_model
     from threatmodel.render.escape import terminal
 
     catalog = load_catalog(args)
     model = load_input_model(args, strict=False)
     check_model(model, catalog)
     print_warnings(model.warnings)
-    print(f"{terminal(args.model)}: ok ({len(model.elements)} elements, {len(model.flows)} flows, "
-          f"{len(model.boundaries)} boundaries, {len(model.data)} data assets)")
+    print(
+        f"{terminal(args.model)}: ok ({len(model.elements)} elements, {len(model.flows)} flows, "
+        f"{len(model.boundaries)} boundaries, {len(model.data)} data assets)"
+    )
     return 0

@@ -23,9 +23,12 @@ from threatmodel.model import Boundary, Control, DataAsset, DataFlow, Element, S
 from threatmodel.vocabulary import Attribute, Vocabulary
 
 CONFIDENTIALITY_ATTRIBUTE = Attribute(
-    name="confidentiality", type="enum", values=CONFIDENTIALITY,
+    name="confidentiality",
+    type="enum",
+    values=CONFIDENTIALITY,
     applies_to=frozenset({"data", "actor", "process", "datastore", "external_service"}),
-    meaning="confidentiality class carried over from the imported model")
+    meaning="confidentiality class carried over from the imported model",
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -68,7 +71,9 @@ def group_notes(notes) -> list[Problem]:
             text += f": {shown}"
         elif len(items) > 1:
             text += f" ({len(items)} places)"
-        problems.append(Problem(message=f"not mapped: {text}", pos=items[0].pos, severity="warning"))
+        problems.append(
+            Problem(message=f"not mapped: {text}", pos=items[0].pos, severity="warning")
+        )
     return problems
 
 
@@ -111,8 +116,8 @@ class Builder:
         self.format = source_format
         self.out = Collector()
         self.notes: list[Note] = []
-        self.ids = Ids()        # elements, flows, boundaries and the system share one namespace
-        self.data_ids = Ids()   # data assets have their own
+        self.ids = Ids()  # elements, flows, boundaries and the system share one namespace
+        self.data_ids = Ids()  # data assets have their own
         self.system: System | None = None
         self.data: list[DataAsset] = []
         self.elements: list[Element] = []
@@ -139,8 +144,10 @@ class Builder:
                 self.error(_pos(container, self.top()), f"{what}: '{key}' is required")
             return None
         if not isinstance(value, dict):
-            self.error(value_pos(container, key, _pos(container, self.top())),
-                       f"{what}: '{key}' must be a mapping, not {type_name(value)}")
+            self.error(
+                value_pos(container, key, _pos(container, self.top())),
+                f"{what}: '{key}' must be a mapping, not {type_name(value)}",
+            )
             return None
         return value
 
@@ -149,8 +156,10 @@ class Builder:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.error(value_pos(container, key, _pos(container, self.top())),
-                       f"{what}: '{key}' must be a list, not {type_name(value)}")
+            self.error(
+                value_pos(container, key, _pos(container, self.top())),
+                f"{what}: '{key}' must be a list, not {type_name(value)}",
+            )
             return []
         return value
 
@@ -161,8 +170,10 @@ class Builder:
                 self.error(_pos(container, self.top()), f"{what}: '{key}' is required")
             return ""
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error(value_pos(container, key, _pos(container, self.top())),
-                       f"{what}: '{key}' must be text, not {type_name(value)}")
+            self.error(
+                value_pos(container, key, _pos(container, self.top())),
+                f"{what}: '{key}' must be text, not {type_name(value)}",
+            )
             return ""
         return str(value)
 
@@ -185,8 +196,10 @@ class Builder:
         if value is None:
             return None
         if not isinstance(value, bool):
-            self.error(value_pos(container, key, _pos(container, self.top())),
-                       f"{what}: '{key}' must be true or false, not {type_name(value)}")
+            self.error(
+                value_pos(container, key, _pos(container, self.top())),
+                f"{what}: '{key}' must be true or false, not {type_name(value)}",
+            )
             return None
         return value
 
@@ -203,8 +216,12 @@ class Builder:
             self.error(where, f"duplicate {what} id '{raw}'")
         new = table.claim(raw, what.replace(" ", "-"))
         if new != raw:
-            self.note(where, "ids changed to fit threatmodel's id rules "
-                             "(letters, digits, '_', '-', '.', ':'; unique)", f"'{raw}' -> '{new}'")
+            self.note(
+                where,
+                "ids changed to fit threatmodel's id rules "
+                "(letters, digits, '_', '-', '.', ':'; unique)",
+                f"'{raw}' -> '{new}'",
+            )
         return new
 
     def use_confidentiality(self) -> None:
@@ -215,10 +232,17 @@ class Builder:
         self.out.raise_if_errors()
         vocabulary = Vocabulary(attributes=dict(self.attributes)) if self.attributes else None
         notes = tuple(self.notes)
-        model = SystemModel(system=system, data=tuple(self.data), elements=tuple(self.elements),
-                            flows=tuple(self.flows), boundaries=tuple(self.boundaries),
-                            controls=tuple(self.controls), vocabulary=vocabulary,
-                            files=files or (self.display,), warnings=tuple(group_notes(notes)))
+        model = SystemModel(
+            system=system,
+            data=tuple(self.data),
+            elements=tuple(self.elements),
+            flows=tuple(self.flows),
+            boundaries=tuple(self.boundaries),
+            controls=tuple(self.controls),
+            vocabulary=vocabulary,
+            files=files or (self.display,),
+            warnings=tuple(group_notes(notes)),
+        )
         return ImportResult(model=model, notes=notes, source_format=self.format)
 
 

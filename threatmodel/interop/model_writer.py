@@ -23,8 +23,9 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
-_Dumper.add_representer(_Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v,
-                                                                 flow_style=True))
+_Dumper.add_representer(
+    _Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
+)
 
 
 def _value(value: Any) -> Any:
@@ -55,9 +56,14 @@ def vocabulary_data(vocabulary: Vocabulary) -> dict:
         out["element_types"] = {k: _Flow(v) for k, v in vocabulary.element_types.items()}
     if vocabulary.categories:
         out["data_categories"] = [
-            {"name": c.name, "personal": c.personal, "special": c.special,
-             **({"meaning": c.meaning} if c.meaning else {})}
-            for c in vocabulary.categories.values()]
+            {
+                "name": c.name,
+                "personal": c.personal,
+                "special": c.special,
+                **({"meaning": c.meaning} if c.meaning else {}),
+            }
+            for c in vocabulary.categories.values()
+        ]
     for section in ("boundary_kinds", "data_sources", "decision_domains"):
         if getattr(vocabulary, section):
             out[section] = _Flow(getattr(vocabulary, section))
@@ -84,26 +90,68 @@ def model_data(model: SystemModel) -> dict:
     _put(system, "description", model.system.description)
     out: dict[str, Any] = {"system": _attributes(system, model.system.attributes)}
     sections = {
-        "data": [_attributes(_fields(("id", a.id), ("name", a.name), ("description", a.description),
-                                     ("categories", a.categories), ("subjects", a.subjects),
-                                     ("source", a.source)), a.attributes) for a in model.data],
-        "elements": [_attributes(_fields(("id", e.id), ("kind", e.kind), ("type", e.type),
-                                         ("name", e.name), ("description", e.description),
-                                         ("stores", e.stores), ("inputs", e.inputs)), e.attributes)
-                     for e in model.elements],
-        "flows": [_attributes(_fields(("id", f.id), ("from", f.source), ("to", f.target),
-                                      ("data", f.data), ("name", f.name),
-                                      ("description", f.description)), f.attributes)
-                  for f in model.flows],
-        "boundaries": [_attributes(_fields(("id", b.id), ("kind", b.type), ("name", b.name),
-                                           ("description", b.description), ("members", b.members)),
-                                   b.attributes) for b in model.boundaries],
-        "controls": [_fields(("mitigation", c.mitigation), ("targets", c.targets), ("note", c.note))
-                     for c in model.controls],
+        "data": [
+            _attributes(
+                _fields(
+                    ("id", a.id),
+                    ("name", a.name),
+                    ("description", a.description),
+                    ("categories", a.categories),
+                    ("subjects", a.subjects),
+                    ("source", a.source),
+                ),
+                a.attributes,
+            )
+            for a in model.data
+        ],
+        "elements": [
+            _attributes(
+                _fields(
+                    ("id", e.id),
+                    ("kind", e.kind),
+                    ("type", e.type),
+                    ("name", e.name),
+                    ("description", e.description),
+                    ("stores", e.stores),
+                    ("inputs", e.inputs),
+                ),
+                e.attributes,
+            )
+            for e in model.elements
+        ],
+        "flows": [
+            _attributes(
+                _fields(
+                    ("id", f.id),
+                    ("from", f.source),
+                    ("to", f.target),
+                    ("data", f.data),
+                    ("name", f.name),
+                    ("description", f.description),
+                ),
+                f.attributes,
+            )
+            for f in model.flows
+        ],
+        "boundaries": [
+            _attributes(
+                _fields(
+                    ("id", b.id),
+                    ("kind", b.type),
+                    ("name", b.name),
+                    ("description", b.description),
+                    ("members", b.members),
+                ),
+                b.attributes,
+            )
+            for b in model.boundaries
+        ],
+        "controls": [
+            _fields(("mitigation", c.mitigation), ("targets", c.targets), ("note", c.note))
+            for c in model.controls
+        ],
     }
-    for name, items in sections.items():
-        if items:
-            out[name] = items
+    out.update({name: items for name, items in sections.items() if items})
     if model.vocabulary is not None:
         vocabulary = vocabulary_data(model.vocabulary)
         if vocabulary:
@@ -123,8 +171,15 @@ def _fields(*pairs) -> dict:
 
 def dump_model(model: SystemModel, header: list[str] | tuple[str, ...] = ()) -> str:
     """Model YAML text; `header` lines become comments at the top."""
-    body = yaml.dump(model_data(model), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                     default_flow_style=False, width=100, indent=2)
+    body = yaml.dump(
+        model_data(model),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+        indent=2,
+    )
     lines = []
     for line in body.splitlines():
         if lines and line and not line.startswith((" ", "-")):

@@ -13,16 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from threatmodel.interop import otm_common as C
+from threatmodel.interop.build import Builder, ImportResult
+from threatmodel.interop.mapping import (
+    KIND_WORDS,
+    boundary_kind_for,
+    categories_for,
+    first_match,
+    type_for,
+)
 from threatmodel.interop.otm_common import coerce as _coerce
 from threatmodel.interop.otm_common import from_threatmodel as _from_threatmodel
 from threatmodel.interop.otm_common import parent as _parent
-from threatmodel.interop.build import Builder, ImportResult
-from threatmodel.interop.mapping import (KIND_WORDS, boundary_kind_for, categories_for,
-                                         first_match, type_for)
 from threatmodel.interop.source import read_source
 from threatmodel.loader import LMap, value_pos
-from threatmodel.model import (ELEMENT_KINDS, Boundary, Control, DataAsset, DataFlow, Element,
-                               System)
+from threatmodel.model import ELEMENT_KINDS, Boundary, Control, DataAsset, DataFlow, Element, System
 from threatmodel.vocabulary import Vocabulary, parse_vocabulary
 
 
@@ -42,7 +46,9 @@ def _shipped_vocabulary() -> Vocabulary:
 def from_data(data: Any, display: str, vocabulary: Vocabulary | None = None) -> ImportResult:
     build = Builder(display, "otm")
     if not isinstance(data, LMap):
-        build.error(build.top(), "an OTM document must be an object with 'otmVersion' and 'project'")
+        build.error(
+            build.top(), "an OTM document must be an object with 'otmVersion' and 'project'"
+        )
         build.out.raise_if_errors()
     for key in ("otmVersion", "project"):
         if key not in data:
@@ -57,12 +63,17 @@ def from_data(data: Any, display: str, vocabulary: Vocabulary | None = None) -> 
     reader.dataflows()
     reader.memberships()
     reader.controls()
-    for key, why in (("threats", "threatmodel finds its own"),
-                     ("mitigations", "controls come from the catalogs"),
-                     ("representations", "threatmodel lays out its own diagrams")):
+    for key, why in (
+        ("threats", "threatmodel finds its own"),
+        ("mitigations", "controls come from the catalogs"),
+        ("representations", "threatmodel lays out its own diagrams"),
+    ):
         if data.get(key):
-            build.note(build.key_at(data, key), f"OTM {key} are not imported ({why})",
-                       f"{len(data[key])} {key}")
+            build.note(
+                build.key_at(data, key),
+                f"OTM {key} are not imported ({why})",
+                f"{len(data[key])} {key}",
+            )
     return build.finish(system)
 
 
@@ -71,10 +82,10 @@ class _Reader:
         self.b = build
         self.src = data
         self.vocabulary = vocabulary
-        self.zone_parent: dict[str, tuple[str, Any]] = {}   # our zone id -> (raw parent, pos)
-        self.member_of: dict[str, tuple[str, Any]] = {}     # element id -> (raw zone id, pos)
-        self.component_parent: dict[str, str] = {}          # raw component id -> raw parent comp
-        self.zones_raw: dict[str, str] = {}                 # raw zone id -> our id
+        self.zone_parent: dict[str, tuple[str, Any]] = {}  # our zone id -> (raw parent, pos)
+        self.member_of: dict[str, tuple[str, Any]] = {}  # element id -> (raw zone id, pos)
+        self.component_parent: dict[str, str] = {}  # raw component id -> raw parent comp
+        self.zones_raw: dict[str, str] = {}  # raw zone id -> our id
         self.zone_items: list[tuple[str, str, LMap]] = []
         self.synthetic: set[str] = set()
         self.own_vocabulary: Vocabulary | None = None
@@ -96,8 +107,11 @@ class _Reader:
         result, fpos = {}, {}
         if not isinstance(attrs_map, dict):
             return result, fpos
-        known = self.vocabulary if self.own_vocabulary is None else \
-            self.vocabulary.merge(self.own_vocabulary)
+        known = (
+            self.vocabulary
+            if self.own_vocabulary is None
+            else self.vocabulary.merge(self.own_vocabulary)
+        )
         for name, value in attrs_map.items():
             if name.startswith(C.PREFIX):
                 continue
@@ -115,8 +129,11 @@ class _Reader:
                 value = tuple(value)
             problem = attribute.problem(value, known)
             if problem:
-                self.b.note(where, "OTM attribute values that do not fit our vocabulary",
-                            f"{our_id}: {problem}")
+                self.b.note(
+                    where,
+                    "OTM attribute values that do not fit our vocabulary",
+                    f"{our_id}: {problem}",
+                )
                 continue
             result[name] = value
             fpos[name] = where
@@ -145,11 +162,15 @@ class _Reader:
             if project.get(key):
                 b.note(b.key_at(project, key), f"project '{key}' has no equivalent")
         b.text(project, "name", "project", required=True)
-        return System(id=system_id, name=self._name(project, raw, "project"),
-                      owner=b.text(project, "owner", "project"),
-                      description=b.text(project, "description", "project"),
-                      attributes=attributes, pos=project.pos,
-                      field_pos={"id": b.at(project, "id"), **fpos})
+        return System(
+            id=system_id,
+            name=self._name(project, raw, "project"),
+            owner=b.text(project, "owner", "project"),
+            description=b.text(project, "description", "project"),
+            attributes=attributes,
+            pos=project.pos,
+            field_pos={"id": b.at(project, "id"), **fpos},
+        )
 
     def assets(self) -> None:
         b = self.b
@@ -163,22 +184,41 @@ class _Reader:
             else:
                 categories, hits = categories_for(raw, name, description)
                 if categories:
-                    b.note(item.pos, "data categories inferred from words (check them)",
-                           f"{asset_id}: {', '.join(categories)} (from {', '.join(hits)})")
+                    b.note(
+                        item.pos,
+                        "data categories inferred from words (check them)",
+                        f"{asset_id}: {', '.join(categories)} (from {', '.join(hits)})",
+                    )
                 else:
-                    b.note(item.pos, "nothing says what kind of data this is: set 'categories'",
-                           asset_id)
+                    b.note(
+                        item.pos,
+                        "nothing says what kind of data this is: set 'categories'",
+                        asset_id,
+                    )
                 if isinstance(item.get("risk"), dict):
-                    b.note(b.key_at(item, "risk"), "OTM asset CIA ratings (0-100) have no "
-                                                   "equivalent", asset_id)
+                    b.note(
+                        b.key_at(item, "risk"),
+                        "OTM asset CIA ratings (0-100) have no equivalent",
+                        asset_id,
+                    )
             subjects = self._mark(item, C.SUBJECTS)
             source = self._mark(item, C.SOURCE)
             attributes, fpos = self._attributes(item, "data", asset_id)
-            b.data.append(DataAsset(
-                id=asset_id, name=name, description=description, categories=categories,
-                subjects=subjects if isinstance(subjects, int) and not isinstance(subjects, bool)
-                else None, source=source if isinstance(source, str) else None,
-                attributes=attributes, pos=item.pos, field_pos={"id": b.at(item, "id"), **fpos}))
+            b.data.append(
+                DataAsset(
+                    id=asset_id,
+                    name=name,
+                    description=description,
+                    categories=categories,
+                    subjects=subjects
+                    if isinstance(subjects, int) and not isinstance(subjects, bool)
+                    else None,
+                    source=source if isinstance(source, str) else None,
+                    attributes=attributes,
+                    pos=item.pos,
+                    field_pos={"id": b.at(item, "id"), **fpos},
+                )
+            )
 
     def zones(self) -> None:
         b = self.b
@@ -192,8 +232,9 @@ class _Reader:
             if parent and parent[0] == "trustZone":
                 self.zone_parent[zone_id] = (parent[1], b.at(item, "parent"))
             elif parent:
-                b.note(b.at(item, "parent"), "trust zones inside components are not nested",
-                       zone_id)
+                b.note(
+                    b.at(item, "parent"), "trust zones inside components are not nested", zone_id
+                )
             self.zone_items.append((raw, zone_id, item))
 
     def _zone_kind(self, item: LMap, zone_id: str) -> str:
@@ -204,8 +245,11 @@ class _Reader:
         if item.get("type") in kinds:
             return item["type"]
         kind, hit = boundary_kind_for(item.get("type"), item.get("name"), zone_id)
-        self.b.note(item.pos, "boundary kinds inferred from trust-zone names (check them)",
-                    f"{zone_id}: {kind}" + (f" (from {hit})" if hit else " (default)"))
+        self.b.note(
+            item.pos,
+            "boundary kinds inferred from trust-zone names (check them)",
+            f"{zone_id}: {kind}" + (f" (from {hit})" if hit else " (default)"),
+        )
         return kind
 
     def components(self) -> None:
@@ -221,21 +265,28 @@ class _Reader:
                 tags = [t for t, _ in b.texts(item, "tags", what)]
                 kind, hit = first_match(KIND_WORDS, otm_type, name, tags)
                 kind = kind or "process"
-                b.note(item.pos, "element kinds inferred from component types and names (check "
-                                 "them)", f"{element_id}: {kind}" + (f" (from {hit})" if hit else
-                                                                   " (default)"))
+                b.note(
+                    item.pos,
+                    "element kinds inferred from component types and names (check them)",
+                    f"{element_id}: {kind}" + (f" (from {hit})" if hit else " (default)"),
+                )
             element_type = self._mark(item, C.TYPE)
             if not isinstance(element_type, str) and self._mark(item, C.KIND) in ELEMENT_KINDS:
                 element_type = None  # our own export: no type was set
             elif not isinstance(element_type, str):
                 element_type, hit = type_for(kind, otm_type, name, description)
                 if element_type:
-                    b.note(item.pos, "element types inferred from component types and names "
-                                     "(check them)", f"{element_id}: {element_type} (from {hit})")
+                    b.note(
+                        item.pos,
+                        "element types inferred from component types and names (check them)",
+                        f"{element_id}: {element_type} (from {hit})",
+                    )
             parent = _parent(item.get("parent"))
             if parent is None:
-                b.error(b.at(item, "parent") if "parent" in item else item.pos,
-                        f"{what}: 'parent' must name a trustZone or a component")
+                b.error(
+                    b.at(item, "parent") if "parent" in item else item.pos,
+                    f"{what}: 'parent' must name a trustZone or a component",
+                )
             elif parent[0] == "trustZone":
                 self.member_of[element_id] = (parent[1], b.at(item, "parent"))
             else:
@@ -244,12 +295,23 @@ class _Reader:
             stores, inputs = self._asset_refs(item, kind, element_id, what)
             attributes, fpos = self._attributes(item, kind, element_id)
             if item.get("threats"):
-                b.note(b.key_at(item, "threats"), "OTM threat instances are not imported",
-                       element_id)
-            b.elements.append(Element(id=element_id, kind=kind, type=element_type, name=name,
-                                      description=description, stores=stores, inputs=inputs,
-                                      attributes=attributes, pos=item.pos,
-                                      field_pos={"id": b.at(item, "id"), **fpos}))
+                b.note(
+                    b.key_at(item, "threats"), "OTM threat instances are not imported", element_id
+                )
+            b.elements.append(
+                Element(
+                    id=element_id,
+                    kind=kind,
+                    type=element_type,
+                    name=name,
+                    description=description,
+                    stores=stores,
+                    inputs=inputs,
+                    attributes=attributes,
+                    pos=item.pos,
+                    field_pos={"id": b.at(item, "id"), **fpos},
+                )
+            )
 
     def _asset_refs(self, item: LMap, kind: str, element_id: str, what: str):
         b = self.b
@@ -269,8 +331,11 @@ class _Reader:
         stores = found["stored"] if kind == "datastore" else ()
         inputs = found["processed"] if kind == "process" else ()
         if found["stored"] and kind != "datastore":
-            b.note(b.at(refs, "stored"), "assets stored by a component that is not a datastore",
-                   element_id)
+            b.note(
+                b.at(refs, "stored"),
+                "assets stored by a component that is not a datastore",
+                element_id,
+            )
         if kind == "process" and found["stored"]:
             inputs = tuple(dict.fromkeys(inputs + found["stored"]))
         return stores, inputs
@@ -298,20 +363,48 @@ class _Reader:
             if None in ends:
                 continue
             attributes, fpos = self._attributes(item, "dataflow", flow_id)
-            common = dict(data=tuple(data), name=self._name(item, raw, what),
-                          description=b.text(item, "description", what), pos=item.pos)
-            b.flows.append(DataFlow(id=flow_id, source=ends[0], target=ends[1],
-                                    attributes=attributes, field_pos={
-                                        "id": b.at(item, "id"), "from": b.at(item, "source"),
-                                        "to": b.at(item, "destination"), **fpos}, **common))
+            common = {
+                "data": tuple(data),
+                "name": self._name(item, raw, what),
+                "description": b.text(item, "description", what),
+                "pos": item.pos,
+            }
+            b.flows.append(
+                DataFlow(
+                    id=flow_id,
+                    source=ends[0],
+                    target=ends[1],
+                    attributes=attributes,
+                    field_pos={
+                        "id": b.at(item, "id"),
+                        "from": b.at(item, "source"),
+                        "to": b.at(item, "destination"),
+                        **fpos,
+                    },
+                    **common,
+                )
+            )
             if item.get("bidirectional") is True:
                 back = b.ids.claim(f"{flow_id}-reverse", "dataflow")
-                b.note(b.at(item, "bidirectional"), "bidirectional dataflows became two flows",
-                       f"{flow_id} + {back}")
-                b.flows.append(DataFlow(id=back, source=ends[1], target=ends[0],
-                                        attributes=dict(attributes), field_pos={
-                                            "from": b.at(item, "destination"),
-                                            "to": b.at(item, "source"), **fpos}, **common))
+                b.note(
+                    b.at(item, "bidirectional"),
+                    "bidirectional dataflows became two flows",
+                    f"{flow_id} + {back}",
+                )
+                b.flows.append(
+                    DataFlow(
+                        id=back,
+                        source=ends[1],
+                        target=ends[0],
+                        attributes=dict(attributes),
+                        field_pos={
+                            "from": b.at(item, "destination"),
+                            "to": b.at(item, "source"),
+                            **fpos,
+                        },
+                        **common,
+                    )
+                )
             if item.get("threats"):
                 b.note(b.key_at(item, "threats"), "OTM threat instances are not imported", flow_id)
 
@@ -331,29 +424,37 @@ class _Reader:
             parent = self.zones_raw.get(raw_parent)
             if parent is None:
                 if raw_parent not in self.synthetic:
-                    b.error(where, f"trust zone '{zone_id}': parent names unknown trust zone "
-                                   f"'{raw_parent}'")
+                    b.error(
+                        where,
+                        f"trust zone '{zone_id}': parent names unknown trust zone '{raw_parent}'",
+                    )
                 continue
             members[parent].append(zone_id)
         for element_id, (raw_zone, where) in self.member_of.items():
             seen = set()
             while raw_zone.startswith("component:") and raw_zone not in seen:
                 seen.add(raw_zone)
-                component = raw_zone[len("component:"):]
+                component = raw_zone[len("component:") :]
                 if component not in self.component_parent and b.ids.get(component) is None:
-                    b.error(where, f"component '{element_id}': parent names unknown component "
-                                   f"'{component}'")
+                    b.error(
+                        where,
+                        f"component '{element_id}': parent names unknown component '{component}'",
+                    )
                     raw_zone = ""
                     break
-                b.note(where, "components nested in components were placed in the enclosing "
-                              "trust zone", element_id)
+                b.note(
+                    where,
+                    "components nested in components were placed in the enclosing trust zone",
+                    element_id,
+                )
                 raw_zone = self._zone_of_component(component)
             if not raw_zone or raw_zone in self.synthetic:
                 continue
             zone = self.zones_raw.get(raw_zone)
             if zone is None:
-                b.error(where, f"component '{element_id}': parent names unknown trust zone "
-                               f"'{raw_zone}'")
+                b.error(
+                    where, f"component '{element_id}': parent names unknown trust zone '{raw_zone}'"
+                )
                 continue
             members[zone].append(element_id)
         for raw, zone_id, item in self.zone_items:
@@ -362,11 +463,18 @@ class _Reader:
             if isinstance(marked, list) and sorted(marked) == sorted(ordered):
                 ordered = list(marked)
             attributes, fpos = self._attributes(item, "boundary", zone_id)
-            b.boundaries.append(Boundary(id=zone_id, type=self._zone_kind(item, zone_id),
-                                         name=self._name(item, raw, f"trust zone '{raw}'"),
-                                         description=b.text(item, "description", ""),
-                                         members=tuple(ordered), attributes=attributes,
-                                         pos=item.pos, field_pos={"id": b.at(item, "id"), **fpos}))
+            b.boundaries.append(
+                Boundary(
+                    id=zone_id,
+                    type=self._zone_kind(item, zone_id),
+                    name=self._name(item, raw, f"trust zone '{raw}'"),
+                    description=b.text(item, "description", ""),
+                    members=tuple(ordered),
+                    attributes=attributes,
+                    pos=item.pos,
+                    field_pos={"id": b.at(item, "id"), **fpos},
+                )
+            )
 
     def _zone_of_component(self, raw_component: str) -> str:
         for raw, item in self._items_quiet("components"):
@@ -383,7 +491,11 @@ class _Reader:
         for item in marked if isinstance(marked, list) else ():
             if isinstance(item, dict) and isinstance(item.get("mitigation"), str):
                 targets = item.get("targets") or []
-                self.b.controls.append(Control(
-                    mitigation=item["mitigation"], note=str(item.get("note") or ""),
-                    targets=tuple(str(t) for t in targets if isinstance(t, str)),
-                    pos=getattr(item, "pos", project.pos)))
+                self.b.controls.append(
+                    Control(
+                        mitigation=item["mitigation"],
+                        note=str(item.get("note") or ""),
+                        targets=tuple(str(t) for t in targets if isinstance(t, str)),
+                        pos=getattr(item, "pos", project.pos),
+                    )
+                )

@@ -28,19 +28,36 @@ DEFAULT_TRUST_RATING = 50
 OUTSIDE_TRUST_RATING = 10
 
 # our element kind -> OTM component `type` (IriusRisk's generic component names)
-COMPONENT_TYPES = {"actor": "generic-client", "process": "empty-component",
-                   "datastore": "other-database", "external_service": "empty-component"}
+COMPONENT_TYPES = {
+    "actor": "generic-client",
+    "process": "empty-component",
+    "datastore": "other-database",
+    "external_service": "empty-component",
+}
 
-STRIDE = {"S": "Spoofing", "T": "Tampering", "R": "Repudiation", "I": "Information disclosure",
-          "D": "Denial of service", "E": "Elevation of privilege"}
+STRIDE = {
+    "S": "Spoofing",
+    "T": "Tampering",
+    "R": "Repudiation",
+    "I": "Information disclosure",
+    "D": "Denial of service",
+    "E": "Elevation of privilege",
+}
 
 # a finding's review decision -> OTM threat-instance state
-THREAT_STATES = {None: "exposed", "open": "exposed", "in-progress": "exposed",
-                 "mitigated": "mitigated", "accepted": "accepted",
-                 "false-positive": "not-applicable", "transferred": "transferred"}
+THREAT_STATES = {
+    None: "exposed",
+    "open": "exposed",
+    "in-progress": "exposed",
+    "mitigated": "mitigated",
+    "accepted": "accepted",
+    "false-positive": "not-applicable",
+    "transferred": "transferred",
+}
 
 
 # -- reading helpers shared by the importer -------------------------------------------------
+
 
 def from_threatmodel(data: Any) -> bool:
     """Whether the document came from our export (its components or zones carry our kind)."""

@@ -43,8 +43,17 @@ def export_otm(model: SystemModel, result=None, include_possible: bool = False) 
     project_attributes = _plain(dict(model.system.attributes))
     if model.controls:
         project_attributes[C.CONTROLS] = [
-            {k: v for k, v in (("mitigation", c.mitigation), ("targets", list(c.targets)),
-                               ("note", c.note)) if v not in ("", [])} for c in model.controls]
+            {
+                k: v
+                for k, v in (
+                    ("mitigation", c.mitigation),
+                    ("targets", list(c.targets)),
+                    ("note", c.note),
+                )
+                if v not in ("", [])
+            }
+            for c in model.controls
+        ]
     if model.vocabulary is not None:
         project_attributes[C.VOCABULARY] = _plain(vocabulary_data(model.vocabulary))
     if project_attributes:
@@ -81,15 +90,23 @@ def _zones(model: SystemModel, parents: dict[str, str]) -> list[dict]:
         zone["attributes"] = attributes
         zones.append(zone)
     if any(e.id not in parents for e in model.elements):
-        zones.append({"id": C.OUTSIDE_ZONE, "name": "Outside every modelled boundary",
-                      "risk": {"trustRating": C.OUTSIDE_TRUST_RATING},
-                      "attributes": {C.SYNTHETIC: True}})
+        zones.append(
+            {
+                "id": C.OUTSIDE_ZONE,
+                "name": "Outside every modelled boundary",
+                "risk": {"trustRating": C.OUTSIDE_TRUST_RATING},
+                "attributes": {C.SYNTHETIC: True},
+            }
+        )
     return zones
 
 
 def _component(element, parents: dict[str, str], findings) -> dict:
-    component: dict[str, Any] = {"id": element.id, "name": element.label,
-                                 "type": C.COMPONENT_TYPES.get(element.kind, "empty-component")}
+    component: dict[str, Any] = {
+        "id": element.id,
+        "name": element.label,
+        "type": C.COMPONENT_TYPES.get(element.kind, "empty-component"),
+    }
     _set(component, "description", element.description)
     component["parent"] = {"trustZone": parents.get(element.id, C.OUTSIDE_ZONE)}
     component["tags"] = [t for t in (element.kind, element.type) if t]
@@ -108,8 +125,13 @@ def _component(element, parents: dict[str, str], findings) -> dict:
 
 
 def _dataflow(flow, findings) -> dict:
-    dataflow: dict[str, Any] = {"id": flow.id, "name": flow.label, "source": flow.source,
-                                "destination": flow.target, "bidirectional": False}
+    dataflow: dict[str, Any] = {
+        "id": flow.id,
+        "name": flow.label,
+        "source": flow.source,
+        "destination": flow.target,
+        "bidirectional": False,
+    }
     _set(dataflow, "description", flow.description)
     _set(dataflow, "assets", flow.data)
     _set(dataflow, "threats", _instances(findings.get(flow.id, ())))
@@ -122,10 +144,13 @@ def _asset(asset, result) -> dict:
     vocabulary = getattr(result, "vocabulary", None)
     item: dict[str, Any] = {"id": asset.id, "name": asset.label}
     _set(item, "description", asset.description)
-    item["risk"] = {"confidentiality": _confidentiality(asset, vocabulary), "integrity": 50,
-                    "availability": 50,
-                    "comment": "confidentiality from the data categories; integrity and "
-                               "availability are not rated by threatmodel"}
+    item["risk"] = {
+        "confidentiality": _confidentiality(asset, vocabulary),
+        "integrity": 50,
+        "availability": 50,
+        "comment": "confidentiality from the data categories; integrity and "
+        "availability are not rated by threatmodel",
+    }
     attributes: dict[str, Any] = {C.CATEGORIES: list(asset.categories)}
     if asset.subjects is not None:
         attributes[C.SUBJECTS] = asset.subjects
@@ -136,8 +161,18 @@ def _asset(asset, result) -> dict:
     return item
 
 
-SPECIAL = {"location", "biometric", "health", "genetic", "political", "religion", "ethnicity",
-           "sexual_orientation", "criminal_record", "minors"}
+SPECIAL = {
+    "location",
+    "biometric",
+    "health",
+    "genetic",
+    "political",
+    "religion",
+    "ethnicity",
+    "sexual_orientation",
+    "criminal_record",
+    "minors",
+}
 NOT_PERSONAL = {"aggregate", "business", "configuration"}
 
 
@@ -156,7 +191,8 @@ def _confidentiality(asset, vocabulary) -> int:
 
 # -- findings ---------------------------------------------------------------------------------
 
-def _findings(result, include_possible: bool) -> "OrderedDict[str, list]":
+
+def _findings(result, include_possible: bool) -> OrderedDict[str, list]:
     by_subject: OrderedDict[str, list] = OrderedDict()
     if result is None:
         return by_subject
@@ -174,7 +210,9 @@ def _state(finding) -> str:
 def _instances(findings) -> list[dict]:
     instances = []
     for finding in sorted(findings, key=lambda f: f.risk_id):
-        mitigations = [{"mitigation": c.mitigation, "state": "implemented"} for c in finding.controls]
+        mitigations = [
+            {"mitigation": c.mitigation, "state": "implemented"} for c in finding.controls
+        ]
         mitigations += [{"mitigation": m, "state": "recommended"} for m in finding.recommended]
         instance: dict[str, Any] = {"threat": finding.risk_id, "state": _state(finding)}
         if mitigations:
@@ -203,9 +241,10 @@ def _threats(result, findings) -> list[dict]:
         threat["risk"] = {
             "likelihood": worst.likelihood * 20,
             "likelihoodComment": f"threatmodel likelihood {worst.likelihood}/5 (catalog "
-                                 f"{risk.likelihood}/5, after modifiers and controls)",
+            f"{risk.likelihood}/5, after modifiers and controls)",
             "impact": worst.impact * 20,
-            "impactComment": f"threatmodel impact {worst.impact}/5, severity {worst.severity}"}
+            "impactComment": f"threatmodel impact {worst.impact}/5, severity {worst.severity}",
+        }
         _set(threat, "tags", [t for t in (risk.group, risk.catalog) if t])
         threat["attributes"] = {C.FINDINGS: {f.id: _finding_data(f) for f in fired}}
         threats.append(threat)
@@ -213,10 +252,16 @@ def _threats(result, findings) -> list[dict]:
 
 
 def _finding_data(finding) -> dict:
-    data: dict[str, Any] = {"subject": finding.element_id, "kind": finding.element_kind,
-                            "status": finding.status, "severity": finding.severity,
-                            "likelihood": finding.likelihood, "impact": finding.impact,
-                            "score": finding.score, "state": _state(finding)}
+    data: dict[str, Any] = {
+        "subject": finding.element_id,
+        "kind": finding.element_kind,
+        "status": finding.status,
+        "severity": finding.severity,
+        "likelihood": finding.likelihood,
+        "impact": finding.impact,
+        "score": finding.score,
+        "state": _state(finding),
+    }
     if finding.harm.subjects is not None:
         data["people"] = finding.harm.subjects
     if finding.evidence:
@@ -242,13 +287,17 @@ def _mitigations(result, findings) -> list[dict]:
         item: dict[str, Any] = {"id": mitigation.id, "name": mitigation.title}
         _set(item, "description", mitigation.description)
         item["riskReduction"] = min(100, 20 * (abs(mitigation.likelihood) + abs(mitigation.impact)))
-        item["attributes"] = {C.PREFIX + "effect": {"likelihood": mitigation.likelihood,
-                                                    "impact": mitigation.impact}}
+        item["attributes"] = {
+            C.PREFIX + "effect": {"likelihood": mitigation.likelihood, "impact": mitigation.impact}
+        }
         out.append(item)
     return out
 
 
 def unplaced_findings(result, include_possible: bool = False) -> list:
     """Findings on boundaries and the system: OTM has no threat instances for those."""
-    return [f for f in result.findings if (f.confirmed or include_possible)
-            and f.element_kind in ("boundary", "system")]
+    return [
+        f
+        for f in result.findings
+        if (f.confirmed or include_possible) and f.element_kind in ("boundary", "system")
+    ]

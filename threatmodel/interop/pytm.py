@@ -20,19 +20,54 @@ from threatmodel.interop.source import read_source
 from threatmodel.loader import LMap, value_pos
 from threatmodel.model import Boundary, DataAsset, DataFlow, Element, System
 
-CLASS_KINDS = {"Actor": "actor", "Process": "process", "SetOfProcesses": "process",
-               "Server": "process", "Lambda": "process", "Asset": "process",
-               "Datastore": "datastore", "ExternalEntity": "external_service"}
-DATASTORE_TYPES = {"SQL": "database", "NOSQL": "database", "FILE_SYSTEM": "file_store",
-                   "BUCKET": "file_store", "AWS_S3": "file_store", "LDAP": "identity_vault"}
-CLASSIFICATION = {"PUBLIC": "public", "RESTRICTED": "restricted", "SENSITIVE": "confidential",
-                  "SECRET": "strictly_confidential", "TOP_SECRET": "strictly_confidential"}
+CLASS_KINDS = {
+    "Actor": "actor",
+    "Process": "process",
+    "SetOfProcesses": "process",
+    "Server": "process",
+    "Lambda": "process",
+    "Asset": "process",
+    "Datastore": "datastore",
+    "ExternalEntity": "external_service",
+}
+DATASTORE_TYPES = {
+    "SQL": "database",
+    "NOSQL": "database",
+    "FILE_SYSTEM": "file_store",
+    "BUCKET": "file_store",
+    "AWS_S3": "file_store",
+    "LDAP": "identity_vault",
+}
+CLASSIFICATION = {
+    "PUBLIC": "public",
+    "RESTRICTED": "restricted",
+    "SENSITIVE": "confidential",
+    "SECRET": "strictly_confidential",
+    "TOP_SECRET": "strictly_confidential",
+}
 # pytm control or attribute -> (our attribute, kinds it is carried to)
-ELEMENT_CONTROLS = {"isEncryptedAtRest": ("encrypted_at_rest", ("datastore",)),
-                    "usesMFA": ("mfa", ("actor", "external_service"))}
-NOT_MAPPED = ("assumptions", "OS", "onAWS", "onRDS", "isHardened", "sourceFiles", "port",
-              "isShared", "hasWriteAccess", "usesVPN", "usesCache", "usesXMLParser",
-              "usesSessionTokens", "codeType", "environment", "implementsAPI")
+ELEMENT_CONTROLS = {
+    "isEncryptedAtRest": ("encrypted_at_rest", ("datastore",)),
+    "usesMFA": ("mfa", ("actor", "external_service")),
+}
+NOT_MAPPED = (
+    "assumptions",
+    "OS",
+    "onAWS",
+    "onRDS",
+    "isHardened",
+    "sourceFiles",
+    "port",
+    "isShared",
+    "hasWriteAccess",
+    "usesVPN",
+    "usesCache",
+    "usesXMLParser",
+    "usesSessionTokens",
+    "codeType",
+    "environment",
+    "implementsAPI",
+)
 
 
 def import_pytm(path: Path | str) -> ImportResult:
@@ -52,8 +87,11 @@ def from_data(data: Any, display: str) -> ImportResult:
         build.error(build.top(), "pytm JSON output must be an object with 'flows' and elements")
         build.out.raise_if_errors()
     if not any(k in data for k in ("flows", "actors", "assets", "elements")):
-        build.error(data.pos, "this does not look like pytm's JSON output: no 'flows', 'actors', "
-                              "'assets' or 'elements' (write it with `python3 tm.py --json FILE`)")
+        build.error(
+            data.pos,
+            "this does not look like pytm's JSON output: no 'flows', 'actors', "
+            "'assets' or 'elements' (write it with `python3 tm.py --json FILE`)",
+        )
     reader = _Reader(build, data)
     system = reader.system()
     reader.data()
@@ -68,8 +106,8 @@ class _Reader:
     def __init__(self, build: Builder, data: LMap):
         self.b = build
         self.src = data
-        self.names: dict[str, str] = {}          # element or boundary name -> our id
-        self.data_names: dict[str, str] = {}     # data name -> our data id
+        self.names: dict[str, str] = {}  # element or boundary name -> our id
+        self.data_names: dict[str, str] = {}  # data name -> our data id
         self.parent: dict[str, tuple[str, Any]] = {}  # our id -> (boundary name, position)
         self.boundary_ids: list[str] = []
 
@@ -78,12 +116,19 @@ class _Reader:
         name = b.text(src, "name", "TM") or Path(b.display).stem
         for key in ("assumptions", "findings", "excluded_findings", "threatsExcluded"):
             if src.get(key):
-                b.note(b.key_at(src, key), "pytm findings, assumptions and exclusions are not "
-                                           "imported (threatmodel finds its own)",
-                       f"{key}: {len(src[key])}")
-        return System(id=b.ids.claim(name.lower(), "system"), name=name,
-                      description=b.text(src, "description", "TM"), pos=src.pos,
-                      field_pos={"name": b.at(src, "name")})
+                b.note(
+                    b.key_at(src, key),
+                    "pytm findings, assumptions and exclusions are not "
+                    "imported (threatmodel finds its own)",
+                    f"{key}: {len(src[key])}",
+                )
+        return System(
+            id=b.ids.claim(name.lower(), "system"),
+            name=name,
+            description=b.text(src, "description", "TM"),
+            pos=src.pos,
+            field_pos={"name": b.at(src, "name")},
+        )
 
     def _named(self, key: str):
         for index, item in enumerate(self.b.sequence(self.src, key, "TM")):
@@ -99,8 +144,11 @@ class _Reader:
         b = self.b
         for name, item in self._named("data"):
             if name in self.data_names:
-                b.error(b.at(item, "name"), f"two data items are named '{name}'; pytm refers to "
-                                            "data by name, so names must be unique")
+                b.error(
+                    b.at(item, "name"),
+                    f"two data items are named '{name}'; pytm refers to "
+                    "data by name, so names must be unique",
+                )
                 continue
             data_id = b.data_ids.claim(name.lower(), "data")
             self.data_names[name] = data_id
@@ -112,28 +160,49 @@ class _Reader:
             if personal and not categories:
                 categories, hits = ("identity",), ("isPII",)
             if categories:
-                b.note(item.pos, "data categories inferred from words and flags (check them)",
-                       f"{data_id}: {', '.join(categories)} (from {', '.join(hits)})")
+                b.note(
+                    item.pos,
+                    "data categories inferred from words and flags (check them)",
+                    f"{data_id}: {', '.join(categories)} (from {', '.join(hits)})",
+                )
             elif personal is not False:
-                b.note(item.pos, "nothing says what kind of data this is: set 'categories'", data_id)
+                b.note(
+                    item.pos, "nothing says what kind of data this is: set 'categories'", data_id
+                )
             attributes, fpos = {}, {}
             level = CLASSIFICATION.get(_enum(item.get("classification")))
             if level:
                 b.use_confidentiality()
                 attributes["confidentiality"] = level
                 fpos["confidentiality"] = b.at(item, "classification")
-            for key in ("format", "credentialsLife", "isStored", "isSourceEncryptedAtRest",
-                        "isDestEncryptedAtRest"):
+            for key in (
+                "format",
+                "credentialsLife",
+                "isStored",
+                "isSourceEncryptedAtRest",
+                "isDestEncryptedAtRest",
+            ):
                 if item.get(key) not in (None, "", False) and _enum(item.get(key)) != "NONE":
                     b.note(b.key_at(item, key), "pytm data fields with no equivalent", key)
-            b.data.append(DataAsset(id=data_id, name=name, description=description,
-                                    categories=categories, attributes=attributes, pos=item.pos,
-                                    field_pos={"id": b.at(item, "name"), **fpos}))
+            b.data.append(
+                DataAsset(
+                    id=data_id,
+                    name=name,
+                    description=description,
+                    categories=categories,
+                    attributes=attributes,
+                    pos=item.pos,
+                    field_pos={"id": b.at(item, "name"), **fpos},
+                )
+            )
 
     def _claim_name(self, name: str, item: LMap, what: str) -> str | None:
         if name in self.names:
-            self.b.error(self.b.at(item, "name"), f"two elements or boundaries are named '{name}'; "
-                                                  "pytm refers to them by name, so names must be unique")
+            self.b.error(
+                self.b.at(item, "name"),
+                f"two elements or boundaries are named '{name}'; "
+                "pytm refers to them by name, so names must be unique",
+            )
             return None
         new = self.b.ids.claim(name.lower(), what)
         self.names[name] = new
@@ -147,8 +216,11 @@ class _Reader:
             if boundary_id is None:
                 continue
             kind, hit = boundary_kind_for(name, b.text(item, "description", ""))
-            b.note(item.pos, "boundary kinds inferred from names (pytm has none)",
-                   f"{boundary_id}: {kind}" + (f" (from {hit})" if hit else " (default)"))
+            b.note(
+                item.pos,
+                "boundary kinds inferred from names (pytm has none)",
+                f"{boundary_id}: {kind}" + (f" (from {hit})" if hit else " (default)"),
+            )
             self.boundary_ids.append(boundary_id)
             self._parent(boundary_id, item)
             self.boundary_items.append((boundary_id, kind, name, item))
@@ -161,7 +233,6 @@ class _Reader:
             self.parent[our_id] = (str(parent), self.b.at(item, "inBoundary"))
 
     def elements(self) -> None:
-        b = self.b
         seen: set[int] = set()
         keys = ("elements",) if "elements" in self.src else ("actors", "assets")
         for key in keys:
@@ -179,9 +250,11 @@ class _Reader:
         kind = CLASS_KINDS.get(cls)
         if kind is None:
             kind = "process"
-            b.note(b.at(item, "__class__") if cls else item.pos,
-                   "pytm element class with no equivalent kind; imported as a process",
-                   f"{name}: {cls or 'no __class__'}")
+            b.note(
+                b.at(item, "__class__") if cls else item.pos,
+                "pytm element class with no equivalent kind; imported as a process",
+                f"{name}: {cls or 'no __class__'}",
+            )
         element_id = self._claim_name(name, item, "element")
         if element_id is None:
             return
@@ -200,8 +273,11 @@ class _Reader:
         if element_type is None:
             element_type, hit = type_for(kind, name, description)
         if element_type:
-            b.note(item.pos, "element types inferred from names and flags (check them)",
-                   f"{element_id}: {element_type} (from {hit})")
+            b.note(
+                item.pos,
+                "element types inferred from names and flags (check them)",
+                f"{element_id}: {element_type} (from {hit})",
+            )
         for control, (attribute, kinds) in ELEMENT_CONTROLS.items():
             value = controls.get(control, item.get(control)) if isinstance(controls, dict) else None
             if kind in kinds and isinstance(value, bool):
@@ -212,20 +288,38 @@ class _Reader:
             attributes["access_control"] = "none"
             fpos["access_control"] = b.at(controls, "hasAccessControl")
         if kind == "datastore" and (item.get("storesPII") or item.get("storesSensitiveData")):
-            b.note(b.key_at(item, "storesPII"), "a datastore flagged storesPII or "
-                                                "storesSensitiveData: what it stores comes from "
-                                                "the data on flows into it", element_id)
+            b.note(
+                b.key_at(item, "storesPII"),
+                "a datastore flagged storesPII or "
+                "storesSensitiveData: what it stores comes from "
+                "the data on flows into it",
+                element_id,
+            )
         if item.get("inScope") is False:
-            b.note(b.at(item, "inScope"), "out-of-scope elements were imported like the others",
-                   element_id)
+            b.note(
+                b.at(item, "inScope"),
+                "out-of-scope elements were imported like the others",
+                element_id,
+            )
         for key in NOT_MAPPED:
             if item.get(key) not in (None, "", [], False, -1):
                 b.note(b.key_at(item, key), "pytm element fields with no equivalent", key)
-        stores = tuple(self._data_list(item, "data", f"element '{name}'")) \
-            if kind == "datastore" else ()
-        b.elements.append(Element(id=element_id, kind=kind, type=element_type, name=name,
-                                  description=description, stores=stores,
-                                  attributes=attributes, pos=item.pos, field_pos=fpos))
+        stores = (
+            tuple(self._data_list(item, "data", f"element '{name}'")) if kind == "datastore" else ()
+        )
+        b.elements.append(
+            Element(
+                id=element_id,
+                kind=kind,
+                type=element_type,
+                name=name,
+                description=description,
+                stores=stores,
+                attributes=attributes,
+                pos=item.pos,
+                field_pos=fpos,
+            )
+        )
 
     def _data_list(self, item: LMap, key: str, what: str) -> list[str]:
         found = []
@@ -247,10 +341,17 @@ class _Reader:
                 continue
             members[parent_id].append(our_id)
         for boundary_id, kind, name, item in self.boundary_items:
-            b.boundaries.append(Boundary(id=boundary_id, type=kind, name=name,
-                                         description=b.text(item, "description", ""),
-                                         members=tuple(members[boundary_id]), pos=item.pos,
-                                         field_pos={"id": b.at(item, "name"), "kind": item.pos}))
+            b.boundaries.append(
+                Boundary(
+                    id=boundary_id,
+                    type=kind,
+                    name=name,
+                    description=b.text(item, "description", ""),
+                    members=tuple(members[boundary_id]),
+                    pos=item.pos,
+                    field_pos={"id": b.at(item, "name"), "kind": item.pos},
+                )
+            )
 
     def flows(self) -> None:
         b = self.b
@@ -292,14 +393,27 @@ class _Reader:
             if ends[1] in stores:
                 stores[ends[1]].extend(d for d in data if d not in stores[ends[1]])
             flow_id = b.ids.claim(name.lower(), "flow")
-            b.flows.append(DataFlow(id=flow_id, source=ends[0], target=ends[1], data=tuple(data),
-                                    name=name, description=b.text(item, "note", what) or
-                                    b.text(item, "description", what), attributes=attributes,
-                                    pos=item.pos, field_pos={"from": b.at(item, "source"),
-                                                             "to": b.at(item, "sink"),
-                                                             "data": b.at(item, "data"), **fpos}))
-        self.b.elements = [e if e.id not in stores else _with_stores(e, stores[e.id])
-                           for e in self.b.elements]
+            b.flows.append(
+                DataFlow(
+                    id=flow_id,
+                    source=ends[0],
+                    target=ends[1],
+                    data=tuple(data),
+                    name=name,
+                    description=b.text(item, "note", what) or b.text(item, "description", what),
+                    attributes=attributes,
+                    pos=item.pos,
+                    field_pos={
+                        "from": b.at(item, "source"),
+                        "to": b.at(item, "sink"),
+                        "data": b.at(item, "data"),
+                        **fpos,
+                    },
+                )
+            )
+        self.b.elements = [
+            e if e.id not in stores else _with_stores(e, stores[e.id]) for e in self.b.elements
+        ]
 
 
 def _with_stores(element: Element, stores: list[str]) -> Element:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from threatmodel.errors import Position, Problem, ThreatModelError
-from threatmodel.loader import DEFAULT_LIMITS, LList, LMap, Limits, load_text, read_text
+from threatmodel.loader import DEFAULT_LIMITS, Limits, LList, LMap, load_text, read_text
 
 _SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
@@ -46,8 +46,14 @@ def read_source(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any,
 def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Strict JSON with duplicate keys refused; positions borrowed from a YAML pass."""
     if not text.strip():
-        raise ThreatModelError([Problem(message="file is empty; expected a JSON object",
-                                        pos=Position(file=display, line=1, col=1))])
+        raise ThreatModelError(
+            [
+                Problem(
+                    message="file is empty; expected a JSON object",
+                    pos=Position(file=display, line=1, col=1),
+                )
+            ]
+        )
     duplicate: list[str] = []
 
     def pairs(items):
@@ -64,8 +70,9 @@ def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> 
         where = Position(file=display, line=exc.lineno, col=exc.colno)
         raise ThreatModelError([Problem(message=f"invalid JSON: {exc.msg}", pos=where)]) from None
     except RecursionError:
-        raise ThreatModelError([Problem(message="invalid JSON: nested too deeply",
-                                        pos=Position(file=display))]) from None
+        raise ThreatModelError(
+            [Problem(message="invalid JSON: nested too deeply", pos=Position(file=display))]
+        ) from None
     located = _positions(text, display, limits)
     if duplicate:
         where = _duplicate_position(text, display, duplicate[0])

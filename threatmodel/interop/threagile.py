@@ -22,56 +22,143 @@ KINDS = {"external-entity": "external_service", "process": "process", "datastore
 # Threagile technology -> our element type, per kind (absent: inferred from words, or none)
 TECHNOLOGY_TYPES = {
     "datastore": {
-        "database": "database", "identity-store-database": "identity_vault",
-        "identity-store-ldap": "identity_vault", "ldap-server": "identity_vault",
-        "data-lake": "data_lake", "big-data-platform": "data_lake", "file-server": "file_store",
-        "local-file-system": "file_store", "block-storage": "file_store",
-        "artifact-registry": "file_store", "sourcecode-repository": "file_store",
-        "search-index": "database", "monitoring": "log",
+        "database": "database",
+        "identity-store-database": "identity_vault",
+        "identity-store-ldap": "identity_vault",
+        "ldap-server": "identity_vault",
+        "data-lake": "data_lake",
+        "big-data-platform": "data_lake",
+        "file-server": "file_store",
+        "local-file-system": "file_store",
+        "block-storage": "file_store",
+        "artifact-registry": "file_store",
+        "sourcecode-repository": "file_store",
+        "search-index": "database",
+        "monitoring": "log",
     },
     "process": {
-        "web-service-rest": "api", "web-service-soap": "api", "application-server": "api",
-        "web-server": "api", "web-application": "api", "gateway": "api", "reverse-proxy": "api",
-        "load-balancer": "api", "identity-provider": "authentication",
-        "report-engine": "reporting", "batch-processing": "analytics",
-        "stream-processing": "analytics", "big-data-platform": "analytics", "cms": "publication",
-        "mail-server": "messaging", "message-queue": "messaging",
+        "web-service-rest": "api",
+        "web-service-soap": "api",
+        "application-server": "api",
+        "web-server": "api",
+        "web-application": "api",
+        "gateway": "api",
+        "reverse-proxy": "api",
+        "load-balancer": "api",
+        "identity-provider": "authentication",
+        "report-engine": "reporting",
+        "batch-processing": "analytics",
+        "stream-processing": "analytics",
+        "big-data-platform": "analytics",
+        "cms": "publication",
+        "mail-server": "messaging",
+        "message-queue": "messaging",
     },
     "external_service": {"identity-provider": "identity_provider"},
     "actor": {"devops-client": "operator_staff"},
 }
 # Threagile's technologies that carry `storing_end_user_data`
-STORING_END_USER_DATA = frozenset({"block-storage", "database", "erp", "file-server",
-                                   "local-file-system", "mail-server", "message-queue",
-                                   "stream-processing"})
+STORING_END_USER_DATA = frozenset(
+    {
+        "block-storage",
+        "database",
+        "erp",
+        "file-server",
+        "local-file-system",
+        "mail-server",
+        "message-queue",
+        "stream-processing",
+    }
+)
 HUMAN_CLIENTS = frozenset({"browser", "desktop", "mobile-app", "client-system", "devops-client"})
-ENCRYPTED_AT_REST = {"none": False, "transparent": True, "data-with-symmetric-shared-key": True,
-                     "data-with-asymmetric-shared-key": True,
-                     "data-with-end-user-individual-key": True}
-ENCRYPTED_PROTOCOLS = frozenset({"https", "wss", "ssh", "ssh-tunnel", "ftps", "sftp", "scp",
-                                 "ldaps"})
-UNENCRYPTED_PROTOCOLS = frozenset({"http", "ws", "ftp", "jdbc", "odbc", "sql-access-protocol",
-                                   "nosql-access-protocol", "binary", "text", "smtp", "pop3",
-                                   "imap", "ldap", "jms", "nfs", "smb", "iiop", "jrmp", "mqtt",
-                                   "xmpp", "reverse-proxy-web-protocol", "nrpe"})
-AUTHENTICATION = {"none": (False, "none"), "credentials": (True, None),
-                  "session-id": (True, None), "token": (True, None),
-                  "client-certificate": (True, "mtls"), "two-factor": (True, "mfa"),
-                  "externalized": (True, None)}
-BOUNDARY_KINDS = {"network-on-prem": "network", "network-dedicated-hoster": "network",
-                  "network-virtual-lan": "network", "network-cloud-provider": "cloud_account",
-                  "network-cloud-security-group": "network",
-                  "network-policy-namespace-isolation": "network",
-                  "execution-environment": "physical"}
-CONFIDENTIALITY = {"public": "public", "internal": "internal", "restricted": "restricted",
-                   "confidential": "confidential", "strictly-confidential": "strictly_confidential"}
+ENCRYPTED_AT_REST = {
+    "none": False,
+    "transparent": True,
+    "data-with-symmetric-shared-key": True,
+    "data-with-asymmetric-shared-key": True,
+    "data-with-end-user-individual-key": True,
+}
+ENCRYPTED_PROTOCOLS = frozenset(
+    {"https", "wss", "ssh", "ssh-tunnel", "ftps", "sftp", "scp", "ldaps"}
+)
+UNENCRYPTED_PROTOCOLS = frozenset(
+    {
+        "http",
+        "ws",
+        "ftp",
+        "jdbc",
+        "odbc",
+        "sql-access-protocol",
+        "nosql-access-protocol",
+        "binary",
+        "text",
+        "smtp",
+        "pop3",
+        "imap",
+        "ldap",
+        "jms",
+        "nfs",
+        "smb",
+        "iiop",
+        "jrmp",
+        "mqtt",
+        "xmpp",
+        "reverse-proxy-web-protocol",
+        "nrpe",
+    }
+)
+AUTHENTICATION = {
+    "none": (False, "none"),
+    "credentials": (True, None),
+    "session-id": (True, None),
+    "token": (True, None),
+    "client-certificate": (True, "mtls"),
+    "two-factor": (True, "mfa"),
+    "externalized": (True, None),
+}
+BOUNDARY_KINDS = {
+    "network-on-prem": "network",
+    "network-dedicated-hoster": "network",
+    "network-virtual-lan": "network",
+    "network-cloud-provider": "cloud_account",
+    "network-cloud-security-group": "network",
+    "network-policy-namespace-isolation": "network",
+    "execution-environment": "physical",
+}
+CONFIDENTIALITY = {
+    "public": "public",
+    "internal": "internal",
+    "restricted": "restricted",
+    "confidential": "confidential",
+    "strictly-confidential": "strictly_confidential",
+}
 
-IGNORED_TOP = ("threagile_version", "date", "contributors", "management_summary_comment",
-               "business_criticality", "technical_overview", "questions", "abuse_cases",
-               "security_requirements", "tags_available", "shared_runtimes",
-               "individual_risk_categories", "risk_tracking", "includes")
-LINK_IGNORED = ("authorization", "vpn", "ip_filtered", "readonly", "usage", "tags",
-                "diagram_tweak_weight", "diagram_tweak_constraint")
+IGNORED_TOP = (
+    "threagile_version",
+    "date",
+    "contributors",
+    "management_summary_comment",
+    "business_criticality",
+    "technical_overview",
+    "questions",
+    "abuse_cases",
+    "security_requirements",
+    "tags_available",
+    "shared_runtimes",
+    "individual_risk_categories",
+    "risk_tracking",
+    "includes",
+)
+LINK_IGNORED = (
+    "authorization",
+    "vpn",
+    "ip_filtered",
+    "readonly",
+    "usage",
+    "tags",
+    "diagram_tweak_weight",
+    "diagram_tweak_constraint",
+)
 
 
 def import_threagile(path: Path | str) -> ImportResult:
@@ -86,8 +173,11 @@ def from_data(data: Any, display: str) -> ImportResult:
         build.error(build.top(), "a Threagile model must be a mapping with 'technical_assets'")
         build.out.raise_if_errors()
     if "technical_assets" not in data and "data_assets" not in data:
-        build.error(data.pos, "this does not look like a Threagile model: no 'technical_assets' "
-                              "or 'data_assets' (is it another format? see --from)")
+        build.error(
+            data.pos,
+            "this does not look like a Threagile model: no 'technical_assets' "
+            "or 'data_assets' (is it another format? see --from)",
+        )
     reader = _Reader(build, data)
     system = reader.system()
     reader.data_assets()
@@ -114,19 +204,26 @@ class _Reader:
                 b.note(b.key_at(data, key), "Threagile sections with no equivalent", key)
         for key in data:
             if key.startswith("diagram_tweak"):
-                b.note(b.key_at(data, key), "diagram tweaks (threatmodel lays out its own diagrams)")
-        return System(id=system_id, name=title,
-                      owner=b.text(author, "name", "author") if author else "",
-                      description=b.text(overview, "description", "business_overview") if overview else "",
-                      pos=data.pos, field_pos={"id": b.at(data, "title"), "name": b.at(data, "title")})
+                b.note(
+                    b.key_at(data, key), "diagram tweaks (threatmodel lays out its own diagrams)"
+                )
+        return System(
+            id=system_id,
+            name=title,
+            owner=b.text(author, "name", "author") if author else "",
+            description=b.text(overview, "description", "business_overview") if overview else "",
+            pos=data.pos,
+            field_pos={"id": b.at(data, "title"), "name": b.at(data, "title")},
+        )
 
     def _section(self, key: str):
         section = self.b.mapping(self.data, key, "model")
         for title, item in (section or {}).items():
             where = value_pos(section, title, section.pos)
             if not isinstance(item, dict):
-                self.b.error(where, f"{key}: '{title}' must be a mapping, not a "
-                                    f"{type(item).__name__}")
+                self.b.error(
+                    where, f"{key}: '{title}' must be a mapping, not a {type(item).__name__}"
+                )
                 continue
             yield title, item
 
@@ -142,11 +239,15 @@ class _Reader:
             if not categories and usage == "devops":
                 categories, hits = ("configuration",), ("usage: devops",)
             if categories:
-                b.note(item.pos, "data categories inferred from words (check them)",
-                       f"{asset_id}: {', '.join(categories)} (from {', '.join(hits)})")
+                b.note(
+                    item.pos,
+                    "data categories inferred from words (check them)",
+                    f"{asset_id}: {', '.join(categories)} (from {', '.join(hits)})",
+                )
             elif b.text(item, "confidentiality", "") not in ("", "public"):
-                b.note(item.pos, "nothing says what kind of data this is: set 'categories'",
-                       asset_id)
+                b.note(
+                    item.pos, "nothing says what kind of data this is: set 'categories'", asset_id
+                )
             attributes, fpos = {}, {}
             self._confidentiality(item, attributes, fpos)
             origin = b.text(item, "origin", f"data asset '{title}'")
@@ -154,23 +255,36 @@ class _Reader:
             if origin and not source:
                 b.note(b.at(item, "origin"), "origin with no matching data source", repr(origin))
             if item.get("quantity"):
-                b.note(b.at(item, "quantity"), "Threagile quantity is not a number of people: "
-                                               "set 'subjects'", f"{asset_id}: {item['quantity']}")
+                b.note(
+                    b.at(item, "quantity"),
+                    "Threagile quantity is not a number of people: set 'subjects'",
+                    f"{asset_id}: {item['quantity']}",
+                )
             for key in ("owner", "integrity", "availability", "justification_cia_rating"):
                 if item.get(key) not in (None, ""):
                     b.note(b.key_at(item, key), "data asset fields with no equivalent", key)
-            b.data.append(DataAsset(id=asset_id, name=title, description=description,
-                                    categories=categories, source=source,
-                                    attributes=attributes, pos=item.pos,
-                                    field_pos={"id": b.at(item, "id"), **fpos}))
+            b.data.append(
+                DataAsset(
+                    id=asset_id,
+                    name=title,
+                    description=description,
+                    categories=categories,
+                    source=source,
+                    attributes=attributes,
+                    pos=item.pos,
+                    field_pos={"id": b.at(item, "id"), **fpos},
+                )
+            )
 
     def _confidentiality(self, item: LMap, attributes: dict, fpos: dict) -> None:
         value = item.get("confidentiality")
         if value in (None, ""):
             return
         if value not in CONFIDENTIALITY:
-            self.b.error(self.b.at(item, "confidentiality"), f"unknown confidentiality '{value}' "
-                                                             f"(use one of {', '.join(CONFIDENTIALITY)})")
+            self.b.error(
+                self.b.at(item, "confidentiality"),
+                f"unknown confidentiality '{value}' (use one of {', '.join(CONFIDENTIALITY)})",
+            )
             return
         self.b.use_confidentiality()
         attributes["confidentiality"] = CONFIDENTIALITY[value]
@@ -213,41 +327,78 @@ class _Reader:
             elif kind == "process":
                 inputs = tuple(dict.fromkeys(processed + stored))
                 if stored:
-                    b.note(b.at(item, "data_assets_stored"), "a process that stores data: its "
-                                                             "stored assets became inputs; model "
-                                                             "the storage as a datastore", element_id)
-            if technology in STORING_END_USER_DATA and not stored and kind in ("process", "datastore"):
-                b.note(b.at(item, "technology"), "technology stores end-user data but no "
-                                                 "data_assets_stored are listed", element_id)
+                    b.note(
+                        b.at(item, "data_assets_stored"),
+                        "a process that stores data: its "
+                        "stored assets became inputs; model "
+                        "the storage as a datastore",
+                        element_id,
+                    )
+            if (
+                technology in STORING_END_USER_DATA
+                and not stored
+                and kind in ("process", "datastore")
+            ):
+                b.note(
+                    b.at(item, "technology"),
+                    "technology stores end-user data but no data_assets_stored are listed",
+                    element_id,
+                )
             internet = b.flag(item, "internet", what)
             if internet is not None and kind in ("process", "datastore"):
                 attributes["publicly_reachable"] = internet
                 fpos["publicly_reachable"] = b.at(item, "internet")
             if b.flag(item, "out_of_scope", what):
-                b.note(b.at(item, "out_of_scope"), "out-of-scope assets were imported like the "
-                                                   "others", element_id)
+                b.note(
+                    b.at(item, "out_of_scope"),
+                    "out-of-scope assets were imported like the others",
+                    element_id,
+                )
             redundant = b.flag(item, "redundant", what)
             if redundant is not None and kind in ("process", "datastore"):
                 attributes["redundant"] = redundant
                 fpos["redundant"] = b.at(item, "redundant")
-            for key in ("size", "machine", "multi_tenant", "custom_developed_parts",
-                        "data_formats_accepted", "owner", "integrity", "availability",
-                        "justification_cia_rating"):
+            for key in (
+                "size",
+                "machine",
+                "multi_tenant",
+                "custom_developed_parts",
+                "data_formats_accepted",
+                "owner",
+                "integrity",
+                "availability",
+                "justification_cia_rating",
+            ):
                 if item.get(key) not in (None, "", []):
                     b.note(b.key_at(item, key), "technical asset fields with no equivalent", key)
-            b.elements.append(Element(id=element_id, kind=kind, type=element_type, name=title,
-                                      description=description, stores=stores, inputs=inputs,
-                                      attributes=attributes, pos=item.pos, field_pos=fpos))
+            b.elements.append(
+                Element(
+                    id=element_id,
+                    kind=kind,
+                    type=element_type,
+                    name=title,
+                    description=description,
+                    stores=stores,
+                    inputs=inputs,
+                    attributes=attributes,
+                    pos=item.pos,
+                    field_pos=fpos,
+                )
+            )
 
     def _kind(self, item: LMap, what: str) -> str:
         b = self.b
         raw = b.text(item, "type", what, required=True)
         if raw and raw not in KINDS:
-            b.error(b.at(item, "type"), f"{what}: unknown type '{raw}' (use external-entity, "
-                                        "process or datastore)")
+            b.error(
+                b.at(item, "type"),
+                f"{what}: unknown type '{raw}' (use external-entity, process or datastore)",
+            )
         kind = KINDS.get(raw, "process")
         human = b.flag(item, "used_as_client_by_human", what)
-        if kind == "external_service" and (human or b.text(item, "technology", what) in HUMAN_CLIENTS):
+        if kind == "external_service" and (
+            human or b.text(item, "technology", what) in HUMAN_CLIENTS
+        ):
             kind = "actor"
         return kind
 
@@ -260,12 +411,17 @@ class _Reader:
             guess = "operator_staff" if b.text(item, "usage", "") == "devops" else "data_subject"
             hit = "usage: " + (b.text(item, "usage", "") or "business")
         if guess:
-            b.note(b.at(item, "technology") if technology else item.pos,
-                   "element types inferred from names and technologies (check them)",
-                   f"{element_id}: {guess} (from {hit})")
+            b.note(
+                b.at(item, "technology") if technology else item.pos,
+                "element types inferred from names and technologies (check them)",
+                f"{element_id}: {guess} (from {hit})",
+            )
         elif technology:
-            b.note(b.at(item, "technology"), "technology with no matching element type",
-                   f"{element_id}: {technology}")
+            b.note(
+                b.at(item, "technology"),
+                "technology with no matching element type",
+                f"{element_id}: {technology}",
+            )
         return guess
 
     def links(self) -> None:
@@ -296,8 +452,11 @@ class _Reader:
             fpos["protocol"] = b.at(link, "protocol")
             encrypted = _encrypted(protocol)
             if encrypted is None:
-                b.note(b.at(link, "protocol"), "protocol says nothing about encryption in transit",
-                       protocol)
+                b.note(
+                    b.at(link, "protocol"),
+                    "protocol says nothing about encryption in transit",
+                    protocol,
+                )
             else:
                 attributes["encrypted_in_transit"] = encrypted
                 fpos["encrypted_in_transit"] = b.at(link, "protocol")
@@ -310,7 +469,9 @@ class _Reader:
                 attributes["auth_strength"] = strength
                 fpos["auth_strength"] = b.at(link, "authentication")
         elif authentication:
-            b.error(b.at(link, "authentication"), f"{what}: unknown authentication '{authentication}'")
+            b.error(
+                b.at(link, "authentication"), f"{what}: unknown authentication '{authentication}'"
+            )
         for key in LINK_IGNORED:
             if link.get(key) not in (None, "", [], False):
                 b.note(b.key_at(link, key), "communication link fields with no equivalent", key)
@@ -318,17 +479,44 @@ class _Reader:
         received = self._data_refs(link, "data_assets_received", what)
         description = b.text(link, "description", what)
         flow_id = b.ids.claim(f"{source}-{title}", "flow")
-        b.flows.append(DataFlow(id=flow_id, source=source, target=target, data=tuple(sent),
-                                name=title, description=description, attributes=attributes,
-                                pos=link.pos, field_pos={"from": link.pos, "to": b.at(link, "target"),
-                                                         "data": b.at(link, "data_assets_sent"), **fpos}))
+        b.flows.append(
+            DataFlow(
+                id=flow_id,
+                source=source,
+                target=target,
+                data=tuple(sent),
+                name=title,
+                description=description,
+                attributes=attributes,
+                pos=link.pos,
+                field_pos={
+                    "from": link.pos,
+                    "to": b.at(link, "target"),
+                    "data": b.at(link, "data_assets_sent"),
+                    **fpos,
+                },
+            )
+        )
         if received:
             back_id = b.ids.claim(f"{source}-{title}-response", "flow")
-            b.flows.append(DataFlow(id=back_id, source=target, target=source, data=tuple(received),
-                                    name=f"{title} (response)", description=description,
-                                    attributes=dict(attributes), pos=link.pos,
-                                    field_pos={"from": b.at(link, "target"), "to": link.pos,
-                                               "data": b.at(link, "data_assets_received"), **fpos}))
+            b.flows.append(
+                DataFlow(
+                    id=back_id,
+                    source=target,
+                    target=source,
+                    data=tuple(received),
+                    name=f"{title} (response)",
+                    description=description,
+                    attributes=dict(attributes),
+                    pos=link.pos,
+                    field_pos={
+                        "from": b.at(link, "target"),
+                        "to": link.pos,
+                        "data": b.at(link, "data_assets_received"),
+                        **fpos,
+                    },
+                )
+            )
 
     def boundaries(self) -> None:
         b = self.b
@@ -341,8 +529,11 @@ class _Reader:
             kind = BOUNDARY_KINDS.get(raw_kind)
             if kind is None:
                 kind = "network"
-                b.note(b.at(item, "type") if raw_kind else item.pos,
-                       "unknown trust boundary type; assumed network", f"{boundary_id}: {raw_kind}")
+                b.note(
+                    b.at(item, "type") if raw_kind else item.pos,
+                    "unknown trust boundary type; assumed network",
+                    f"{boundary_id}: {raw_kind}",
+                )
             pending.append((title, item, boundary_id, kind))
         for title, item, boundary_id, kind in pending:
             what = f"trust boundary '{title}'"
@@ -354,11 +545,21 @@ class _Reader:
                         b.error(where, f"{what}: unknown id '{raw}' in '{key}'")
                         continue
                     members.append(found)
-            b.boundaries.append(Boundary(id=boundary_id, type=kind, name=title,
-                                         description=b.text(item, "description", what),
-                                         members=tuple(members), pos=item.pos,
-                                         field_pos={"id": b.at(item, "id"), "kind": b.at(item, "type"),
-                                                    "members": b.at(item, "technical_assets_inside")}))
+            b.boundaries.append(
+                Boundary(
+                    id=boundary_id,
+                    type=kind,
+                    name=title,
+                    description=b.text(item, "description", what),
+                    members=tuple(members),
+                    pos=item.pos,
+                    field_pos={
+                        "id": b.at(item, "id"),
+                        "kind": b.at(item, "type"),
+                        "members": b.at(item, "technical_assets_inside"),
+                    },
+                )
+            )
 
 
 def _encrypted(protocol: str) -> bool | None:

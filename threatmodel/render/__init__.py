@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import shutil
-from typing import Callable
+from collections.abc import Callable
 
 import attrs
 
@@ -41,12 +41,16 @@ FORMATS: dict[str, Format] = {
     # `analyze` still writes every other report without it; asking for one explicitly then
     # fails with install instructions.
     "dot": Format("dfd.dot", "threatmodel.render.diagram", "render_dot"),
-    "svg": Format("dfd.svg", "threatmodel.render.diagram", "render_svg",
-                  default=_dot_installed),
-    "data-map": Format("data-map.svg", "threatmodel.render.diagram", "render_data_map",
-                       default=_dot_installed),
-    "attack-trees": Format("attack-trees.svg", "threatmodel.render.diagram",
-                           "render_attack_trees", default=_dot_installed),
+    "svg": Format("dfd.svg", "threatmodel.render.diagram", "render_svg", default=_dot_installed),
+    "data-map": Format(
+        "data-map.svg", "threatmodel.render.diagram", "render_data_map", default=_dot_installed
+    ),
+    "attack-trees": Format(
+        "attack-trees.svg",
+        "threatmodel.render.diagram",
+        "render_attack_trees",
+        default=_dot_installed,
+    ),
 }
 
 
@@ -65,14 +69,24 @@ def default_formats() -> str:
 
 
 # Relative cost of each renderer, to split the work between two processes.
-_COST = {"html": 5, "json": 2, "md": 2, "sarif": 1.5, "csv": 1.5, "svg": 2, "data-map": 1,
-         "attack-trees": 1, "dot": 0.5}
+_COST = {
+    "html": 5,
+    "json": 2,
+    "md": 2,
+    "sarif": 1.5,
+    "csv": 1.5,
+    "svg": 2,
+    "data-map": 1,
+    "attack-trees": 1,
+    "dot": 0.5,
+}
 PARALLEL_FROM = 2000  # findings; below this a second process costs more than it saves
 _PENDING: dict = {}
 
 
-def render_formats(result, formats: list[str], template: str | None = None,
-                   workers: int = 1) -> dict[str, str | bytes]:
+def render_formats(
+    result, formats: list[str], template: str | None = None, workers: int = 1
+) -> dict[str, str | bytes]:
     """Every requested output of `result`, by file name, in the order of `formats`.
 
     The report data every report shares is built once and handed to each renderer that takes
@@ -87,12 +101,18 @@ def render_formats(result, formats: list[str], template: str | None = None,
     gc.disable()
     try:
         data = _shared_data(result, formats)
-        groups = _split(formats) if workers > 1 and len(result.findings) >= PARALLEL_FROM \
-            and len(formats) > 1 and _can_fork() else [list(formats), []]
+        groups = (
+            _split(formats)
+            if workers > 1
+            and len(result.findings) >= PARALLEL_FROM
+            and len(formats) > 1
+            and _can_fork()
+            else [list(formats), []]
+        )
         files: dict[str, str | bytes] = {}
         if groups[1]:
-            from concurrent.futures import ProcessPoolExecutor
             import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
             _PENDING.update(result=result, data=data, template=template)
             try:

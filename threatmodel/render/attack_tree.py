@@ -10,7 +10,8 @@ with "blocked on k of n" where the controls differ.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import graphviz
 
@@ -37,37 +38,66 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
     if options.risk:
         risk = catalog.risk(options.risk)
         if risk is None:
-            raise option_error("--risk", f"no risk '{options.risk}'"
-                                         f"{did_you_mean(options.risk, [r.id for r in catalog.risks])}")
+            raise option_error(
+                "--risk",
+                f"no risk '{options.risk}'"
+                f"{did_you_mean(options.risk, [r.id for r in catalog.risks])}",
+            )
         if risk.attack_tree is None:
-            raise option_error("--risk", f"risk '{risk.id}' has no attack tree; risks with one: "
-                                         f"{', '.join(r.id for r in with_tree) or 'none'}")
+            raise option_error(
+                "--risk",
+                f"risk '{risk.id}' has no attack tree; risks with one: "
+                f"{', '.join(r.id for r in with_tree) or 'none'}",
+            )
         risks = [risk]
     else:
         risks = [r for r in with_tree if findings.get(r.id)]
     shown = f"{len(risks)} of {dot.count(len(with_tree), 'attack tree')}"
-    title = (font(html(f"Attack trees: {dot.shorten(diagram.model.system.label, 80)}"), 15,
-                  bold=True) + "<BR/>"
-             + font(html(f"{shown}; steps are blocked by controls the model has in place"), 10,
-                    MUTED))
+    title = (
+        font(html(f"Attack trees: {dot.shorten(diagram.model.system.label, 80)}"), 15, bold=True)
+        + "<BR/>"
+        + font(html(f"{shown}; steps are blocked by controls the model has in place"), 10, MUTED)
+    )
     out = dot.new_graph("attack_trees", table([cell(title, balign="LEFT")], cellpadding=2), "TB")
     out.attr("graph", nodesep="0.25", ranksep="0.45")
     controls = Controls(diagram)
     for number, risk in enumerate(risks):
         targets = [f.element_id for f in findings.get(risk.id, ())] or [None]
         with out.subgraph(name=f"cluster_risk{number}") as sub:
-            sub.attr("graph", label="", style="rounded", color="#cfd8dc", margin="12",
-                     id=diagram.ids("risk", risk.id), **{"class": "attack-tree"})
+            sub.attr(
+                "graph",
+                label="",
+                style="rounded",
+                color="#cfd8dc",
+                margin="12",
+                id=diagram.ids("risk", risk.id),
+                **{"class": "attack-tree"},
+            )
             _tree(diagram, sub, risk, findings.get(risk.id, []), targets, controls, number)
     if not risks:
-        out.node("none", table([cell(font(html(
-            "No finding of this model comes from a risk with an attack tree."), 11, MUTED))]),
-            shape="plain", style="")
+        out.node(
+            "none",
+            table(
+                [
+                    cell(
+                        font(
+                            html("No finding of this model comes from a risk with an attack tree."),
+                            11,
+                            MUTED,
+                        )
+                    )
+                ]
+            ),
+            shape="plain",
+            style="",
+        )
     elif options.legend:
-        notes = [font(html("ANY: one sub-step suffices; ALL: every sub-step is needed"), 8),
-                 font(html("grey, dashed: blocked by a control in place"), 8, BLOCKED, bold=True),
-                 font(html("amber: blocked on some of the elements only"), 8, PARTLY, bold=True),
-                 font(html("pink: open, nothing in the model blocks it"), 8, "#b71c1c", bold=True)]
+        notes = [
+            font(html("ANY: one sub-step suffices; ALL: every sub-step is needed"), 8),
+            font(html("grey, dashed: blocked by a control in place"), 8, BLOCKED, bold=True),
+            font(html("amber: blocked on some of the elements only"), 8, PARTLY, bold=True),
+            font(html("pink: open, nothing in the model blocks it"), 8, "#b71c1c", bold=True),
+        ]
         dot.legend(out, [], dot.key_rows(diagram.catalog, notes))
     return out
 
@@ -104,39 +134,58 @@ def _walk(node: AttackNode, name: str) -> Iterator[tuple[str, AttackNode, str | 
             yield child_name, grandchild, parent if parent is not None else name
 
 
-def _tree(diagram: Diagram, graph: graphviz.Digraph, risk: Risk, findings: list,
-          targets: list[str | None], controls: Controls, number: int) -> None:
+def _tree(
+    diagram: Diagram,
+    graph: graphviz.Digraph,
+    risk: Risk,
+    findings: list,
+    targets: list[str | None],
+    controls: Controls,
+    number: int,
+) -> None:
     in_place = {t: controls.on(t) for t in targets}
     rank = diagram.catalog.severity_rank
-    badge = diagram.index.summarise(sorted(findings, key=lambda f: (not f.confirmed,
-                                                                    -rank(f.severity), f.id)))
+    badge = diagram.index.summarise(
+        sorted(findings, key=lambda f: (not f.confirmed, -rank(f.severity), f.id))
+    )
     labels = {t: diagram.graph.by_id[t].label if t in diagram.graph.by_id else "" for t in targets}
     for name, node, parent in _walk(risk.attack_tree, f"r{number}"):
         cut = [t for t in targets if blocked(node, in_place[t])]
         state = "blocked" if len(cut) == len(targets) else "partly" if cut else "open"
         rows = []
         if parent is None:
-            rows.append(font(html(f"{risk.id}: {dot.shorten(risk.title, 60)}"), 9, MUTED,
-                             bold=True))
+            rows.append(
+                font(html(f"{risk.id}: {dot.shorten(risk.title, 60)}"), 9, MUTED, bold=True)
+            )
         gate = "ALL of these" if node.gate == "all" else "ANY of these"
         anonymous = node.children and node.label in ("", "any of", "all of")  # the loader's name
         text = gate if anonymous else node.label
         lines = "<BR/>".join(html(x) for x in dot.wrap(text, 30, 4))
-        rows.append(font(lines, 12 if parent is None else 10,
-                         bold=parent is None or bool(node.children)))
+        rows.append(
+            font(lines, 12 if parent is None else 10, bold=parent is None or bool(node.children))
+        )
         if node.children and not anonymous:
             rows.append(font(gate, 8, MUTED, bold=True))
         status = _status(diagram, node, cut, targets, in_place)
         if status:
             colour = BLOCKED if state == "blocked" else PARTLY if state == "partly" else "#b71c1c"
             rows.append(font(html(status), 8, colour, bold=True))
-        style = {"shape": "box", "style": "filled,rounded", "fillcolor": "white", "color": INK,
-                 "penwidth": "1.2"}
+        style = {
+            "shape": "box",
+            "style": "filled,rounded",
+            "fillcolor": "white",
+            "color": INK,
+            "penwidth": "1.2",
+        }
         if parent is None:
             style.update(penwidth="2.2", fillcolor="#fafafa")
         if state == "blocked":
-            style.update(style="filled,rounded,dashed", fillcolor=BLOCKED_FILL, color=BLOCKED,
-                         fontcolor=MUTED)
+            style.update(
+                style="filled,rounded,dashed",
+                fillcolor=BLOCKED_FILL,
+                color=BLOCKED,
+                fontcolor=MUTED,
+            )
         elif state == "partly":
             style.update(color=PARTLY, penwidth="1.8")
         elif not node.children and parent is not None:
@@ -147,23 +196,35 @@ def _tree(diagram: Diagram, graph: graphviz.Digraph, risk: Risk, findings: list,
             tip += dot.finding_lines(badge)
         if node.blocked_by:
             mitigation = diagram.catalog.mitigations.get(node.blocked_by)
-            tip.append(f"blocked by {node.blocked_by}"
-                       + (f": {mitigation.title}" if mitigation else " (not in the catalog)"))
-        label = table([dot.badged("<BR/>".join(rows), badge if parent is None else Badge(),
-                                  diagram.catalog)])
-        graph.node(name, label, tooltip=dot.tooltip(tip),
-                   id=diagram.ids("step", f"{risk.id}-{name}"),
-                   **{"class": dot.css("attack-step", state, "goal" if parent is None else "")},
-                   **style)
+            tip.append(
+                f"blocked by {node.blocked_by}"
+                + (f": {mitigation.title}" if mitigation else " (not in the catalog)")
+            )
+        label = table(
+            [dot.badged("<BR/>".join(rows), badge if parent is None else Badge(), diagram.catalog)]
+        )
+        graph.node(
+            name,
+            label,
+            tooltip=dot.tooltip(tip),
+            id=diagram.ids("step", f"{risk.id}-{name}"),
+            **{"class": dot.css("attack-step", state, "goal" if parent is None else "")},
+            **style,
+        )
         if parent is not None:
-            graph.edge(parent, name, arrowhead="none",
-                       style="dashed" if state == "blocked" else "solid",
-                       color=MUTED if state == "blocked" else INK,
-                       penwidth="1.0" if state == "blocked" else "1.6")
+            graph.edge(
+                parent,
+                name,
+                arrowhead="none",
+                style="dashed" if state == "blocked" else "solid",
+                color=MUTED if state == "blocked" else INK,
+                penwidth="1.0" if state == "blocked" else "1.6",
+            )
 
 
-def _status(diagram: Diagram, node: AttackNode, cut: list, targets: list,
-            in_place: dict[Any, set[str]]) -> str:
+def _status(
+    diagram: Diagram, node: AttackNode, cut: list, targets: list, in_place: dict[Any, set[str]]
+) -> str:
     """'blocked by MIT-X (in place)', 'blocked on 2 of 5 elements', 'MIT-X not in place', ''."""
     total = len([t for t in targets if t is not None]) or 1
     if node.blocked_by:
@@ -174,6 +235,7 @@ def _status(diagram: Diagram, node: AttackNode, cut: list, targets: list,
             return f"{node.blocked_by} in place on {len(having)} of {total}"
         return f"{node.blocked_by} would block this: not in place"
     if node.children and cut:
-        return "all paths blocked" if len(cut) == len(targets) else \
-            f"blocked on {len(cut)} of {total}"
+        return (
+            "all paths blocked" if len(cut) == len(targets) else f"blocked on {len(cut)} of {total}"
+        )
     return ""

@@ -18,12 +18,42 @@ from threatmodel.findings import Result
 from threatmodel.render.data import result_data, value_text
 from threatmodel.render.escape import terminal
 
-COLUMNS = ("id", "risk_id", "title", "status", "severity", "score", "likelihood", "impact",
-           "review_status", "element_id", "element_kind", "element_name", "file", "line",
-           "people", "data_assets", "categories", "special_categories", "evidence", "missing",
-           "recommended", "in_place", "stride", "linddun", "pram", "pram_problems", "solove",
-           "laws", "references", "decision_owner", "decision_date", "decision_expires",
-           "decision_ticket", "justification")
+COLUMNS = (
+    "id",
+    "risk_id",
+    "title",
+    "status",
+    "severity",
+    "score",
+    "likelihood",
+    "impact",
+    "review_status",
+    "element_id",
+    "element_kind",
+    "element_name",
+    "file",
+    "line",
+    "people",
+    "data_assets",
+    "categories",
+    "special_categories",
+    "evidence",
+    "missing",
+    "recommended",
+    "in_place",
+    "stride",
+    "linddun",
+    "pram",
+    "pram_problems",
+    "solove",
+    "laws",
+    "references",
+    "decision_owner",
+    "decision_date",
+    "decision_expires",
+    "decision_ticket",
+    "justification",
+)
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -42,23 +72,42 @@ def row(f: dict[str, Any], references: dict[str, dict[str, Any]]) -> list[Any]:
     decision = f["decision"] or {}
     frameworks = f["frameworks"]
     return [
-        f["id"], f["risk_id"], f["title"], f["status"], f["severity"], f["score"],
-        f["likelihood"], f["impact"], f["review_status"], f["element"]["id"],
-        f["element"]["kind"], f["element"]["name"], f["element"]["file"], f["element"]["line"],
-        f["harm"]["subjects"], _join(f["harm"]["data_assets"]), _join(f["harm"]["categories"]),
+        f["id"],
+        f["risk_id"],
+        f["title"],
+        f["status"],
+        f["severity"],
+        f["score"],
+        f["likelihood"],
+        f["impact"],
+        f["review_status"],
+        f["element"]["id"],
+        f["element"]["kind"],
+        f["element"]["name"],
+        f["element"]["file"],
+        f["element"]["line"],
+        f["harm"]["subjects"],
+        _join(f["harm"]["data_assets"]),
+        _join(f["harm"]["categories"]),
         _join(f["harm"]["special_categories"]),
         "; ".join(f"{e['name']} = {value_text(e['value'])}" for e in f["evidence"]),
         _join(f["missing"], "; "),
         "; ".join(f"{m['mitigation']}: {m['title']}" for m in f["recommended"]),
         "; ".join(f"{c['mitigation']}: {c['title']}" for c in f["controls"]),
-        _join(frameworks.get("stride", ())), _join(frameworks.get("linddun", ())),
-        _join(frameworks.get("pram", ())), _join(frameworks.get("pram_problems", ())),
+        _join(frameworks.get("stride", ())),
+        _join(frameworks.get("linddun", ())),
+        _join(frameworks.get("pram", ())),
+        _join(frameworks.get("pram_problems", ())),
         _join(frameworks.get("solove", ())),
-        "; ".join(references[r]["title"] for r in f["references"]
-                  if references[r]["kind"] == "law"),
+        "; ".join(
+            references[r]["title"] for r in f["references"] if references[r]["kind"] == "law"
+        ),
         "; ".join(f["references"]),
-        decision.get("owner", ""), decision.get("date") or "", decision.get("expires") or "",
-        decision.get("ticket", ""), decision.get("justification", ""),
+        decision.get("owner", ""),
+        decision.get("date") or "",
+        decision.get("expires") or "",
+        decision.get("ticket", ""),
+        decision.get("justification", ""),
     ]
 
 
@@ -83,4 +132,3 @@ def _text(value: str) -> str:
 
 def _join(values, sep: str = ", ") -> str:
     return sep.join(str(v) for v in values)
-

@@ -26,10 +26,18 @@ from threatmodel.tracking import STATUSES as DECISION_STATUSES
 
 SCHEMA_VERSION = "1"
 TOP = 5
-LAWS = {"gdpr": "GDPR (EU)", "uk-gdpr": "UK GDPR", "pipl": "PIPL (China)",
-        "ccpa": "CCPA / CPRA (California)", "cpra": "CCPA / CPRA (California)",
-        "fcra": "FCRA (United States)", "eu-ai-act": "EU AI Act", "lgpd": "LGPD (Brazil)",
-        "dpdpa": "DPDP Act (India)", "hipaa": "HIPAA (United States)"}
+LAWS = {
+    "gdpr": "GDPR (EU)",
+    "uk-gdpr": "UK GDPR",
+    "pipl": "PIPL (China)",
+    "ccpa": "CCPA / CPRA (California)",
+    "cpra": "CCPA / CPRA (California)",
+    "fcra": "FCRA (United States)",
+    "eu-ai-act": "EU AI Act",
+    "lgpd": "LGPD (Brazil)",
+    "dpdpa": "DPDP Act (India)",
+    "hipaa": "HIPAA (United States)",
+}
 SAFE_SCHEMES = ("http", "https", "mailto")
 URL_SAFE = "-._~:/?#[]@!$&*+,;=%"  # kept as written; everything else is percent-encoded
 
@@ -98,8 +106,12 @@ class _FindingWriter:
         known = self.mitigations.get(mid)
         if known is None:
             m = self.catalog.mitigations[mid]
-            known = self.mitigations[mid] = {"mitigation": mid, "title": m.title,
-                                             "likelihood": m.likelihood, "impact": m.impact}
+            known = self.mitigations[mid] = {
+                "mitigation": mid,
+                "title": m.title,
+                "likelihood": m.likelihood,
+                "impact": m.impact,
+            }
         return known
 
     def finding(self, finding: Finding) -> dict[str, Any]:
@@ -122,24 +134,45 @@ class _FindingWriter:
             "base_likelihood": finding.base_likelihood,
             "base_impact": finding.base_impact,
             "sentence": _sentence(finding),
-            "element": {"id": finding.element_id, "kind": finding.element_kind,
-                        "name": finding.element_name, "file": finding.pos.file,
-                        "line": finding.pos.line, "col": finding.pos.col},
+            "element": {
+                "id": finding.element_id,
+                "kind": finding.element_kind,
+                "name": finding.element_name,
+                "file": finding.pos.file,
+                "line": finding.pos.line,
+                "col": finding.pos.col,
+            },
             "evidence": [{"name": n, "value": json_value(v)} for n, v in finding.evidence],
             "missing": list(finding.missing),
             "modifiers": [
-                {"why": m.why, "condition": m.condition, "likelihood": m.likelihood,
-                 "impact": m.impact,
-                 "evidence": [{"name": n, "value": json_value(v)} for n, v in m.evidence]}
-                for m in finding.modifiers],
-            "controls": [{"mitigation": c.mitigation, "title": c.title,
-                          "likelihood": c.likelihood, "impact": c.impact, "note": c.note}
-                         for c in finding.controls],
-            "recommended": [self.mitigation(m) for m in finding.recommended
-                            if m in self.catalog.mitigations],
-            "harm": {"data_assets": list(harm.data_assets), "categories": list(harm.categories),
-                     "special_categories": list(harm.special_categories),
-                     "subjects": harm.subjects},
+                {
+                    "why": m.why,
+                    "condition": m.condition,
+                    "likelihood": m.likelihood,
+                    "impact": m.impact,
+                    "evidence": [{"name": n, "value": json_value(v)} for n, v in m.evidence],
+                }
+                for m in finding.modifiers
+            ],
+            "controls": [
+                {
+                    "mitigation": c.mitigation,
+                    "title": c.title,
+                    "likelihood": c.likelihood,
+                    "impact": c.impact,
+                    "note": c.note,
+                }
+                for c in finding.controls
+            ],
+            "recommended": [
+                self.mitigation(m) for m in finding.recommended if m in self.catalog.mitigations
+            ],
+            "harm": {
+                "data_assets": list(harm.data_assets),
+                "categories": list(harm.categories),
+                "special_categories": list(harm.special_categories),
+                "subjects": harm.subjects,
+            },
             "frameworks": risk["frameworks"],
             "references": risk["references"],
             "decision": None if decision is None else decision.as_dict(),
@@ -157,8 +190,10 @@ def dumps_json(value: Any, depth: int = 2, indent: str = "  ", level: int = 0) -
         return _ENCODE(value)
     pad, inner = indent * level, indent * (level + 1)
     if isinstance(value, dict):
-        items = [f"{inner}{_ENCODE(k)}: "
-                 f"{dumps_json(v, depth, indent, level + 1)}" for k, v in value.items()]
+        items = [
+            f"{inner}{_ENCODE(k)}: {dumps_json(v, depth, indent, level + 1)}"
+            for k, v in value.items()
+        ]
         return "{\n" + ",\n".join(items) + "\n" + pad + "}"
     items = [inner + dumps_json(v, depth, indent, level + 1) for v in value]
     return "[\n" + ",\n".join(items) + "\n" + pad + "]"
@@ -169,7 +204,7 @@ def safe_url(url: str) -> str:
     """An absolute http(s) or mailto URL, percent-encoded so that it is inert in HTML
     attributes and Markdown link targets; '' for anything else (no javascript: links)."""
     text = str(url or "").strip()
-    if not text or any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in text):
+    if not text or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in text):
         return ""
     try:
         parts = urlsplit(text)
@@ -200,14 +235,16 @@ def _sentence(finding: Finding) -> str:
     if len(categories) > 4:
         categories = categories[:3] + [f"{len(categories) - 3} more kinds of"]
     data = f" ({', '.join(categories)} data)" if categories and people else ""
-    return (f"{finding.title} at {finding.element_name}: {finding.severity}, likelihood "
-            f"{finding.likelihood} x impact {finding.impact}{people}{data}.")
+    return (
+        f"{finding.title} at {finding.element_name}: {finding.severity}, likelihood "
+        f"{finding.likelihood} x impact {finding.impact}{people}{data}."
+    )
 
 
 def _summary(result: Result, findings: list[dict], confirmed: list[dict]) -> dict[str, Any]:
     severities = result.catalog.severities
-    by_status = {status: 0 for status in DECISION_STATUSES}
-    open_by_severity = {name: 0 for name in severities}
+    by_status = dict.fromkeys(DECISION_STATUSES, 0)
+    open_by_severity = dict.fromkeys(severities, 0)
     for f in confirmed:
         by_status[f["review_status"]] = by_status.get(f["review_status"], 0) + 1
         if f["open"]:
@@ -238,9 +275,16 @@ def _matrix(result: Result, confirmed: list[dict]) -> dict[str, Any]:
         cells = []
         for impact in range(1, 6):
             count, still_open = counts.get((likelihood, impact), (0, 0))
-            cells.append({"likelihood": likelihood, "impact": impact, "score": likelihood * impact,
-                          "severity": result.catalog.band(likelihood * impact).name,
-                          "count": count, "open": still_open})
+            cells.append(
+                {
+                    "likelihood": likelihood,
+                    "impact": impact,
+                    "score": likelihood * impact,
+                    "severity": result.catalog.band(likelihood * impact).name,
+                    "count": count,
+                    "open": still_open,
+                }
+            )
         rows.append({"likelihood": likelihood, "cells": cells})
     return {"rows": rows, "impacts": [1, 2, 3, 4, 5]}
 
@@ -256,39 +300,51 @@ def _checklist(result: Result, confirmed: list[dict]) -> list[dict[str, Any]]:
             entry = _entry(table, rec["mitigation"], f)
             entry["missing_on"].add(f["element"]["id"])
             if f["open"]:
-                after = clamp(f["likelihood"] + rec["likelihood"]) * \
-                    clamp(f["impact"] + rec["impact"])
+                after = clamp(f["likelihood"] + rec["likelihood"]) * clamp(
+                    f["impact"] + rec["impact"]
+                )
                 entry["todo"] += f["score"] - after
         for control in f["controls"]:
             entry = _entry(table, control["mitigation"], f)
             entry["in_place_on"].add(f["element"]["id"])
-            before = clamp(f["likelihood"] - control["likelihood"]) * \
-                clamp(f["impact"] - control["impact"])
+            before = clamp(f["likelihood"] - control["likelihood"]) * clamp(
+                f["impact"] - control["impact"]
+            )
             entry["done"] += before - f["score"]
     items = []
     for mid, entry in table.items():
         mitigation = mitigations.get(mid)
-        items.append({
-            "id": mid,
-            "title": mitigation.title if mitigation else mid,
-            "description": mitigation.description if mitigation else "",
-            "likelihood": mitigation.likelihood if mitigation else 0,
-            "impact": mitigation.impact if mitigation else 0,
-            "in_place": not entry["missing_on"],
-            "risk_removed": entry["todo"],
-            "risk_already_removed": entry["done"],
-            "findings": sorted(entry["findings"]),
-            "missing_on": sorted(entry["missing_on"]),
-            "in_place_on": sorted(entry["in_place_on"]),
-        })
-    items.sort(key=lambda m: (m["in_place"], -m["risk_removed"], -m["risk_already_removed"],
-                              -len(m["findings"]), m["id"]))
+        items.append(
+            {
+                "id": mid,
+                "title": mitigation.title if mitigation else mid,
+                "description": mitigation.description if mitigation else "",
+                "likelihood": mitigation.likelihood if mitigation else 0,
+                "impact": mitigation.impact if mitigation else 0,
+                "in_place": not entry["missing_on"],
+                "risk_removed": entry["todo"],
+                "risk_already_removed": entry["done"],
+                "findings": sorted(entry["findings"]),
+                "missing_on": sorted(entry["missing_on"]),
+                "in_place_on": sorted(entry["in_place_on"]),
+            }
+        )
+    items.sort(
+        key=lambda m: (
+            m["in_place"],
+            -m["risk_removed"],
+            -m["risk_already_removed"],
+            -len(m["findings"]),
+            m["id"],
+        )
+    )
     return items
 
 
 def _entry(table: dict, mid: str, finding: dict) -> dict[str, Any]:
-    entry = table.setdefault(mid, {"todo": 0, "done": 0, "findings": set(), "missing_on": set(),
-                                   "in_place_on": set()})
+    entry = table.setdefault(
+        mid, {"todo": 0, "done": 0, "findings": set(), "missing_on": set(), "in_place_on": set()}
+    )
     entry["findings"].add(finding["id"])
     return entry
 
@@ -313,19 +369,33 @@ def _compliance(result: Result, findings: list[dict], risks: dict) -> list[dict[
     laws: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for f in findings:
         risk = risks.get(f["risk_id"])
-        for rid in (risk.references if risk else ()):
+        for rid in risk.references if risk else ():
             ref = references.get(rid)
             if ref is not None and ref.kind == "law":
-                laws[law_of(rid)][rid].append({"id": f["id"], "title": f["title"],
-                                               "severity": f["severity"], "status": f["status"],
-                                               "review_status": f["review_status"]})
+                laws[law_of(rid)][rid].append(
+                    {
+                        "id": f["id"],
+                        "title": f["title"],
+                        "severity": f["severity"],
+                        "status": f["status"],
+                        "review_status": f["review_status"],
+                    }
+                )
     out = []
     for law in sorted(laws, key=lambda k: (LAWS.get(k, k.upper()), k)):
         articles = []
         for rid in sorted(laws[law], key=_natural):
             ref = references[rid]
-            articles.append({"id": rid, "title": ref.title, "fact": ref.fact, "url": ref.url,
-                             "link": safe_url(ref.url), "findings": laws[law][rid]})
+            articles.append(
+                {
+                    "id": rid,
+                    "title": ref.title,
+                    "fact": ref.fact,
+                    "url": ref.url,
+                    "link": safe_url(ref.url),
+                    "findings": laws[law][rid],
+                }
+            )
         out.append({"law": law, "title": LAWS.get(law, law.upper()), "articles": articles})
     return out
 
@@ -336,22 +406,36 @@ def _questionnaire(findings: list[dict]) -> list[dict[str, Any]]:
     for f in findings:
         if f["status"] == "confirmed":
             continue
-        element = elements.setdefault(f["element"]["id"], {"element": f["element"], "questions": {}})
+        element = elements.setdefault(
+            f["element"]["id"], {"element": f["element"], "questions": {}}
+        )
         for missing in f["missing"] or ["(unknown)"]:
-            question = element["questions"].setdefault(missing, {"missing": missing,
-                                                                 "findings": []})
-            question["findings"].append({"id": f["id"], "title": f["title"],
-                                         "severity": f["severity"]})
-    return [{"element": e["element"], "questions": list(e["questions"].values())}
-            for e in elements.values()]
+            question = element["questions"].setdefault(
+                missing, {"missing": missing, "findings": []}
+            )
+            question["findings"].append(
+                {"id": f["id"], "title": f["title"], "severity": f["severity"]}
+            )
+    return [
+        {"element": e["element"], "questions": list(e["questions"].values())}
+        for e in elements.values()
+    ]
 
 
 def _references(result: Result, findings: list[dict]) -> dict[str, dict[str, Any]]:
     """The references findings cite, by id (findings name them; the text is here once)."""
     table = result.catalog.references
     cited = sorted({r for f in findings for r in f["references"]})
-    return {r: {"kind": table[r].kind, "title": table[r].title, "fact": table[r].fact,
-                "url": table[r].url, "link": safe_url(table[r].url)} for r in cited}
+    return {
+        r: {
+            "kind": table[r].kind,
+            "title": table[r].title,
+            "fact": table[r].fact,
+            "url": table[r].url,
+            "link": safe_url(table[r].url),
+        }
+        for r in cited
+    }
 
 
 def _framework_legend(result: Result, findings: list[dict]) -> dict[str, Any]:
@@ -364,8 +448,10 @@ def _framework_legend(result: Result, findings: list[dict]) -> dict[str, Any]:
     for name in sorted(used):
         framework = result.catalog.frameworks.get(name)
         names = dict(framework.names) if framework else {}
-        legend[name] = {"title": framework.title if framework else name,
-                        "names": {i: names[i] for i in sorted(used[name]) if i in names}}
+        legend[name] = {
+            "title": framework.title if framework else name,
+            "names": {i: names[i] for i in sorted(used[name]) if i in names},
+        }
     return legend
 
 
@@ -376,22 +462,59 @@ def _appendix(result: Result) -> dict[str, Any]:
         for member in boundary.members:
             parent.setdefault(member, boundary.id)
     return {
-        "elements": [{"id": e.id, "name": e.label, "kind": e.kind, "type": e.type or "",
-                      "boundary": parent.get(e.id, ""), "description": e.description,
-                      "file": e.pos.file, "line": e.pos.line} for e in model.elements],
-        "flows": [{"id": f.id, "name": f.label, "from": f.source, "to": f.target,
-                   "data": list(f.data), "file": f.pos.file, "line": f.pos.line}
-                  for f in model.flows],
-        "data": [{"id": d.id, "name": d.label, "categories": list(d.categories),
-                  "subjects": d.subjects, "source": d.source or "",
-                  "retention": _retention(d),
-                  "description": d.description, "file": d.pos.file, "line": d.pos.line}
-                 for d in model.data],
-        "boundaries": [{"id": b.id, "name": b.label, "kind": b.type,
-                        "parent": parent.get(b.id, ""), "members": list(b.members)}
-                       for b in model.boundaries],
-        "controls": [{"mitigation": c.mitigation, "targets": list(c.targets), "note": c.note}
-                     for c in model.controls],
+        "elements": [
+            {
+                "id": e.id,
+                "name": e.label,
+                "kind": e.kind,
+                "type": e.type or "",
+                "boundary": parent.get(e.id, ""),
+                "description": e.description,
+                "file": e.pos.file,
+                "line": e.pos.line,
+            }
+            for e in model.elements
+        ],
+        "flows": [
+            {
+                "id": f.id,
+                "name": f.label,
+                "from": f.source,
+                "to": f.target,
+                "data": list(f.data),
+                "file": f.pos.file,
+                "line": f.pos.line,
+            }
+            for f in model.flows
+        ],
+        "data": [
+            {
+                "id": d.id,
+                "name": d.label,
+                "categories": list(d.categories),
+                "subjects": d.subjects,
+                "source": d.source or "",
+                "retention": _retention(d),
+                "description": d.description,
+                "file": d.pos.file,
+                "line": d.pos.line,
+            }
+            for d in model.data
+        ],
+        "boundaries": [
+            {
+                "id": b.id,
+                "name": b.label,
+                "kind": b.type,
+                "parent": parent.get(b.id, ""),
+                "members": list(b.members),
+            }
+            for b in model.boundaries
+        ],
+        "controls": [
+            {"mitigation": c.mitigation, "targets": list(c.targets), "note": c.note}
+            for c in model.controls
+        ],
     }
 
 
@@ -416,4 +539,4 @@ def detailed(confirmed: list[dict[str, Any]], limit: int | None = None) -> set[s
     """The ids of the findings reports describe in full: the worst `limit` confirmed ones
     (findings are sorted worst first). A report of tens of thousands of findings is read
     from the top; findings.json and findings.csv carry every one of them in full."""
-    return {f["id"] for f in confirmed[:DETAIL_LIMIT if limit is None else limit]}
+    return {f["id"] for f in confirmed[: DETAIL_LIMIT if limit is None else limit]}

@@ -20,8 +20,13 @@ from threatmodel.render import dot
 from threatmodel.render.diagram import Diagram, Options, option_error
 from threatmodel.render.dot import INK, MUTED, OUTSIDE, SPECIAL, cell, font, html, table
 
-ROLE_NAMES = {"origin": "collected here", "stores": "stores", "uses": "uses",
-              "receives": "receives", "derived": "gets derived data"}
+ROLE_NAMES = {
+    "origin": "collected here",
+    "stores": "stores",
+    "uses": "uses",
+    "receives": "receives",
+    "derived": "gets derived data",
+}
 
 
 @attrs.frozen
@@ -50,8 +55,9 @@ def select(diagram: Diagram, wanted: str | None) -> Selection:
         title = f"{wanted.replace('_', ' ')} data"
     else:
         choices = list(graph.data) + list(categories) + ["personal", "special"]
-        raise option_error("--data", f"no data asset or category '{wanted}'"
-                                     f"{did_you_mean(wanted, choices)}")
+        raise option_error(
+            "--data", f"no data asset or category '{wanted}'{did_you_mean(wanted, choices)}"
+        )
     return Selection(title, frozenset(assets), _derived(diagram, assets), _home(diagram))
 
 
@@ -65,14 +71,20 @@ def _derived(diagram: Diagram, assets: set[str]) -> frozenset[str]:
         for element in diagram.model.elements:
             if element.kind != "process":
                 continue
-            used = set(element.inputs) | {d for f in graph.incoming.get(element.id, ()) for d in f.data}
+            used = set(element.inputs) | {
+                d for f in graph.incoming.get(element.id, ()) for d in f.data
+            }
             if not used & tracked:
                 continue
             for flow in graph.outgoing.get(element.id, ()):
                 for d in flow.data:
                     asset = graph.data.get(d)
-                    if asset is not None and asset.source == "derived" and d not in tracked \
-                            and graph.personal(asset) is True:
+                    if (
+                        asset is not None
+                        and asset.source == "derived"
+                        and d not in tracked
+                        and graph.personal(asset) is True
+                    ):
                         tracked.add(d)
                         derived.add(d)
                         changed = True
@@ -108,32 +120,46 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
         direct = bool(set(flow.data) & selection.assets)
         roles[flow.target].add("receives" if direct else "derived")
         roles[flow.source].add("sends")
-    for element_id, element_roles in roles.items():
+    for element_roles in roles.values():
         holds = element_roles & {"stores", "uses", "receives"}
         if "sends" in element_roles and not holds and "derived" not in element_roles:
             element_roles.add("origin")
-    outside = {f.target for f in flows
-               if selection.home is not None and not _inside(diagram, f.target, selection.home)}
+    outside = {
+        f.target
+        for f in flows
+        if selection.home is not None and not _inside(diagram, f.target, selection.home)
+    }
     home_name = selection.home.label if selection.home is not None else "the organisation"
-    title = (font(html(f"Where {dot.shorten(selection.title, 60)} goes: "
-                       f"{dot.shorten(model.system.label, 60)}"), 15, bold=True) + "<BR/>"
-             + font(html(_summary(selection, roles, outside, home_name, len(flows))), 10, MUTED))
+    title = (
+        font(
+            html(
+                f"Where {dot.shorten(selection.title, 60)} goes: "
+                f"{dot.shorten(model.system.label, 60)}"
+            ),
+            15,
+            bold=True,
+        )
+        + "<BR/>"
+        + font(html(_summary(selection, roles, outside, home_name, len(flows))), 10, MUTED)
+    )
     out = dot.new_graph("data_map", table([cell(title, balign="LEFT")], cellpadding=2), "LR")
     placed: dict[str | None, list] = defaultdict(list)
     names = {e.id: f"e{i}" for i, e in enumerate(model.elements)}
     for element in model.elements:
         if element.id in roles:
-            node = _node(diagram, element, roles[element.id], element.id in outside, names,
-                         home_name)
+            node = _node(
+                diagram, element, roles[element.id], element.id in outside, names, home_name
+            )
             placed[diagram.parent(element.id)].append(node)
     dot.nest(out, placed, diagram.parent, diagram.cluster, diagram.boundary_order)
     for flow in flows:
         _edge(diagram, out, flow, selection, names, flow.target in outside)
     if options.legend:
-        notes = [font(html("solid: the data itself; dashed: data derived from it"), 8),
-                 font(html(f"double red border: recipient outside {home_name}"), 8, OUTSIDE,
-                      bold=True),
-                 font(html("special-category data: purple"), 8, SPECIAL, bold=True)]
+        notes = [
+            font(html("solid: the data itself; dashed: data derived from it"), 8),
+            font(html(f"double red border: recipient outside {home_name}"), 8, OUTSIDE, bold=True),
+            font(html("special-category data: purple"), 8, SPECIAL, bold=True),
+        ]
         dot.legend(out, [], dot.key_rows(diagram.catalog, notes))
     return out
 
@@ -148,50 +174,87 @@ def _summary(selection: Selection, roles, outside, home_name: str, flows: int) -
     if selection.home is None:
         home_name = "an organisation (the model has no organisation boundary)"
     stores = sum(1 for r in roles.values() if "stores" in r)
-    return (f"{dot.count(len(selection.assets), 'data asset')}, {dot.count(flows, 'flow')}, "
-            f"{dot.count(stores, 'store')}; {dot.count(len(outside), 'recipient')} outside "
-            f"{home_name}" + (f"; {dot.count(len(selection.derived), 'derived asset')} followed"
-                              if selection.derived else ""))
+    return (
+        f"{dot.count(len(selection.assets), 'data asset')}, {dot.count(flows, 'flow')}, "
+        f"{dot.count(stores, 'store')}; {dot.count(len(outside), 'recipient')} outside "
+        f"{home_name}"
+        + (
+            f"; {dot.count(len(selection.derived), 'derived asset')} followed"
+            if selection.derived
+            else ""
+        )
+    )
 
 
 def _node(diagram: Diagram, element: Any, roles: set[str], outside: bool, names, home: str):
     sens = diagram.sensitivity(element)
     badge = diagram.index.badge([element.id])
     shown = [ROLE_NAMES[r] for r in ROLE_NAMES if r in roles]
-    lines = [font("<BR/>".join(html(x) for x in dot.wrap(element.label, 24)), 11, bold=True),
-             font(html((element.type or dot.KIND_NAMES[element.kind]).replace("_", " ")), 8,
-                  MUTED, italic=True),
-             font(html(", ".join(shown)), 8, INK, bold=True)]
+    lines = [
+        font("<BR/>".join(html(x) for x in dot.wrap(element.label, 24)), 11, bold=True),
+        font(
+            html((element.type or dot.KIND_NAMES[element.kind]).replace("_", " ")),
+            8,
+            MUTED,
+            italic=True,
+        ),
+        font(html(", ".join(shown)), 8, INK, bold=True),
+    ]
     if outside:
         lines.append(font(html(f"outside {dot.shorten(home, 30)}"), 8, OUTSIDE, bold=True))
     style = dot.element_style(element.kind, bool(sens.special), sens.subjects)
     if outside:
         style.update(color=OUTSIDE, peripheries="2", penwidth="2.0")
-    tip = [f"{element.label} ({element.kind}; id {element.id}): {', '.join(shown)}",
-           *dot.finding_lines(badge)]
-    attributes = dict(style, id=diagram.ids("element", element.id), tooltip=dot.tooltip(tip),
-                      **{"class": dot.css("element", element.kind, *sorted(roles),
-                                          "outside" if outside else "")})
+    tip = [
+        f"{element.label} ({element.kind}; id {element.id}): {', '.join(shown)}",
+        *dot.finding_lines(badge),
+    ]
+    attributes = dict(
+        style,
+        id=diagram.ids("element", element.id),
+        tooltip=dot.tooltip(tip),
+        **{"class": dot.css("element", element.kind, *sorted(roles), "outside" if outside else "")},
+    )
     name = names[element.id]
     label = table([dot.badged("<BR/>".join(lines), badge, diagram.catalog)])
     return lambda g: g.node(name, label, **attributes)
 
 
-def _edge(diagram: Diagram, out: graphviz.Digraph, flow: Any, selection: Selection, names,
-          outside: bool) -> None:
+def _edge(
+    diagram: Diagram, out: graphviz.Digraph, flow: Any, selection: Selection, names, outside: bool
+) -> None:
     direct = [d for d in flow.data if d in selection.assets]
     derived = [d for d in flow.data if d in selection.derived]
     labels = [diagram.graph.data[d].label for d in direct + derived]
     text = ", ".join(dot.shorten(x, 22) for x in labels[:3]) + (
-        f" +{len(labels) - 3}" if len(labels) > 3 else "")
+        f" +{len(labels) - 3}" if len(labels) > 3 else ""
+    )
     sens = diagram.sensitivity(flow)
     badge = diagram.index.badge([flow.id])
-    label = table([dot.badged(font(html(text), 9, SPECIAL if sens.special else INK,
-                                   bold=bool(sens.special)), badge, diagram.catalog, 8)])
+    label = table(
+        [
+            dot.badged(
+                font(html(text), 9, SPECIAL if sens.special else INK, bold=bool(sens.special)),
+                badge,
+                diagram.catalog,
+                8,
+            )
+        ]
+    )
     tip = [f"{flow.label} ({flow.id}): {', '.join(labels)}", *dot.finding_lines(badge)]
-    out.edge(names[flow.source], names[flow.target], label=label, tooltip=dot.tooltip(tip),
-             labeltooltip=dot.tooltip(tip), id=diagram.ids("flow", flow.id),
-             style="solid" if direct else "dashed",
-             color=OUTSIDE if outside else MUTED, penwidth="2.0" if outside else "1.2",
-             **{"class": dot.css("flow", "direct" if direct else "derived",
-                                 "outside" if outside else "")})
+    out.edge(
+        names[flow.source],
+        names[flow.target],
+        label=label,
+        tooltip=dot.tooltip(tip),
+        labeltooltip=dot.tooltip(tip),
+        id=diagram.ids("flow", flow.id),
+        style="solid" if direct else "dashed",
+        color=OUTSIDE if outside else MUTED,
+        penwidth="2.0" if outside else "1.2",
+        **{
+            "class": dot.css(
+                "flow", "direct" if direct else "derived", "outside" if outside else ""
+            )
+        },
+    )

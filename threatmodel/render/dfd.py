@@ -16,7 +16,6 @@ from threatmodel.render import dot
 from threatmodel.render.diagram import Diagram, Options, Sensitivity, option_error
 from threatmodel.render.dot import INK, MUTED, SPECIAL, font, html, table
 
-
 LARGE = 150  # nodes above which layout effort is bounded
 
 
@@ -25,12 +24,17 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
     view = select(diagram, options)
     model = diagram.model
     system_badge = diagram.index.badge([model.system.id])
-    title = (font(html(f"Data-flow diagram: {dot.shorten(model.system.label, 80)}"), 15, bold=True)
-             + "<BR/>" + font(html(view.summary), 10, MUTED))
-    graph = dot.new_graph("dfd", table([dot.badged(title, system_badge, diagram.catalog, 10,
-                                                   align="LEFT")], cellpadding=2), "TB")
-    graph.attr("graph", tooltip=dot.tooltip([model.system.label,
-                                             *dot.finding_lines(system_badge)]))
+    title = (
+        font(html(f"Data-flow diagram: {dot.shorten(model.system.label, 80)}"), 15, bold=True)
+        + "<BR/>"
+        + font(html(view.summary), 10, MUTED)
+    )
+    graph = dot.new_graph(
+        "dfd",
+        table([dot.badged(title, system_badge, diagram.catalog, 10, align="LEFT")], cellpadding=2),
+        "TB",
+    )
+    graph.attr("graph", tooltip=dot.tooltip([model.system.label, *dot.finding_lines(system_badge)]))
     placed: dict[str | None, list] = defaultdict(list)
     for element in model.elements:
         if element.id in view.visible and element.id not in view.represented:
@@ -55,19 +59,24 @@ def _legend(graph: graphviz.Digraph, diagram: Diagram, view: View) -> None:
     nodes = [(name, dot.element_style(kind, False, None)) for kind, name in dot.KIND_NAMES.items()]
     if view.collapsed_nodes:
         nodes.append(("collapsed boundary", dict(dot.COLLAPSED_STYLE, style="filled")))
-    notes = [font(html("\u2501\u2501\u25b6 thick: flow leaves its organisation"), 8),
-             font(html("\u2550\u2550\u25b6 double: flow crosses a jurisdiction"), 8),
-             font(html("special-category data"), 8, SPECIAL, bold=True)
-             + font(html(": purple border and text"), 8),
-             font(html("people: border 2x from 100k, 3x from 10M"), 8)]
+    notes = [
+        font(html("\u2501\u2501\u25b6 thick: flow leaves its organisation"), 8),
+        font(html("\u2550\u2550\u25b6 double: flow crosses a jurisdiction"), 8),
+        font(html("special-category data"), 8, SPECIAL, bold=True)
+        + font(html(": purple border and text"), 8),
+        font(html("people: border 2x from 100k, 3x from 10M"), 8),
+    ]
     for kind in sorted({b.type for b in diagram.model.boundaries}):
         style = dot.BOUNDARY_STYLES.get(kind, dot.OTHER_BOUNDARY)
-        notes.append(font(html(f"\u00ab{kind}\u00bb"), 8, style["color"], italic=True)
-                     + font(html(f": {style['style'].split(',')[0]} border"), 8))
+        notes.append(
+            font(html(f"\u00ab{kind}\u00bb"), 8, style["color"], italic=True)
+            + font(html(f": {style['style'].split(',')[0]} border"), 8)
+        )
     dot.legend(graph, nodes, dot.key_rows(diagram.catalog, notes))
 
 
 # -- what is visible --------------------------------------------------------------------------
+
 
 @attrs.frozen
 class Edge:
@@ -104,41 +113,64 @@ def select(diagram: Diagram, options: Options) -> View:
     notes = []
     if options.boundary:
         if options.boundary not in diagram.boundaries:
-            raise option_error("--boundary", f"no boundary '{options.boundary}'"
-                                f"{did_you_mean(options.boundary, diagram.boundaries)}")
+            raise option_error(
+                "--boundary",
+                f"no boundary '{options.boundary}'"
+                f"{did_you_mean(options.boundary, diagram.boundaries)}",
+            )
         inside = {e for e in elements if options.boundary in diagram.path(e)}
-        context = {f.target if f.source in inside else f.source for f in model.flows
-                   if (f.source in inside) != (f.target in inside)}
+        context = {
+            f.target if f.source in inside else f.source
+            for f in model.flows
+            if (f.source in inside) != (f.target in inside)
+        }
         visible = inside | context
-        notes.append(f"boundary {diagram.boundaries[options.boundary].label}"
-                     + (f" and {len(context)} neighbours" if context else ""))
+        notes.append(
+            f"boundary {diagram.boundaries[options.boundary].label}"
+            + (f" and {len(context)} neighbours" if context else "")
+        )
     if options.min_severity:
         if options.min_severity not in diagram.catalog.severities:
-            raise option_error("--min-severity", f"unknown severity '{options.min_severity}'; "
-                                f"choose from {', '.join(diagram.catalog.severities)}")
+            raise option_error(
+                "--min-severity",
+                f"unknown severity '{options.min_severity}'; "
+                f"choose from {', '.join(diagram.catalog.severities)}",
+            )
         threshold = diagram.catalog.severity_rank(options.min_severity)
         focus = {e for e in visible if diagram.index.qualifies(e, threshold)}
-        focus |= {end for f in model.flows if diagram.index.qualifies(f.id, threshold)
-                  for end in (f.source, f.target) if f.source in visible and f.target in visible}
+        focus |= {
+            end
+            for f in model.flows
+            if diagram.index.qualifies(f.id, threshold)
+            for end in (f.source, f.target)
+            if f.source in visible and f.target in visible
+        }
         visible, context = focus, context & focus
         notes.append(f"findings {options.min_severity} or worse")
     unknown = [b for b in options.collapse if b not in diagram.boundaries]
     if unknown:
-        raise option_error("--collapse", "; ".join(
-            f"no boundary '{b}'{did_you_mean(b, diagram.boundaries)}" for b in unknown))
+        raise option_error(
+            "--collapse",
+            "; ".join(f"no boundary '{b}'{did_you_mean(b, diagram.boundaries)}" for b in unknown),
+        )
     collapse = set(options.collapse)
     paths = {e: diagram.path(e) for e in visible}
     if options.boundary:  # depths count from inside the boundary looked at, which stays open
         for e in visible - context:
-            paths[e] = paths[e][paths[e].index(options.boundary) + 1:]
+            paths[e] = paths[e][paths[e].index(options.boundary) + 1 :]
     depth = options.collapse_depth
     visible_flows = [f for f in model.flows if f.source in visible and f.target in visible]
-    if depth is None and options.max_nodes and (len(visible) > options.max_nodes
-                                                or len(visible_flows) > options.max_nodes):
+    if (
+        depth is None
+        and options.max_nodes
+        and (len(visible) > options.max_nodes or len(visible_flows) > options.max_nodes)
+    ):
         depth = _auto_depth(paths, collapse, visible_flows, options.max_nodes)
         if depth is not None:
-            notes.append(f"boundaries nested {depth} deep collapsed "
-                         f"(more than {options.max_nodes} elements or flows)")
+            notes.append(
+                f"boundaries nested {depth} deep collapsed "
+                f"(more than {options.max_nodes} elements or flows)"
+            )
     elif depth is not None:
         notes.append(f"boundaries nested {depth} deep collapsed")
     if options.collapse:
@@ -152,13 +184,22 @@ def select(diagram: Diagram, options: Options) -> View:
     names = {e.id: f"e{i}" for i, e in enumerate(model.elements)}
     names.update({b: f"b{i}" for i, b in enumerate(diagram.boundary_order)})
     edges = _edges(model.flows, visible, represented, names)
-    counts = f"{dot.count(len(model.elements), 'element')}, {dot.count(len(model.flows), 'flow')}, " \
-             f"{dot.count(len(model.boundaries), 'boundary')}"
+    counts = (
+        f"{dot.count(len(model.elements), 'element')}, {dot.count(len(model.flows), 'flow')}, "
+        f"{dot.count(len(model.boundaries), 'boundary')}"
+    )
     if len(visible) - len(represented) + len(collapsed_nodes) > LARGE:
         notes.append("flows without findings unlabelled (see their tooltips)")
     summary = counts + ("; showing " + "; ".join(notes) if notes else "")
-    return View(frozenset(visible), frozenset(context), represented, collapsed_nodes, names,
-                tuple(edges), summary)
+    return View(
+        frozenset(visible),
+        frozenset(context),
+        represented,
+        collapsed_nodes,
+        names,
+        tuple(edges),
+        summary,
+    )
 
 
 def _representative(path: list[str], collapse: set[str], depth: int | None) -> str | None:
@@ -175,10 +216,13 @@ def _auto_depth(paths: dict[str, list[str]], collapse: set[str], flows, limit: i
     deepest = max((len(p) for p in paths.values()), default=0)
     for depth in range(deepest - 1, -1, -1):
         node = {e: _representative(p, collapse, depth) or e for e, p in paths.items()}
-        edges = {(node[f.source], node[f.target]) if node[f.source] != f.source
-                 or node[f.target] != f.target else f.id
-                 for f in flows if f.source in node and f.target in node
-                 and node[f.source] != node[f.target]}
+        edges = {
+            (node[f.source], node[f.target])
+            if node[f.source] != f.source or node[f.target] != f.target
+            else f.id
+            for f in flows
+            if f.source in node and f.target in node and node[f.source] != node[f.target]
+        }
         if len(set(node.values())) <= limit and len(edges) <= limit:
             return depth
     return 0 if deepest else None
@@ -207,6 +251,7 @@ def _edges(flows, visible, represented, names) -> list[Edge]:
 
 # -- nodes and edges --------------------------------------------------------------------------
 
+
 def _element_node(diagram: Diagram, element: Any, view: View):
     sens = diagram.sensitivity(element)
     badge = diagram.index.badge([element.id])
@@ -220,15 +265,24 @@ def _element_node(diagram: Diagram, element: Any, view: View):
     style = dot.element_style(element.kind, bool(sens.special), sens.subjects)
     css = ["element", element.kind, f"severity-{badge.worst}" if badge.worst else ""]
     if element.id in view.context:
-        style.update(style="filled,dashed" if element.kind != "actor" else "filled,dashed,rounded",
-                     fillcolor="#ffffff", color=MUTED)
+        style.update(
+            style="filled,dashed" if element.kind != "actor" else "filled,dashed,rounded",
+            fillcolor="#ffffff",
+            color=MUTED,
+        )
         css.append("context")
-    tip = [f"{element.label} ({kind_name}{', ' + element.type if element.type else ''}; "
-           f"id {element.id})"]
+    tip = [
+        f"{element.label} ({kind_name}{', ' + element.type if element.type else ''}; "
+        f"id {element.id})"
+    ]
     tip += _data_lines(diagram, element, sens)
     tip += dot.finding_lines(badge)
-    attributes = dict(style, id=diagram.ids("element", element.id), tooltip=dot.tooltip(tip),
-                      **{"class": dot.css(*css)})
+    attributes = dict(
+        style,
+        id=diagram.ids("element", element.id),
+        tooltip=dot.tooltip(tip),
+        **{"class": dot.css(*css)},
+    )
     name = view.node_names[element.id]
     label = table([dot.badged("<BR/>".join(lines), badge, diagram.catalog)])
     return lambda g: g.node(name, label, **attributes)
@@ -252,9 +306,11 @@ def _collapsed_node(diagram: Diagram, boundary_id: str, view: View):
     flows = [f.id for f in diagram.model.flows if f.source in member_ids and f.target in member_ids]
     badge = diagram.index.badge([e.id for e in members] + sorted(inner) + flows)
     sens_parts = [diagram.sensitivity(e) for e in members]
-    sens = Sensitivity(any(s.personal for s in sens_parts),
-                       tuple(sorted({c for s in sens_parts for c in s.special})),
-                       max((s.subjects for s in sens_parts if s.subjects), default=None))
+    sens = Sensitivity(
+        any(s.personal for s in sens_parts),
+        tuple(sorted({c for s in sens_parts for c in s.special})),
+        max((s.subjects for s in sens_parts if s.subjects), default=None),
+    )
     colour = dot.BOUNDARY_STYLES.get(boundary.type, dot.OTHER_BOUNDARY)["color"]
     style = dict(dot.COLLAPSED_STYLE, color=SPECIAL if sens.special else colour, penwidth="2.0")
     kinds: dict[str, int] = defaultdict(int)
@@ -262,20 +318,35 @@ def _collapsed_node(diagram: Diagram, boundary_id: str, view: View):
         kinds[dot.KIND_NAMES.get(e.kind, e.kind)] += 1
     counts = ", ".join(dot.count(n, k) for k, n in kinds.items())
     code = boundary.attributes.get("code")
-    lines = [font(html(f"\u00ab{boundary.type}{' ' + str(code) if code else ''}\u00bb"), 8,
-                  colour, italic=True),
-             font("<BR/>".join(html(x) for x in dot.wrap(boundary.label, 24)), 11, bold=True),
-             font(html(f"collapsed: {counts}"), 8, MUTED)]
+    lines = [
+        font(
+            html(f"\u00ab{boundary.type}{' ' + str(code) if code else ''}\u00bb"),
+            8,
+            colour,
+            italic=True,
+        ),
+        font("<BR/>".join(html(x) for x in dot.wrap(boundary.label, 24)), 11, bold=True),
+        font(html(f"collapsed: {counts}"), 8, MUTED),
+    ]
     sensitivity = dot.sensitivity_row(sens.special, sens.subjects)
     if sensitivity:
         lines.append(sensitivity)
-    tip = [f"{boundary.label} ({boundary.type} boundary '{boundary.id}', collapsed)",
-           f"{dot.count(len(members), 'element')}: "
-           f"{dot.shorten(', '.join(e.label for e in members), 400)}",
-           *dot.finding_lines(badge)]
-    attributes = dict(style, id=diagram.ids("collapsed", boundary_id), tooltip=dot.tooltip(tip),
-                      **{"class": dot.css("collapsed", boundary.type,
-                                          f"severity-{badge.worst}" if badge.worst else "")})
+    tip = [
+        f"{boundary.label} ({boundary.type} boundary '{boundary.id}', collapsed)",
+        f"{dot.count(len(members), 'element')}: "
+        f"{dot.shorten(', '.join(e.label for e in members), 400)}",
+        *dot.finding_lines(badge),
+    ]
+    attributes = dict(
+        style,
+        id=diagram.ids("collapsed", boundary_id),
+        tooltip=dot.tooltip(tip),
+        **{
+            "class": dot.css(
+                "collapsed", boundary.type, f"severity-{badge.worst}" if badge.worst else ""
+            )
+        },
+    )
     name = view.node_names[boundary_id]
     label = table([dot.badged("<BR/>".join(lines), badge, diagram.catalog)])
     return lambda g: g.node(name, label, **attributes)
@@ -314,13 +385,17 @@ def _edge(diagram: Diagram, graph: graphviz.Digraph, edge: Edge, view: View) -> 
     if badge.worst:
         css.append(f"severity-{badge.worst}")
     first = flows[0]
-    tip = [f"{f.label} ({f.id}): {diagram.graph.elements[f.source].label} \u2192 "
-           f"{diagram.graph.elements[f.target].label}" for f in flows[:20]]
+    tip = [
+        f"{f.label} ({f.id}): {diagram.graph.elements[f.source].label} \u2192 "
+        f"{diagram.graph.elements[f.target].label}"
+        for f in flows[:20]
+    ]
     if len(flows) > 20:
         tip.append(f"... and {len(flows) - 20} more flows")
     if data:
-        tip.append("data: " + ", ".join(
-            f"{a.label} [{', '.join(a.categories)}]" for a in data[:30]))
+        tip.append(
+            "data: " + ", ".join(f"{a.label} [{', '.join(a.categories)}]" for a in data[:30])
+        )
     if special:
         tip.append(f"special categories: {', '.join(special)}")
     if subjects:
@@ -329,10 +404,16 @@ def _edge(diagram: Diagram, graph: graphviz.Digraph, edge: Edge, view: View) -> 
     tip += dot.finding_lines(badge)
     # each label is a node for dot to place: on a large view only flows with findings get one
     label = None if view.large and badge.empty else table(rows)
-    graph.edge(edge.source, edge.target, label=label, tooltip=dot.tooltip(tip),
-               labeltooltip=dot.tooltip(tip) if label else None,
-               id=diagram.ids("flow", first.id if len(flows) == 1 else f"{first.id}-merged"),
-               **{"class": dot.css(*css)}, **attributes)
+    graph.edge(
+        edge.source,
+        edge.target,
+        label=label,
+        tooltip=dot.tooltip(tip),
+        labeltooltip=dot.tooltip(tip) if label else None,
+        id=diagram.ids("flow", first.id if len(flows) == 1 else f"{first.id}-merged"),
+        **{"class": dot.css(*css)},
+        **attributes,
+    )
 
 
 def _crossings(diagram: Diagram, flows) -> tuple[bool, list[str]]:

@@ -14,7 +14,8 @@ import re
 import shutil
 import subprocess
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -23,8 +24,11 @@ from threatmodel.findings import Result
 from threatmodel.graph import Graph
 from threatmodel.render import dot
 
-KINDS = {"dfd": "threatmodel.render.dfd", "data": "threatmodel.render.data_map",
-         "attack-tree": "threatmodel.render.attack_tree"}
+KINDS = {
+    "dfd": "threatmodel.render.dfd",
+    "data": "threatmodel.render.data_map",
+    "attack-tree": "threatmodel.render.attack_tree",
+}
 RENDERED = ("svg", "png", "pdf")
 FORMATS = RENDERED + ("dot",)
 TIMEOUT = 300.0  # seconds; a 2,000-element model takes well under a minute
@@ -32,7 +36,8 @@ INSTALL_HINT = (
     "the Graphviz program 'dot' is needed to draw {fmt} but was not found on PATH; "
     "install Graphviz ('sudo apt-get install graphviz' on Debian/Ubuntu, "
     "'sudo dnf install graphviz' on Fedora, 'brew install graphviz' on macOS, "
-    "or see https://graphviz.org/download/), or ask for '--format dot' to get the DOT source")
+    "or see https://graphviz.org/download/), or ask for '--format dot' to get the DOT source"
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -90,13 +95,19 @@ class FindingIndex:
             if f.confirmed and not f.open:
                 note = f" ({f.decision.status})"
             lines.append(f"{f.severity}: {f.id}: {f.title}{note}")
-        return Badge(count=len(counted), worst=counted[0].severity if counted else None,
-                     possible=sum(1 for f in found if not f.confirmed), lines=tuple(lines))
+        return Badge(
+            count=len(counted),
+            worst=counted[0].severity if counted else None,
+            possible=sum(1 for f in found if not f.confirmed),
+            lines=tuple(lines),
+        )
 
     def qualifies(self, subject_id: str, threshold: int) -> bool:
         rank = self.catalog.severity_rank
-        return any(f.confirmed and f.open and rank(f.severity) >= threshold
-                   for f in self.by_subject.get(subject_id, ()))
+        return any(
+            f.confirmed and f.open and rank(f.severity) >= threshold
+            for f in self.by_subject.get(subject_id, ())
+        )
 
 
 @attrs.frozen
@@ -134,8 +145,9 @@ class Diagram:
         assets = self.graph.assets(subject) or ()
         personal = [a for a in assets if self.graph.personal(a) is True]
         categories = self.graph.vocabulary.categories
-        special = sorted({c for a in personal for c in a.categories
-                          if c in categories and categories[c].special})
+        special = sorted(
+            {c for a in personal for c in a.categories if c in categories and categories[c].special}
+        )
         counts = [a.subjects for a in personal if a.subjects is not None]
         return Sensitivity(bool(personal), tuple(special), max(counts) if counts else None)
 
@@ -146,10 +158,16 @@ class Diagram:
         attributes = dict(dot.BOUNDARY_STYLES.get(boundary.type, dot.OTHER_BOUNDARY))
         attributes.update(
             label=dot.boundary_title(boundary, badge, self.catalog),
-            id=self.ids("boundary", boundary_id), margin="10",
-            tooltip=dot.tooltip([f"{boundary.label} ({boundary.type} boundary '{boundary.id}')",
-                                 *dot.finding_lines(badge)]),
-            **{"class": dot.css("boundary", boundary.type)})
+            id=self.ids("boundary", boundary_id),
+            margin="10",
+            tooltip=dot.tooltip(
+                [
+                    f"{boundary.label} ({boundary.type} boundary '{boundary.id}')",
+                    *dot.finding_lines(badge),
+                ]
+            ),
+            **{"class": dot.css("boundary", boundary.type)},
+        )
         return attributes
 
 
@@ -160,21 +178,25 @@ def option_error(option: str, message: str) -> ThreatModelError:
 
 # -- building and rendering -----------------------------------------------------------------
 
+
 def source(result: Result, options: Options = Options()) -> str:
     """The DOT source of the diagram `options` asks for."""
     if options.kind not in KINDS:
-        raise option_error("--kind", f"unknown diagram kind '{options.kind}'; choose from "
-                                     f"{', '.join(KINDS)}")
+        raise option_error(
+            "--kind", f"unknown diagram kind '{options.kind}'; choose from {', '.join(KINDS)}"
+        )
     builder = importlib.import_module(KINDS[options.kind]).build
     return builder(Diagram(result), options).source
 
 
-def render(result: Result, options: Options = Options(), fmt: str = "svg",
-           timeout: float = TIMEOUT) -> str | bytes:
+def render(
+    result: Result, options: Options = Options(), fmt: str = "svg", timeout: float = TIMEOUT
+) -> str | bytes:
     """The diagram as DOT or SVG text, or PNG or PDF bytes."""
     if fmt not in FORMATS:
-        raise option_error("--format", f"unknown diagram format '{fmt}'; choose from "
-                                       f"{', '.join(FORMATS)}")
+        raise option_error(
+            "--format", f"unknown diagram format '{fmt}'; choose from {', '.join(FORMATS)}"
+        )
     text = source(result, options)
     if fmt == "dot":
         return text
@@ -186,23 +208,37 @@ def run_dot(text: str, fmt: str, timeout: float = TIMEOUT) -> bytes:
     """Lay out DOT text with graphviz's `dot` and return the output (made deterministic)."""
     program = shutil.which("dot")
     if program is None:
-        raise ThreatModelError([Problem(message=INSTALL_HINT.format(fmt=fmt.upper()),
-                                        pos=Position(file="dot"))])
+        raise ThreatModelError(
+            [Problem(message=INSTALL_HINT.format(fmt=fmt.upper()), pos=Position(file="dot"))]
+        )
     try:
-        done = subprocess.run([program, f"-T{fmt}"], input=text.encode("utf-8"),
-                              capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            [program, f"-T{fmt}"],
+            input=text.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
-        raise ThreatModelError([Problem(
-            message=f"graphviz 'dot' did not finish within {timeout:g} s; draw a smaller view "
+        raise ThreatModelError(
+            [
+                Problem(
+                    message=f"graphviz 'dot' did not finish within {timeout:g} s; draw a smaller view "
                     "(--max-nodes, --collapse-depth, --boundary or --min-severity) or raise "
-                    "--timeout", pos=Position(file="dot"))]) from None
+                    "--timeout",
+                    pos=Position(file="dot"),
+                )
+            ]
+        ) from None
     except OSError as exc:
-        raise ThreatModelError([Problem(message=f"could not run {program}: {exc.strerror}",
-                                        pos=Position(file="dot"))]) from None
+        raise ThreatModelError(
+            [Problem(message=f"could not run {program}: {exc.strerror}", pos=Position(file="dot"))]
+        ) from None
     if done.returncode != 0:  # our DOT is always valid: a failure is a bug (ours or graphviz's)
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
-        raise RuntimeError(f"graphviz 'dot' failed with exit status {done.returncode}: "
-                           + " | ".join(detail))
+        raise RuntimeError(
+            f"graphviz 'dot' failed with exit status {done.returncode}: " + " | ".join(detail)
+        )
     return deterministic(done.stdout, fmt)
 
 
@@ -219,8 +255,9 @@ def deterministic(output: bytes, fmt: str) -> bytes:
 
     def fixed(match: re.Match) -> bytes:
         old = match.group(2)
-        new = b"D:19700101000000Z"[:len(old)]
+        new = b"D:19700101000000Z"[: len(old)]
         return b"/" + match.group(1) + b" (" + new + b")" + b" " * (len(old) - len(new))
+
     return _PDF_DATE.sub(fixed, output)
 
 
@@ -230,6 +267,7 @@ def dot_installed() -> bool:
 
 
 # -- the FORMATS registry's entry points: default views ---------------------------------------
+
 
 def render_dot(result: Result) -> str:
     """The data-flow diagram as DOT source (needs no graphviz program)."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import graphviz
 
@@ -43,13 +44,21 @@ KIND_STYLES: dict[str, dict[str, str]] = {
     "datastore": {"shape": "cylinder", "fillcolor": "#e8f5e9"},
     "external_service": {"shape": "box3d", "fillcolor": "#eceff1"},
 }
-KIND_NAMES = {"actor": "actor", "process": "process", "datastore": "data store",
-              "external_service": "external service"}
+KIND_NAMES = {
+    "actor": "actor",
+    "process": "process",
+    "datastore": "data store",
+    "external_service": "external service",
+}
 COLLAPSED_STYLE = {"shape": "tab", "fillcolor": "#fafafa"}
 
 BOUNDARY_STYLES: dict[str, dict[str, str]] = {
-    "organisation": {"style": "rounded,filled", "color": "#1f5fa8", "fillcolor": "#f5f9fe",
-                     "penwidth": "1.6"},
+    "organisation": {
+        "style": "rounded,filled",
+        "color": "#1f5fa8",
+        "fillcolor": "#f5f9fe",
+        "penwidth": "1.6",
+    },
     "jurisdiction": {"style": "dashed,rounded", "color": "#6d4c41", "penwidth": "2.2"},
     "network": {"style": "dotted,rounded", "color": "#546e7a", "penwidth": "1.6"},
     "cloud_account": {"style": "dashed,rounded", "color": "#00838f", "penwidth": "1.4"},
@@ -72,8 +81,14 @@ def clean(text: object) -> str:
 def html(text: object) -> str:
     """Text for an HTML-like label: entities escaped, newlines as <BR/>, backslashes literal."""
     lines = clean(text).split("\n")
-    escaped = [line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-               .replace('"', "&quot;").replace("\\", "\\\\") for line in lines]
+    escaped = [
+        line.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\\", "\\\\")
+        for line in lines
+    ]
     return "<BR/>".join(escaped)
 
 
@@ -82,8 +97,9 @@ def tooltip(lines: Iterable[object]) -> graphviz.quoting.NoHtml:
     parts = []
     for line in lines:
         for piece in clean(line).split("\n"):
-            parts.append(piece.replace("&", "&amp;").replace('"', "&quot;")
-                         .replace("\\", "\\\\\\\\"))
+            parts.append(
+                piece.replace("&", "&amp;").replace('"', "&quot;").replace("\\", "\\\\\\\\")
+            )
     return graphviz.nohtml("&#10;".join(parts))
 
 
@@ -118,7 +134,7 @@ def wrap(text: str, limit: int = 26, max_lines: int = 3) -> list[str]:
                     lines.append(current)
                     current = ""
                 lines.append(head)
-                word = word[len(head):]
+                word = word[len(head) :]
             candidate = f"{current} {word}" if current else word
             if width(candidate) <= limit:
                 current = candidate
@@ -128,7 +144,7 @@ def wrap(text: str, limit: int = 26, max_lines: int = 3) -> list[str]:
         lines.append(current)
     lines = [line for line in lines if line] or [""]
     if len(lines) > max_lines:
-        lines = lines[:max_lines - 1] + [shorten(lines[max_lines - 1] + " \u2026", limit)]
+        lines = lines[: max_lines - 1] + [shorten(lines[max_lines - 1] + " \u2026", limit)]
     return lines
 
 
@@ -137,8 +153,13 @@ def count(number: int, noun: str, plural: str | None = None) -> str:
     if number == 1:
         return f"1 {noun}"
     if plural is None:
-        plural = noun[:-1] + "ies" if noun.endswith("y") else \
-            noun + "es" if noun.endswith("s") else noun + "s"
+        plural = (
+            noun[:-1] + "ies"
+            if noun.endswith("y")
+            else noun + "es"
+            if noun.endswith("s")
+            else noun + "s"
+        )
     return f"{number} {plural}"
 
 
@@ -157,22 +178,31 @@ def sensitivity_row(special: Iterable[str], subjects: int | None, size: float = 
     parts = []
     special = list(special)
     if special:
-        parts.append(font(html("special: " + shorten(", ".join(special), 30)), size, SPECIAL,
-                          bold=True))
+        parts.append(
+            font(html("special: " + shorten(", ".join(special), 30)), size, SPECIAL, bold=True)
+        )
     if subjects:
-        parts.append(font(html(f"{people(subjects)} people"), size, INK,
-                          bold=subjects >= 1_000_000))
+        parts.append(
+            font(html(f"{people(subjects)} people"), size, INK, bold=subjects >= 1_000_000)
+        )
     return " \u00b7 ".join(parts) or None
 
 
-def font(content: str, size: float | None = None, colour: str | None = None,
-         bold: bool = False, italic: bool = False) -> str:
+def font(
+    content: str,
+    size: float | None = None,
+    colour: str | None = None,
+    bold: bool = False,
+    italic: bool = False,
+) -> str:
     """Wrap already-escaped label content in FONT/B/I tags."""
     if bold:
         content = f"<B>{content}</B>"
     if italic:
         content = f"<I>{content}</I>"
-    attributes = (f' POINT-SIZE="{size:g}"' if size else "") + (f' COLOR="{colour}"' if colour else "")
+    attributes = (f' POINT-SIZE="{size:g}"' if size else "") + (
+        f' COLOR="{colour}"' if colour else ""
+    )
     return f"<FONT{attributes}>{content}</FONT>" if attributes else content
 
 
@@ -180,8 +210,10 @@ def table(rows: Iterable[str], cellpadding: int = 1, **attributes: str) -> str:
     """An HTML-like label: a borderless table of the given rows (each a string of <TD>s)."""
     extra = "".join(f' {k.upper()}="{v}"' for k, v in attributes.items())
     body = "".join(f"<TR>{row}</TR>" for row in rows)
-    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{cellpadding}"'
-            f"{extra}>{body}</TABLE>>")
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{cellpadding}"'
+        f"{extra}>{body}</TABLE>>"
+    )
 
 
 def cell(content: str, colspan: int = 1, align: str = "LEFT", **attributes: str) -> str:
@@ -223,6 +255,7 @@ def element_style(kind: str, special: bool, subjects: int | None) -> dict[str, s
 
 # -- findings as badges ----------------------------------------------------------------------
 
+
 def severity_colour(catalog: Any, severity: str) -> tuple[str, str]:
     """(fill, text) colour of a severity band."""
     if severity in SEVERITY_COLOURS:
@@ -237,17 +270,24 @@ def badge_cells(badge: Badge, catalog: Any, size: float = 10) -> str:
     cells = ""
     if badge.count:
         fill, text = severity_colour(catalog, badge.worst)
-        cells += cell(font(f"&nbsp;{badge.count}&nbsp;", size, text, bold=True), align="CENTER",
-                      bgcolor=fill, cellpadding="1")
+        cells += cell(
+            font(f"&nbsp;{badge.count}&nbsp;", size, text, bold=True),
+            align="CENTER",
+            bgcolor=fill,
+            cellpadding="1",
+        )
     if badge.possible:
         fill, text = POSSIBLE_COLOUR
-        cells += cell(font(f"&nbsp;{badge.possible}?&nbsp;", size, text, bold=True),
-                      align="CENTER", bgcolor=fill, cellpadding="1")
+        cells += cell(
+            font(f"&nbsp;{badge.possible}?&nbsp;", size, text, bold=True),
+            align="CENTER",
+            bgcolor=fill,
+            cellpadding="1",
+        )
     return cells
 
 
-def badged(block: str, badge: Badge, catalog: Any, size: float = 9,
-           align: str = "CENTER") -> str:
+def badged(block: str, badge: Badge, catalog: Any, size: float = 9, align: str = "CENTER") -> str:
     """A label row: `block` (lines joined by <BR/>) with its badge at the top right.
 
     The badge sits in a column of its own above empty rows: graphviz shares spare height
@@ -259,8 +299,10 @@ def badged(block: str, badge: Badge, catalog: Any, size: float = 9,
     cells = badge_cells(badge, catalog, size)
     span = f' COLSPAN="{bool(badge.count) + bool(badge.possible)}"'
     rows = f"<TR>{cells}</TR>" + f"<TR><TD{span}></TD></TR>" * 4
-    return text + ('<TD VALIGN="TOP"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" '
-                   f'CELLPADDING="0">{rows}</TABLE></TD>')
+    return text + (
+        '<TD VALIGN="TOP"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" '
+        f'CELLPADDING="0">{rows}</TABLE></TD>'
+    )
 
 
 def finding_lines(badge: Badge, limit: int = 25) -> list[str]:
@@ -276,16 +318,36 @@ def finding_lines(badge: Badge, limit: int = 25) -> list[str]:
 
 # -- graphs and clusters ---------------------------------------------------------------------
 
+
 def new_graph(name: str, title: str, rankdir: str = "LR") -> graphviz.Digraph:
     """A digraph with the house style; `title` is an HTML-like label (already escaped)."""
     graph = graphviz.Digraph(name)
-    graph.attr("graph", rankdir=rankdir, newrank="true", fontname=FONT, fontsize="11",
-               label=title, labelloc="t", labeljust="l", nodesep="0.3", ranksep="0.55",
-               pad="0.25", bgcolor="white", fontcolor=INK)
-    graph.attr("node", fontname=FONT, fontsize="11", style="filled", color=INK,
-               fillcolor="white", fontcolor=INK, margin="0.1,0.05")
-    graph.attr("edge", fontname=FONT, fontsize="9", color=MUTED, fontcolor=INK,
-               arrowsize="0.7")
+    graph.attr(
+        "graph",
+        rankdir=rankdir,
+        newrank="true",
+        fontname=FONT,
+        fontsize="11",
+        label=title,
+        labelloc="t",
+        labeljust="l",
+        nodesep="0.3",
+        ranksep="0.55",
+        pad="0.25",
+        bgcolor="white",
+        fontcolor=INK,
+    )
+    graph.attr(
+        "node",
+        fontname=FONT,
+        fontsize="11",
+        style="filled",
+        color=INK,
+        fillcolor="white",
+        fontcolor=INK,
+        margin="0.1,0.05",
+    )
+    graph.attr("edge", fontname=FONT, fontsize="9", color=MUTED, fontcolor=INK, arrowsize="0.7")
     return graph
 
 
@@ -299,9 +361,13 @@ def boundary_title(boundary: Any, badge: Badge, catalog: Any) -> str:
     return table([badged(f"{head} {name}", badge, catalog, 8, align="LEFT")])
 
 
-def nest(graph: graphviz.Digraph, placed: dict[str | None, list[Callable]],
-         parent: Callable[[str], str | None], cluster: Callable[[str], dict[str, str]],
-         order: list[str]) -> None:
+def nest(
+    graph: graphviz.Digraph,
+    placed: dict[str | None, list[Callable]],
+    parent: Callable[[str], str | None],
+    cluster: Callable[[str], dict[str, str]],
+    order: list[str],
+) -> None:
     """Emit nodes inside nested clusters.
 
     `placed` maps a boundary id (None: top level) to callbacks that add nodes to a (sub)graph;
@@ -330,19 +396,39 @@ def nest(graph: graphviz.Digraph, placed: dict[str | None, list[Callable]],
     emit(graph, None)
 
 
-def legend(graph: graphviz.Digraph, nodes: list[tuple[str, dict[str, str]]],
-           rows: list[str]) -> None:
+def legend(
+    graph: graphviz.Digraph, nodes: list[tuple[str, dict[str, str]]], rows: list[str]
+) -> None:
     """A "Legend" cluster: a key table, and beside it a column of sample nodes."""
     with graph.subgraph(name="cluster_legend") as sub:
-        sub.attr("graph", label=table([cell(font("Legend", 10, bold=True))]), style="rounded",
-                 color="#b0bec5", penwidth="1", fillcolor="white", id="legend", margin="8",
-                 **{"class": "legend"})
-        sub.node("legend_key", table(rows or [cell("")], cellpadding=2), shape="plain",
-                 style="", id="legend-key", **{"class": "legend-key"})
+        sub.attr(
+            "graph",
+            label=table([cell(font("Legend", 10, bold=True))]),
+            style="rounded",
+            color="#b0bec5",
+            penwidth="1",
+            fillcolor="white",
+            id="legend",
+            margin="8",
+            **{"class": "legend"},
+        )
+        sub.node(
+            "legend_key",
+            table(rows or [cell("")], cellpadding=2),
+            shape="plain",
+            style="",
+            id="legend-key",
+            **{"class": "legend-key"},
+        )
         for i, (text, attributes) in enumerate(nodes):
-            sub.node(f"legend_n{i}", table([cell(font(html(text), 9), align="CENTER")]),
-                     fontsize="9", id=f"legend-{i}", **attributes,
-                     **{"class": "legend-sample"})
+            sub.node(
+                f"legend_n{i}",
+                table([cell(font(html(text), 9), align="CENTER")]),
+                fontsize="9",
+                id=f"legend-{i}",
+                **attributes,
+                **{"class": "legend-sample"},
+            )
             sub.edge("legend_key", f"legend_n{i}", style="invis")  # the next rank: a column
 
 
@@ -355,7 +441,9 @@ def key_rows(catalog: Any, notes: list[str]) -> list[str]:
     fill, text = POSSIBLE_COLOUR
     swatches += cell(font("n?", 8, text, bold=True), align="CENTER", bgcolor=fill)
     span = len(catalog.severities) + 1
-    head = [cell(font(html("badge: open findings, coloured by the worst"), 8), colspan=span),
-            swatches,
-            cell(font(html("n?: possible findings (need information)"), 8), colspan=span)]
+    head = [
+        cell(font(html("badge: open findings, coloured by the worst"), 8), colspan=span),
+        swatches,
+        cell(font(html("n?: possible findings (need information)"), 8), colspan=span),
+    ]
     return head + [cell(note, colspan=span) for note in notes]

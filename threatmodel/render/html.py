@@ -30,8 +30,9 @@ from threatmodel.render.escape import terminal
 TEMPLATE = "report.html.j2"
 
 
-def render(result: Result, template: str | Path | None = None,
-           data: dict[str, Any] | None = None) -> str:
+def render(
+    result: Result, template: str | Path | None = None, data: dict[str, Any] | None = None
+) -> str:
     """The report as HTML text; `template` is an optional user template file."""
     data = data if data is not None else result_data(result)
     env = environment(Path(template).resolve().parent) if template else shipped_environment()
@@ -40,18 +41,33 @@ def render(result: Result, template: str | Path | None = None,
         page = env.get_template(name)
         return page.render(**context(result, data))
     except jinja2.TemplateSyntaxError as exc:
-        raise ThreatModelError([Problem(message=f"template error: {exc.message}",
-                                        pos=Position(file=str(exc.filename or template or name),
-                                                     line=exc.lineno or 0, col=1 if exc.lineno else 0))
-                                ]) from None
+        raise ThreatModelError(
+            [
+                Problem(
+                    message=f"template error: {exc.message}",
+                    pos=Position(
+                        file=str(exc.filename or template or name),
+                        line=exc.lineno or 0,
+                        col=1 if exc.lineno else 0,
+                    ),
+                )
+            ]
+        ) from None
     except jinja2.TemplateNotFound as exc:
-        raise ThreatModelError([Problem(message=f"template not found: {exc.name}",
-                                        pos=Position(file=str(template or name)))]) from None
+        raise ThreatModelError(
+            [
+                Problem(
+                    message=f"template not found: {exc.name}",
+                    pos=Position(file=str(template or name)),
+                )
+            ]
+        ) from None
     except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
         if template is None:
             raise
-        raise ThreatModelError([Problem(message=f"template failed: {exc}",
-                                        pos=Position(file=str(template)))]) from None
+        raise ThreatModelError(
+            [Problem(message=f"template failed: {exc}", pos=Position(file=str(template)))]
+        ) from None
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,10 +84,15 @@ def environment(user_dir: Path | None = None) -> jinja2.Environment:
         loaders.append(jinja2.FileSystemLoader(str(user_dir)))
     loaders.append(jinja2.PackageLoader("threatmodel.render", "templates"))
     kind = SandboxedEnvironment if user_dir is not None else jinja2.Environment
-    env = kind(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
-                               undefined=jinja2.StrictUndefined, trim_blocks=True,
-                               lstrip_blocks=True, keep_trailing_newline=True,
-                               finalize=_visible)
+    env = kind(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_visible,
+    )
     env.filters.update(num=_num, value=value_text, change=_change, count=_count)
     return env
 
@@ -81,8 +102,10 @@ def context(result: Result, data: dict[str, Any]) -> dict[str, Any]:
     css, js = _asset("report.css"), _asset("report.js")
     confirmed = [f for f in data["findings"] if f["status"] == "confirmed"]
     shown = detailed(confirmed)
-    groups = [(severity, [f for f in confirmed if f["severity"] == severity and f["id"] in shown])
-              for severity in data["summary"]["by_severity"]]
+    groups = [
+        (severity, [f for f in confirmed if f["severity"] == severity and f["id"] in shown])
+        for severity in data["summary"]["by_severity"]
+    ]
     stride = data["frameworks"].get("stride", {}).get("names", {})
     return {
         "data": data,
@@ -90,8 +113,10 @@ def context(result: Result, data: dict[str, Any]) -> dict[str, Any]:
         "not_detailed": len(confirmed) - len(shown),
         "stride_names": _Names(stride),
         "diagram": diagram(result),
-        "css": Markup(css), "css_hash": _hash(css),
-        "js": Markup(js), "js_hash": _hash(js),
+        "css": Markup(css),
+        "css_hash": _hash(css),
+        "js": Markup(js),
+        "js_hash": _hash(js),
     }
 
 
@@ -111,18 +136,25 @@ def diagram(result: Result) -> dict[str, str]:
         return {"svg_uri": "", "caption": "", "note": "the diagram module cannot draw SVG."}
     installed = getattr(module, "dot_installed", None)
     if installed is not None and not installed():
-        return {"svg_uri": "", "caption": "",
-                "note": "Graphviz's dot program is not installed (Debian: apt-get install graphviz)."}
+        return {
+            "svg_uri": "",
+            "caption": "",
+            "note": "Graphviz's dot program is not installed (Debian: apt-get install graphviz).",
+        }
     try:
         svg = function(result)
     except ThreatModelError as exc:  # dot missing, or too slow for this model
-        return {"svg_uri": "", "caption": "",
-                "note": "; ".join(p.message for p in exc.problems)}
+        return {"svg_uri": "", "caption": "", "note": "; ".join(p.message for p in exc.problems)}
     raw = svg.encode("utf-8") if isinstance(svg, str) else bytes(svg)
     width, height = _display_size(raw)
-    return {"svg_uri": "data:image/svg+xml;base64," + base64.b64encode(raw).decode("ascii"),
-            "caption": "Elements, data flows and trust boundaries; colours mark the worst "
-                       "finding on each element.", "note": "", "width": width, "height": height}
+    return {
+        "svg_uri": "data:image/svg+xml;base64," + base64.b64encode(raw).decode("ascii"),
+        "caption": "Elements, data flows and trust boundaries; colours mark the worst "
+        "finding on each element.",
+        "note": "",
+        "width": width,
+        "height": height,
+    }
 
 
 MAX_DIAGRAM_WIDTH = 1800  # CSS px: wider diagrams are scaled down to this, then scroll
@@ -132,8 +164,10 @@ def _display_size(svg: bytes) -> tuple[int, int]:
     """The diagram's size in CSS pixels from the SVG's width and height (graphviz writes pt),
     scaled down to at most MAX_DIAGRAM_WIDTH; (0, 0) when the SVG does not say."""
     head = re.search(rb"<svg\b[^>]*>", svg[:4096])
-    sizes = [re.search(rb'\b%s="([0-9.]+)(pt|px)?"' % name, head.group()) if head else None
-             for name in (b"width", b"height")]
+    sizes = [
+        re.search(rb'\b%s="([0-9.]+)(pt|px)?"' % name, head.group()) if head else None
+        for name in (b"width", b"height")
+    ]
     if not all(sizes):
         return 0, 0
     width, height = (float(m.group(1)) * (4 / 3 if m.group(2) == b"pt" else 1) for m in sizes)
@@ -150,7 +184,8 @@ class _Names(dict):
 
 def _asset(name: str) -> str:
     return (importlib.resources.files("threatmodel.render") / "templates" / name).read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
 
 
 def _hash(text: str) -> str:
@@ -173,7 +208,6 @@ def _num(value: Any) -> str:
 
 def _count(number: int, singular: str, plural: str = "") -> str:
     return f"{_num(number)} {singular if number == 1 else plural or singular + 's'}"
-
 
 
 def _change(item: dict[str, Any]) -> str:

@@ -17,9 +17,16 @@ from threatmodel.render.data import detailed, result_data, value_text
 from threatmodel.render.escape import markdown as _markdown
 from threatmodel.render.escape import markdown_code as _markdown_code
 
-FRAMEWORK_LABELS = {"stride": "STRIDE", "linddun": "LINDDUN", "linddun_go": "LINDDUN GO",
-                    "pram": "PRAM data actions", "pram_problems": "PRAM problems",
-                    "solove": "Solove", "cwe": "CWE", "capec": "CAPEC"}
+FRAMEWORK_LABELS = {
+    "stride": "STRIDE",
+    "linddun": "LINDDUN",
+    "linddun_go": "LINDDUN GO",
+    "pram": "PRAM data actions",
+    "pram_problems": "PRAM problems",
+    "solove": "Solove",
+    "cwe": "CWE",
+    "capec": "CAPEC",
+}
 
 
 @functools.lru_cache(maxsize=65536)
@@ -46,8 +53,15 @@ def render(result: Result, data: dict[str, Any] | None = None) -> str:
     """The whole report as Markdown text."""
     data = data if data is not None else result_data(result)
     lines: list[str] = []
-    for section in (_summary, _matrix, _findings, _checklist, _compliance, _questionnaire,
-                    _appendix):
+    for section in (
+        _summary,
+        _matrix,
+        _findings,
+        _checklist,
+        _compliance,
+        _questionnaire,
+        _appendix,
+    ):
         lines += section(data)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -57,55 +71,86 @@ def _summary(data: dict[str, Any]) -> list[str]:
     lines = [f"# Threat model: {md(system['name'])}", ""]
     if system["description"]:
         lines += [md(system["description"]), ""]
-    lines += [f"System {code(system['id'])}" + (f", owner {md(system['owner'])}"
-                                                 if system["owner"] else "") +
-              f". Model {code(system['file'])}: {_n(system['elements'], 'element')}, "
-              f"{_n(system['flows'], 'flow')}, {_n(system['boundaries'], 'boundary', 'boundaries')}, "
-              f"{_n(system['data_assets'], 'data asset')}; {_n(data['catalog']['risks'], 'risk')} "
-              "checked.", "", "## Summary", "",
-              "| Severity | Confirmed | Open |", "|---|---:|---:|"]
+    lines += [
+        f"System {code(system['id'])}"
+        + (f", owner {md(system['owner'])}" if system["owner"] else "")
+        + f". Model {code(system['file'])}: {_n(system['elements'], 'element')}, "
+        f"{_n(system['flows'], 'flow')}, {_n(system['boundaries'], 'boundary', 'boundaries')}, "
+        f"{_n(system['data_assets'], 'data asset')}; {_n(data['catalog']['risks'], 'risk')} "
+        "checked.",
+        "",
+        "## Summary",
+        "",
+        "| Severity | Confirmed | Open |",
+        "|---|---:|---:|",
+    ]
     for severity, count in summary["by_severity"].items():
         lines.append(f"| {severity} | {count} | {summary['open_by_severity'][severity]} |")
-    lines += [f"| possible (needs information) | {summary['possible']} | |", "",
-              "| " + " | ".join(summary["by_status"]) + " |",
-              "|" + "---:|" * len(summary["by_status"]),
-              "| " + " | ".join(str(v) for v in summary["by_status"].values()) + " |", ""]
+    lines += [
+        f"| possible (needs information) | {summary['possible']} | |",
+        "",
+        "| " + " | ".join(summary["by_status"]) + " |",
+        "|" + "---:|" * len(summary["by_status"]),
+        "| " + " | ".join(str(v) for v in summary["by_status"].values()) + " |",
+        "",
+    ]
     if summary["expired_decisions"]:
-        lines += [f"**{_n(summary['expired_decisions'], 'review decision')} expired**; those "
-                  "findings are open again.", ""]
+        lines += [
+            f"**{_n(summary['expired_decisions'], 'review decision')} expired**; those "
+            "findings are open again.",
+            "",
+        ]
     if summary["people_exposed"]:
-        lines += [f"Largest group of people exposed by a single finding: "
-                  f"{summary['people_exposed']:,}.", ""]
+        lines += [
+            f"Largest group of people exposed by a single finding: {summary['people_exposed']:,}.",
+            "",
+        ]
     if summary["top"]:
         lines += ["### Top risks", ""]
-        lines += [f"{i}. **{t['severity']}**: {md(t['sentence'])} ({code(t['id'])})"
-                  for i, t in enumerate(summary["top"], 1)]
+        lines += [
+            f"{i}. **{t['severity']}**: {md(t['sentence'])} ({code(t['id'])})"
+            for i, t in enumerate(summary["top"], 1)
+        ]
         lines.append("")
     return lines
 
 
 def _matrix(data: dict[str, Any]) -> list[str]:
-    lines = ["## Risk matrix", "",
-             "Confirmed findings by final likelihood (rows) and impact (columns); "
-             "open ones in brackets.", "",
-             "| likelihood \\ impact | 1 | 2 | 3 | 4 | 5 |", "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "## Risk matrix",
+        "",
+        "Confirmed findings by final likelihood (rows) and impact (columns); "
+        "open ones in brackets.",
+        "",
+        "| likelihood \\ impact | 1 | 2 | 3 | 4 | 5 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for row in data["matrix"]["rows"]:
         cells = [f"{c['count']} ({c['open']})" if c["count"] else "·" for c in row["cells"]]
         lines.append(f"| **{row['likelihood']}** | " + " | ".join(cells) + " |")
-    return lines + ["", "The data-flow diagram is in the HTML report (`report.html`) and in "
-                    "`threatmodel diagram`.", ""]
+    return lines + [
+        "",
+        "The data-flow diagram is in the HTML report (`report.html`) and in `threatmodel diagram`.",
+        "",
+    ]
 
 
 def _findings(data: dict[str, Any]) -> list[str]:
     confirmed = [f for f in data["findings"] if f["status"] == "confirmed"]
     if not confirmed:
         return ["## Findings", "", "No confirmed findings.", ""]
-    lines = ["## Findings", "", "| Severity | Finding | Element | People | L x I | Review |",
-             "|---|---|---|---:|---|---|"]
+    lines = [
+        "## Findings",
+        "",
+        "| Severity | Finding | Element | People | L x I | Review |",
+        "|---|---|---|---:|---|---|",
+    ]
     for f in confirmed:
-        lines.append(f"| {f['severity']} | {code(f['id'])} {md(f['title'])} | "
-                     f"{md(f['element']['name'])} | {_people(f)} | "
-                     f"{f['likelihood']} x {f['impact']} = {f['score']} | {_review(f)} |")
+        lines.append(
+            f"| {f['severity']} | {code(f['id'])} {md(f['title'])} | "
+            f"{md(f['element']['name'])} | {_people(f)} | "
+            f"{f['likelihood']} x {f['impact']} = {f['score']} | {_review(f)} |"
+        )
     lines.append("")
     stride = data["frameworks"].get("stride", {}).get("names", {})
     shown = detailed(confirmed)
@@ -117,9 +162,12 @@ def _findings(data: dict[str, Any]) -> list[str]:
                 if f["id"] in shown:
                     lines += _details(f, stride, data["references"])
     if len(shown) < len(confirmed):
-        lines += [f"The {len(confirmed) - len(shown):,} findings after the worst {len(shown):,} "
-                  "are listed in the table above; `findings.json` and `findings.csv` hold every "
-                  "finding in full.", ""]
+        lines += [
+            f"The {len(confirmed) - len(shown):,} findings after the worst {len(shown):,} "
+            "are listed in the table above; `findings.json` and `findings.csv` hold every "
+            "finding in full.",
+            "",
+        ]
     return lines
 
 
@@ -132,27 +180,40 @@ def _review(f: dict[str, Any]) -> str:
     return md(d["status"])
 
 
-def _details(f: dict[str, Any], stride: dict[str, str],
-             references: dict[str, dict[str, Any]]) -> list[str]:
+def _details(
+    f: dict[str, Any], stride: dict[str, str], references: dict[str, dict[str, Any]]
+) -> list[str]:
     lines = [f"#### {md(f['title'])} ({code(f['id'])})", ""]
     if f["description"]:
         lines += [md(f["description"]), ""]
     element = f["element"]
     where = f", {code(element['file'])} line {element['line']}" if element["line"] else ""
-    lines.append(f"- **Element:** {md(element['name'])} ({element['kind'].replace('_', ' ')} "
-                 f"{code(element['id'])}{where})")
-    evidence = ", ".join(f"{code(e['name'])} = {code(value_text(e['value']))}" for e in f["evidence"])
+    lines.append(
+        f"- **Element:** {md(element['name'])} ({element['kind'].replace('_', ' ')} "
+        f"{code(element['id'])}{where})"
+    )
+    evidence = ", ".join(
+        f"{code(e['name'])} = {code(value_text(e['value']))}" for e in f["evidence"]
+    )
     lines.append(f"- **Why it fired:** {evidence or 'it applies to every ' + md(element['kind'])}")
-    lines.append(f"- **Score:** likelihood {f['likelihood']} x impact {f['impact']} = {f['score']} "
-                 f"(catalog: {f['base_likelihood']} x {f['base_impact']})")
+    lines.append(
+        f"- **Score:** likelihood {f['likelihood']} x impact {f['impact']} = {f['score']} "
+        f"(catalog: {f['base_likelihood']} x {f['base_impact']})"
+    )
     for m in f["modifiers"]:
         lines.append(f"- **Modifier:** {_change(m)}: {md(m['why'])} ({code(m['condition'])})")
     harm = f["harm"]
     people = f"{harm['subjects']:,} people" if harm["subjects"] else "an unknown number of people"
-    data = f"; data: {md(', '.join(harm['data_assets']))} ({md(', '.join(harm['categories']))})" \
-        if harm["data_assets"] else ""
-    special = f"; special categories: {md(', '.join(harm['special_categories']))}" \
-        if harm["special_categories"] else ""
+    data = (
+        f"; data: {md(', '.join(harm['data_assets']))} ({md(', '.join(harm['categories']))})"
+        if harm["data_assets"]
+        else ""
+    )
+    special = (
+        f"; special categories: {md(', '.join(harm['special_categories']))}"
+        if harm["special_categories"]
+        else ""
+    )
     lines.append(f"- **Who is harmed:** {people}{data}{special}")
     fw = f["frameworks"]
     if fw.get("pram_problems"):
@@ -167,16 +228,20 @@ def _details(f: dict[str, Any], stride: dict[str, str],
     if frameworks:
         lines.append("- **Frameworks:** " + " · ".join(frameworks))
     for m in f["recommended"]:
-        lines.append(f"- [ ] **Recommended:** {md(m['title'])} {code(m['mitigation'])} "
-                     f"({_change(m)})")
+        lines.append(
+            f"- [ ] **Recommended:** {md(m['title'])} {code(m['mitigation'])} ({_change(m)})"
+        )
     for c in f["controls"]:
         note = f"; {md(c['note'])}" if c["note"] else ""
-        lines.append(f"- [x] **In place:** {md(c['title'])} {code(c['mitigation'])} "
-                     f"({_change(c)}{note})")
+        lines.append(
+            f"- [x] **In place:** {md(c['title'])} {code(c['mitigation'])} ({_change(c)}{note})"
+        )
     if f["references"]:
         refs = [references[r] for r in f["references"]]
-        lines.append("- **References:** " + "; ".join(
-            _link(r["title"], r["link"]) + f" ({md(r['kind'])})" for r in refs))
+        lines.append(
+            "- **References:** "
+            + "; ".join(_link(r["title"], r["link"]) + f" ({md(r['kind'])})" for r in refs)
+        )
     if f["decision"]:
         lines.append(f"- **Review decision:** {_decision(f['decision'], f['id'])}")
     lines.append("")
@@ -206,15 +271,20 @@ def _checklist(data: dict[str, Any]) -> list[str]:
     lines = ["## Mitigation checklist", ""]
     if not data["mitigations"]:
         return lines + ["No mitigations recommended.", ""]
-    lines += ["Ordered by how much open risk (sum of likelihood x impact) each would remove.", "",
-              "| Done | Mitigation | Effect | Risk removed | Findings | Missing on |",
-              "|---|---|---|---:|---|---|"]
+    lines += [
+        "Ordered by how much open risk (sum of likelihood x impact) each would remove.",
+        "",
+        "| Done | Mitigation | Effect | Risk removed | Findings | Missing on |",
+        "|---|---|---|---:|---|---|",
+    ]
     for m in data["mitigations"]:
         already = f" ({m['risk_already_removed']} already)" if m["risk_already_removed"] else ""
-        lines.append(f"| {'yes' if m['in_place'] else 'no'} | {md(m['title'])} {code(m['id'])} | "
-                     f"{_change(m)} | {m['risk_removed']}{already} | "
-                     f"{', '.join(code(i) for i in m['findings'])} | "
-                     f"{md(', '.join(m['missing_on']))} |")
+        lines.append(
+            f"| {'yes' if m['in_place'] else 'no'} | {md(m['title'])} {code(m['id'])} | "
+            f"{_change(m)} | {m['risk_removed']}{already} | "
+            f"{', '.join(code(i) for i in m['findings'])} | "
+            f"{md(', '.join(m['missing_on']))} |"
+        )
     return lines + [""]
 
 
@@ -227,9 +297,10 @@ def _compliance(data: dict[str, Any]) -> list[str]:
         for a in law["articles"]:
             found = "; ".join(
                 f"{f['severity'] if f['status'] == 'confirmed' else 'possible'} "
-                f"{code(f['id'])}" + (f" ({md(f['review_status'])})"
-                                      if f["review_status"] != "open" else "")
-                for f in a["findings"])
+                f"{code(f['id'])}"
+                + (f" ({md(f['review_status'])})" if f["review_status"] != "open" else "")
+                for f in a["findings"]
+            )
             lines.append(f"| {_link(a['title'], a['link'])} | {found} |")
         lines.append("")
     return lines
@@ -239,15 +310,23 @@ def _questionnaire(data: dict[str, Any]) -> list[str]:
     lines = ["## Questions for the system owner", ""]
     if not data["questionnaire"]:
         return lines + ["Nothing is missing: every risk could be decided from the model.", ""]
-    lines += ["These risks may apply; the model does not say enough to decide. Each answer, "
-              "written into the model, settles the findings listed with it.", ""]
+    lines += [
+        "These risks may apply; the model does not say enough to decide. Each answer, "
+        "written into the model, settles the findings listed with it.",
+        "",
+    ]
     for q in data["questionnaire"]:
         element = q["element"]
-        lines += [f"### {md(element['name'])} ({element['kind'].replace('_', ' ')} "
-                  f"{code(element['id'])})", ""]
+        lines += [
+            f"### {md(element['name'])} ({element['kind'].replace('_', ' ')} "
+            f"{code(element['id'])})",
+            "",
+        ]
         for question in q["questions"]:
-            decides = "; ".join(f"{md(f['title'])} ({code(f['id'])}, {f['severity']} if "
-                                f"confirmed)" for f in question["findings"])
+            decides = "; ".join(
+                f"{md(f['title'])} ({code(f['id'])}, {f['severity']} if confirmed)"
+                for f in question["findings"]
+            )
             lines.append(f"- [ ] What is {code(question['missing'])}? Decides: {decides}")
         lines.append("")
     return lines
@@ -255,19 +334,39 @@ def _questionnaire(data: dict[str, Any]) -> list[str]:
 
 def _appendix(data: dict[str, Any]) -> list[str]:
     model = data["model"]
-    lines = ["## Appendix: the model", "", "### Elements", "",
-             "| Id | Name | Kind | Type | Boundary |", "|---|---|---|---|---|"]
-    lines += [f"| {code(e['id'])} | {md(e['name'])} | {e['kind'].replace('_', ' ')} | "
-              f"{md(e['type'])} | {md(e['boundary'])} |" for e in model["elements"]]
-    lines += ["", "### Data assets", "", "| Id | Name | Categories | People | Source | Retention |",
-              "|---|---|---|---:|---|---|"]
-    lines += [f"| {code(d['id'])} | {md(d['name'])} | {md(', '.join(d['categories']))} | "
-              f"{'' if d['subjects'] is None else format(d['subjects'], ',')} | "
-              f"{md(d['source'])} | {md(d['retention'])} |" for d in model["data"]]
+    lines = [
+        "## Appendix: the model",
+        "",
+        "### Elements",
+        "",
+        "| Id | Name | Kind | Type | Boundary |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {code(e['id'])} | {md(e['name'])} | {e['kind'].replace('_', ' ')} | "
+        f"{md(e['type'])} | {md(e['boundary'])} |"
+        for e in model["elements"]
+    ]
+    lines += [
+        "",
+        "### Data assets",
+        "",
+        "| Id | Name | Categories | People | Source | Retention |",
+        "|---|---|---|---:|---|---|",
+    ]
+    lines += [
+        f"| {code(d['id'])} | {md(d['name'])} | {md(', '.join(d['categories']))} | "
+        f"{'' if d['subjects'] is None else format(d['subjects'], ',')} | "
+        f"{md(d['source'])} | {md(d['retention'])} |"
+        for d in model["data"]
+    ]
     if model["flows"]:
         lines += ["", "### Flows", "", "| Id | Name | From | To | Data |", "|---|---|---|---|---|"]
-        lines += [f"| {code(f['id'])} | {md(f['name'])} | {code(f['from'])} | {code(f['to'])} | "
-                  f"{md(', '.join(f['data']))} |" for f in model["flows"]]
+        lines += [
+            f"| {code(f['id'])} | {md(f['name'])} | {code(f['from'])} | {code(f['to'])} | "
+            f"{md(', '.join(f['data']))} |"
+            for f in model["flows"]
+        ]
     if data["warnings"]:
         lines += ["", "## Warnings", ""] + [f"- {md(w)}" for w in data["warnings"]]
     return lines + [""]
@@ -289,4 +388,3 @@ def _people(finding: dict[str, Any]) -> str:
 def _change(item: dict[str, Any]) -> str:
     parts = [f"{k} {item[k]:+d}" for k in ("likelihood", "impact") if item.get(k)]
     return ", ".join(parts) or "no score change"
-

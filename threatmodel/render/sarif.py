@@ -40,19 +40,24 @@ def sarif_log(result: Result, data: dict[str, Any] | None = None) -> dict[str, A
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "threatmodel",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
-                "rules": [_rule(risk, result) for risk in risks],
-            }},
-            "automationDetails": {"id": f"threatmodel/{data['system']['id']}/"},
-            "columnKind": "unicodeCodePoints",
-            "results": [_result(f, index, levels) for f in data["findings"]
-                        if f["risk_id"] in index],
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "threatmodel",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(risk, result) for risk in risks],
+                    }
+                },
+                "automationDetails": {"id": f"threatmodel/{data['system']['id']}/"},
+                "columnKind": "unicodeCodePoints",
+                "results": [
+                    _result(f, index, levels) for f in data["findings"] if f["risk_id"] in index
+                ],
+            }
+        ],
     }
 
 
@@ -65,14 +70,22 @@ def _rule(risk, result: Result) -> dict[str, Any]:
     markdown = [_md(risk.description or risk.title)]
     if mitigations:
         text.append("Mitigations: " + "; ".join(f"{m.title} ({m.id})" for m in mitigations) + ".")
-        markdown.append("**Mitigations**\n\n" + "\n".join(
-            f"- {_md(m.title)} (`{m.id}`)" for m in mitigations))
+        markdown.append(
+            "**Mitigations**\n\n" + "\n".join(f"- {_md(m.title)} (`{m.id}`)" for m in mitigations)
+        )
     if references:
-        text.append("References: " + "; ".join(
-            f"{r.title}{' <' + r.url + '>' if r.url else ''}" for r in references) + ".")
-        markdown.append("**References**\n\n" + "\n".join(
-            f"- [{_md(r.title)}]({safe_url(r.url)})" if safe_url(r.url) else f"- {_md(r.title)}"
-            for r in references))
+        text.append(
+            "References: "
+            + "; ".join(f"{r.title}{' <' + r.url + '>' if r.url else ''}" for r in references)
+            + "."
+        )
+        markdown.append(
+            "**References**\n\n"
+            + "\n".join(
+                f"- [{_md(r.title)}]({safe_url(r.url)})" if safe_url(r.url) else f"- {_md(r.title)}"
+                for r in references
+            )
+        )
     tags = ["security", "privacy", "threat-model"]
     for name in FRAMEWORK_TAGS:
         tags += [f"{name}/{value}" for value in risk.frameworks.get(name, ())]
@@ -96,14 +109,20 @@ def _rule(risk, result: Result) -> dict[str, Any]:
 def _result(f: dict[str, Any], index: dict[str, int], levels: dict[str, str]) -> dict[str, Any]:
     element = f["element"]
     confirmed = f["status"] == "confirmed"
-    message = f"{f['title']}: {element['name']} ({element['kind'].replace('_', ' ')} " \
-              f"'{element['id']}'). "
+    message = (
+        f"{f['title']}: {element['name']} ({element['kind'].replace('_', ' ')} '{element['id']}'). "
+    )
     if confirmed:
-        message += f"Severity {f['severity']} (likelihood {f['likelihood']} x impact " \
-                   f"{f['impact']} = {f['score']})."
+        message += (
+            f"Severity {f['severity']} (likelihood {f['likelihood']} x impact "
+            f"{f['impact']} = {f['score']})."
+        )
         if f["evidence"]:
-            message += " Why: " + ", ".join(f"{e['name']} = {value_text(e['value'])}"
-                                            for e in f["evidence"]) + "."
+            message += (
+                " Why: "
+                + ", ".join(f"{e['name']} = {value_text(e['value'])}" for e in f["evidence"])
+                + "."
+            )
         if f["recommended"]:
             message += " Do: " + "; ".join(m["title"] for m in f["recommended"]) + "."
     else:
@@ -118,26 +137,43 @@ def _result(f: dict[str, Any], index: dict[str, int], levels: dict[str, str]) ->
         "kind": "fail" if confirmed else "review",
         "level": levels.get(f["severity"], "warning") if confirmed else "none",
         "message": {"text": _plain(message)},
-        "locations": [{
-            "physicalLocation": physical,
-            "logicalLocations": [{"name": element["id"], "kind": "element",
-                                  "fullyQualifiedName": f"{element['kind']}:{element['id']}"}],
-        }],
+        "locations": [
+            {
+                "physicalLocation": physical,
+                "logicalLocations": [
+                    {
+                        "name": element["id"],
+                        "kind": "element",
+                        "fullyQualifiedName": f"{element['kind']}:{element['id']}",
+                    }
+                ],
+            }
+        ],
         # our own stable identity, and the key GitHub matches alerts on (set here so that
         # the upload action does not derive it from the line's text)
         "fingerprints": {FINGERPRINT: digest},
         "partialFingerprints": {"primaryLocationLineHash": f"{digest[:16]}:1"},
-        "properties": {"findingId": f["id"], "severity": f["severity"], "score": f["score"],
-                       "status": f["status"], "reviewStatus": f["review_status"],
-                       "people": f["harm"]["subjects"]},
+        "properties": {
+            "findingId": f["id"],
+            "severity": f["severity"],
+            "score": f["score"],
+            "status": f["status"],
+            "reviewStatus": f["review_status"],
+            "people": f["harm"]["subjects"],
+        },
     }
     decision = f["decision"]
     if decision is not None and not f["open"]:
         why = decision["justification"] or decision["status"]
         if decision["owner"]:
             why += f" ({decision['owner']})"
-        item["suppressions"] = [{"kind": "external", "status": "accepted", "justification":
-                                 f"{decision['status']}: {why}"}]
+        item["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": f"{decision['status']}: {why}",
+            }
+        ]
     return item
 
 
@@ -170,4 +206,3 @@ def _md(text: str) -> str:
     from threatmodel.render.escape import markdown
 
     return markdown(text)
-

@@ -11,13 +11,18 @@ RESET = "\x1b[0m"
 
 def render(result: Result, top: int = 5, colour: bool = False) -> str:
     """Counts per severity, the worst `top` findings and the number needing information."""
+
     def paint(severity: str, text: str) -> str:
-        return f"{COLOURS.get(severity, '')}{text}{RESET}" if colour and severity in COLOURS else text
+        return (
+            f"{COLOURS.get(severity, '')}{text}{RESET}" if colour and severity in COLOURS else text
+        )
 
     model = result.model
     counts = result.counts()
-    lines = [f"{terminal(model.system.label)}: {len(model.elements)} elements, "
-             f"{len(model.flows)} flows, {len(result.catalog.risks)} risks checked"]
+    lines = [
+        f"{terminal(model.system.label)}: {len(model.elements)} elements, "
+        f"{len(model.flows)} flows, {len(result.catalog.risks)} risks checked"
+    ]
     parts = [paint(name, f"{count} {name}") for name, count in counts.items()]
     lines.append("findings: " + ", ".join(parts) + f"; {len(result.possible)} need information")
     shown = [f for f in result.confirmed if f.open][:top]
@@ -26,6 +31,8 @@ def render(result: Result, top: int = 5, colour: bool = False) -> str:
         width = max(len(f.severity) for f in shown)
         for f in shown:
             people = f"  [{f.harm.subjects:,} people]" if f.harm.subjects else ""
-            lines.append(f"  {paint(f.severity, f.severity.ljust(width))}  {terminal(f.id)}: "
-                         f"{terminal(f.title)}{people}")
+            lines.append(
+                f"  {paint(f.severity, f.severity.ljust(width))}  {terminal(f.id)}: "
+                f"{terminal(f.title)}{people}"
+            )
     return "\n".join(lines) + "\n"
