@@ -10,10 +10,9 @@ from pathlib import Path
 from threatmodel.commands.common import (
     add_catalog_option,
     add_input_option,
-    limits_from,
     load_catalog,
-    load_input_model,
     print_warnings,
+    sources_from,
 )
 
 TARGETS = ("otm",)
@@ -61,31 +60,26 @@ def render(document: dict, yaml_output: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import datetime
-
-    from threatmodel.api import analyze, check_model
+    from threatmodel import run as service
     from threatmodel.interop.otm_export import export_otm, unplaced_findings
     from threatmodel.output import write_atomic
+    from threatmodel.render.escape import terminal
+    from threatmodel.validate import validate
 
     catalog = load_catalog(args)
-    model = load_input_model(args, strict=False)
+    sources = sources_from(args)
     result = None
     if args.no_findings:
-        check_model(model, catalog)
+        model = service.read_model(args.model, sources)
+        validate(model, catalog)
     else:
-        from threatmodel import tracking
-
-        result = analyze(model, catalog)
-        path = Path(args.decisions) if args.decisions else tracking.default_path(args.model)
-        if args.decisions or path.is_file():
-            decisions = tracking.load_decisions(path, limits=limits_from(args))
-            result = tracking.apply_decisions(result, decisions, datetime.date.today())
+        result = service.analyse(args.model, catalog, sources, decisions=args.decisions)
+        model = result.model
     document = export_otm(model, result, include_possible=args.include_possible)
     output = Path(args.output) if args.output else None
     text = render(document, output is not None and output.suffix.lower() in (".yaml", ".yml"))
-    print_warnings(model.warnings)
+    print_warnings(model.warnings if result is None else result.warnings)
     if result is not None:
-        print_warnings(result.warnings)
         unplaced = unplaced_findings(result, args.include_possible)
         if unplaced:
             print(
@@ -99,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     write_atomic(output, text)
     threats = len(document.get("threats", ()))
     print(
-        f"wrote {output} ({len(document['components'])} components, "
+        f"wrote {terminal(output)} ({len(document['components'])} components, "
         f"{len(document['dataflows'])} dataflows, {threats} threats)"
     )
     return 0
