@@ -3,7 +3,10 @@
 `generate(n)` returns a model dict with about `n` elements: organisations nested in
 jurisdictions with networks inside, data assets of which about 70% are personal, ~1.5 flows
 per element, and most of the shipped vocabulary's attributes set, mostly to their safe value.
-Deterministic for a given (n, seed).
+`generate(n, sparse=True)` is the model someone sketches first: the same elements, flows and
+data assets with their structural fields only (kind, type, what they store, use and carry,
+data categories and people), no optional attribute and no boundary.
+Deterministic for a given (n, seed). `python benchmarks/synth.py N [--sparse]` prints it as YAML.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from threatmodel.catalog_yaml import load_catalog
 KINDS = [("actor", 0.12), ("process", 0.38), ("datastore", 0.25), ("external_service", 0.25)]
 
 
-def generate(n: int, seed: int = 7) -> dict:
-    """A model dict with about `n` elements."""
+def generate(n: int, seed: int = 7, sparse: bool = False) -> dict:
+    """A model dict with about `n` elements (`sparse`: structural fields only)."""
     rng = random.Random(seed)
     vocabulary = load_catalog((), shipped_risks=False).vocabulary
     personal = [c for c, v in vocabulary.categories.items() if v.personal]
@@ -66,6 +69,15 @@ def generate(n: int, seed: int = 7) -> dict:
         }
         _attributes(rng, flow, "dataflow", vocabulary)
         flows.append(flow)
+    if sparse:
+        fixed = {"id", "kind", "name", "type", "stores", "inputs", "from", "to", "data"}
+        fixed |= {"categories", "subjects", "source"}
+        return {
+            "system": {"id": f"sparse-{n}", "name": f"Sparse system of {n} elements"},
+            "data": [{k: v for k, v in d.items() if k in fixed} for d in data],
+            "elements": [{k: v for k, v in e.items() if k in fixed} for e in elements],
+            "flows": [{k: v for k, v in f.items() if k in fixed} for f in flows],
+        }
     return {
         "system": {
             "id": f"synthetic-{n}",
@@ -144,3 +156,10 @@ def _boundaries(rng: random.Random, ids: list[str]) -> list[dict]:
         rng.choice(jurisdictions)["members"].append(org_id)
         rng.choice(jurisdictions)["members"].extend(chunk[len(inside) :])
     return jurisdictions + boundaries
+
+
+if __name__ == "__main__":
+    import yaml
+
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    sys.stdout.write(yaml.safe_dump(generate(size, sparse="--sparse" in sys.argv), sort_keys=False))

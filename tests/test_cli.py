@@ -114,4 +114,4 @@ def test_console_script_runs_as_a_process(tmp_path):
         timeout=60,
     )
     assert proc.returncode == 1
-    assert "findings: 0 critical, 2 high" in proc.stdout
+    assert "concerns: 0 critical, 2 high" in proc.stdout

@@ -41,7 +41,6 @@ def test_one_row_per_finding_with_decision_columns():
         "R-RES-01@f-sell",
         "R-SEC-01@profile-db",
         "R-SYS-01@trust",
-        "R-SEC-01@archive",
     ]
     sold = table[1]
     assert (sold["severity"], sold["score"], sold["review_status"]) == ("medium", "9", "accepted")
@@ -52,7 +51,7 @@ def test_one_row_per_finding_with_decision_columns():
     )
     assert table[0]["pram_problems"] == "Discrimination, Loss of Self-Determination"
     assert table[0]["laws"].startswith("GDPR Art. 22: automated individual decisions; ")
-    assert table[4]["missing"] == "encrypted_at_rest"
+    assert {r["concern"] for r in table} == {f"C-{r['risk_id']}" for r in table}
 
 
 @pytest.mark.parametrize(
@@ -83,7 +82,7 @@ def test_hostile_model_yields_no_live_formula_and_no_raw_control_character():
     cells = [c for r in table[1:] for c in r]
     assert not [c for c in cells if c.lstrip(" \t\r\n").startswith(("=", "+", "-", "@"))]
     assert not any(ord(ch) < 0x20 and ch not in "\r\n" for ch in text)
-    title = table[1][2]
+    title = table[1][table[0].index("title")]
     assert title == "<script>alert('title')</script> | pipe | `code` =1+1"
     header = table[0]
     assert table[1][header.index("recommended")].startswith("MIT-H-1: =HYPERLINK(")

@@ -160,6 +160,6 @@ def test_a_new_file_is_created_with_a_header(tmp_path):
     assert text.startswith("# Review decisions for model.yaml")
     assert "  R-SEC-*@*:\n    status: in-progress\n" in text
     assert (
-        findings(tmp_path / "model.yaml", tmp_path)["R-SEC-01@archive"]["review_status"]
+        findings(tmp_path / "model.yaml", tmp_path)["R-SEC-01@profile-db"]["review_status"]
         == "in-progress"
     )

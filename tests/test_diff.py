@@ -49,14 +49,15 @@ def run(capsys, *args: str) -> tuple[int, str]:
 
 
 def test_text_says_what_changed(models, capsys):
-    """Resolved and newly confirmed findings, and added elements and removed flows, are listed."""
+    """New (once undecided, now confirmed) and resolved findings, and added elements and
+    removed flows, are listed."""
     code, out = run(capsys, str(models[0]), str(models[1]), *CATALOG)
     assert code == 0
     assert out == (
+        "new findings (1):\n"
+        "  + high      R-SEC-01@archive: Personal data stored unencrypted\n"
         "resolved findings (1):\n"
         "  - high      R-OPA-01@scoring: Automated decisions people cannot contest\n"
-        "changed findings (1):\n"
-        "  ~ R-SEC-01@archive: status possible -> confirmed\n"
         "elements added: cam\n"
         "flows removed: f-store\n"
     )
@@ -91,12 +92,12 @@ def test_json_results_compare_like_models(models, capsys, tmp_path):
 def test_markdown_is_a_pull_request_comment(models, capsys):
     """The Markdown form has counts, a table of new and resolved findings and the changes."""
     _, out = run(capsys, str(models[0]), str(models[1]), *CATALOG, "--format", "md")
-    assert "**0 new**, **1 resolved**, 1 changed findings." in out
+    assert "**1 new**, **1 resolved**, 0 changed findings." in out
     assert (
         "| resolved | high | `R-OPA-01@scoring` Automated decisions people cannot contest "
         "| `scoring` |" in out
     )
-    assert "| `R-SEC-01@archive` | Personal data stored unencrypted | possible | high |" in out
+    assert "| new | high | `R-SEC-01@archive` Personal data stored unencrypted | `archive` |" in out
     assert "- **Flows removed:** `f-store`" in out
 
 
@@ -150,7 +151,7 @@ def test_hostile_titles_are_escaped_in_markdown():
         ),
         (
             '{"schema_version": "1", "system": {}, "findings": [1]}',
-            "1:1: 'findings' must be a list of findings with id, title, status, severity and element",
+            "1:1: 'findings' must be a list of findings with id, title, severity and element",
         ),
     ],
 )

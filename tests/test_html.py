@@ -61,7 +61,8 @@ def hostile():
 
 
 def test_report_has_every_section(report):
-    """Summary, matrix, diagram, findings, checklist, compliance, questionnaire and appendix."""
+    """Summary and plan, concerns, matrix, diagram, findings, checklist, compliance, questions
+    and appendix."""
     ids = {attrs.get("id") for _, attrs in Page(report).elements}
     assert {
         "summary",
@@ -70,7 +71,8 @@ def test_report_has_every_section(report):
         "findings",
         "checklist",
         "compliance",
-        "questionnaire",
+        "questions",
+        "concerns",
         "appendix",
     } <= ids
     assert {
@@ -78,7 +80,7 @@ def test_report_has_every_section(report):
         "finding-R-RES-01@f-sell",
         "finding-R-SEC-01@profile-db",
         "finding-R-SYS-01@trust",
-        "questions-archive",
+        "questions",
     } <= ids
 
 
@@ -94,7 +96,8 @@ def test_finding_shows_harms_frameworks_mitigations_and_decision(report):
     )
     assert "accepted by dpo@example.org on 2024-05-02, until 2030-01-31; ticket PRIV-12" in text
     assert "Contract forbids onward sale; audit in Q3." in text
-    assert "What is encrypted_at_rest?" in text
+    assert "Is each data store encrypted at rest?" in text or "encrypted_at_rest" in text
+    assert "Questions for the system owner" in text
 
 
 def test_expired_decision_is_shown_as_open_again():

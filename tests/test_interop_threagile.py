@@ -205,6 +205,6 @@ def test_analyze_accepts_a_threagile_file_with_from(tmp_path, capsys):
         == 0
     )
     report = json.loads((out / "findings.json").read_text())
-    ids = {f["id"] for f in report["findings"] if f["status"] == "confirmed"}
+    ids = {f["id"] for f in report["findings"]}
     assert "SRS-SEC-02@event-lake" in ids
     capsys.readouterr()

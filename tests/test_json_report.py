@@ -137,12 +137,13 @@ def test_compliance_groups_findings_by_law_and_article(result):
     assert [f["id"] for f in gdpr5["findings"]] == ["R-RES-01@f-sell", "R-SYS-01@trust"]
 
 
-def test_questionnaire_asks_for_the_missing_facts(result):
-    """Possible findings become questions per element naming the attribute to fill in."""
-    questionnaire = to_plain(result)["questionnaire"]
-    assert [
-        (q["element"]["id"], [x["missing"] for x in q["questions"]]) for q in questionnaire
-    ] == [("archive", ["encrypted_at_rest"])]
+def test_questions_ask_for_the_missing_facts(result):
+    """Undecided risks become one question per missing fact, naming where it is missing."""
+    questions = to_plain(result)["questions"]
+    assert [(q["id"], [w["id"] for w in q["where"]], q["severity"]) for q in questions] == [
+        ("encrypted_at_rest", ["archive"], "high")
+    ]
+    assert questions[0]["risks"][0]["findings"] == ["R-SEC-01@archive"]
 
 
 def test_appendix_lists_elements_and_data_assets(result):

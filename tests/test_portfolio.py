@@ -50,7 +50,7 @@ def test_portfolio_writes_each_model_and_a_summary(tmp_path, capsys):
     )
     summary = json.loads((out / "portfolio.json").read_text())
     assert [m["name"] for m in summary["models"]] == ["Small scoring platform"] * 3
-    assert all(m["by_severity"]["high"] == 2 for m in summary["models"])
+    assert all(m["concerns_by_severity"]["high"] == 2 for m in summary["models"])
     assert sorted(p.name for p in out.iterdir()) == [
         "model-0",
         "model-1",

@@ -10,6 +10,7 @@ THREATMODEL_FUZZ_EXAMPLES set to thousands of examples.
 from __future__ import annotations
 
 import atexit
+import copy
 import datetime
 import functools
 import json
@@ -26,6 +27,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from threatmodel.catalog_yaml import load_catalog, scope_for
+from threatmodel.concerns import by_severity, concerns
 from threatmodel.engine import analyze
 from threatmodel.errors import ThreatModelError
 from threatmodel.expr import UNKNOWN, ExprError, compile_condition
@@ -33,6 +35,7 @@ from threatmodel.graph import FACTS, ModelFacts
 from threatmodel.loader import decode, load_text
 from threatmodel.model import ELEMENT_KINDS
 from threatmodel.model_yaml import read_model_data
+from threatmodel.planner import make_plan
 from threatmodel.render.json_report import render as render_json
 from threatmodel.report import build_report
 from threatmodel.validate import validate
@@ -114,13 +117,13 @@ SCALARS = (
         ]
     )
 )
-JUNK = st.recursive(
-    SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
+
+
+def _containers(inner: st.SearchStrategy) -> st.SearchStrategy:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+
+
+JUNK = st.recursive(SCALARS, _containers, max_leaves=8)
 
 
 def paths(value: Any, prefix: tuple = ()) -> list[tuple]:
@@ -710,13 +713,44 @@ def test_adding_a_control_never_raises_a_finding(data):
 
 @HEAVY
 @given(st.data())
-def test_a_possible_finding_names_what_is_missing(data):
-    """A finding that is only 'possible' (its condition is unknown) always lists the
-    information the model lacks, so the reviewer knows what to fill in."""
+def test_an_undecided_finding_names_what_is_missing(data):
+    """A finding the model cannot decide (its condition is unknown) always lists the facts
+    the model lacks, so it becomes a question; confirmed findings list nothing missing."""
     catalog = load_catalog_data(data.draw(catalogs()))
     result = analyze(model_of(data.draw(valid_models(tuple(catalog.mitigations)))), catalog)
-    for finding in result.findings:
-        assert finding.confirmed or finding.missing, finding.id
+    assert all(f.confirmed and not f.missing for f in result.findings)
+    for finding in result.undecided:
+        assert not finding.confirmed and finding.missing, finding.id
+
+
+@HEAVY
+@given(st.data())
+def test_the_plan_predicts_exactly_what_analysis_gives(data):
+    """Putting a plan's steps in place as controls and analysing the model again gives the
+    open concerns by severity and the people exposed that the plan predicted for that step."""
+    catalog = load_catalog_data(data.draw(catalogs()))
+    model_data = data.draw(valid_models(tuple(catalog.mitigations)))
+    result = analyze(model_of(model_data), catalog)
+    target = data.draw(st.sampled_from(catalog.severities))
+    plan = make_plan(result, target)
+    for step, action in enumerate(plan.actions, 1):
+        changed = copy.deepcopy(model_data)
+        changed["controls"] += [
+            {"mitigation": a.mitigation, "targets": list(a.targets)} for a in plan.actions[:step]
+        ]
+        again = analyze(model_of(changed), catalog)
+        open_concerns = [c for c in concerns(again.findings, catalog) if c.open]
+        assert by_severity(open_concerns, catalog, only_open=True) == action.after
+        threshold = catalog.severity_rank(target)
+        people = max(
+            (
+                f.harm.subjects or 0
+                for f in again.findings
+                if f.open and catalog.severity_rank(f.severity) >= threshold
+            ),
+            default=0,
+        )
+        assert people == action.people_exposed
 
 
 def test_an_attribute_that_does_not_apply_is_false_when_used_alone():

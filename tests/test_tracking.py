@@ -77,7 +77,7 @@ decisions:
 """)
     applied = apply_decisions(result, loaded, TODAY)
     assert applied.finding("R-SEC-01@profile-db").decision.status == "accepted"
-    assert applied.finding("R-SEC-01@archive").decision.status == "false-positive"
+    assert applied.finding("R-RES-01@f-sell").decision.status == "false-positive"
     assert applied.finding("R-OPA-01@scoring").decision.key == "R-*@*"
 
 

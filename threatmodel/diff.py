@@ -111,7 +111,7 @@ def side_of_report(report: Report) -> Side:
             FindingState(
                 id=f.id,
                 title=f.title,
-                status=f.status,
+                status="confirmed",
                 severity=f.severity,
                 score=f.score,
                 review_status=f.review_status,
@@ -151,14 +151,14 @@ def side_of_json(text: str, display: str) -> Side:
             ]
         )
     if not isinstance(data["findings"], list) or not all(
-        isinstance(f, dict) and {"id", "title", "status", "severity", "element"} <= f.keys()
+        isinstance(f, dict) and {"id", "title", "severity", "element"} <= f.keys()
         for f in data["findings"]
     ):
         raise ThreatModelError(
             [
                 Problem(
                     message="'findings' must be a list of findings with id, "
-                    "title, status, severity and element",
+                    "title, severity and element",
                     pos=where,
                 )
             ]
@@ -167,7 +167,8 @@ def side_of_json(text: str, display: str) -> Side:
     system = data["system"] if isinstance(data["system"], dict) else {}
     return Side(
         name=str(system.get("name", "")),
-        findings=tuple(_state(f) for f in data["findings"]),
+        # findings.json before schema 2 also listed "possible" findings: those are questions
+        findings=tuple(_state(f) for f in data["findings"] if f.get("status") != "possible"),
         elements=_ids(model, "elements"),
         flows=_ids(model, "flows"),
         severities=tuple((data.get("summary") or {}).get("by_severity") or {}),
@@ -179,7 +180,7 @@ def _state(f: dict[str, Any]) -> FindingState:
     return FindingState(
         id=str(f["id"]),
         title=str(f["title"]),
-        status=str(f["status"]),
+        status=str(f.get("status", "confirmed")),
         severity=str(f["severity"]),
         score=f.get("score"),
         review_status=str(f.get("review_status", "open")),

@@ -32,7 +32,7 @@ class Outcome:
     name: str = ""
     elements: int = 0
     counts: tuple[tuple[str, int], ...] = ()
-    possible: int = 0
+    questions: int = 0
     open_at_threshold: int = 0
     people: int = 0
 
@@ -148,7 +148,7 @@ def default_jobs() -> int:
 
 def summary_table(outcomes: list[Outcome], severities: tuple[str, ...]) -> list[list[str]]:
     """Rows for the combined summary: a header, one row per model, and a total."""
-    rows = [["model", "elements", *severities, "possible", "people", "status"]]
+    rows = [["model", "elements", *severities, "questions", "people", "status"]]
     totals = dict.fromkeys(severities, 0)
     for outcome in outcomes:
         counts = dict(outcome.counts)
@@ -160,7 +160,7 @@ def summary_table(outcomes: list[Outcome], severities: tuple[str, ...]) -> list[
                 outcome.model,
                 str(outcome.elements),
                 *(str(counts.get(s, 0)) for s in severities),
-                str(outcome.possible),
+                str(outcome.questions),
                 f"{outcome.people:,}" if outcome.people else "",
                 status,
             ]
@@ -170,7 +170,7 @@ def summary_table(outcomes: list[Outcome], severities: tuple[str, ...]) -> list[
             f"{len(outcomes)} models",
             str(sum(o.elements for o in outcomes)),
             *(str(totals[s]) for s in severities),
-            str(sum(o.possible for o in outcomes)),
+            str(sum(o.questions for o in outcomes)),
             "",
             f"{sum(1 for o in outcomes if not o.ok)} with problems",
         ]

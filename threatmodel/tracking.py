@@ -263,7 +263,11 @@ def apply_decisions(result: Result, decisions: Decisions | None, today: datetime
                 decision, status="open", expired=True, recorded_status=decision.status
             )
         findings.append(attrs.evolve(finding, decision=decision))
-    ids = [f.id for f in result.findings]
+    for waiting in result.undecided:  # a decision may settle a risk the model leaves undecided
+        decision = decisions.for_finding(waiting.id)
+        if decision is not None:
+            used.add(decision.key)
+    ids = [f.id for f in (*result.findings, *result.undecided)]
     unused = [_unused_warning(d, ids) for d in decisions.items if d.key not in used]
     warnings = tuple(result.warnings) + tuple(decisions.warnings) + tuple(lapsed) + tuple(unused)
     return attrs.evolve(result, findings=tuple(findings), warnings=warnings)

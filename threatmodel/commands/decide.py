@@ -173,7 +173,7 @@ def _check_matches(args: argparse.Namespace, bad) -> None:
 
     sources = sources_from(args)
     result = analyze(service.read_model(args.model, sources), load_catalog(args))
-    ids = [f.id for f in result.findings]
+    ids = [f.id for f in (*result.findings, *result.undecided)]
     probe = Decision(key=args.finding, status=args.status)
     if not any(probe.matches(i) for i in ids):
         hint = "" if probe.is_pattern else did_you_mean(args.finding, ids)

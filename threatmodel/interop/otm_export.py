@@ -196,9 +196,8 @@ def _findings(result, include_possible: bool) -> OrderedDict[str, list]:
     by_subject: OrderedDict[str, list] = OrderedDict()
     if result is None:
         return by_subject
-    for finding in result.findings:
-        if finding.confirmed or include_possible:
-            by_subject.setdefault(finding.element_id, []).append(finding)
+    for finding in (*result.findings, *(result.undecided if include_possible else ())):
+        by_subject.setdefault(finding.element_id, []).append(finding)
     return by_subject
 
 
@@ -298,6 +297,6 @@ def unplaced_findings(result, include_possible: bool = False) -> list:
     """Findings on boundaries and the system: OTM has no threat instances for those."""
     return [
         f
-        for f in result.findings
-        if (f.confirmed or include_possible) and f.element_kind in ("boundary", "system")
+        for f in (*result.findings, *(result.undecided if include_possible else ()))
+        if f.element_kind in ("boundary", "system")
     ]

@@ -62,7 +62,7 @@ class FindingIndex:
     def __init__(self, result: Any):
         self.catalog = result.catalog
         self.by_subject: dict[str, list] = defaultdict(list)
-        for finding in result.findings:
+        for finding in (*result.findings, *result.undecided):
             self.by_subject[finding.element_id].append(finding)
 
     def findings(self, ids: Iterable[str]) -> list:
@@ -78,7 +78,7 @@ class FindingIndex:
         counted = [f for f in found if f.confirmed and f.open]
         lines = []
         for f in found:
-            note = "" if f.confirmed else " (possible: needs information)"
+            note = "" if f.confirmed else " (undecided: the model leaves facts out)"
             if f.confirmed and not f.open:
                 note = f" ({f.decision.status})"
             lines.append(f"{f.severity}: {f.id}: {f.title}{note}")

@@ -20,6 +20,7 @@ from threatmodel.render.text import value_text
 from threatmodel.report import Report, ReportFinding
 from threatmodel.report.model import DecisionInfo, ReferenceInfo
 
+PLAN_ROWS = 10  # steps of the plan shown; `threatmodel plan` lists them all
 FRAMEWORK_LABELS = {
     "stride": "STRIDE",
     "linddun": "LINDDUN",
@@ -57,11 +58,13 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     lines: list[str] = []
     for section in (
         _summary,
+        _plan,
+        _concerns,
         _matrix,
         _findings,
         _checklist,
         _compliance,
-        _questionnaire,
+        _questions,
         _appendix,
     ):
         lines += section(report)
@@ -83,13 +86,20 @@ def _summary(report: Report) -> list[str]:
         "",
         "## Summary",
         "",
-        "| Severity | Confirmed | Open |",
-        "|---|---:|---:|",
+        f"{_n(summary.concerns, 'concern')} ({_n(summary.findings, 'finding')}, grouped by "
+        f"root cause) and {_n(summary.questions, 'open question')} for the system owner.",
+        "",
+        "| Severity | Concerns | Still open | Findings |",
+        "|---|---:|---:|---:|",
     ]
-    for severity, count in summary.by_severity.items():
-        lines.append(f"| {severity} | {count} | {summary.open_by_severity[severity]} |")
+    for severity, count in summary.concerns_by_severity.items():
+        lines.append(
+            f"| {severity} | {count} | {summary.open_concerns_by_severity[severity]} | "
+            f"{summary.by_severity[severity]} |"
+        )
     lines += [
-        f"| possible (needs information) | {summary.possible} | |",
+        "",
+        "Findings by review status:",
         "",
         "| " + " | ".join(summary.by_status) + " |",
         "|" + "---:|" * len(summary.by_status),
@@ -108,7 +118,7 @@ def _summary(report: Report) -> list[str]:
             "",
         ]
     if summary.top:
-        lines += ["### Top risks", ""]
+        lines += ["### Top concerns", ""]
         lines += [
             f"{i}. **{t.severity}**: {md(t.sentence)} ({code(t.id)})"
             for i, t in enumerate(summary.top, 1)
@@ -293,8 +303,8 @@ def _compliance(report: Report) -> list[str]:
         lines += [f"### {md(law.title)}", "", "| Article | Findings |", "|---|---|"]
         for a in law.articles:
             found = "; ".join(
-                f"{f.severity if f.status == 'confirmed' else 'possible'} "
-                f"{code(f.id)}" + (f" ({md(f.review_status)})" if f.review_status != "open" else "")
+                f"{f.severity} {code(f.id)}"
+                + (f" ({md(f.review_status)})" if f.review_status != "open" else "")
                 for f in a.findings
             )
             lines.append(f"| {_link(a.title, a.link)} | {found} |")
@@ -302,29 +312,89 @@ def _compliance(report: Report) -> list[str]:
     return lines
 
 
-def _questionnaire(report: Report) -> list[str]:
-    lines = ["## Questions for the system owner", ""]
-    if not report.questionnaire:
-        return lines + ["Nothing is missing: every risk could be decided from the model.", ""]
+def _plan(report: Report) -> list[str]:
+    plan = report.plan
+    lines = ["## Plan", ""]
+    if not plan.actions and not plan.remaining:
+        return lines + [f"No open concern is {md(plan.target)} or worse.", ""]
     lines += [
-        "These risks may apply; the model does not say enough to decide. Each answer, "
-        "written into the model, settles the findings listed with it.",
+        f"The fewest mitigations that bring every open concern below {md(plan.target)}, "
+        "most effective first; each row says how the open concerns stand once it and the "
+        "rows above it are in place.",
         "",
+        "| Step | Mitigation | On | Open concerns after | People exposed |",
+        "|---:|---|---|---|---:|",
+        f"| | (now) | | {_severities(plan.before)} | {plan.people_exposed:,} |",
     ]
-    for q in report.questionnaire:
-        element = q.element
+    for number, action in enumerate(plan.actions[:PLAN_ROWS], 1):
+        lines.append(
+            f"| {number} | {md(action.title)} {code(action.mitigation)} | "
+            f"{md(', '.join(action.targets))} | {_severities(action.after)} | "
+            f"{action.people_exposed:,} |"
+        )
+    lines.append("")
+    if len(plan.actions) > PLAN_ROWS:
         lines += [
-            f"### {md(element.name)} ({element.kind.replace('_', ' ')} {code(element.id)})",
+            f"{len(plan.actions) - PLAN_ROWS} more steps: `threatmodel plan` lists them all.",
             "",
         ]
-        for question in q.questions:
-            decides = "; ".join(
-                f"{md(f.title)} ({code(f.id)}, {f.severity} if confirmed)"
-                for f in question.findings
-            )
-            lines.append(f"- [ ] What is {code(question.missing)}? Decides: {decides}")
-        lines.append("")
-    return lines
+    for residual in plan.remaining:
+        lines.append(
+            f"- **{code(residual.concern)} {md(residual.title)}** ({residual.severity}) "
+            f"needs {md(residual.needs.removeprefix('a design change: '))}"
+            if residual.reason == "design change"
+            else f"- {code(residual.concern)} {md(residual.title)}: {md(residual.needs)}"
+        )
+    return lines + ([""] if plan.remaining else [])
+
+
+def _severities(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "none"
+
+
+def _concerns(report: Report) -> list[str]:
+    lines = ["## Concerns", ""]
+    if not report.concerns:
+        return lines + ["No concerns.", ""]
+    lines += [
+        "Findings with one root cause: the same risk wherever it fires, with the risks the "
+        "catalog declares overlapping. Decide a concern once; its findings keep their ids.",
+        "",
+        "| Severity | Concern | Where | Findings |",
+        "|---|---|---|---:|",
+    ]
+    names = {e.id: e.name for e in report.model.elements}
+    names.update({f.id: f.name for f in report.model.flows})
+    for c in report.concerns:
+        where = ", ".join(md(names.get(e, e)) for e in c.elements[:3])
+        more = f" and {len(c.elements) - 3} more" if len(c.elements) > 3 else ""
+        state = "" if c.open else " (closed)"
+        lines.append(
+            f"| {c.severity}{state} | {code(c.id)} {md(c.title)} | {where}{more} | "
+            f"{len(c.findings)} |"
+        )
+    return lines + [""]
+
+
+def _questions(report: Report) -> list[str]:
+    lines = ["## Questions for the system owner", ""]
+    if not report.questions:
+        return lines + ["Nothing is missing: every risk in scope could be decided.", ""]
+    lines += [
+        "The model is silent on these; each answer, written into the model, confirms or rules "
+        "out the risks listed with it. Most weighty first (score x people at stake).",
+        "",
+    ]
+    for q in report.questions:
+        where = ", ".join(code(w.id) for w in q.where[:8])
+        more = f" and {len(q.where) - 8} more" if len(q.where) > 8 else ""
+        answers = f" Answers: {md(' / '.join(q.answers))}." if q.answers else ""
+        risks = "; ".join(f"{md(r.title)} ({r.severity})" for r in q.risks[:5])
+        lines.append(
+            f"- [ ] **{md(q.text)}** ({code(q.id)}) On {where}{more}.{answers} "
+            f"Could confirm: {risks}."
+        )
+    return lines + [""]
 
 
 def _appendix(report: Report) -> list[str]:

@@ -2,7 +2,7 @@
 
 One rule per catalog risk; one result per finding, pointing at the model file and the line
 of the element it concerns. Confirmed findings are `kind: fail` with the level of their
-severity band; "possible, needs information" findings are `kind: review` (level none).
+severity band (questions, what the model leaves undecided, are not results).
 Findings a review closed (accepted, false-positive, mitigated, transferred) stay in the log
 with a `suppressions` entry, so code scanning shows them as dismissed instead of reopening
 them. Fingerprints hash the finding id (`<risk>@<element>`), never line numbers or text, so
@@ -110,20 +110,14 @@ def _rule(risk: Risk, catalog: Catalog) -> dict[str, Any]:
 
 def _result(f: ReportFinding, index: dict[str, int], levels: dict[str, str]) -> dict[str, Any]:
     element = f.element
-    confirmed = f.status == "confirmed"
     message = f"{f.title}: {element.name} ({element.kind.replace('_', ' ')} '{element.id}'). "
-    if confirmed:
+    message += f"Severity {f.severity} (likelihood {f.likelihood} x impact {f.impact} = {f.score})."
+    if f.evidence:
         message += (
-            f"Severity {f.severity} (likelihood {f.likelihood} x impact {f.impact} = {f.score})."
+            " Why: " + ", ".join(f"{e.name} = {value_text(e.value)}" for e in f.evidence) + "."
         )
-        if f.evidence:
-            message += (
-                " Why: " + ", ".join(f"{e.name} = {value_text(e.value)}" for e in f.evidence) + "."
-            )
-        if f.recommended:
-            message += " Do: " + "; ".join(m.title for m in f.recommended) + "."
-    else:
-        message += "Possible: the model does not say " + ", ".join(f.missing) + "."
+    if f.recommended:
+        message += " Do: " + "; ".join(m.title for m in f.recommended) + "."
     physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(element.file)}}
     if element.line:
         physical["region"] = {"startLine": element.line, "startColumn": max(element.col, 1)}
@@ -131,8 +125,8 @@ def _result(f: ReportFinding, index: dict[str, int], levels: dict[str, str]) -> 
     item: dict[str, Any] = {
         "ruleId": f.risk_id,
         "ruleIndex": index[f.risk_id],
-        "kind": "fail" if confirmed else "review",
-        "level": levels.get(f.severity, "warning") if confirmed else "none",
+        "kind": "fail",
+        "level": levels.get(f.severity, "warning"),
         "message": {"text": _plain(message)},
         "locations": [
             {
@@ -154,7 +148,7 @@ def _result(f: ReportFinding, index: dict[str, int], levels: dict[str, str]) -> 
             "findingId": f.id,
             "severity": f.severity,
             "score": f.score,
-            "status": f.status,
+            "concern": f.concern,
             "reviewStatus": f.review_status,
             "people": f.harm.subjects,
         },

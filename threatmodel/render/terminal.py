@@ -1,4 +1,5 @@
-"""A short terminal summary: counts by severity and the top findings."""
+"""A short terminal summary: concerns by severity, the worst open ones, the first steps of
+the plan and how many questions the model leaves open."""
 
 from __future__ import annotations
 
@@ -10,28 +11,40 @@ RESET = "\x1b[0m"
 
 
 def render(report: Report, top: int = 5, colour: bool = False) -> str:
-    """Counts per severity, the worst `top` open findings and the number needing information."""
+    """Counts per severity, the worst `top` open concerns and the plan's first steps."""
 
     def paint(severity: str, text: str) -> str:
         return (
             f"{COLOURS.get(severity, '')}{text}{RESET}" if colour and severity in COLOURS else text
         )
 
-    system = report.system
+    system, summary = report.system, report.summary
     lines = [
         f"{terminal(system.name)}: {system.elements} elements, "
         f"{system.flows} flows, {report.catalog.risks} risks checked"
     ]
-    parts = [paint(name, f"{count} {name}") for name, count in report.summary.by_severity.items()]
-    lines.append("findings: " + ", ".join(parts) + f"; {report.summary.possible} need information")
-    shown = [f for f in report.confirmed if f.open][:top]
+    parts = [paint(name, f"{count} {name}") for name, count in summary.concerns_by_severity.items()]
+    decided = sum(count for status, count in summary.by_status.items() if status != "open")
+    lines.append(
+        f"concerns: {', '.join(parts)} ({summary.findings} findings, {decided} decided); "
+        f"{summary.questions} questions for the system owner"
+    )
+    shown = [c for c in report.concerns if c.open][:top]
     if shown:
-        lines.append("top findings:")
-        width = max(len(f.severity) for f in shown)
-        for f in shown:
-            people = f"  [{f.harm.subjects:,} people]" if f.harm.subjects else ""
+        lines.append("top concerns:")
+        width = max(len(c.severity) for c in shown)
+        for c in shown:
+            places = f" ({len(c.elements)} places)" if len(c.elements) > 1 else ""
+            people = f"  [{c.people:,} people]" if c.people else ""
             lines.append(
-                f"  {paint(f.severity, f.severity.ljust(width))}  {terminal(f.id)}: "
-                f"{terminal(f.title)}{people}"
+                f"  {paint(c.severity, c.severity.ljust(width))}  {terminal(c.title)}"
+                f"{places}{people}"
             )
+    if report.plan.actions:
+        lines.append(f"plan to bring every concern below {report.plan.target}:")
+        for number, action in enumerate(report.plan.actions[:3], 1):
+            targets = ", ".join(action.targets[:3]) + ("..." if len(action.targets) > 3 else "")
+            lines.append(f"  {number}. {terminal(action.title)} on {terminal(targets)}")
+        if len(report.plan.actions) > 3:
+            lines.append(f"  ... {len(report.plan.actions) - 3} more steps (threatmodel plan)")
     return "\n".join(lines) + "\n"

@@ -11,7 +11,10 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from threatmodel import __version__
+from threatmodel.concerns import Concern, by_severity, concerns
 from threatmodel.findings import Finding, Result
+from threatmodel.planner import make_plan
+from threatmodel.questions import questions
 from threatmodel.report.model import (
     SCHEMA_VERSION,
     Appendix,
@@ -24,7 +27,6 @@ from threatmodel.report.model import (
     CatalogInfo,
     ChecklistItem,
     DecisionInfo,
-    ElementQuestions,
     ElementRef,
     Evidence,
     FindingBrief,
@@ -35,8 +37,6 @@ from threatmodel.report.model import (
     MatrixRow,
     MitigationRef,
     ModifierInfo,
-    Question,
-    QuestionFinding,
     ReferenceInfo,
     Report,
     ReportFinding,
@@ -65,12 +65,15 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 URL_SAFE = "-._~:/?#[]@!$&*+,;=%"  # kept as written; everything else is percent-encoded
 
 
-def build_report(result: Result) -> Report:
+def build_report(result: Result, plan_target: str = "high") -> Report:
     """Everything a report says about `result`, computed once."""
     model, catalog = result.model, result.catalog
-    writer = _FindingWriter(result)
+    grouped = concerns(result.findings, catalog)
+    concern_of = {fid: c.id for c in grouped for fid in c.findings}
+    writer = _FindingWriter(result, concern_of)
     findings = tuple(writer.finding(f) for f in result.findings)
-    confirmed = [f for f in findings if f.confirmed]
+    asked = questions(result)
+    target = plan_target if plan_target in catalog.severities else catalog.severities[0]
     return Report(
         schema_version=SCHEMA_VERSION,
         tool=Tool("threatmodel", __version__),
@@ -87,12 +90,14 @@ def build_report(result: Result) -> Report:
             controls=tuple(sorted({c.mitigation for c in model.controls})),
         ),
         catalog=CatalogInfo(tuple(catalog.files), len(catalog.risks)),
-        summary=_summary(result, findings, confirmed),
-        matrix=_matrix(result, confirmed),
+        summary=_summary(result, findings, grouped, len(asked)),
+        matrix=_matrix(result, findings),
+        concerns=grouped,
+        plan=make_plan(result, target),
+        questions=asked,
         findings=findings,
-        mitigations=_checklist(result, confirmed),
+        mitigations=_checklist(result, findings),
         compliance=_compliance(result, findings, writer),
-        questionnaire=_questionnaire(findings),
         references=_references(result, findings),
         frameworks=_framework_legend(result, findings),
         model=_appendix(result),
@@ -105,8 +110,9 @@ class _FindingWriter:
     """Builds each report finding; what depends only on its risk or a mitigation is built
     once and shared between findings (the objects are frozen)."""
 
-    def __init__(self, result: Result):
+    def __init__(self, result: Result, concern_of: dict[str, str]):
         self.catalog = result.catalog
+        self.concern_of = concern_of
         self.by_risk: dict[str, tuple[str, str, dict[str, tuple[str, ...]], tuple[str, ...]]] = {}
         self.mitigations: dict[str, MitigationRef] = {}
 
@@ -138,10 +144,10 @@ class _FindingWriter:
         return ReportFinding(
             id=finding.id,
             risk_id=finding.risk_id,
+            concern=self.concern_of[finding.id],
             title=finding.title,
             description=description,
             group=group,
-            status=finding.status,
             review_status=decision.status if decision is not None else "open",
             open=finding.open,
             severity=finding.severity,
@@ -160,7 +166,6 @@ class _FindingWriter:
                 pos.col,
             ),
             evidence=_evidence(finding.evidence),
-            missing=tuple(finding.missing),
             modifiers=tuple(
                 ModifierInfo(m.why, m.condition, m.likelihood, m.impact, _evidence(m.evidence))
                 for m in finding.modifiers
@@ -225,30 +230,34 @@ def _sentence(finding: Finding) -> str:
 
 
 def _summary(
-    result: Result, findings: tuple[ReportFinding, ...], confirmed: list[ReportFinding]
+    result: Result, findings: tuple[ReportFinding, ...], grouped: tuple[Concern, ...], asked: int
 ) -> Summary:
-    severities = result.catalog.severities
+    catalog = result.catalog
     by_status = dict.fromkeys(DECISION_STATUSES, 0)
-    open_by_severity = dict.fromkeys(severities, 0)
-    for f in confirmed:
+    open_by_severity = dict.fromkeys(catalog.severities, 0)
+    for f in findings:
         by_status[f.review_status] = by_status.get(f.review_status, 0) + 1
         if f.open:
             open_by_severity[f.severity] = open_by_severity.get(f.severity, 0) + 1
-    top = [f for f in confirmed if f.open][:TOP]
+    first = {f.id: f for f in findings}
+    top = [first[c.findings[0]] for c in grouped if c.open][:TOP]
     return Summary(
-        confirmed=len(confirmed),
-        possible=len(findings) - len(confirmed),
-        open=sum(1 for f in confirmed if f.open),
+        concerns=len(grouped),
+        concerns_by_severity=by_severity(grouped, catalog),
+        open_concerns_by_severity=by_severity(grouped, catalog, only_open=True),
+        findings=len(findings),
+        questions=asked,
+        open=sum(1 for f in findings if f.open),
         by_severity=result.counts(),
         open_by_severity=open_by_severity,
         by_status=by_status,
         expired_decisions=sum(1 for f in findings if f.decision and f.decision.expired),
-        people_exposed=max((f.harm.subjects or 0 for f in confirmed), default=0),
+        people_exposed=max((f.harm.subjects or 0 for f in findings), default=0),
         top=tuple(TopItem(f.id, f.severity, f.sentence) for f in top),
     )
 
 
-def _matrix(result: Result, confirmed: list[ReportFinding]) -> Matrix:
+def _matrix(result: Result, confirmed: tuple[ReportFinding, ...]) -> Matrix:
     """Counts of confirmed findings (and of those still open) per likelihood x impact cell."""
     counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     for f in confirmed:
@@ -267,7 +276,7 @@ def _matrix(result: Result, confirmed: list[ReportFinding]) -> Matrix:
     return Matrix(tuple(rows), (1, 2, 3, 4, 5))
 
 
-def _checklist(result: Result, confirmed: list[ReportFinding]) -> tuple[ChecklistItem, ...]:
+def _checklist(result: Result, confirmed: tuple[ReportFinding, ...]) -> tuple[ChecklistItem, ...]:
     """Mitigations named by confirmed findings, as a to-do list: those still missing somewhere
     first, ordered by the total score they would remove from the open findings; then those
     in place everywhere they are recommended, ordered by the score they already remove."""
@@ -350,7 +359,7 @@ def _compliance(
             ref = references.get(rid)
             if ref is not None and ref.kind == "law":
                 laws[law_of(rid)][rid].append(
-                    FindingBrief(f.id, f.title, f.severity, f.status, f.review_status)
+                    FindingBrief(f.id, f.title, f.severity, f.review_status)
                 )
     out = []
     for law in sorted(laws, key=lambda k: (LAWS.get(k, k.upper()), k)):
@@ -369,23 +378,6 @@ def _compliance(
             )
         out.append(Law(law, LAWS.get(law, law.upper()), tuple(articles)))
     return tuple(out)
-
-
-def _questionnaire(findings: tuple[ReportFinding, ...]) -> tuple[ElementQuestions, ...]:
-    """What to ask the system owner: per element, each missing fact and the risks it decides."""
-    elements: dict[str, tuple[ElementRef, dict[str, list[QuestionFinding]]]] = {}
-    for f in findings:
-        if f.confirmed:
-            continue
-        _, questions = elements.setdefault(f.element.id, (f.element, {}))
-        for missing in f.missing or ("(unknown)",):
-            questions.setdefault(missing, []).append(QuestionFinding(f.id, f.title, f.severity))
-    return tuple(
-        ElementQuestions(
-            element, tuple(Question(missing, tuple(found)) for missing, found in questions.items())
-        )
-        for element, questions in elements.values()
-    )
 
 
 def _references(result: Result, findings: tuple[ReportFinding, ...]) -> dict[str, ReferenceInfo]:

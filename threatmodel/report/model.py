@@ -14,11 +14,14 @@ from typing import Any
 
 import attrs
 
+from threatmodel.concerns import Concern
 from threatmodel.findings import AppliedControl, Harm, Result
 from threatmodel.jsondata import field
+from threatmodel.planner import Plan
+from threatmodel.questions import Question
 from threatmodel.tracking import STATUSES as DECISION_STATUSES
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 DETAIL_LIMIT = 1000  # findings written out in full in HTML and Markdown; the rest as table rows
 COUNT = {"minimum": 0}
 
@@ -69,20 +72,25 @@ class TopItem:
 
 @attrs.frozen(kw_only=True)
 class Summary:
-    """Counts of findings by severity and review status, and the worst open ones."""
+    """Counts of concerns, findings and questions, and the worst open concerns."""
 
-    confirmed: int = field(schema=COUNT)
-    possible: int = field(schema=COUNT)
-    open: int = field(schema=COUNT)
-    by_severity: dict[str, int] = field(doc="confirmed findings per severity band, worst first")
-    open_by_severity: dict[str, int] = field(doc="open confirmed findings per band, worst first")
+    concerns: int = field(schema=COUNT)
+    concerns_by_severity: dict[str, int] = field(doc="concerns per severity band, worst first")
+    open_concerns_by_severity: dict[str, int] = field(
+        doc="concerns with an open finding, by the worst open one's band"
+    )
+    findings: int = field(schema=COUNT)
+    questions: int = field(schema=COUNT)
+    open: int = field(doc="open findings", schema=COUNT)
+    by_severity: dict[str, int] = field(doc="findings per severity band, worst first")
+    open_by_severity: dict[str, int] = field(doc="open findings per band, worst first")
     by_status: dict[str, int] = field(
-        doc="confirmed findings per review status",
+        doc="findings per review status",
         schema={"propertyNames": {"enum": list(DECISION_STATUSES)}},
     )
     expired_decisions: int = field(schema=COUNT)
-    people_exposed: int = field(doc="the most people one confirmed finding is about", schema=COUNT)
-    top: tuple[TopItem, ...]
+    people_exposed: int = field(doc="the most people one finding is about", schema=COUNT)
+    top: tuple[TopItem, ...] = field(doc="the worst open concerns")
 
 
 @attrs.frozen
@@ -180,10 +188,10 @@ class ReportFinding:
 
     id: str = field(doc="'<risk>@<element>', stable across runs")
     risk_id: str
+    concern: str = field(doc="the id of the concern it belongs to")
     title: str
     description: str
     group: str
-    status: str = field(schema={"enum": ["confirmed", "possible"]})
     review_status: str = field(schema={"enum": list(DECISION_STATUSES)})
     open: bool
     severity: str
@@ -195,7 +203,6 @@ class ReportFinding:
     sentence: str
     element: ElementRef
     evidence: tuple[Evidence, ...]
-    missing: tuple[str, ...] = field(doc="what a possible finding needs to be decided")
     modifiers: tuple[ModifierInfo, ...]
     controls: tuple[AppliedControl, ...]
     recommended: tuple[MitigationRef, ...]
@@ -203,10 +210,6 @@ class ReportFinding:
     frameworks: dict[str, tuple[str, ...]]
     references: tuple[str, ...] = field(doc="ids into the report's references")
     decision: DecisionInfo | None
-
-    @property
-    def confirmed(self) -> bool:
-        return self.status == "confirmed"
 
 
 @attrs.frozen(kw_only=True)
@@ -233,7 +236,6 @@ class FindingBrief:
     id: str
     title: str
     severity: str
-    status: str
     review_status: str
 
 
@@ -256,31 +258,6 @@ class Law:
     law: str
     title: str
     articles: tuple[Article, ...]
-
-
-@attrs.frozen
-class QuestionFinding:
-    """A possible finding a question would decide."""
-
-    id: str
-    title: str
-    severity: str
-
-
-@attrs.frozen
-class Question:
-    """A fact the model leaves out and the findings it decides."""
-
-    missing: str
-    findings: tuple[QuestionFinding, ...]
-
-
-@attrs.frozen
-class ElementQuestions:
-    """The questions about one element."""
-
-    element: ElementRef
-    questions: tuple[Question, ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -385,24 +362,28 @@ class Report:
     catalog: CatalogInfo
     summary: Summary
     matrix: Matrix
+    concerns: tuple[Concern, ...] = field(doc="findings with one root cause, worst first")
+    plan: Plan = field(doc="the fewest mitigations that bring every open concern below high")
+    questions: tuple[Question, ...] = field(
+        doc="what the model leaves out that could confirm a risk, weightiest first"
+    )
     findings: tuple[ReportFinding, ...] = field(
-        doc="worst first: confirmed before possible, then severity, score and people"
+        doc="worst first: severity, score, people, special categories, exposure"
     )
     mitigations: tuple[ChecklistItem, ...] = field(doc="the mitigation checklist")
     compliance: tuple[Law, ...] = field(doc="findings by the law articles their risks cite")
-    questionnaire: tuple[ElementQuestions, ...] = field(doc="what the model leaves out")
     references: dict[str, ReferenceInfo]
     frameworks: dict[str, FrameworkLegend]
     model: Appendix
     warnings: tuple[str, ...]
     result: Result = field(doc="the analysis itself", json=False, eq=False, repr=False)
 
-    @functools.cached_property
+    @property
     def confirmed(self) -> tuple[ReportFinding, ...]:
-        return tuple(f for f in self.findings if f.confirmed)
+        return self.findings
 
     @functools.cached_property
     def detailed(self) -> frozenset[str]:
-        """Ids of the findings HTML and Markdown describe in full: the worst DETAIL_LIMIT
-        confirmed ones. findings.json and findings.csv carry every finding in full."""
-        return frozenset(f.id for f in self.confirmed[:DETAIL_LIMIT])
+        """Ids of the findings HTML and Markdown describe in full: the worst DETAIL_LIMIT.
+        findings.json and findings.csv carry every finding in full."""
+        return frozenset(f.id for f in self.findings[:DETAIL_LIMIT])

@@ -1,0 +1,100 @@
+"""`threatmodel plan`: exact what-ifs on every example, a reviewer's action list, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import attrs
+import pytest
+
+import threatmodel
+from threatmodel.cli import main
+from threatmodel.concerns import by_severity, concerns
+from threatmodel.model import Control
+from threatmodel.planner import make_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return threatmodel.load_catalog()
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_each_step_predicts_what_analysing_the_changed_model_gives(example, catalog):
+    """The open concerns by severity and the people exposed after every step are exactly what
+    analysing the model with the steps so far added as controls gives."""
+    model = threatmodel.load_model(example)
+    plan = make_plan(threatmodel.analyze(model, catalog), "high")
+    assert plan.actions, example.stem
+    threshold = catalog.severity_rank("high")
+    for step, action in enumerate(plan.actions, 1):
+        added = tuple(
+            Control(mitigation=a.mitigation, targets=a.targets) for a in plan.actions[:step]
+        )
+        again = threatmodel.analyze(
+            attrs.evolve(model, controls=(*model.controls, *added)), catalog
+        )
+        open_concerns = [c for c in concerns(again.findings, catalog) if c.open]
+        assert by_severity(open_concerns, catalog, only_open=True) == action.after, step
+        people = max(
+            (
+                f.harm.subjects or 0
+                for f in again.findings
+                if catalog.severity_rank(f.severity) >= threshold
+            ),
+            default=0,
+        )
+        assert people == action.people_exposed, step
+    final = plan.actions[-1].after
+    stuck = {r.concern for r in plan.remaining}
+    assert sum(final[s] for s in ("critical", "high")) == len(stuck)
+
+
+def test_text_output_reads_as_an_action_list(capsys):
+    """Numbered steps with the mitigation, where it goes (by name) and what stays open."""
+    assert main(["plan", str(ROOT / "examples" / "credit-bureau.yaml"), "--max", "3"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("To bring every open concern below high: 2 critical, ")
+    assert out[1].startswith("  1. ") and out[2].startswith("     on ")
+    assert out[3].startswith("     then: ") and "open" in out[3]
+    assert any(line.startswith("  !  ") and "raise --max" in line for line in out)
+
+
+def test_json_has_the_documented_shape(capsys):
+    assert (
+        main(
+            [
+                "plan",
+                str(ROOT / "examples" / "trust-score-platform.yaml"),
+                "--format",
+                "json",
+                "--max",
+                "2",
+            ]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["actions"]) == 2
+    first = data["actions"][0]
+    assert {"mitigation", "targets", "after", "people_exposed"} <= set(first)
+    assert set(first["after"]) == {"critical", "high", "medium", "low"}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--target", "severe"],
+            "--target: unknown severity 'severe'; choose from critical, high, medium, low",
+        ),
+        (["--max", "0"], "--max: --max must be 1 or more, not 0"),
+    ],
+)
+def test_bad_options_are_bad_input(args, message, capsys):
+    assert main(["plan", str(ROOT / "examples" / "credit-bureau.yaml"), *args]) == 2
+    assert message in capsys.readouterr().err
