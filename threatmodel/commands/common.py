@@ -100,10 +100,11 @@ def add_input_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--from",
         dest="from_format",
-        choices=sorted(FORMATS),
+        choices=["auto", *sorted(FORMATS)],
         default=None,
         help="the model is another tool's file: "
-        + "; ".join(f"{k}: {v[2]}" for k, v in sorted(FORMATS.items())),
+        + "; ".join(f"{k}: {v[1]}" for k, v in sorted(FORMATS.items()))
+        + "; auto: recognise it",
     )
 
 
@@ -119,7 +120,7 @@ def load_input_model(args: argparse.Namespace, *, strict: bool = True):
         return load_model(args.model, limits_from(args), strict=strict)
     from threatmodel.interop import import_model
 
-    return import_model(fmt, args.model).model
+    return import_model(fmt, args.model, limits_from(args)).model
 
 
 def print_warnings(warnings: Iterable) -> None:
