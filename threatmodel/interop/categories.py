@@ -43,7 +43,7 @@ def decide(
     if stated and refine:
         extra = [
             (c, h)
-            for c, h in zip(found, hits, strict=False)
+            for c, h in zip(found, hits, strict=True)
             if c not in stated and c not in NOT_PERSONAL
         ]
         if extra:
@@ -56,7 +56,7 @@ def decide(
         return Categories(values=tuple(dict.fromkeys(stated)), why=f"from {stated_why}")
     if not found:
         return Categories()
-    pairs = list(zip(found, hits, strict=False))
+    pairs = list(zip(found, hits, strict=True))
     if not_personal:
         kept = [(c, h) for c, h in pairs if c in NOT_PERSONAL]
         blocked = tuple(c for c, _ in pairs if c not in NOT_PERSONAL)

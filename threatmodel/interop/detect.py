@@ -25,6 +25,26 @@ SIGNATURES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("threatmodel", ("system",), ()),
 )
 
+# top-level keys of a Threagile model: a file with some of them but no title is a part of one
+THREAGILE_KEYS = (
+    "includes",
+    "data_assets",
+    "technical_assets",
+    "trust_boundaries",
+    "shared_runtimes",
+    "questions",
+    "abuse_cases",
+    "security_requirements",
+    "tags_available",
+    "risk_tracking",
+    "individual_risk_categories",
+    "custom_risk_categories",
+    "management_summary_comment",
+    "business_overview",
+    "technical_overview",
+    "business_criticality",
+)
+
 NAMES = {
     "otm": "an Open Threat Model (OTM) file",
     "threat-dragon": "an OWASP Threat Dragon model",
@@ -52,6 +72,13 @@ def check(data: Any, asked: str, display: str, supported) -> str:
     (exit 2) a file that looks like another format than the one asked for."""
     found = detect(data)
     top = getattr(data, "pos", Position(file=display, line=1, col=1))
+    part = _threagile_part(data)
+    if part and asked in ("auto", "threagile"):
+        _refuse(
+            key_pos(data, part, top),
+            f"this is part of a Threagile model (it has '{part}' but is not a whole model): "
+            "import the main model file, whose `includes:` name this one",
+        )
     if found is None:
         if asked != "auto":
             return asked  # let the importer say what it misses
@@ -75,6 +102,17 @@ def check(data: Any, asked: str, display: str, supported) -> str:
     if fmt not in supported:
         _refuse(where, f"this looks like {NAMES[fmt]} (it has '{key}'); {_why_not(fmt)}")
     return fmt
+
+
+def _threagile_part(data: Any) -> str | None:
+    """The Threagile key of a file that is only a part of a model (included by another), or
+    None: a whole model has `threagile_version`, or a title and assets or includes."""
+    if not isinstance(data, dict) or "otmVersion" in data or "threagile_version" in data:
+        return None
+    body = ("technical_assets", "data_assets", "includes")
+    if "title" in data and any(k in data for k in body):
+        return None
+    return next((k for k in THREAGILE_KEYS if k in data), None)
 
 
 def _why_not(fmt: str) -> str:

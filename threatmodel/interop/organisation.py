@@ -24,7 +24,7 @@ THIRD_PARTY_ZONE_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "internet",
-            "public",
+            "public internet",
             "external",
             "third party",
             "3rd party",
