@@ -278,7 +278,7 @@ class _Reader:
     # -- elements and flows
     def _claim(self, cell: _Cell, what: str) -> str:
         raw_id = str(cell.raw.get("id") or "")
-        if raw_id and ID_RE.match(raw_id) and not C.UUID.match(raw_id):
+        if raw_id and ID_RE.match(raw_id) and (self.ours or not C.UUID.match(raw_id)):
             return self.b.claim(raw_id, self.b.at(cell.raw, "id"), what)
         return self.b.ids.claim(cell.name.lower() or what, what)
 
