@@ -18,6 +18,7 @@ import attrs
 
 from threatmodel.errors import Position
 from threatmodel.fields import ID_RE
+from threatmodel.interop import threat_dragon_cells as td_cells
 from threatmodel.interop import threat_dragon_common as C
 from threatmodel.interop.build import Builder, ImportResult
 from threatmodel.interop.mapping import boundary_kind_for, type_for
@@ -265,10 +266,10 @@ class _Reader:
             kind=kind,
             raw=raw,
             props=props,
-            name=_name(raw, props),
-            box=_box(raw),
-            ends=_ends(raw),
-            points=_points(raw),
+            name=td_cells.name(raw, props),
+            box=td_cells.box(raw),
+            ends=td_cells.ends(raw),
+            points=td_cells.points(raw),
         )
 
     @staticmethod
@@ -551,9 +552,11 @@ class _Reader:
         parents: dict[int, int | None] = {}
         for i, box in enumerate(boxes):
             around = [
-                j for j, other in enumerate(boxes) if j != i and _contains(other.box, box.box)
+                j
+                for j, other in enumerate(boxes)
+                if j != i and td_cells.contains(other.box, box.box)
             ]
-            parents[i] = min(around, key=lambda j: _area(boxes[j].box), default=None)
+            parents[i] = min(around, key=lambda j: td_cells.area(boxes[j].box), default=None)
         members: dict[int, list[str]] = {i: [] for i in range(len(boxes))}
         ids = {}
         for i, box in enumerate(boxes):
@@ -565,10 +568,12 @@ class _Reader:
             if cell.kind not in KINDS or not cell.box:
                 continue
             holding = [
-                i for i, box in enumerate(boxes) if _contains(box.box, cell.box, centre=True)
+                i
+                for i, box in enumerate(boxes)
+                if td_cells.contains(box.box, cell.box, by_centre=True)
             ]
             if holding:
-                members[min(holding, key=lambda i: _area(boxes[i].box))].append(cell.our_id)
+                members[min(holding, key=lambda i: td_cells.area(boxes[i].box))].append(cell.our_id)
         for i, box in enumerate(boxes):
             extra = box.props.get("threatmodel") if self.ours else None
             if isinstance(extra, dict):
@@ -614,12 +619,14 @@ class _Reader:
     def _curve(self, number: int, cell: _Cell, cells: list[_Cell]) -> None:
         """A boundary line: noted with the flows that cross it."""
         crossing = []
-        centres = {c.raw.get("id"): _centre(c.box) for c in cells if c.kind in KINDS and c.box}
+        centres = {
+            c.raw.get("id"): td_cells.centre(c.box) for c in cells if c.kind in KINDS and c.box
+        }
         for flow in cells:
             if flow.kind != "flow" or flow.ends is None:
                 continue
             a, z = (centres.get(end) for end in flow.ends)
-            if a and z and _crosses([a, *flow.points, z], cell.points):
+            if a and z and td_cells.crosses([a, *flow.points, z], cell.points):
                 crossing.append(flow.name or str(flow.raw.get("id")))
         label = cell.name or "(unnamed)"
         crossed = ", ".join(crossing) if crossing else "no flow"
@@ -639,99 +646,3 @@ def _attributes(extra: dict) -> dict:
     if not isinstance(found, dict):
         return {}
     return {str(k): tuple(v) if isinstance(v, list) else v for k, v in found.items()}
-
-
-def _text(value: Any, *path: str) -> str:
-    for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value if isinstance(value, str) else ""
-
-
-def _name(raw: LMap, props: LMap) -> str:
-    """The name in `data`, else the drawn text or label."""
-    name = (
-        _text(props, "name")
-        or _text(raw, "attrs", "text", "text")
-        or _text(raw, "attrs", "label", "text")
-    )
-    labels = raw.get("labels")
-    if not name and isinstance(labels, list) and labels:
-        name = _text(labels[0], "attrs", "label", "text") or _text(
-            labels[0], "attrs", "text", "text"
-        )
-        name = name or _text(labels[0], "attrs", "labelText", "text")
-    return " ".join(name.split())
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def _box(raw: LMap) -> tuple[float, float, float, float] | None:
-    x, y = (_number(_get(raw, "position", k)) for k in ("x", "y"))
-    w, h = (_number(_get(raw, "size", k)) for k in ("width", "height"))
-    if None in (x, y, w, h):
-        return None
-    return x, y, w, h  # type: ignore[return-value]
-
-
-def _get(raw: Any, key: str, inner: str) -> Any:
-    value = raw.get(key) if isinstance(raw, dict) else None
-    return value.get(inner) if isinstance(value, dict) else None
-
-
-def _ends(raw: LMap) -> tuple[str, str] | None:
-    ends = []
-    for key in ("source", "target"):
-        end = raw.get(key)
-        ref = end.get("cell", end.get("id")) if isinstance(end, dict) else None
-        if not isinstance(ref, str):
-            return None
-        ends.append(ref)
-    return ends[0], ends[1]
-
-
-def _points(raw: LMap) -> list[tuple[float, float]]:
-    """A line's points: its source and target when they are points, and its vertices."""
-    points = []
-    vertices = raw.get("vertices") if isinstance(raw.get("vertices"), list) else []
-    for item in [raw.get("source"), *vertices, raw.get("target")]:
-        x, y = (_number(item.get(k)) if isinstance(item, dict) else None for k in ("x", "y"))
-        if x is not None and y is not None:
-            points.append((x, y))
-    return points
-
-
-def _centre(box) -> tuple[float, float]:
-    x, y, w, h = box
-    return x + w / 2, y + h / 2
-
-
-def _area(box) -> float:
-    return box[2] * box[3]
-
-
-def _contains(outer, inner, centre: bool = False) -> bool:
-    ox, oy, ow, oh = outer
-    if centre:
-        cx, cy = _centre(inner)
-        return ox <= cx <= ox + ow and oy <= cy <= oy + oh
-    ix, iy, iw, ih = inner
-    return ox <= ix and oy <= iy and ix + iw <= ox + ow and iy + ih <= oy + oh and outer != inner
-
-
-def _crosses(line: list, other: list) -> bool:
-    """Whether two polylines intersect."""
-    return any(
-        _segments_cross(line[i], line[i + 1], other[j], other[j + 1])
-        for i in range(len(line) - 1)
-        for j in range(len(other) - 1)
-    )
-
-
-def _segments_cross(p1, p2, q1, q2) -> bool:
-    def turn(a, b, c):
-        value = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
-        return (value > 0) - (value < 0)
-
-    return turn(p1, p2, q1) != turn(p1, p2, q2) and turn(q1, q2, p1) != turn(q1, q2, p2)
