@@ -73,9 +73,8 @@ def group_notes(notes) -> list[Problem]:
             text += f": {shown}"
         elif len(items) > 1:
             text += f" ({len(items)} places)"
-        problems.append(
-            Problem(message=f"not mapped: {text}", pos=items[0].pos, severity="warning")
-        )
+        label = "not mapped" if topic.startswith(UNMAPPED) else "import"
+        problems.append(Problem(message=f"{label}: {text}", pos=items[0].pos, severity="warning"))
     return problems
 
 
