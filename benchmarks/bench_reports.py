@@ -9,7 +9,7 @@ model, applies a decisions file and then times, cold (template compiled, caches 
 - "reports": `commands.analyze.render_all` for json, md, html (with the embedded data-flow
   diagram), sarif and csv: exactly what `analyze` spends between analysis and writing;
 - each part alone: the shared report data, the diagram's `dot` layout, every renderer, and
-  JSON both through `render/json_report.py` as it is and through `render.data.dumps_json`.
+  JSON through `render/json_report.py`, and its two steps (`jsondata.to_plain`, `dumps`) apart.
 
 The best of the runs is printed (the machine is shared; the best is the least disturbed). It
 prints numbers; it is not a test.
@@ -40,7 +40,8 @@ def timed(function, *args, **kwargs):
 
 def clear_caches() -> None:
     """Empty every memo the renderers keep, so each measurement is a cold start."""
-    from threatmodel.render import csv_report, data, html, markdown, sarif
+    from threatmodel import report
+    from threatmodel.render import csv_report, html, markdown, sarif
 
     for cached in (
         html.shipped_environment,
@@ -48,7 +49,7 @@ def clear_caches() -> None:
         markdown._md_text,
         markdown._code_text,
         csv_report._text,
-        data.safe_url,
+        report.safe_url,
         sarif._uri,
     ):
         cached.cache_clear()
@@ -57,10 +58,10 @@ def clear_caches() -> None:
 def child(model_path: str) -> dict[str, float | str]:
     """One cold run in this process; returns seconds per step (and a few counts)."""
     from threatmodel.api import analyze, load_catalog, load_model
-    from threatmodel.commands.analyze import render_all
+    from threatmodel.jsondata import dumps, to_plain
     from threatmodel.loader import load_text
-    from threatmodel.render import csv_report, html, json_report, markdown, sarif
-    from threatmodel.render.data import dumps_json, result_data
+    from threatmodel.render import csv_report, html, json_report, markdown, render_formats, sarif
+    from threatmodel.report import build_report
     from threatmodel.tracking import apply_decisions, parse_decisions
 
     row: dict[str, float | str] = {}
@@ -84,31 +85,30 @@ def child(model_path: str) -> dict[str, float | str]:
         f"{len(catalog.risks)} risks, {len(model.elements)} elements"
     )
     gc.collect()
-    row["REPORTS: json, md, html+diagram, sarif, csv"], files = timed(render_all, result, REPORTS)
+    row["REPORTS: json, md, html+diagram, sarif, csv"], files = timed(
+        lambda: render_formats(build_report(result), REPORTS)
+    )
     row["sizes"] = ", ".join(f"{name} {len(body) / 1e6:.1f} MB" for name, body in files.items())
     gc.collect()
-    gc.disable()  # as render_all does
+    clear_caches()
+    row["  report data (shared, once)"], report = timed(build_report, result)
+    row["  data-flow diagram (dot)"], _ = timed(html.diagram, report)
+    original = html.diagram
+    html.diagram = lambda report, options=None: {"svg_uri": "", "caption": "", "note": "apart"}
     try:
-        clear_caches()
-        row["  report data (shared, once)"], data = timed(result_data, result)
-        row["  data-flow diagram (dot)"], _ = timed(html.diagram, result)
-        original = html.diagram
-        html.diagram = lambda result: {"svg_uri": "", "caption": "", "note": "timed apart"}
-        try:
-            for name, render in (
-                ("markdown", markdown.render),
-                ("html", html.render),
-                ("sarif", sarif.render),
-                ("csv", csv_report.render),
-            ):
-                clear_caches()
-                row[f"  {name}"], _ = timed(render, result, data=data)
-        finally:
-            html.diagram = original
-        row["  json (render/json_report.py)"], _ = timed(json_report.render, result)
-        row["  json (data.dumps_json)"], _ = timed(lambda: dumps_json(data) + "\n")
+        for name, render in (
+            ("markdown", markdown.render),
+            ("html", html.render),
+            ("sarif", sarif.render),
+            ("csv", csv_report.render),
+        ):
+            clear_caches()
+            row[f"  {name}"], _ = timed(render, report)
     finally:
-        gc.enable()
+        html.diagram = original
+    row["  json (render/json_report.py)"], _ = timed(json_report.render, report)
+    row["  json: to_plain"], plain = timed(to_plain, report)
+    row["  json: dumps"], _ = timed(lambda: dumps(plain) + "\n")
     return row
 
 

@@ -63,6 +63,7 @@ def pytm_spec(model: dict) -> dict:
 def ours(model: dict, catalog) -> dict:
     from threatmodel.api import analyze, load_model_data
     from threatmodel.render.markdown import render
+    from threatmodel.report import build_report
 
     built = load_model_data(
         model, "synthetic.yaml"
@@ -71,7 +72,7 @@ def ours(model: dict, catalog) -> dict:
     result = analyze(built, catalog)
     analysis = time.perf_counter() - start
     start = time.perf_counter()
-    render(result)
+    render(build_report(result))
     return {
         "analyze": analysis,
         "report": time.perf_counter() - start,

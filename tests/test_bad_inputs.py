@@ -103,15 +103,12 @@ class TestInternalErrors:
 
     @pytest.fixture
     def broken_engine(self, monkeypatch):
-        import threatmodel.engine
+        import threatmodel.run  # the application service every command runs through
 
         def boom(*args, **kwargs):
             raise KeyError("a bug")
 
-        monkeypatch.setattr(threatmodel.engine, "analyze", boom)
-        import threatmodel.api
-
-        monkeypatch.setattr(threatmodel.api, "analyze", boom)
+        monkeypatch.setattr(threatmodel.run, "analyze", boom)
 
     def test_bug_is_short_message_with_issue_hint(self, broken_engine, tmp_path, capsys):
         """Without --debug an internal error exits 3 with one short paragraph: what broke,

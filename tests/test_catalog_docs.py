@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import threatmodel
-from threatmodel.catalog_docs import coverage, render
+from threatmodel.coverage import coverage
+from threatmodel.render.catalog_docs import render
 
 ROOT = Path(__file__).resolve().parents[1]
 

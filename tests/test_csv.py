@@ -11,6 +11,7 @@ import pytest
 
 import threatmodel
 from threatmodel.render import csv_report
+from threatmodel.report import build_report
 from threatmodel.tracking import apply_decisions, default_path, load_decisions
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
@@ -20,8 +21,10 @@ def analysed(model: str, catalog: str):
     cat = threatmodel.load_catalog([REPORTS / catalog], shipped_risks=False)
     result = threatmodel.analyze(threatmodel.load_model(REPORTS / model), cat)
     path = default_path(REPORTS / model)
-    return apply_decisions(
-        result, load_decisions(path) if path.exists() else None, datetime.date(2024, 6, 1)
+    return build_report(
+        apply_decisions(
+            result, load_decisions(path) if path.exists() else None, datetime.date(2024, 6, 1)
+        )
     )
 
 

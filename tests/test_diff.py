@@ -12,6 +12,7 @@ import pytest
 from threatmodel import diff as differ
 from threatmodel.cli import main
 from threatmodel.errors import ThreatModelError
+from threatmodel.render import diff as renderers
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 CATALOG = ["--catalog", str(REPORTS / "catalog.yaml"), "--no-shipped", "--today", "2024-06-01"]
@@ -133,7 +134,8 @@ def test_hostile_titles_are_escaped_in_markdown():
             }
         ],
     }
-    out = differ.render_markdown(differ.diff(old, new))
+    sides = [differ.side_of_json(json.dumps(side), "x.json") for side in (old, new)]
+    out = renderers.render_markdown(differ.diff(*sides))
     assert "| new | high | `R-1@e` \\<script\\>x\\</script\\> \\| \\`t\\` | `e` |" in out
     assert "### Threat model changes: \\<b\\>x\\</b\\>" in out
 
@@ -155,7 +157,7 @@ def test_hostile_titles_are_escaped_in_markdown():
 def test_bad_json_inputs_are_positioned_errors(text, message):
     """A findings.json that is not one is reported with its position."""
     with pytest.raises(ThreatModelError) as excinfo:
-        differ.read_results_json(text, "x.json")
+        differ.side_of_json(text, "x.json")
     assert [f"{p.line}:{p.col}: {p.message}" for p in excinfo.value.problems] == [message]
 
 

@@ -11,8 +11,9 @@ import pytest
 
 import threatmodel
 from threatmodel.errors import ThreatModelError
-from threatmodel.render import html
+from threatmodel.render import RenderOptions, html
 from threatmodel.render.escape import terminal
+from threatmodel.report import build_report
 from threatmodel.tracking import apply_decisions, default_path, load_decisions
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
@@ -22,7 +23,9 @@ def analysed(model: str, catalog: str, today=datetime.date(2024, 6, 1)):
     cat = threatmodel.load_catalog([REPORTS / catalog], shipped_risks=False)
     result = threatmodel.analyze(threatmodel.load_model(REPORTS / model), cat)
     path = default_path(REPORTS / model)
-    return apply_decisions(result, load_decisions(path) if path.exists() else None, today)
+    return build_report(
+        apply_decisions(result, load_decisions(path) if path.exists() else None, today)
+    )
 
 
 class Page(HTMLParser):
@@ -173,7 +176,9 @@ def test_user_template_can_extend_the_shipped_one(tmp_path):
         "{{ data.system.name }} board{% endblock %}",
         encoding="utf-8",
     )
-    page = html.render(analysed("hostile.yaml", "hostile_catalog.yaml"), template=template)
+    page = html.render(
+        analysed("hostile.yaml", "hostile_catalog.yaml"), RenderOptions(template=str(template))
+    )
     assert "Reviewed by &lt;script&gt;alert(&#39;system&#39;)&lt;/script&gt; Evil" in page
     assert 'id="findings"' in page
 
@@ -187,7 +192,7 @@ def test_user_template_can_extend_the_shipped_one(tmp_path):
         ),
         (
             "{{ data.nothing }}",
-            "mine.j2: template failed: 'dict object' has no attribute 'nothing'",
+            "mine.j2: template failed: 'threatmodel.report.model.Report object' has no attribute 'nothing'",
         ),
         (
             "{{ ''.__class__.__mro__ }}",
@@ -200,7 +205,7 @@ def test_broken_user_templates_are_bad_input(tmp_path, text, message):
     template = tmp_path / "mine.j2"
     template.write_text(text, encoding="utf-8")
     with pytest.raises(ThreatModelError) as excinfo:
-        html.render(analysed("model.yaml", "catalog.yaml"), template=template)
+        html.render(analysed("model.yaml", "catalog.yaml"), RenderOptions(template=str(template)))
     assert str(excinfo.value).replace(str(tmp_path) + "/", "") == message
 
 

@@ -17,6 +17,7 @@ import pytest
 
 import threatmodel
 from threatmodel.render import html
+from threatmodel.report import build_report
 from threatmodel.tracking import apply_decisions, load_decisions
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
@@ -70,7 +71,7 @@ def page(tmp_path_factory):
         result, load_decisions(REPORTS / "model.decisions.yaml"), datetime.date(2024, 6, 1)
     )
     directory = tmp_path_factory.mktemp("html")
-    (directory / "report.html").write_text(html.render(result), encoding="utf-8")
+    (directory / "report.html").write_text(html.render(build_report(result)), encoding="utf-8")
     (directory / "probe.html").write_text(PROBE, encoding="utf-8")
     return directory
 
@@ -182,7 +183,7 @@ def test_hostile_report_runs_no_injected_script(tmp_path):
     """The hostile fixture's report loads with a silent console and only our own script."""
     catalog = threatmodel.load_catalog([REPORTS / "hostile_catalog.yaml"], shipped_risks=False)
     result = threatmodel.analyze(threatmodel.load_model(REPORTS / "hostile.yaml"), catalog)
-    (tmp_path / "report.html").write_text(html.render(result), encoding="utf-8")
+    (tmp_path / "report.html").write_text(html.render(build_report(result)), encoding="utf-8")
     run = chromium(
         tmp_path,
         "--enable-logging=stderr",

@@ -10,8 +10,9 @@ import jsonschema
 import pytest
 
 import threatmodel
+from threatmodel.jsondata import to_plain
 from threatmodel.render import json_report
-from threatmodel.render.data import law_of, result_data, safe_url
+from threatmodel.report import build_report, law_of, safe_url
 from threatmodel.tracking import apply_decisions, default_path, load_decisions
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
@@ -23,7 +24,8 @@ def analysed(model: str, catalog: str):
     cat = threatmodel.load_catalog([REPORTS / catalog], shipped_risks=False)
     result = threatmodel.analyze(threatmodel.load_model(REPORTS / model), cat)
     path = default_path(REPORTS / model)
-    return apply_decisions(result, load_decisions(path) if path.exists() else None, TODAY)
+    decisions = load_decisions(path) if path.exists() else None
+    return build_report(apply_decisions(result, decisions, TODAY))
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +67,7 @@ def test_keys_come_in_the_documented_order(result, validator):
     """Top-level keys follow the schema's order, so diffs of findings.json stay readable."""
     data = json.loads(json_report.render(result))
     assert list(data) == list(validator.schema["properties"])
-    finding_keys = list(validator.schema["$defs"]["finding"]["properties"])
+    finding_keys = list(validator.schema["$defs"]["ReportFinding"]["properties"])
     assert all(list(f) == finding_keys for f in data["findings"])
 
 
@@ -76,7 +78,7 @@ def test_rendering_is_deterministic(result):
 
 def test_summary_counts_statuses_and_top_risks(result):
     """The summary counts decisions by status and names the top open risks in a sentence each."""
-    summary = result_data(result)["summary"]
+    summary = to_plain(result)["summary"]
     assert summary["by_status"] == {
         "open": 2,
         "in-progress": 1,
@@ -99,7 +101,7 @@ def test_summary_counts_statuses_and_top_risks(result):
 
 def test_matrix_counts_findings_per_cell(result):
     """Each likelihood x impact cell counts the confirmed findings scored there."""
-    matrix = result_data(result)["matrix"]
+    matrix = to_plain(result)["matrix"]
     cells = {(c["likelihood"], c["impact"]): c for row in matrix["rows"] for c in row["cells"]}
     assert len(cells) == 25
     assert (cells[(4, 4)]["count"], cells[(4, 4)]["severity"]) == (1, "high")
@@ -109,7 +111,7 @@ def test_matrix_counts_findings_per_cell(result):
 
 def test_checklist_orders_missing_mitigations_by_risk_removed(result):
     """Mitigations not in place come first, the one removing the most open risk on top."""
-    items = result_data(result)["mitigations"]
+    items = to_plain(result)["mitigations"]
     assert [
         (m["id"], m["in_place"], m["risk_removed"], m["risk_already_removed"]) for m in items
     ] == [
@@ -123,7 +125,7 @@ def test_checklist_orders_missing_mitigations_by_risk_removed(result):
 
 def test_compliance_groups_findings_by_law_and_article(result):
     """Law references group findings by law, articles in natural order."""
-    compliance = result_data(result)["compliance"]
+    compliance = to_plain(result)["compliance"]
     assert [(law["law"], [a["id"] for a in law["articles"]]) for law in compliance] == [
         ("ccpa", ["ccpa-1798-120"]),
         ("eu-ai-act", ["eu-ai-act-art-5"]),
@@ -137,7 +139,7 @@ def test_compliance_groups_findings_by_law_and_article(result):
 
 def test_questionnaire_asks_for_the_missing_facts(result):
     """Possible findings become questions per element naming the attribute to fill in."""
-    questionnaire = result_data(result)["questionnaire"]
+    questionnaire = to_plain(result)["questionnaire"]
     assert [
         (q["element"]["id"], [x["missing"] for x in q["questions"]]) for q in questionnaire
     ] == [("archive", ["encrypted_at_rest"])]
@@ -145,7 +147,7 @@ def test_questionnaire_asks_for_the_missing_facts(result):
 
 def test_appendix_lists_elements_and_data_assets(result):
     """The appendix carries every element with its boundary and every data asset."""
-    model = result_data(result)["model"]
+    model = to_plain(result)["model"]
     assert [e["id"] for e in model["elements"]] == [
         "shopper",
         "scoring",

@@ -11,6 +11,7 @@ import pytest
 
 import threatmodel
 from threatmodel.render import markdown
+from threatmodel.report import build_report
 from threatmodel.tracking import apply_decisions, default_path, load_decisions
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
@@ -40,7 +41,9 @@ def analysed(model: str, catalog: str, today=datetime.date(2024, 6, 1)):
     cat = threatmodel.load_catalog([REPORTS / catalog], shipped_risks=False)
     result = threatmodel.analyze(threatmodel.load_model(REPORTS / model), cat)
     path = default_path(REPORTS / model)
-    return apply_decisions(result, load_decisions(path) if path.exists() else None, today)
+    return build_report(
+        apply_decisions(result, load_decisions(path) if path.exists() else None, today)
+    )
 
 
 class Html(HTMLParser):

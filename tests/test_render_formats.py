@@ -1,4 +1,4 @@
-"""Rendering every format at once: shared data, order, and the two-process split."""
+"""Rendering every format at once: one report shared by all, files in the asked order."""
 
 from __future__ import annotations
 
@@ -7,43 +7,39 @@ from conftest import FIXTURES
 
 import threatmodel
 from threatmodel import render
+from threatmodel.report import build_report
 
 FORMATS = ["json", "md", "html", "sarif", "csv"]
 
 
 @pytest.fixture(scope="module")
-def result(core_catalog):
-    return threatmodel.analyze(
-        threatmodel.load_model(FIXTURES / "models" / "small.yaml"), core_catalog
+def report(core_catalog):
+    return build_report(
+        threatmodel.analyze(
+            threatmodel.load_model(FIXTURES / "models" / "small.yaml"), core_catalog
+        )
     )
 
 
-def test_two_processes_render_exactly_what_one_does(result, monkeypatch):
-    """Rendering split across a forked child gives byte-identical files, in format order."""
-    one = render.render_formats(result, FORMATS, workers=1)
-    monkeypatch.setattr(render, "PARALLEL_FROM", 0)
-    two = render.render_formats(result, FORMATS, workers=2)
-    assert list(two) == list(one) == [render.file_name(f) for f in FORMATS]
-    assert two == one
+def test_every_format_renders_in_the_order_asked(report):
+    """Files come back by name in the order of the formats, each rendered from the report."""
+    files = render.render_formats(report, list(reversed(FORMATS)))
+    assert list(files) == [render.file_name(f) for f in reversed(FORMATS)]
+    assert files["findings.json"] == render.renderer("json")(report)
 
 
-def test_split_balances_cost_deterministically():
-    """The heaviest format is balanced against the lighter ones, the same way every time."""
-    assert render._split(FORMATS) == [["html", "csv"], ["json", "md", "sarif"]]
-    assert render._split(["json"]) == [["json"], []]
-
-
-def test_large_results_are_detailed_only_for_the_worst_findings(result, monkeypatch):
+def test_large_results_are_detailed_only_for_the_worst_findings(report, monkeypatch):
     """Past the detail limit, HTML and Markdown describe the worst findings in full and say
     where the rest are; every finding still has its table row."""
-    from threatmodel.render import data as report_data
     from threatmodel.render import html, markdown
+    from threatmodel.report import model
 
-    monkeypatch.setattr(report_data, "DETAIL_LIMIT", 2)
-    text = markdown.render(result)
+    monkeypatch.setattr(model, "DETAIL_LIMIT", 2)
+    report = build_report(report.result)  # the limit is read when a report is first asked
+    text = markdown.render(report)
     assert text.count("- **Why it fired:**") == 2
-    assert f"The {len(result.confirmed) - 2:,} findings after the worst 2" in text
-    assert all(f"`{f.id}`" in text for f in result.confirmed)
-    page = html.render(result)
+    assert f"The {len(report.confirmed) - 2:,} findings after the worst 2" in text
+    assert all(f"`{f.id}`" in text for f in report.confirmed)
+    page = html.render(report)
     assert page.count('<article class="finding ') == 2
-    assert f"The {len(result.confirmed) - 2:,} findings after the worst 2 are not written" in page
+    assert f"The {len(report.confirmed) - 2:,} findings after the worst 2 are not written" in page

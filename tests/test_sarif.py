@@ -12,6 +12,7 @@ import pytest
 
 import threatmodel
 from threatmodel.render import sarif
+from threatmodel.report import build_report
 from threatmodel.tracking import apply_decisions, default_path, load_decisions
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
@@ -24,7 +25,9 @@ def analysed(model: Path, catalog: str, today=datetime.date(2024, 6, 1)):
     cat = threatmodel.load_catalog([REPORTS / catalog], shipped_risks=False)
     result = threatmodel.analyze(threatmodel.load_model(model), cat)
     path = default_path(model)
-    return apply_decisions(result, load_decisions(path) if path.exists() else None, today)
+    return build_report(
+        apply_decisions(result, load_decisions(path) if path.exists() else None, today)
+    )
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Two results -> what changed: findings new, resolved or re-scored; elements and flows added
-or removed. Works on the canonical report data (`render.data.result_data`), so an old
-`findings.json` and a fresh analysis compare the same way. Rendered as text, Markdown (for a
-pull request) and JSON.
+or removed. Each side is a fresh report or a `findings.json` written by `analyze` (perhaps
+by an older release), reduced to the same `Side`, so both compare the same way. Rendered by
+`threatmodel.render.diff` as text, Markdown (for a pull request) and JSON.
 """
 
 from __future__ import annotations
@@ -12,11 +12,39 @@ from typing import Any
 import attrs
 
 from threatmodel.errors import Position, Problem, ThreatModelError
-from threatmodel.render.escape import markdown as _md
-from threatmodel.render.escape import markdown_code as code
-from threatmodel.render.escape import terminal
+from threatmodel.report import Report
 
 REQUIRED = ("schema_version", "system", "findings")
+
+
+@attrs.frozen(kw_only=True)
+class FindingState:
+    """What a diff compares of one finding."""
+
+    id: str
+    title: str
+    status: str
+    severity: str
+    score: int | None
+    review_status: str
+    open: bool
+    element: str
+
+    @property
+    def label(self) -> str:
+        """Its severity when confirmed, else 'possible'."""
+        return self.severity if self.status == "confirmed" else "possible"
+
+
+@attrs.frozen(kw_only=True)
+class Side:
+    """One side of a comparison: a system's findings, elements and flows."""
+
+    name: str
+    findings: tuple[FindingState, ...]
+    elements: tuple[str, ...]
+    flows: tuple[str, ...]
+    severities: tuple[str, ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -25,8 +53,8 @@ class Change:
 
     id: str
     title: str
-    old: dict[str, Any]
-    new: dict[str, Any]
+    old: FindingState
+    new: FindingState
 
 
 @attrs.frozen(kw_only=True)
@@ -35,8 +63,8 @@ class ModelDiff:
 
     old_name: str
     new_name: str
-    new: tuple[dict[str, Any], ...] = ()
-    resolved: tuple[dict[str, Any], ...] = ()
+    new: tuple[FindingState, ...] = ()
+    resolved: tuple[FindingState, ...] = ()
     changed: tuple[Change, ...] = ()
     elements_added: tuple[str, ...] = ()
     elements_removed: tuple[str, ...] = ()
@@ -56,7 +84,7 @@ class ModelDiff:
             or self.flows_removed
         )
 
-    def new_at_or_above(self, severity: str) -> list[dict[str, Any]]:
+    def new_at_or_above(self, severity: str) -> list[FindingState]:
         """Open confirmed findings at or above `severity` that are new, or newly confirmed,
         newly open (a decision removed or expired) or newly worse."""
         rank = {name: i for i, name in enumerate(self.severities)}
@@ -64,76 +92,43 @@ class ModelDiff:
         worse = [
             c.new
             for c in self.changed
-            if c.old["status"] != "confirmed"
-            or not c.old["open"]
-            or rank.get(c.new["severity"], 99) < rank.get(c.old["severity"], 99)
+            if c.old.status != "confirmed"
+            or not c.old.open
+            or rank.get(c.new.severity, 99) < rank.get(c.old.severity, 99)
         ]
         return [
             f
             for f in list(self.new) + worse
-            if f["status"] == "confirmed" and f["open"] and rank.get(f["severity"], 99) <= limit
+            if f.status == "confirmed" and f.open and rank.get(f.severity, 99) <= limit
         ]
 
 
-def diff(old: dict[str, Any], new: dict[str, Any]) -> ModelDiff:
-    """Compare two results in their plain-data form (`result_data` or a findings.json)."""
-    old_findings = {f["id"]: f for f in old["findings"]}
-    new_findings = {f["id"]: f for f in new["findings"]}
-    severities = tuple(new.get("summary", {}).get("by_severity", {})) or tuple(
-        old.get("summary", {}).get("by_severity", {})
-    )
-    rank = {name: i for i, name in enumerate(severities)}
-
-    def order(f: dict[str, Any]) -> tuple:
-        return (f["status"] != "confirmed", rank.get(f["severity"], 99), f["id"])
-
-    changed = []
-    for fid in sorted(old_findings.keys() & new_findings.keys()):
-        before, after = old_findings[fid], new_findings[fid]
-        if any(before.get(k) != after.get(k) for k in ("severity", "status", "review_status")):
-            changed.append(
-                Change(id=fid, title=after["title"], old=_brief(before), new=_brief(after))
+def side_of_report(report: Report) -> Side:
+    """A fresh analysis, as one side of a diff."""
+    return Side(
+        name=report.system.name,
+        findings=tuple(
+            FindingState(
+                id=f.id,
+                title=f.title,
+                status=f.status,
+                severity=f.severity,
+                score=f.score,
+                review_status=f.review_status,
+                open=f.open,
+                element=f.element.id,
             )
-    changed.sort(key=lambda c: (rank.get(c.new["severity"], 99), c.id))
-    old_model, new_model = old.get("model", {}), new.get("model", {})
-    return ModelDiff(
-        old_name=old["system"].get("name", ""),
-        new_name=new["system"].get("name", ""),
-        new=tuple(
-            sorted((_brief(f) for i, f in new_findings.items() if i not in old_findings), key=order)
+            for f in report.findings
         ),
-        resolved=tuple(
-            sorted((_brief(f) for i, f in old_findings.items() if i not in new_findings), key=order)
-        ),
-        changed=tuple(changed),
-        elements_added=_added(old_model, new_model, "elements"),
-        elements_removed=_added(new_model, old_model, "elements"),
-        flows_added=_added(old_model, new_model, "flows"),
-        flows_removed=_added(new_model, old_model, "flows"),
-        severities=severities,
+        elements=tuple(e.id for e in report.model.elements),
+        flows=tuple(f.id for f in report.model.flows),
+        severities=tuple(report.summary.by_severity),
     )
 
 
-def _brief(f: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": f["id"],
-        "title": f["title"],
-        "status": f["status"],
-        "severity": f["severity"],
-        "score": f.get("score"),
-        "review_status": f.get("review_status", "open"),
-        "open": f.get("open", True),
-        "element": f["element"]["id"],
-    }
-
-
-def _added(before: dict[str, Any], after: dict[str, Any], key: str) -> tuple[str, ...]:
-    had = {item["id"] for item in before.get(key, ())}
-    return tuple(sorted(item["id"] for item in after.get(key, ()) if item["id"] not in had))
-
-
-def read_results_json(text: str, display: str) -> dict[str, Any]:
-    """A findings.json written by `analyze`; problems are positioned errors."""
+def side_of_json(text: str, display: str) -> Side:
+    """A findings.json written by `analyze`, as one side of a diff; problems are positioned
+    errors. Keys newer releases added are optional, so old files still compare."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -168,101 +163,72 @@ def read_results_json(text: str, display: str) -> dict[str, Any]:
                 )
             ]
         )
-    return data
+    model = data.get("model") or {}
+    system = data["system"] if isinstance(data["system"], dict) else {}
+    return Side(
+        name=str(system.get("name", "")),
+        findings=tuple(_state(f) for f in data["findings"]),
+        elements=_ids(model, "elements"),
+        flows=_ids(model, "flows"),
+        severities=tuple((data.get("summary") or {}).get("by_severity") or {}),
+    )
 
 
-# -- rendering -------------------------------------------------------------------------------
+def _state(f: dict[str, Any]) -> FindingState:
+    element = f["element"]
+    return FindingState(
+        id=str(f["id"]),
+        title=str(f["title"]),
+        status=str(f["status"]),
+        severity=str(f["severity"]),
+        score=f.get("score"),
+        review_status=str(f.get("review_status", "open")),
+        open=bool(f.get("open", True)),
+        element=str(element["id"] if isinstance(element, dict) else element),
+    )
 
 
-def as_data(d: ModelDiff) -> dict[str, Any]:
-    return {
-        "old": d.old_name,
-        "new": d.new_name,
-        "findings": {
-            "new": list(d.new),
-            "resolved": list(d.resolved),
-            "changed": [
-                {"id": c.id, "title": c.title, "old": c.old, "new": c.new} for c in d.changed
-            ],
-        },
-        "elements": {"added": list(d.elements_added), "removed": list(d.elements_removed)},
-        "flows": {"added": list(d.flows_added), "removed": list(d.flows_removed)},
-    }
+def _ids(model: Any, key: str) -> tuple[str, ...]:
+    items = model.get(key, ()) if isinstance(model, dict) else ()
+    return tuple(str(item["id"]) for item in items if isinstance(item, dict) and "id" in item)
 
 
-def render_json(d: ModelDiff) -> str:
-    return json.dumps(as_data(d), indent=2, ensure_ascii=False) + "\n"
+def diff(old: Side, new: Side) -> ModelDiff:
+    """Compare two sides."""
+    old_findings = {f.id: f for f in old.findings}
+    new_findings = {f.id: f for f in new.findings}
+    severities = new.severities or old.severities
+    rank = {name: i for i, name in enumerate(severities)}
+
+    def order(f: FindingState) -> tuple:
+        return (f.status != "confirmed", rank.get(f.severity, 99), f.id)
+
+    changed = []
+    for fid in sorted(old_findings.keys() & new_findings.keys()):
+        before, after = old_findings[fid], new_findings[fid]
+        if (before.severity, before.status, before.review_status) != (
+            after.severity,
+            after.status,
+            after.review_status,
+        ):
+            changed.append(Change(id=fid, title=after.title, old=before, new=after))
+    changed.sort(key=lambda c: (rank.get(c.new.severity, 99), c.id))
+    return ModelDiff(
+        old_name=old.name,
+        new_name=new.name,
+        new=tuple(sorted((f for i, f in new_findings.items() if i not in old_findings), key=order)),
+        resolved=tuple(
+            sorted((f for i, f in old_findings.items() if i not in new_findings), key=order)
+        ),
+        changed=tuple(changed),
+        elements_added=_added(old.elements, new.elements),
+        elements_removed=_added(new.elements, old.elements),
+        flows_added=_added(old.flows, new.flows),
+        flows_removed=_added(new.flows, old.flows),
+        severities=severities,
+    )
 
 
-def _label(f: dict[str, Any]) -> str:
-    return f["severity"] if f["status"] == "confirmed" else "possible"
-
-
-def render_text(d: ModelDiff) -> str:
-    if d.empty:
-        return "no changes in findings, elements or flows\n"
-    lines = []
-    for title, items in (("new findings", d.new), ("resolved findings", d.resolved)):
-        if items:
-            lines.append(f"{title} ({len(items)}):")
-            lines += [
-                f"  {'+' if title.startswith('new') else '-'} {_label(f):9} "
-                f"{terminal(f['id'])}: {terminal(f['title'])}"
-                for f in items
-            ]
-    if d.changed:
-        lines.append(f"changed findings ({len(d.changed)}):")
-        lines += [f"  ~ {terminal(c.id)}: {_transition(c)}" for c in d.changed]
-    for title, items in (
-        ("elements added", d.elements_added),
-        ("elements removed", d.elements_removed),
-        ("flows added", d.flows_added),
-        ("flows removed", d.flows_removed),
-    ):
-        if items:
-            lines.append(f"{title}: " + ", ".join(terminal(i) for i in items))
-    return "\n".join(lines) + "\n"
-
-
-def _transition(c: Change) -> str:
-    parts = []
-    for key in ("status", "severity", "review_status"):
-        if c.old[key] != c.new[key]:
-            parts.append(f"{key.replace('_', ' ')} {c.old[key]} -> {c.new[key]}")
-    return "; ".join(parts)
-
-
-def render_markdown(d: ModelDiff) -> str:
-    md = _md
-    lines = [f"### Threat model changes: {md(d.new_name)}", ""]
-    if d.empty:
-        return "\n".join(lines + ["No changes in findings, elements or flows.", ""])
-    counts = f"**{len(d.new)} new**, **{len(d.resolved)} resolved**, {len(d.changed)} changed"
-    lines += [counts + " findings.", ""]
-    if d.new or d.resolved:
-        lines += ["| | Severity | Finding | Element |", "|---|---|---|---|"]
-        lines += [
-            f"| {'new' if f in d.new else 'resolved'} | {_label(f)} | {code(f['id'])} "
-            f"{md(f['title'])} | {code(f['element'])} |"
-            for f in d.new + d.resolved
-        ]
-        lines.append("")
-    if d.changed:
-        lines += ["| Changed | Finding | From | To |", "|---|---|---|---|"]
-        for c in d.changed:
-            lines.append(f"| {code(c.id)} | {md(c.title)} | {_state(c.old)} | {_state(c.new)} |")
-        lines.append("")
-    for title, items in (
-        ("Elements added", d.elements_added),
-        ("Elements removed", d.elements_removed),
-        ("Flows added", d.flows_added),
-        ("Flows removed", d.flows_removed),
-    ):
-        if items:
-            lines.append(f"- **{title}:** " + ", ".join(code(i) for i in items))
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _state(f: dict[str, Any]) -> str:
-    review = f" ({_md(f['review_status'])})" if f["review_status"] != "open" else ""
-    return f"{_label(f)}{review}"
+def _added(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[str, ...]:
+    had = set(before)
+    return tuple(sorted(i for i in after if i not in had))

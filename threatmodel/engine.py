@@ -51,8 +51,9 @@ def analyze(model: SystemModel, catalog: Catalog) -> Result:
         model=model,
         catalog=catalog,
         findings=tuple(findings),
+        graph=graph,
+        controls=controls,
         warnings=tuple(model.warnings) + tuple(catalog.warnings),
-        vocabulary=vocabulary,
     )
 
 

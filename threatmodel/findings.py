@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
+from threatmodel.catalog import Catalog
 from threatmodel.errors import Position
+from threatmodel.graph import Graph
+from threatmodel.model import Control, SystemModel
+from threatmodel.vocabulary import Vocabulary
 
 
 @attrs.frozen(kw_only=True)
@@ -79,13 +84,21 @@ class Finding:
 
 @attrs.frozen(kw_only=True)
 class Result:
-    """The outcome of analysing one model with one catalog."""
+    """The outcome of analysing one model with one catalog, with the facts it was decided
+    on: the model's graph (its indexes and memoised derived facts) and the controls in place
+    on each subject, so that reports read them instead of working them out again."""
 
-    model: Any
-    catalog: Any
+    model: SystemModel
+    catalog: Catalog
     findings: tuple[Finding, ...]
+    graph: Graph = attrs.field(eq=False, repr=False)
+    controls: Mapping[str, Mapping[str, Control]] = attrs.field(eq=False, repr=False)
     warnings: tuple = ()
-    vocabulary: Any = None  # the catalog's vocabulary merged with the model's own
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The catalog's vocabulary merged with the model's own."""
+        return self.graph.vocabulary
 
     @property
     def confirmed(self) -> tuple[Finding, ...]:

@@ -32,7 +32,7 @@ from threatmodel.fields import ID_RE
 from threatmodel.model_yaml import TOP_KEYS as MODEL_KEYS
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
-NAMES = ("model", "catalog", "decisions")
+NAMES = ("model", "catalog", "decisions", "results")
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 ID = {"type": "string", "pattern": ID_RE.pattern}
 TEXT = {"type": "string"}
@@ -538,6 +538,19 @@ def decisions_schema() -> dict:
     }
 
 
+def results_schema() -> dict:
+    """The schema of findings.json: the report model's classes, as `to_plain` writes them."""
+    from threatmodel.jsondata import json_schema
+    from threatmodel.report import Report
+
+    return json_schema(
+        Report,
+        title="threatmodel results (findings.json)",
+        schema_id="https://github.com/threatmodel/threatmodel/blob/main/threatmodel/schemas/"
+        "results.schema.json",
+    )
+
+
 # -- generation --------------------------------------------------------------------------------
 
 
@@ -555,6 +568,8 @@ def generate(name: str, catalog_paths: tuple = ()) -> dict:
         return catalog_schema()
     if name == "decisions":
         return decisions_schema()
+    if name == "results":
+        return results_schema()
     raise ValueError(f"unknown schema '{name}'")
 
 

@@ -35,3 +35,9 @@ def score(
         impact = clamp(impact + control.impact)
     value = likelihood * impact
     return likelihood, impact, value, catalog.band(value).name
+
+
+def score_with(likelihood: int, impact: int, d_likelihood: int, d_impact: int) -> int:
+    """Likelihood x impact after moving each by a delta (clamped to 1-5): with a mitigation's
+    effect, the score once it is in place; with the effect negated, the score without it."""
+    return clamp(likelihood + d_likelihood) * clamp(impact + d_impact)

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import datetime
 import sys
 from pathlib import Path
-
-import attrs
 
 from threatmodel.commands.common import (
     add_catalog_option,
     add_input_option,
-    limits_from,
     load_catalog,
-    load_input_model,
+    parse_today,
     print_warnings,
+    sources_from,
 )
 
 
 def add_parser(sub) -> None:
+    from threatmodel.render import FORMATS
+
     parser = sub.add_parser(
         "analyze",
         help="analyse a model and write reports",
@@ -37,8 +36,9 @@ def add_parser(sub) -> None:
     parser.add_argument(
         "--format",
         default=None,
-        help="comma-separated output formats (default: every default format; "
-        "see 'threatmodel analyze --help')",
+        help="comma-separated output formats, from: "
+        + "; ".join(f"{name} ({spec.file}: {spec.description})" for name, spec in FORMATS.items())
+        + ". Default: all of them (the SVG diagrams only where Graphviz's dot is installed)",
     )
     parser.add_argument(
         "-o",
@@ -83,9 +83,11 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from threatmodel.errors import Position, Problem, ThreatModelError
-    from threatmodel.render import FORMATS, default_formats
+    from threatmodel.render import FORMATS, RenderOptions, default_formats
+    from threatmodel.run import Options
 
-    formats = [f.strip() for f in (args.format or default_formats()).split(",") if f.strip()]
+    chosen = args.format.split(",") if args.format else default_formats()
+    formats = tuple(f.strip() for f in chosen if f.strip())
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ThreatModelError(
@@ -109,13 +111,12 @@ def run(args: argparse.Namespace) -> int:
             ]
         )
     options = Options(
-        formats=tuple(formats),
+        sources=sources_from(args),
+        formats=formats,
         today=parse_today(args.today),
         decisions=args.decisions,
-        template=args.template,
-        from_format=getattr(args, "from_format", None),
         fail_on=args.fail_on,
-        limits=getattr(args, "limit", None) or (),
+        render=RenderOptions(template=args.template),
     )
     if len(args.model) == 1 and not Path(args.model[0]).is_dir():
         return _single(args, catalog, options)
@@ -124,123 +125,17 @@ def run(args: argparse.Namespace) -> int:
     return run_portfolio(args, catalog, options)
 
 
-@attrs.frozen
-class Options:
-    """What every model of a run is analysed and written with (plain data, for workers too)."""
-
-    formats: tuple[str, ...]
-    today: datetime.date
-    decisions: str | None = None
-    template: str | None = None
-    from_format: str | None = None
-    fail_on: str | None = None
-    limits: tuple = ()
-    workers: int = 2  # processes that render the reports of one model
-
-
-def analyze_to(catalog, model_path: str, output: Path, options: Options):
-    """Load, analyse, apply decisions, render every format and write them; returns
-    (result, written paths). Raises ThreatModelError (nothing written) on bad input."""
-    from threatmodel.api import analyze
-    from threatmodel.output import write_all
-    from threatmodel.tracking import apply_decisions
-
-    args = argparse.Namespace(
-        model=model_path, from_format=options.from_format, limit=list(options.limits)
-    )
-    model = load_input_model(args, strict=False)
-    decisions = load_decisions_for(model_path, options.decisions, model, limits_from(args))
-    result = apply_decisions(analyze(model, catalog), decisions, options.today)
-    files = render_all(result, list(options.formats), options.template, options.workers)
-    return result, write_all(output, files)
-
-
-def _single(args: argparse.Namespace, catalog, options: Options) -> int:
+def _single(args: argparse.Namespace, catalog, options) -> int:
     from threatmodel.render import terminal as summary
+    from threatmodel.render.escape import terminal
+    from threatmodel.run import analyse_to, failing
 
     model_path = args.model[0]
     output = Path(args.output) if args.output else Path("threatmodel-out") / Path(model_path).stem
-    result, written = analyze_to(catalog, model_path, output, options)
-    print_warnings(result.warnings)
+    report, written = analyse_to(catalog, model_path, output, options)
+    print_warnings(report.warnings)
     if not args.quiet:
-        sys.stdout.write(summary.render(result, top=args.top, colour=sys.stdout.isatty()))
+        sys.stdout.write(summary.render(report, top=args.top, colour=sys.stdout.isatty()))
         for path in written:
-            print(f"wrote {path}")
-    return exit_status(result, args.fail_on)
-
-
-def render_all(
-    result, formats: list[str], template: str | None = None, workers: int = 1
-) -> dict[str, str | bytes]:
-    """Every requested output, rendered before anything is written (see render.render_formats)."""
-    from threatmodel.render import render_formats
-
-    return render_formats(result, formats, template, workers)
-
-
-def exit_status(result, fail_on: str | None) -> int:
-    """1 when an open confirmed finding is at or above `fail_on`, else 0."""
-    if not fail_on:
-        return 0
-    catalog = result.catalog
-    threshold = catalog.severity_rank(fail_on)
-    failing = [
-        f for f in result.confirmed if f.open and catalog.severity_rank(f.severity) >= threshold
-    ]
-    return 1 if failing else 0
-
-
-def parse_today(text: str | None) -> datetime.date:
-    """The date decisions are judged on: --today, or the real date."""
-    from threatmodel.errors import Position, Problem, ThreatModelError
-
-    if not text:
-        return datetime.date.today()
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise ThreatModelError(
-            [
-                Problem(
-                    message=f"'{text}' is not a date written YYYY-MM-DD",
-                    pos=Position(file="--today"),
-                )
-            ]
-        ) from None
-
-
-def load_decisions_for(model_path: str, explicit: str | None, model=None, limits=None):
-    """The decisions to apply: the file named on the command line, else the one beside the
-    model, else the model's own `decisions:` section, else None. Two places is an error."""
-    from threatmodel.errors import Position, Problem, ThreatModelError
-    from threatmodel.loader import DEFAULT_LIMITS, LMap
-    from threatmodel.tracking import default_path, load_decisions, parse_decisions
-
-    limits = limits or DEFAULT_LIMITS
-
-    section = getattr(model, "decisions", None)
-    if explicit:
-        if not Path(explicit).is_file():
-            raise ThreatModelError(
-                [Problem(message="decisions file not found", pos=Position(file=explicit))]
-            )
-        return load_decisions(explicit, limits=limits)
-    path = default_path(model_path)
-    if path.is_file():
-        if section is not None:
-            raise ThreatModelError(
-                [
-                    Problem(
-                        message=f"decisions are both in this model's 'decisions:' section and in {path}; "
-                        "keep them in one place",
-                        pos=getattr(section, "pos", Position(file=model_path)),
-                    )
-                ]
-            )
-        return load_decisions(path, limits=limits)
-    if section is None:
-        return None
-    holder = LMap(Position(file=model.path, line=1, col=1))
-    holder["decisions"] = section
-    holder.key_pos["decisions"] = holder.val_pos["decisions"] = getattr(section, "pos", holder.pos)
-    return parse_decisions(holder, model.path, embedded=True)
+            print(f"wrote {terminal(path)}")
+    return 1 if failing(report, args.fail_on) else 0

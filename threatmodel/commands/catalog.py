@@ -129,7 +129,7 @@ def run_lint(args: argparse.Namespace) -> int:
 def run_docs(args: argparse.Namespace) -> int:
     import sys
 
-    from threatmodel.catalog_docs import render
+    from threatmodel.render.catalog_docs import render
 
     sys.stdout.write(render(load_catalog(args)))
     return 0

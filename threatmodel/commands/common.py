@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import re
 import sys
@@ -87,10 +88,23 @@ def limits_from(args: argparse.Namespace):
     return attrs.evolve(DEFAULT_LIMITS, **values)
 
 
-def load_catalog(args: argparse.Namespace):
-    from threatmodel.catalog_yaml import load_catalog as load
+def sources_from(args: argparse.Namespace):
+    """Where the catalogs come from and how inputs are read, from the common options."""
+    from threatmodel.run import Sources
 
-    return load(tuple(args.catalog), limits_from(args), shipped_risks=not args.no_shipped)
+    return Sources(
+        catalogs=tuple(getattr(args, "catalog", None) or ()),
+        shipped=not getattr(args, "no_shipped", False),
+        limits=limits_from(args),
+        from_format=getattr(args, "from_format", None),
+    )
+
+
+def load_catalog(args: argparse.Namespace):
+    """The catalogs the common options name."""
+    from threatmodel import run
+
+    return run.catalog(sources_from(args))
 
 
 def add_input_option(parser: argparse.ArgumentParser) -> None:
@@ -108,26 +122,25 @@ def add_input_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_input_model(args: argparse.Namespace, *, strict: bool = True):
-    """The SystemModel of `args.model`, imported first when `--from` names another format.
-
-    `strict` is passed to `load_model` for our own YAML; an import raises on a broken file.
-    """
-    fmt = getattr(args, "from_format", None)
-    if not fmt:
-        from threatmodel.api import load_model
-
-        return load_model(args.model, limits_from(args), strict=strict)
-    from threatmodel.interop import import_model
-
-    return import_model(fmt, args.model, limits_from(args)).model
-
-
 def print_warnings(warnings: Iterable) -> None:
     for warning in warnings:
         print(terminal(str(warning)), file=sys.stderr)
 
 
-def severity_choices() -> list[str]:
-    """The severities of the shipped bands (user catalogs may rename them; checked again later)."""
-    return ["critical", "high", "medium", "low"]
+def parse_today(text: str | None) -> datetime.date:
+    """The date decisions are judged on: --today, or the real date."""
+    from threatmodel.errors import Position, Problem, ThreatModelError
+
+    if not text:
+        return datetime.date.today()
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ThreatModelError(
+            [
+                Problem(
+                    message=f"'{text}' is not a date written YYYY-MM-DD",
+                    pos=Position(file="--today"),
+                )
+            ]
+        ) from None

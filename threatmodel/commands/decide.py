@@ -17,6 +17,7 @@ from threatmodel.commands.common import (
     limits_from,
     load_catalog,
     print_warnings,
+    sources_from,
 )
 
 
@@ -165,11 +166,13 @@ def _date(text: str | None, option: str, bad) -> datetime.date | None:
 
 def _check_matches(args: argparse.Namespace, bad) -> None:
     """Refuse a finding id that the model does not produce (a typo), with a 'did you mean'."""
-    from threatmodel.api import analyze, load_model
+    from threatmodel import run as service
+    from threatmodel.engine import analyze
     from threatmodel.errors import did_you_mean
     from threatmodel.tracking import Decision
 
-    result = analyze(load_model(args.model, limits_from(args)), load_catalog(args))
+    sources = sources_from(args)
+    result = analyze(service.read_model(args.model, sources), load_catalog(args))
     ids = [f.id for f in result.findings]
     probe = Decision(key=args.finding, status=args.status)
     if not any(probe.matches(i) for i in ids):

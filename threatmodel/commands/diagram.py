@@ -8,9 +8,9 @@ from pathlib import Path
 
 from threatmodel.commands.common import (
     add_catalog_option,
-    limits_from,
     load_catalog,
     print_warnings,
+    sources_from,
 )
 
 KINDS = ("dfd", "data", "attack-tree")
@@ -108,9 +108,10 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from threatmodel.api import analyze, load_model
+    from threatmodel import run as service
     from threatmodel.output import write_atomic
     from threatmodel.render.diagram import Options, option_error, render
+    from threatmodel.render.escape import terminal
 
     kind = args.kind or ("data" if args.data else "attack-tree" if args.risk else "dfd")
     _check_options(args, kind, option_error)
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
             "-o", f"will not write {fmt.upper()} to a terminal; give a file name or redirect stdout"
         )
     catalog = load_catalog(args)
-    result = analyze(load_model(args.model, limits_from(args)), catalog)
+    result = service.analyse(args.model, catalog, sources_from(args))
     content = render(result, options, fmt, timeout=args.timeout)
     print_warnings(result.warnings)
     if args.output == "-":
@@ -147,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         else Path("threatmodel-out") / Path(args.model).stem / default_name(options, fmt)
     )
     write_atomic(path, content)
-    print(f"wrote {path}")
+    print(f"wrote {terminal(path)}")
     return 0
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from threatmodel.commands.common import (
     add_catalog_option,
-    limits_from,
     load_catalog,
+    parse_today,
     print_warnings,
+    sources_from,
 )
 
 RENDERERS = {"text": "render_text", "md": "render_markdown", "json": "render_json"}
@@ -52,20 +53,27 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from threatmodel import diff as differ
-    from threatmodel.commands.analyze import parse_today
+    from threatmodel import run as service
     from threatmodel.errors import Position, Problem, ThreatModelError
+    from threatmodel.loader import read_text
     from threatmodel.output import write_atomic
+    from threatmodel.render import diff as renderers
+    from threatmodel.report import build_report
 
     today = parse_today(args.today)
+    sources = sources_from(args)
     catalog = None
     sides = []
     for path in (args.old, args.new):
         if _is_json(path):
-            sides.append(differ.read_results_json(_read(path, limits_from(args)), path))
+            text = read_text(Path(path), path, sources.limits)
+            sides.append(differ.side_of_json(text, path))
             continue
         if catalog is None:
             catalog = load_catalog(args)
-        sides.append(_analyse(path, catalog, today, limits_from(args)))
+        result = service.analyse(path, catalog, sources, today=today)
+        print_warnings(result.warnings)
+        sides.append(differ.side_of_report(build_report(result)))
     result = differ.diff(*sides)
     if args.fail_on and args.fail_on not in result.severities:
         raise ThreatModelError(
@@ -77,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
                 )
             ]
         )
-    text = getattr(differ, RENDERERS[args.format])(result)
+    text = getattr(renderers, RENDERERS[args.format])(result)
     if args.output:
         write_atomic(Path(args.output), text)
     else:
@@ -93,23 +101,3 @@ def _is_json(path: str) -> bool:
             return handle.read(64).lstrip().startswith(b'{"')
     except OSError:
         return False
-
-
-def _read(path: str, limits) -> str:
-    from threatmodel.loader import read_text
-
-    return read_text(Path(path), path, limits)
-
-
-def _analyse(path: str, catalog, today, limits):
-    from threatmodel.api import analyze, load_model
-    from threatmodel.commands.analyze import load_decisions_for
-    from threatmodel.render.data import result_data
-    from threatmodel.tracking import apply_decisions
-
-    model = load_model(path, limits)
-    result = apply_decisions(
-        analyze(model, catalog), load_decisions_for(path, None, model, limits), today
-    )
-    print_warnings(result.warnings)
-    return result_data(result)

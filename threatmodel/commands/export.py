@@ -11,10 +11,9 @@ from pathlib import Path
 from threatmodel.commands.common import (
     add_catalog_option,
     add_input_option,
-    limits_from,
     load_catalog,
-    load_input_model,
     print_warnings,
+    sources_from,
 )
 
 # target -> (module, function): each takes (model, result, include_possible) -> a dict
@@ -69,35 +68,31 @@ def render(document: dict, yaml_output: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import datetime
     import importlib
 
-    from threatmodel.api import analyze, check_model
+    from threatmodel import run as service
     from threatmodel.interop.otm_export import unplaced_findings
     from threatmodel.output import write_atomic
+    from threatmodel.render.escape import terminal
+    from threatmodel.validate import validate
 
     catalog = load_catalog(args)
-    model = load_input_model(args, strict=False)
+    sources = sources_from(args)
     result = None
     if args.no_findings:
-        check_model(model, catalog)
+        model = service.read_model(args.model, sources)
+        validate(model, catalog)
     else:
-        from threatmodel import tracking
-
-        result = analyze(model, catalog)
-        path = Path(args.decisions) if args.decisions else tracking.default_path(args.model)
-        if args.decisions or path.is_file():
-            decisions = tracking.load_decisions(path, limits=limits_from(args))
-            result = tracking.apply_decisions(result, decisions, datetime.date.today())
+        result = service.analyse(args.model, catalog, sources, decisions=args.decisions)
+        model = result.model
     module, function = TARGETS[args.target]
     export = getattr(importlib.import_module(module), function)
     document = export(model, result, include_possible=args.include_possible)
     output = Path(args.output) if args.output else None
     yaml_output = output is not None and output.suffix.lower() in (".yaml", ".yml")
     text = render(document, yaml_output and args.target == "otm")
-    print_warnings(model.warnings)
+    print_warnings(model.warnings if result is None else result.warnings)
     if result is not None:
-        print_warnings(result.warnings)
         unplaced = unplaced_findings(result, args.include_possible)
         if unplaced:
             print(
@@ -116,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     write_atomic(output, text)
-    print(f"wrote {output} ({_counts(args.target, document)})")
+    print(f"wrote {terminal(output)} ({_counts(args.target, document)})")
     return 0
 
 

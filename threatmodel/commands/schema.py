@@ -9,12 +9,16 @@ import sys
 def add_parser(sub) -> None:
     parser = sub.add_parser(
         "schema",
-        help="print the JSON Schema of model, catalog or decisions files",
+        help="print the JSON Schema of model, catalog, decisions or results files",
         description="Print the JSON Schema of a file format, for editors with a YAML language "
         "server (see docs/editor-support.md). The model schema lists the shipped "
         "vocabulary; add --catalog to include your own catalogs' attributes.",
     )
-    parser.add_argument("name", choices=("model", "catalog", "decisions"))
+    parser.add_argument(
+        "name",
+        choices=("model", "catalog", "decisions", "results"),
+        help="results: findings.json, which `analyze` writes",
+    )
     parser.add_argument(
         "--catalog",
         action="append",

@@ -8,8 +8,8 @@ from threatmodel.commands.common import (
     add_catalog_option,
     add_input_option,
     load_catalog,
-    load_input_model,
     print_warnings,
+    sources_from,
 )
 
 
@@ -26,12 +26,13 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from threatmodel.api import check_model
     from threatmodel.render.escape import terminal
+    from threatmodel.run import read_model
+    from threatmodel.validate import validate
 
     catalog = load_catalog(args)
-    model = load_input_model(args, strict=False)
-    check_model(model, catalog)
+    model = read_model(args.model, sources_from(args))
+    validate(model, catalog)
     print_warnings(model.warnings)
     print(
         f"{terminal(args.model)}: ok ({len(model.elements)} elements, {len(model.flows)} flows, "

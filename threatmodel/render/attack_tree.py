@@ -16,11 +16,10 @@ from typing import Any
 import graphviz
 
 from threatmodel.catalog import AttackNode, Risk
-from threatmodel.engine import controls_in_place
 from threatmodel.errors import did_you_mean
 from threatmodel.render import dot
-from threatmodel.render.diagram import Badge, Diagram, Options, option_error
-from threatmodel.render.dot import INK, MUTED, cell, font, html, table
+from threatmodel.render.diagram import Diagram, Options, option_error
+from threatmodel.render.dot import INK, MUTED, Badge, cell, font, html, table
 
 BLOCKED = "#2e7d32"  # green: a control in place cuts this step
 PARTLY = "#ef6c00"  # amber: blocked on some elements only
@@ -107,7 +106,7 @@ class Controls:
     around the subject, or on it); `None` stands for the system as a whole."""
 
     def __init__(self, diagram: Diagram):
-        self.by_subject = controls_in_place(diagram.model, diagram.graph)
+        self.by_subject = diagram.result.controls
         self.everywhere = {c.mitigation for c in diagram.model.controls if not c.targets}
 
     def on(self, subject_id: str | None) -> set[str]:

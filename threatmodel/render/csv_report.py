@@ -12,11 +12,14 @@ from __future__ import annotations
 import csv
 import functools
 import io
+from collections.abc import Mapping
 from typing import Any
 
-from threatmodel.findings import Result
-from threatmodel.render.data import result_data, value_text
+from threatmodel.render import RenderOptions
 from threatmodel.render.escape import terminal
+from threatmodel.render.text import value_text
+from threatmodel.report import Report, ReportFinding
+from threatmodel.report.model import ReferenceInfo
 
 COLUMNS = (
     "id",
@@ -57,57 +60,54 @@ COLUMNS = (
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def render(result: Result, data: dict[str, Any] | None = None) -> str:
+def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The findings as CSV text, header first, in report order."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
-    data = data if data is not None else result_data(result)
-    for finding in data["findings"]:
-        writer.writerow([cell(value) for value in row(finding, data["references"])])
+    for finding in report.findings:
+        writer.writerow([cell(value) for value in row(finding, report.references)])
     return "\ufeff" + out.getvalue()
 
 
-def row(f: dict[str, Any], references: dict[str, dict[str, Any]]) -> list[Any]:
-    decision = f["decision"] or {}
-    frameworks = f["frameworks"]
+def row(f: ReportFinding, references: Mapping[str, ReferenceInfo]) -> list[Any]:
+    decision = f.decision
+    frameworks = f.frameworks
     return [
-        f["id"],
-        f["risk_id"],
-        f["title"],
-        f["status"],
-        f["severity"],
-        f["score"],
-        f["likelihood"],
-        f["impact"],
-        f["review_status"],
-        f["element"]["id"],
-        f["element"]["kind"],
-        f["element"]["name"],
-        f["element"]["file"],
-        f["element"]["line"],
-        f["harm"]["subjects"],
-        _join(f["harm"]["data_assets"]),
-        _join(f["harm"]["categories"]),
-        _join(f["harm"]["special_categories"]),
-        "; ".join(f"{e['name']} = {value_text(e['value'])}" for e in f["evidence"]),
-        _join(f["missing"], "; "),
-        "; ".join(f"{m['mitigation']}: {m['title']}" for m in f["recommended"]),
-        "; ".join(f"{c['mitigation']}: {c['title']}" for c in f["controls"]),
+        f.id,
+        f.risk_id,
+        f.title,
+        f.status,
+        f.severity,
+        f.score,
+        f.likelihood,
+        f.impact,
+        f.review_status,
+        f.element.id,
+        f.element.kind,
+        f.element.name,
+        f.element.file,
+        f.element.line,
+        f.harm.subjects,
+        _join(f.harm.data_assets),
+        _join(f.harm.categories),
+        _join(f.harm.special_categories),
+        "; ".join(f"{e.name} = {value_text(e.value)}" for e in f.evidence),
+        _join(f.missing, "; "),
+        "; ".join(f"{m.mitigation}: {m.title}" for m in f.recommended),
+        "; ".join(f"{c.mitigation}: {c.title}" for c in f.controls),
         _join(frameworks.get("stride", ())),
         _join(frameworks.get("linddun", ())),
         _join(frameworks.get("pram", ())),
         _join(frameworks.get("pram_problems", ())),
         _join(frameworks.get("solove", ())),
-        "; ".join(
-            references[r]["title"] for r in f["references"] if references[r]["kind"] == "law"
-        ),
-        "; ".join(f["references"]),
-        decision.get("owner", ""),
-        decision.get("date") or "",
-        decision.get("expires") or "",
-        decision.get("ticket", ""),
-        decision.get("justification", ""),
+        "; ".join(references[r].title for r in f.references if references[r].kind == "law"),
+        "; ".join(f.references),
+        decision.owner if decision else "",
+        (decision.date if decision else "") or "",
+        (decision.expires if decision else "") or "",
+        decision.ticket if decision else "",
+        decision.justification if decision else "",
     ]
 
 

@@ -21,8 +21,9 @@ import attrs
 
 from threatmodel.errors import Position, Problem, ThreatModelError
 from threatmodel.findings import Result
-from threatmodel.graph import Graph
-from threatmodel.render import dot
+from threatmodel.render import RenderOptions, dot
+from threatmodel.render.dot import Badge
+from threatmodel.report import Report
 
 KINDS = {
     "dfd": "threatmodel.render.dfd",
@@ -53,20 +54,6 @@ class Options:
     collapse_depth: int | None = None  # boundaries nested this deep (0 = top level) as nodes
     max_nodes: int = 150  # collapse automatically above this many elements or flows; 0: never
     legend: bool = True
-
-
-@attrs.frozen
-class Badge:
-    """The findings on one or more subjects: open confirmed ones, their worst severity, the rest."""
-
-    count: int = 0
-    worst: str | None = None
-    possible: int = 0
-    lines: tuple[str, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not self.count and not self.possible
 
 
 class FindingIndex:
@@ -126,8 +113,7 @@ class Diagram:
         self.result = result
         self.model = result.model
         self.catalog = result.catalog
-        vocabulary = result.vocabulary or self.catalog.vocabulary
-        self.graph = Graph(self.model, vocabulary)
+        self.graph = result.graph
         self.index = FindingIndex(result)
         self.ids = dot.Ids()
         self.boundaries = {b.id: b for b in self.model.boundaries}
@@ -269,31 +255,27 @@ def dot_installed() -> bool:
 # -- the FORMATS registry's entry points: default views ---------------------------------------
 
 
-def render_dot(result: Result) -> str:
+def render_dot(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The data-flow diagram as DOT source (needs no graphviz program)."""
-    return render(result, Options(), "dot")
+    return source(report.result, Options())
 
 
-def render_svg(result: Result) -> str:
+def render_svg(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The data-flow diagram as SVG."""
-    return render(result, Options(), "svg")
+    return _svg(report, Options(), options)
 
 
-def render_png(result: Result) -> bytes:
-    """The data-flow diagram as PNG."""
-    return render(result, Options(), "png")
-
-
-def render_pdf(result: Result) -> bytes:
-    """The data-flow diagram as PDF."""
-    return render(result, Options(), "pdf")
-
-
-def render_data_map(result: Result) -> str:
+def render_data_map(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """Where the personal data goes, as SVG."""
-    return render(result, Options(kind="data"), "svg")
+    return _svg(report, Options(kind="data"), options)
 
 
-def render_attack_trees(result: Result) -> str:
+def render_attack_trees(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The attack trees of every risk with a finding, as SVG."""
-    return render(result, Options(kind="attack-tree"), "svg")
+    return _svg(report, Options(kind="attack-tree"), options)
+
+
+def _svg(report: Report, view: Options, options: RenderOptions) -> str:
+    svg = render(report.result, view, "svg", timeout=options.diagram_timeout)
+    assert isinstance(svg, str)
+    return svg

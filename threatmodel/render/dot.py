@@ -12,14 +12,12 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import attrs
 import graphviz
 
 from threatmodel.render.escape import terminal
-
-if TYPE_CHECKING:
-    from threatmodel.render.diagram import Badge
 
 FONT = "Helvetica,Arial,sans-serif"
 INK = "#263238"
@@ -70,6 +68,20 @@ OTHER_BOUNDARY = {"style": "rounded", "color": "#9e9e9e", "penwidth": "1.2"}
 # -- text --------------------------------------------------------------------------------
 
 _XML_INVALID = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+@attrs.frozen
+class Badge:
+    """The findings on one or more subjects: open confirmed ones, their worst severity, the rest."""
+
+    count: int = 0
+    worst: str | None = None
+    possible: int = 0
+    lines: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.count and not self.possible
 
 
 def clean(text: object) -> str:

@@ -23,23 +23,22 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from threatmodel.errors import Position, Problem, ThreatModelError
-from threatmodel.findings import Result
-from threatmodel.render.data import detailed, result_data, value_text
+from threatmodel.render import RenderOptions
 from threatmodel.render.escape import terminal
+from threatmodel.render.text import value_text
+from threatmodel.report import Report
 
 TEMPLATE = "report.html.j2"
 
 
-def render(
-    result: Result, template: str | Path | None = None, data: dict[str, Any] | None = None
-) -> str:
-    """The report as HTML text; `template` is an optional user template file."""
-    data = data if data is not None else result_data(result)
+def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
+    """The report as HTML text, from the shipped template or the user's (`options.template`)."""
+    template = options.template
     env = environment(Path(template).resolve().parent) if template else shipped_environment()
     name = Path(template).name if template else TEMPLATE
     try:
         page = env.get_template(name)
-        return page.render(**context(result, data))
+        return page.render(**context(report, options))
     except jinja2.TemplateSyntaxError as exc:
         raise ThreatModelError(
             [
@@ -97,22 +96,22 @@ def environment(user_dir: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def context(result: Result, data: dict[str, Any]) -> dict[str, Any]:
-    """What the template sees: the report data plus inlined assets and their CSP hashes."""
+def context(report: Report, options: RenderOptions = RenderOptions()) -> dict[str, Any]:
+    """What the template sees: the report (as `data`) plus inlined assets and their CSP hashes."""
     css, js = _asset("report.css"), _asset("report.js")
-    confirmed = [f for f in data["findings"] if f["status"] == "confirmed"]
-    shown = detailed(confirmed)
+    confirmed = report.confirmed
+    shown = report.detailed
     groups = [
-        (severity, [f for f in confirmed if f["severity"] == severity and f["id"] in shown])
-        for severity in data["summary"]["by_severity"]
+        (severity, [f for f in confirmed if f.severity == severity and f.id in shown])
+        for severity in report.summary.by_severity
     ]
-    stride = data["frameworks"].get("stride", {}).get("names", {})
+    legend = report.frameworks.get("stride")
     return {
-        "data": data,
+        "data": report,
         "groups": [(severity, items) for severity, items in groups if items],
         "not_detailed": len(confirmed) - len(shown),
-        "stride_names": _Names(stride),
-        "diagram": diagram(result),
+        "stride_names": _Names(legend.names if legend else {}),
+        "diagram": diagram(report, options),
         "css": Markup(css),
         "css_hash": _hash(css),
         "js": Markup(js),
@@ -120,29 +119,23 @@ def context(result: Result, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def diagram(result: Result) -> dict[str, str]:
+def diagram(report: Report, options: RenderOptions = RenderOptions()) -> dict[str, Any]:
     """The data-flow diagram as an SVG data URI, or a note saying why it is missing.
 
-    The diagram module is imported lazily: without it, or without Graphviz's `dot` program,
-    the report is still written, with a note in place of the picture. An `<img>` of an SVG
-    data URI cannot run scripts or load anything, whatever the SVG contains.
+    Without Graphviz's `dot` program the report is still written, with a note in place of the
+    picture. An `<img>` of an SVG data URI cannot run scripts or load anything, whatever the
+    SVG contains.
     """
-    try:
-        from threatmodel.render import diagram as module
-    except ImportError:
-        return {"svg_uri": "", "caption": "", "note": "this threatmodel has no diagram module."}
-    function = getattr(module, "render_svg", None)
-    if function is None:
-        return {"svg_uri": "", "caption": "", "note": "the diagram module cannot draw SVG."}
-    installed = getattr(module, "dot_installed", None)
-    if installed is not None and not installed():
+    from threatmodel.render import diagram as module
+
+    if not module.dot_installed():
         return {
             "svg_uri": "",
             "caption": "",
             "note": "Graphviz's dot program is not installed (Debian: apt-get install graphviz).",
         }
     try:
-        svg = function(result)
+        svg = module.render_svg(report, options)
     except ThreatModelError as exc:  # dot missing, or too slow for this model
         return {"svg_uri": "", "caption": "", "note": "; ".join(p.message for p in exc.problems)}
     raw = svg.encode("utf-8") if isinstance(svg, str) else bytes(svg)
@@ -210,6 +203,10 @@ def _count(number: int, singular: str, plural: str = "") -> str:
     return f"{_num(number)} {singular if number == 1 else plural or singular + 's'}"
 
 
-def _change(item: dict[str, Any]) -> str:
-    parts = [f"{name} {item[name]:+d}" for name in ("likelihood", "impact") if item.get(name)]
+def _change(item: Any) -> str:
+    parts = [
+        f"{name} {getattr(item, name):+d}"
+        for name in ("likelihood", "impact")
+        if getattr(item, name)
+    ]
     return ", ".join(parts) or "no score change"

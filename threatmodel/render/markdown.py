@@ -10,12 +10,15 @@ code), and links only to http(s) addresses.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any
 
-from threatmodel.findings import Result
-from threatmodel.render.data import detailed, result_data, value_text
+from threatmodel.render import RenderOptions
 from threatmodel.render.escape import markdown as _markdown
 from threatmodel.render.escape import markdown_code as _markdown_code
+from threatmodel.render.text import value_text
+from threatmodel.report import Report, ReportFinding
+from threatmodel.report.model import DecisionInfo, ReferenceInfo
 
 FRAMEWORK_LABELS = {
     "stride": "STRIDE",
@@ -49,9 +52,8 @@ def code(text: Any) -> str:
     return _code_text(str(text))
 
 
-def render(result: Result, data: dict[str, Any] | None = None) -> str:
+def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The whole report as Markdown text."""
-    data = data if data is not None else result_data(result)
     lines: list[str] = []
     for section in (
         _summary,
@@ -62,21 +64,21 @@ def render(result: Result, data: dict[str, Any] | None = None) -> str:
         _questionnaire,
         _appendix,
     ):
-        lines += section(data)
+        lines += section(report)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _summary(data: dict[str, Any]) -> list[str]:
-    system, summary = data["system"], data["summary"]
-    lines = [f"# Threat model: {md(system['name'])}", ""]
-    if system["description"]:
-        lines += [md(system["description"]), ""]
+def _summary(report: Report) -> list[str]:
+    system, summary = report.system, report.summary
+    lines = [f"# Threat model: {md(system.name)}", ""]
+    if system.description:
+        lines += [md(system.description), ""]
     lines += [
-        f"System {code(system['id'])}"
-        + (f", owner {md(system['owner'])}" if system["owner"] else "")
-        + f". Model {code(system['file'])}: {_n(system['elements'], 'element')}, "
-        f"{_n(system['flows'], 'flow')}, {_n(system['boundaries'], 'boundary', 'boundaries')}, "
-        f"{_n(system['data_assets'], 'data asset')}; {_n(data['catalog']['risks'], 'risk')} "
+        f"System {code(system.id)}"
+        + (f", owner {md(system.owner)}" if system.owner else "")
+        + f". Model {code(system.file)}: {_n(system.elements, 'element')}, "
+        f"{_n(system.flows, 'flow')}, {_n(system.boundaries, 'boundary', 'boundaries')}, "
+        f"{_n(system.data_assets, 'data asset')}; {_n(report.catalog.risks, 'risk')} "
         "checked.",
         "",
         "## Summary",
@@ -84,38 +86,38 @@ def _summary(data: dict[str, Any]) -> list[str]:
         "| Severity | Confirmed | Open |",
         "|---|---:|---:|",
     ]
-    for severity, count in summary["by_severity"].items():
-        lines.append(f"| {severity} | {count} | {summary['open_by_severity'][severity]} |")
+    for severity, count in summary.by_severity.items():
+        lines.append(f"| {severity} | {count} | {summary.open_by_severity[severity]} |")
     lines += [
-        f"| possible (needs information) | {summary['possible']} | |",
+        f"| possible (needs information) | {summary.possible} | |",
         "",
-        "| " + " | ".join(summary["by_status"]) + " |",
-        "|" + "---:|" * len(summary["by_status"]),
-        "| " + " | ".join(str(v) for v in summary["by_status"].values()) + " |",
+        "| " + " | ".join(summary.by_status) + " |",
+        "|" + "---:|" * len(summary.by_status),
+        "| " + " | ".join(str(v) for v in summary.by_status.values()) + " |",
         "",
     ]
-    if summary["expired_decisions"]:
+    if summary.expired_decisions:
         lines += [
-            f"**{_n(summary['expired_decisions'], 'review decision')} expired**; those "
+            f"**{_n(summary.expired_decisions, 'review decision')} expired**; those "
             "findings are open again.",
             "",
         ]
-    if summary["people_exposed"]:
+    if summary.people_exposed:
         lines += [
-            f"Largest group of people exposed by a single finding: {summary['people_exposed']:,}.",
+            f"Largest group of people exposed by a single finding: {summary.people_exposed:,}.",
             "",
         ]
-    if summary["top"]:
+    if summary.top:
         lines += ["### Top risks", ""]
         lines += [
-            f"{i}. **{t['severity']}**: {md(t['sentence'])} ({code(t['id'])})"
-            for i, t in enumerate(summary["top"], 1)
+            f"{i}. **{t.severity}**: {md(t.sentence)} ({code(t.id)})"
+            for i, t in enumerate(summary.top, 1)
         ]
         lines.append("")
     return lines
 
 
-def _matrix(data: dict[str, Any]) -> list[str]:
+def _matrix(report: Report) -> list[str]:
     lines = [
         "## Risk matrix",
         "",
@@ -125,9 +127,9 @@ def _matrix(data: dict[str, Any]) -> list[str]:
         "| likelihood \\ impact | 1 | 2 | 3 | 4 | 5 |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for row in data["matrix"]["rows"]:
-        cells = [f"{c['count']} ({c['open']})" if c["count"] else "·" for c in row["cells"]]
-        lines.append(f"| **{row['likelihood']}** | " + " | ".join(cells) + " |")
+    for row in report.matrix.rows:
+        cells = [f"{c.count} ({c.open})" if c.count else "·" for c in row.cells]
+        lines.append(f"| **{row.likelihood}** | " + " | ".join(cells) + " |")
     return lines + [
         "",
         "The data-flow diagram is in the HTML report (`report.html`) and in `threatmodel diagram`.",
@@ -135,8 +137,8 @@ def _matrix(data: dict[str, Any]) -> list[str]:
     ]
 
 
-def _findings(data: dict[str, Any]) -> list[str]:
-    confirmed = [f for f in data["findings"] if f["status"] == "confirmed"]
+def _findings(report: Report) -> list[str]:
+    confirmed = report.confirmed
     if not confirmed:
         return ["## Findings", "", "No confirmed findings.", ""]
     lines = [
@@ -147,20 +149,21 @@ def _findings(data: dict[str, Any]) -> list[str]:
     ]
     for f in confirmed:
         lines.append(
-            f"| {f['severity']} | {code(f['id'])} {md(f['title'])} | "
-            f"{md(f['element']['name'])} | {_people(f)} | "
-            f"{f['likelihood']} x {f['impact']} = {f['score']} | {_review(f)} |"
+            f"| {f.severity} | {code(f.id)} {md(f.title)} | "
+            f"{md(f.element.name)} | {_people(f)} | "
+            f"{f.likelihood} x {f.impact} = {f.score} | {_review(f)} |"
         )
     lines.append("")
-    stride = data["frameworks"].get("stride", {}).get("names", {})
-    shown = detailed(confirmed)
-    for severity in data["summary"]["by_severity"]:
-        group = [f for f in confirmed if f["severity"] == severity]
+    legend = report.frameworks.get("stride")
+    stride = legend.names if legend else {}
+    shown = report.detailed
+    for severity in report.summary.by_severity:
+        group = [f for f in confirmed if f.severity == severity]
         if group:
             lines += [f"### {severity.capitalize()} ({len(group)})", ""]
             for f in group:
-                if f["id"] in shown:
-                    lines += _details(f, stride, data["references"])
+                if f.id in shown:
+                    lines += _details(f, stride, report.references)
     if len(shown) < len(confirmed):
         lines += [
             f"The {len(confirmed) - len(shown):,} findings after the worst {len(shown):,} "
@@ -171,105 +174,99 @@ def _findings(data: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _review(f: dict[str, Any]) -> str:
-    d = f["decision"]
+def _review(f: ReportFinding) -> str:
+    d = f.decision
     if d is None:
         return "open"
-    if d["expired"]:
-        return f"{md(d['recorded_status'])}, expired {d['expires']}"
-    return md(d["status"])
+    if d.expired:
+        return f"{md(d.recorded_status)}, expired {d.expires}"
+    return md(d.status)
 
 
 def _details(
-    f: dict[str, Any], stride: dict[str, str], references: dict[str, dict[str, Any]]
+    f: ReportFinding, stride: Mapping[str, str], references: Mapping[str, ReferenceInfo]
 ) -> list[str]:
-    lines = [f"#### {md(f['title'])} ({code(f['id'])})", ""]
-    if f["description"]:
-        lines += [md(f["description"]), ""]
-    element = f["element"]
-    where = f", {code(element['file'])} line {element['line']}" if element["line"] else ""
+    lines = [f"#### {md(f.title)} ({code(f.id)})", ""]
+    if f.description:
+        lines += [md(f.description), ""]
+    element = f.element
+    where = f", {code(element.file)} line {element.line}" if element.line else ""
     lines.append(
-        f"- **Element:** {md(element['name'])} ({element['kind'].replace('_', ' ')} "
-        f"{code(element['id'])}{where})"
+        f"- **Element:** {md(element.name)} ({element.kind.replace('_', ' ')} "
+        f"{code(element.id)}{where})"
     )
-    evidence = ", ".join(
-        f"{code(e['name'])} = {code(value_text(e['value']))}" for e in f["evidence"]
-    )
-    lines.append(f"- **Why it fired:** {evidence or 'it applies to every ' + md(element['kind'])}")
+    evidence = ", ".join(f"{code(e.name)} = {code(value_text(e.value))}" for e in f.evidence)
+    lines.append(f"- **Why it fired:** {evidence or 'it applies to every ' + md(element.kind)}")
     lines.append(
-        f"- **Score:** likelihood {f['likelihood']} x impact {f['impact']} = {f['score']} "
-        f"(catalog: {f['base_likelihood']} x {f['base_impact']})"
+        f"- **Score:** likelihood {f.likelihood} x impact {f.impact} = {f.score} "
+        f"(catalog: {f.base_likelihood} x {f.base_impact})"
     )
-    for m in f["modifiers"]:
-        lines.append(f"- **Modifier:** {_change(m)}: {md(m['why'])} ({code(m['condition'])})")
-    harm = f["harm"]
-    people = f"{harm['subjects']:,} people" if harm["subjects"] else "an unknown number of people"
+    for m in f.modifiers:
+        lines.append(f"- **Modifier:** {_change(m)}: {md(m.why)} ({code(m.condition)})")
+    harm = f.harm
+    people = f"{harm.subjects:,} people" if harm.subjects else "an unknown number of people"
     data = (
-        f"; data: {md(', '.join(harm['data_assets']))} ({md(', '.join(harm['categories']))})"
-        if harm["data_assets"]
+        f"; data: {md(', '.join(harm.data_assets))} ({md(', '.join(harm.categories))})"
+        if harm.data_assets
         else ""
     )
     special = (
-        f"; special categories: {md(', '.join(harm['special_categories']))}"
-        if harm["special_categories"]
+        f"; special categories: {md(', '.join(harm.special_categories))}"
+        if harm.special_categories
         else ""
     )
     lines.append(f"- **Who is harmed:** {people}{data}{special}")
-    fw = f["frameworks"]
+    fw = f.frameworks
     if fw.get("pram_problems"):
         lines.append(f"- **Problems for people (NIST PRAM):** {md(', '.join(fw['pram_problems']))}")
     if fw.get("solove"):
         lines.append(f"- **Privacy harms (Solove):** {md(', '.join(fw['solove']))}")
     frameworks = []
-    for name, ids in f["frameworks"].items():
+    for name, ids in f.frameworks.items():
         if ids and name not in ("pram_problems", "solove"):
             shown = [f"{i} ({stride[i]})" if name == "stride" and i in stride else i for i in ids]
             frameworks.append(f"{FRAMEWORK_LABELS.get(name, name)} {md(', '.join(shown))}")
     if frameworks:
         lines.append("- **Frameworks:** " + " · ".join(frameworks))
-    for m in f["recommended"]:
-        lines.append(
-            f"- [ ] **Recommended:** {md(m['title'])} {code(m['mitigation'])} ({_change(m)})"
-        )
-    for c in f["controls"]:
-        note = f"; {md(c['note'])}" if c["note"] else ""
-        lines.append(
-            f"- [x] **In place:** {md(c['title'])} {code(c['mitigation'])} ({_change(c)}{note})"
-        )
-    if f["references"]:
-        refs = [references[r] for r in f["references"]]
+    for m in f.recommended:
+        lines.append(f"- [ ] **Recommended:** {md(m.title)} {code(m.mitigation)} ({_change(m)})")
+    for c in f.controls:
+        note = f"; {md(c.note)}" if c.note else ""
+        lines.append(f"- [x] **In place:** {md(c.title)} {code(c.mitigation)} ({_change(c)}{note})")
+    if f.references:
+        refs = [references[r] for r in f.references]
         lines.append(
             "- **References:** "
-            + "; ".join(_link(r["title"], r["link"]) + f" ({md(r['kind'])})" for r in refs)
+            + "; ".join(_link(r.title, r.link) + f" ({md(r.kind)})" for r in refs)
         )
-    if f["decision"]:
-        lines.append(f"- **Review decision:** {_decision(f['decision'], f['id'])}")
+    if f.decision:
+        lines.append(f"- **Review decision:** {_decision(f.decision, f.id)}")
     lines.append("")
     return lines
 
 
-def _decision(d: dict[str, Any], finding_id: str) -> str:
-    text = f"{md(d['recorded_status'])}"
-    if d["expired"]:
-        text += f" (**expired {d['expires']}; open again**)"
-    if d["owner"]:
-        text += f" by {md(d['owner'])}"
-    if d["date"]:
-        text += f" on {d['date']}"
-    if d["expires"] and not d["expired"]:
-        text += f", until {d['expires']}"
-    if d["ticket"]:
-        text += f"; ticket {md(d['ticket'])}"
-    if d["justification"]:
-        text += f": {md(d['justification'])}"
-    if d["key"] != finding_id:
-        text += f" (recorded for {code(d['key'])})"
+def _decision(d: DecisionInfo, finding_id: str) -> str:
+    text = f"{md(d.recorded_status)}"
+    if d.expired:
+        text += f" (**expired {d.expires}; open again**)"
+    if d.owner:
+        text += f" by {md(d.owner)}"
+    if d.date:
+        text += f" on {d.date}"
+    if d.expires and not d.expired:
+        text += f", until {d.expires}"
+    if d.ticket:
+        text += f"; ticket {md(d.ticket)}"
+    if d.justification:
+        text += f": {md(d.justification)}"
+    if d.key != finding_id:
+        text += f" (recorded for {code(d.key)})"
     return text
 
 
-def _checklist(data: dict[str, Any]) -> list[str]:
+def _checklist(report: Report) -> list[str]:
     lines = ["## Mitigation checklist", ""]
-    if not data["mitigations"]:
+    if not report.mitigations:
         return lines + ["No mitigations recommended.", ""]
     lines += [
         "Ordered by how much open risk (sum of likelihood x impact) each would remove.",
@@ -277,63 +274,61 @@ def _checklist(data: dict[str, Any]) -> list[str]:
         "| Done | Mitigation | Effect | Risk removed | Findings | Missing on |",
         "|---|---|---|---:|---|---|",
     ]
-    for m in data["mitigations"]:
-        already = f" ({m['risk_already_removed']} already)" if m["risk_already_removed"] else ""
+    for m in report.mitigations:
+        already = f" ({m.risk_already_removed} already)" if m.risk_already_removed else ""
         lines.append(
-            f"| {'yes' if m['in_place'] else 'no'} | {md(m['title'])} {code(m['id'])} | "
-            f"{_change(m)} | {m['risk_removed']}{already} | "
-            f"{', '.join(code(i) for i in m['findings'])} | "
-            f"{md(', '.join(m['missing_on']))} |"
+            f"| {'yes' if m.in_place else 'no'} | {md(m.title)} {code(m.id)} | "
+            f"{_change(m)} | {m.risk_removed}{already} | "
+            f"{', '.join(code(i) for i in m.findings)} | "
+            f"{md(', '.join(m.missing_on))} |"
         )
     return lines + [""]
 
 
-def _compliance(data: dict[str, Any]) -> list[str]:
+def _compliance(report: Report) -> list[str]:
     lines = ["## Compliance view", ""]
-    if not data["compliance"]:
+    if not report.compliance:
         return lines + ["No finding cites a law article.", ""]
-    for law in data["compliance"]:
-        lines += [f"### {md(law['title'])}", "", "| Article | Findings |", "|---|---|"]
-        for a in law["articles"]:
+    for law in report.compliance:
+        lines += [f"### {md(law.title)}", "", "| Article | Findings |", "|---|---|"]
+        for a in law.articles:
             found = "; ".join(
-                f"{f['severity'] if f['status'] == 'confirmed' else 'possible'} "
-                f"{code(f['id'])}"
-                + (f" ({md(f['review_status'])})" if f["review_status"] != "open" else "")
-                for f in a["findings"]
+                f"{f.severity if f.status == 'confirmed' else 'possible'} "
+                f"{code(f.id)}" + (f" ({md(f.review_status)})" if f.review_status != "open" else "")
+                for f in a.findings
             )
-            lines.append(f"| {_link(a['title'], a['link'])} | {found} |")
+            lines.append(f"| {_link(a.title, a.link)} | {found} |")
         lines.append("")
     return lines
 
 
-def _questionnaire(data: dict[str, Any]) -> list[str]:
+def _questionnaire(report: Report) -> list[str]:
     lines = ["## Questions for the system owner", ""]
-    if not data["questionnaire"]:
+    if not report.questionnaire:
         return lines + ["Nothing is missing: every risk could be decided from the model.", ""]
     lines += [
         "These risks may apply; the model does not say enough to decide. Each answer, "
         "written into the model, settles the findings listed with it.",
         "",
     ]
-    for q in data["questionnaire"]:
-        element = q["element"]
+    for q in report.questionnaire:
+        element = q.element
         lines += [
-            f"### {md(element['name'])} ({element['kind'].replace('_', ' ')} "
-            f"{code(element['id'])})",
+            f"### {md(element.name)} ({element.kind.replace('_', ' ')} {code(element.id)})",
             "",
         ]
-        for question in q["questions"]:
+        for question in q.questions:
             decides = "; ".join(
-                f"{md(f['title'])} ({code(f['id'])}, {f['severity']} if confirmed)"
-                for f in question["findings"]
+                f"{md(f.title)} ({code(f.id)}, {f.severity} if confirmed)"
+                for f in question.findings
             )
-            lines.append(f"- [ ] What is {code(question['missing'])}? Decides: {decides}")
+            lines.append(f"- [ ] What is {code(question.missing)}? Decides: {decides}")
         lines.append("")
     return lines
 
 
-def _appendix(data: dict[str, Any]) -> list[str]:
-    model = data["model"]
+def _appendix(report: Report) -> list[str]:
+    model = report.model
     lines = [
         "## Appendix: the model",
         "",
@@ -343,9 +338,9 @@ def _appendix(data: dict[str, Any]) -> list[str]:
         "|---|---|---|---|---|",
     ]
     lines += [
-        f"| {code(e['id'])} | {md(e['name'])} | {e['kind'].replace('_', ' ')} | "
-        f"{md(e['type'])} | {md(e['boundary'])} |"
-        for e in model["elements"]
+        f"| {code(e.id)} | {md(e.name)} | {e.kind.replace('_', ' ')} | "
+        f"{md(e.type)} | {md(e.boundary)} |"
+        for e in model.elements
     ]
     lines += [
         "",
@@ -355,20 +350,20 @@ def _appendix(data: dict[str, Any]) -> list[str]:
         "|---|---|---|---:|---|---|",
     ]
     lines += [
-        f"| {code(d['id'])} | {md(d['name'])} | {md(', '.join(d['categories']))} | "
-        f"{'' if d['subjects'] is None else format(d['subjects'], ',')} | "
-        f"{md(d['source'])} | {md(d['retention'])} |"
-        for d in model["data"]
+        f"| {code(d.id)} | {md(d.name)} | {md(', '.join(d.categories))} | "
+        f"{'' if d.subjects is None else format(d.subjects, ',')} | "
+        f"{md(d.source)} | {md(d.retention)} |"
+        for d in model.data
     ]
-    if model["flows"]:
+    if model.flows:
         lines += ["", "### Flows", "", "| Id | Name | From | To | Data |", "|---|---|---|---|---|"]
         lines += [
-            f"| {code(f['id'])} | {md(f['name'])} | {code(f['from'])} | {code(f['to'])} | "
-            f"{md(', '.join(f['data']))} |"
-            for f in model["flows"]
+            f"| {code(f.id)} | {md(f.name)} | {code(f.source)} | {code(f.target)} | "
+            f"{md(', '.join(f.data))} |"
+            for f in model.flows
         ]
-    if data["warnings"]:
-        lines += ["", "## Warnings", ""] + [f"- {md(w)}" for w in data["warnings"]]
+    if report.warnings:
+        lines += ["", "## Warnings", ""] + [f"- {md(w)}" for w in report.warnings]
     return lines + [""]
 
 
@@ -380,11 +375,11 @@ def _n(number: int, singular: str, plural: str = "") -> str:
     return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
 
 
-def _people(finding: dict[str, Any]) -> str:
-    subjects = finding["harm"]["subjects"]
+def _people(finding: ReportFinding) -> str:
+    subjects = finding.harm.subjects
     return f"{subjects:,}" if subjects else ""
 
 
-def _change(item: dict[str, Any]) -> str:
-    parts = [f"{k} {item[k]:+d}" for k in ("likelihood", "impact") if item.get(k)]
+def _change(item: Any) -> str:
+    parts = [f"{k} {getattr(item, k):+d}" for k in ("likelihood", "impact") if getattr(item, k)]
     return ", ".join(parts) or "no score change"

@@ -17,8 +17,11 @@ from pathlib import PurePath
 from typing import Any
 
 from threatmodel import __version__
-from threatmodel.findings import Result
-from threatmodel.render.data import dumps_json, result_data, safe_url, value_text
+from threatmodel.catalog import Catalog, Risk
+from threatmodel.jsondata import dumps
+from threatmodel.render import RenderOptions
+from threatmodel.render.text import value_text
+from threatmodel.report import Report, ReportFinding, safe_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/threatmodel/threatmodel"
@@ -26,14 +29,14 @@ FINGERPRINT = "threatmodel/findingId/v1"
 FRAMEWORK_TAGS = ("stride", "linddun", "pram", "solove")
 
 
-def render(result: Result, data: dict[str, Any] | None = None) -> str:
+def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The SARIF log as JSON text (stable key order, no timestamps); one result per line."""
-    return dumps_json(sarif_log(result, data), depth=4) + "\n"
+    return dumps(sarif_log(report), depth=4) + "\n"
 
 
-def sarif_log(result: Result, data: dict[str, Any] | None = None) -> dict[str, Any]:
-    data = data if data is not None else result_data(result)
-    catalog = result.catalog
+def sarif_log(report: Report) -> dict[str, Any]:
+    """The SARIF log as plain data."""
+    catalog = report.result.catalog
     risks = sorted(catalog.risks, key=lambda r: r.id)
     index = {risk.id: i for i, risk in enumerate(risks)}
     levels = {band.name: band.sarif_level for band in catalog.bands}
@@ -48,21 +51,20 @@ def sarif_log(result: Result, data: dict[str, Any] | None = None) -> dict[str, A
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_rule(risk, result) for risk in risks],
+                        "rules": [_rule(risk, catalog) for risk in risks],
                     }
                 },
-                "automationDetails": {"id": f"threatmodel/{data['system']['id']}/"},
+                "automationDetails": {"id": f"threatmodel/{report.system.id}/"},
                 "columnKind": "unicodeCodePoints",
                 "results": [
-                    _result(f, index, levels) for f in data["findings"] if f["risk_id"] in index
+                    _result(f, index, levels) for f in report.findings if f.risk_id in index
                 ],
             }
         ],
     }
 
 
-def _rule(risk, result: Result) -> dict[str, Any]:
-    catalog = result.catalog
+def _rule(risk: Risk, catalog: Catalog) -> dict[str, Any]:
     band = catalog.band(risk.likelihood * risk.impact)
     mitigations = [catalog.mitigations[m] for m in risk.mitigations if m in catalog.mitigations]
     references = [catalog.references[r] for r in risk.references if r in catalog.references]
@@ -106,45 +108,40 @@ def _rule(risk, result: Result) -> dict[str, Any]:
     }
 
 
-def _result(f: dict[str, Any], index: dict[str, int], levels: dict[str, str]) -> dict[str, Any]:
-    element = f["element"]
-    confirmed = f["status"] == "confirmed"
-    message = (
-        f"{f['title']}: {element['name']} ({element['kind'].replace('_', ' ')} '{element['id']}'). "
-    )
+def _result(f: ReportFinding, index: dict[str, int], levels: dict[str, str]) -> dict[str, Any]:
+    element = f.element
+    confirmed = f.status == "confirmed"
+    message = f"{f.title}: {element.name} ({element.kind.replace('_', ' ')} '{element.id}'). "
     if confirmed:
         message += (
-            f"Severity {f['severity']} (likelihood {f['likelihood']} x impact "
-            f"{f['impact']} = {f['score']})."
+            f"Severity {f.severity} (likelihood {f.likelihood} x impact {f.impact} = {f.score})."
         )
-        if f["evidence"]:
+        if f.evidence:
             message += (
-                " Why: "
-                + ", ".join(f"{e['name']} = {value_text(e['value'])}" for e in f["evidence"])
-                + "."
+                " Why: " + ", ".join(f"{e.name} = {value_text(e.value)}" for e in f.evidence) + "."
             )
-        if f["recommended"]:
-            message += " Do: " + "; ".join(m["title"] for m in f["recommended"]) + "."
+        if f.recommended:
+            message += " Do: " + "; ".join(m.title for m in f.recommended) + "."
     else:
-        message += "Possible: the model does not say " + ", ".join(f["missing"]) + "."
-    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(element["file"])}}
-    if element["line"]:
-        physical["region"] = {"startLine": element["line"], "startColumn": max(element["col"], 1)}
-    digest = hashlib.sha256(f["id"].encode("utf-8")).hexdigest()
+        message += "Possible: the model does not say " + ", ".join(f.missing) + "."
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(element.file)}}
+    if element.line:
+        physical["region"] = {"startLine": element.line, "startColumn": max(element.col, 1)}
+    digest = hashlib.sha256(f.id.encode("utf-8")).hexdigest()
     item: dict[str, Any] = {
-        "ruleId": f["risk_id"],
-        "ruleIndex": index[f["risk_id"]],
+        "ruleId": f.risk_id,
+        "ruleIndex": index[f.risk_id],
         "kind": "fail" if confirmed else "review",
-        "level": levels.get(f["severity"], "warning") if confirmed else "none",
+        "level": levels.get(f.severity, "warning") if confirmed else "none",
         "message": {"text": _plain(message)},
         "locations": [
             {
                 "physicalLocation": physical,
                 "logicalLocations": [
                     {
-                        "name": element["id"],
+                        "name": element.id,
                         "kind": "element",
-                        "fullyQualifiedName": f"{element['kind']}:{element['id']}",
+                        "fullyQualifiedName": f"{element.kind}:{element.id}",
                     }
                 ],
             }
@@ -154,24 +151,24 @@ def _result(f: dict[str, Any], index: dict[str, int], levels: dict[str, str]) ->
         "fingerprints": {FINGERPRINT: digest},
         "partialFingerprints": {"primaryLocationLineHash": f"{digest[:16]}:1"},
         "properties": {
-            "findingId": f["id"],
-            "severity": f["severity"],
-            "score": f["score"],
-            "status": f["status"],
-            "reviewStatus": f["review_status"],
-            "people": f["harm"]["subjects"],
+            "findingId": f.id,
+            "severity": f.severity,
+            "score": f.score,
+            "status": f.status,
+            "reviewStatus": f.review_status,
+            "people": f.harm.subjects,
         },
     }
-    decision = f["decision"]
-    if decision is not None and not f["open"]:
-        why = decision["justification"] or decision["status"]
-        if decision["owner"]:
-            why += f" ({decision['owner']})"
+    decision = f.decision
+    if decision is not None and not f.open:
+        why = decision.justification or decision.status
+        if decision.owner:
+            why += f" ({decision.owner})"
         item["suppressions"] = [
             {
                 "kind": "external",
                 "status": "accepted",
-                "justification": f"{decision['status']}: {why}",
+                "justification": f"{decision.status}: {why}",
             }
         ]
     return item

@@ -6,46 +6,13 @@ in step with the YAML.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from threatmodel.catalog import Catalog, Risk
+from threatmodel.coverage import coverage
 from threatmodel.render.escape import markdown as md
 from threatmodel.render.escape import markdown_code as code
-
-STRIDE = ("S", "T", "R", "I", "D", "E")
-LINDDUN = ("L", "I", "Nr", "D", "DD", "U", "Nc")
-
-
-def linddun_categories(risk: Risk) -> set[str]:
-    """The LINDDUN categories a risk cites through tree ids (DD.4.2) or GO cards (DD5)."""
-    found = {i.split(".")[0] for i in risk.frameworks.get("linddun", ())}
-    found |= {
-        re.match(r"[A-Za-z]+", card).group() for card in risk.frameworks.get("linddun_go", ())
-    }
-    return found & set(LINDDUN)
-
-
-def coverage(catalog: Catalog) -> dict[str, Counter]:
-    """How many risks cite each LINDDUN category, STRIDE letter, PRAM data action and problem,
-    and Solove harm (every known id present, zero included)."""
-    result = {
-        "linddun": Counter(dict.fromkeys(LINDDUN, 0)),
-        "stride": Counter(dict.fromkeys(STRIDE, 0)),
-        "pram": Counter(dict.fromkeys(_ids(catalog, "pram"), 0)),
-        "pram_problems": Counter(dict.fromkeys(_ids(catalog, "pram_problems"), 0)),
-        "solove": Counter(dict.fromkeys(_ids(catalog, "solove"), 0)),
-    }
-    for risk in catalog.risks:
-        result["linddun"].update(linddun_categories(risk))
-        for name in ("stride", "pram", "pram_problems", "solove"):
-            result[name].update(set(risk.frameworks.get(name, ())))
-    return result
-
-
-def _ids(catalog: Catalog, name: str) -> tuple[str, ...]:
-    framework = catalog.frameworks.get(name)
-    return framework.ids if framework else ()
+from threatmodel.report import safe_url
 
 
 def render(catalog: Catalog) -> str:
@@ -117,8 +84,8 @@ def _risk(risk: Risk, catalog: Catalog) -> list[str]:
         lines.append(
             "- **References:** "
             + "; ".join(
-                f"[{md(catalog.references[r].title)}]({catalog.references[r].url})"
-                if catalog.references[r].url
+                f"[{md(catalog.references[r].title)}]({safe_url(catalog.references[r].url)})"
+                if safe_url(catalog.references[r].url)
                 else md(catalog.references[r].title)
                 for r in risk.references
             )

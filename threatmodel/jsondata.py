@@ -1,0 +1,154 @@
+"""attrs objects as JSON data, and the JSON Schema of an attrs class, from one description.
+
+A field's JSON key is its name, or `metadata["json"]` when that is a string (`from` is a
+Python keyword); `metadata["json"] = False` leaves it out of the JSON. `metadata["doc"]` is
+its description in the schema and `metadata["schema"]` adds keywords such as `minimum`. Keys
+come out in field order, so output that is built the same way is byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import math
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, Literal, Union
+
+import attrs
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def field(*, doc: str = "", json: str | bool = True, schema: dict | None = None, **kwargs: Any):
+    """An attrs field with its JSON key, description and extra schema keywords."""
+    metadata = dict(kwargs.pop("metadata", {}))
+    metadata.update(doc=doc, json=json, schema=schema or {})
+    return attrs.field(metadata=metadata, **kwargs)
+
+
+@functools.cache
+def _plan(cls: type) -> tuple[tuple[str, str], ...]:
+    """(JSON key, attribute name) of each field of `cls` that JSON carries, in order."""
+    plan = []
+    for f in attrs.fields(cls):
+        key = f.metadata.get("json", True)
+        if key is False:
+            continue
+        plan.append((key if isinstance(key, str) else f.name, f.name))
+    return tuple(plan)
+
+
+def to_plain(value: Any) -> Any:
+    """`value` as JSON can hold it: attrs objects and mappings as dicts (keys in order),
+    tuples and lists as lists, sets sorted, dates as ISO text, non-finite floats as text."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if attrs.has(type(value)):
+        return {key: to_plain(getattr(value, name)) for key, name in _plan(type(value))}
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((to_plain(v) for v in value), key=str)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def json_schema(cls: type, *, title: str, schema_id: str = "", description: str = "") -> dict:
+    """The JSON Schema (draft 2020-12) of what `to_plain` makes of a `cls` object."""
+    definitions: dict[str, Any] = {}
+    root = _object_schema(cls, definitions)
+    head: dict[str, Any] = {"$schema": DRAFT}
+    if schema_id:
+        head["$id"] = schema_id
+    head["title"] = title
+    head["description"] = description or _doc(cls)
+    definitions.pop(cls.__name__, None)
+    return {**head, **root, "$defs": dict(sorted(definitions.items()))}
+
+
+def _doc(cls: type) -> str:
+    return " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
+
+
+def _object_schema(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    properties: dict[str, Any] = {}
+    for f in attrs.fields(cls):
+        key = f.metadata.get("json", True)
+        if key is False:
+            continue
+        schema = _type_schema(hints[f.name], definitions)
+        if f.metadata.get("doc"):
+            schema = {"description": f.metadata["doc"], **schema}
+        schema.update(f.metadata.get("schema", {}))
+        properties[key if isinstance(key, str) else f.name] = schema
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def _type_schema(hint: Any, definitions: dict[str, Any]) -> dict[str, Any]:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any:
+        return {}
+    if hint in _SCALARS:
+        return {"type": _SCALARS[hint]}
+    if attrs.has(hint):
+        name = hint.__name__
+        if name not in definitions:
+            definitions[name] = {}  # placeholder: recursive types end here
+            definitions[name] = {"description": _doc(hint), **_object_schema(hint, definitions)}
+        return {"$ref": f"#/$defs/{name}"}
+    if origin is Literal:
+        return {"enum": list(args)}
+    if origin in (Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        inner = (
+            _type_schema(options[0], definitions)
+            if len(options) == 1
+            else {"anyOf": [_type_schema(a, definitions) for a in options]}
+        )
+        if len(options) == len(args):
+            return inner
+        if set(inner) == {"type"} and isinstance(inner["type"], str):
+            return {"type": [inner["type"], "null"]}
+        return {"anyOf": [inner, {"type": "null"}]}
+    if origin in (tuple, list, frozenset, set):
+        return {"type": "array", "items": _type_schema(args[0], definitions) if args else {}}
+    if origin in (dict, Mapping) or hint in (dict, Mapping):
+        value = _type_schema(args[1], definitions) if len(args) == 2 else {}
+        return {"type": "object", "additionalProperties": value}
+    raise TypeError(f"no JSON Schema for the type {hint!r}")
+
+
+_SCALARS = {str: "string", int: "integer", bool: "boolean", float: "number"}
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def dumps(value: Any, depth: int = 2, indent: str = "  ", level: int = 0) -> str:
+    """JSON text of plain data, fast: containers down to `depth` are laid out one item per
+    line, anything deeper on one line by the C encoder (`json.dumps` with `indent` runs the
+    pure-Python encoder, about ten times slower). Key order is kept; deterministic."""
+    if level >= depth or not isinstance(value, (dict, list)) or not value:
+        return _ENCODE(value)
+    pad, inner = indent * level, indent * (level + 1)
+    if isinstance(value, dict):
+        items = [
+            f"{inner}{_ENCODE(k)}: {dumps(v, depth, indent, level + 1)}" for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    items = [inner + dumps(v, depth, indent, level + 1) for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + pad + "]"
