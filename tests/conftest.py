@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -34,3 +35,26 @@ def write(tmp_path):
 def problems_of(excinfo) -> list[str]:
     """The problems of a ThreatModelError as 'line:col: message' strings (file name dropped)."""
     return [f"{p.line}:{p.col}: {p.message}" for p in excinfo.value.problems]
+
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def shared_path(relative: str) -> Path:
+    """A file under ../shared (relative to the project root), e.g. the interop corpus.
+
+    Missing: the test is skipped, except in CI (CI=true), where a missing file is a failure.
+    """
+    path = SHARED / relative
+    if not path.is_file():
+        message = f"{path} is missing (the shared corpus lives in ../shared beside the project)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def shared_file():
+    """`shared_file('interop-corpus/otm/EXAMPLE.json')` -> its Path (see shared_path)."""
+    return shared_path

@@ -54,6 +54,7 @@ def test_classes_and_flags_map_onto_kinds_types_and_attributes(imported):
     assert elements["crossing-log"].type == "log"
     assert elements["watchlist-db"].attributes == {
         "encrypted_at_rest": False,
+        "patched": False,  # isHardened
         "access_control": "none",
     }
     assert elements["watchlist-administrator"].type == "operator_staff"
@@ -72,11 +73,11 @@ def test_data_flags_give_categories_and_confidentiality(imported):
 
 
 def test_flows_carry_data_encryption_and_fill_the_stores(imported):
-    """Flow controls map onto encryption and authentication; data flowing into a datastore is
-    what it stores."""
+    """Flow controls map onto encryption and authentication (a TLS version says encrypted);
+    data flowing into a datastore is what it stores."""
     flows = _by_id(imported.model.flows)
     assert flows["passport-scan"].attributes == {
-        "encrypted_in_transit": False,
+        "encrypted_in_transit": True,  # tlsVersion TLSv12, although isEncrypted is false
         "authenticated": False,
     }
     assert flows["match-request"].attributes["authenticated"] is True
@@ -86,11 +87,17 @@ def test_flows_carry_data_encryption_and_fill_the_stores(imported):
     assert elements["watchlist-db"].stores == ("watchlist-entry", "passport-data")
 
 
-def test_pytm_findings_and_assumptions_are_reported_not_imported(imported):
-    """pytm's own findings and assumptions are named in the report."""
-    messages = " ".join(p.message for p in imported.summary())
-    assert "findings: 1" in messages and "assumptions: 1" in messages
-    assert "usesVPN" in messages
+def test_pytm_findings_and_assumptions_are_listed_with_their_lines(imported):
+    """pytm's own findings and assumptions, and every other field with no equivalent, are
+    listed with their positions; fields at pytm's default under a topic of their own."""
+    from threatmodel.interop.build import UNMAPPED, UNMAPPED_DEFAULT
+
+    unmapped = {n.detail: n for n in imported.notes if n.topic == UNMAPPED}
+    assert {"TM: findings", "TM: assumptions"} <= set(unmapped)
+    assert unmapped["TM: findings"].pos.line > 1
+    defaults = {n.detail for n in imported.notes if n.topic == UNMAPPED_DEFAULT}
+    assert "flow controls: checksInputBounds" in defaults
+    assert "TM: findings" not in defaults
 
 
 @pytest.mark.parametrize(

@@ -23,10 +23,10 @@ def _by_id(items):
 
 
 def test_every_asset_link_and_boundary_arrives_and_validates(imported):
-    """All 42 technical assets, 11 data assets and 5 boundaries arrive and the model validates
-    against the shipped catalogs."""
+    """All 42 technical assets, 11 data assets and 5 boundaries (and the organisation boundary
+    the import adds) arrive and the model validates against the shipped catalogs."""
     model = imported.model
-    assert len(model.elements) == 42 and len(model.data) == 11 and len(model.boundaries) == 5
+    assert len(model.elements) == 42 and len(model.data) == 11 and len(model.boundaries) == 6
     assert len(model.flows) == 55  # 39 links, 16 of them with a response flow for received data
     threatmodel.api.check_model(model, threatmodel.load_catalog())
 
@@ -62,18 +62,23 @@ def test_encryption_internet_and_confidentiality_map_onto_our_attributes(importe
     assert elements["profile-db"].stores == ("citizen-identity", "social-contacts", "trust-scores")
 
 
-def test_data_categories_and_sources_come_from_the_words_and_are_noted(imported):
-    """Categories are inferred from names and descriptions, and each inference is reported."""
+def test_data_categories_sources_and_people_counts(imported):
+    """A 'pii' tag says personal and the words say which; usage devops is configuration;
+    quantity is an estimated people count, marked as one; each guess is reported."""
     data = _by_id(imported.model.data)
-    assert "government_id" in data["citizen-identity"].categories
+    assert data["citizen-identity"].categories == ("identity", "government_id")
     assert data["telco-location"].categories == ("location",)
     assert data["deploy-config"].categories == ("configuration",)
     assert data["telco-location"].source == "partner"
     assert data["court-judgments"].source == "government"
-    assert data["trust-scores"].subjects is None  # quantity is not a head count
-    topics = [p.message for p in imported.summary()]
-    assert any("quantity" in t and "telco-location: very-many" in t for t in topics)
-    assert any("data categories inferred" in t for t in topics)
+    assert data["telco-location"].subjects == 1_000_000  # very-many: a million or more
+    assert data["telco-location"].attributes["subjects_estimated_from"] == (
+        "Threagile quantity: very-many (a million or more)"
+    )
+    assert data["deploy-config"].subjects is None  # not about people
+    details = {n.detail for n in imported.notes}
+    assert "telco-location: 1,000,000 (very-many)" in details
+    assert any(n.topic.startswith("data categories guessed") for n in imported.notes)
 
 
 def test_links_become_flows_with_protocol_encryption_and_authentication(imported):
@@ -82,7 +87,11 @@ def test_links_become_flows_with_protocol_encryption_and_authentication(imported
     flows = {(f.source, f.target, f.name): f for f in imported.model.flows}
     lookup = flows[("bank-lookup-api", "score-cache", "Score read")]
     assert lookup.attributes == {
+        "usage": "business",
         "protocol": "binary",
+        "vpn": False,
+        "ip_filtered": False,
+        "readonly": False,
         "encrypted_in_transit": False,
         "authenticated": False,
         "auth_strength": "none",
@@ -109,13 +118,25 @@ def test_boundary_types_map_and_nest(imported):
 
 
 def test_unmapped_fields_are_reported_with_positions(imported):
-    """Fields with no equivalent are reported once per kind, at a real line of the file."""
-    summary = {p.message: p for p in imported.summary()}
-    shared = next(p for m, p in summary.items() if "sections with no equivalent" in m)
-    assert "shared_runtimes" in shared.message and "risk_tracking" in shared.message
-    machine = next(p for m, p in summary.items() if "technical asset fields" in m)
-    assert "machine (42x)" in machine.message
-    assert machine.file == str(FIXTURE) and machine.line > 1
+    """Every field with no equivalent is listed at its own line of the file."""
+    from threatmodel.interop.build import UNMAPPED
+
+    unmapped = [n for n in imported.notes if n.topic == UNMAPPED]
+    details = {n.detail for n in unmapped}
+    assert {"model: shared_runtimes", "model: risk_tracking"} <= details
+    machine = [n for n in unmapped if n.detail == "technical asset: machine"]
+    assert len(machine) == 42 and len({n.pos.line for n in machine}) == 42
+    lines = FIXTURE.read_text().splitlines()
+    assert all(lines[n.pos.line - 1].strip().startswith("machine:") for n in machine)
+
+
+def test_third_parties_sit_outside_one_organisation(imported):
+    """Out-of-scope assets, external services and people who are not staff are outside the
+    organisation boundary; the staff clients and the operator's networks are inside."""
+    org = next(b for b in imported.model.boundaries if b.type == "organisation")
+    assert set(org.members) == {"cloud-account", "legacy-dc", "analyst-workstation", "admin-client"}
+    outside = {n.detail.split(":")[0] for n in imported.notes if n.topic.startswith("third")}
+    assert {"cloud-backup", "telco", "citizen-app", "loan-officer"} <= outside
 
 
 def test_positions_point_into_the_threagile_file(imported):
@@ -179,7 +200,7 @@ def test_import_command_writes_a_model_that_validates_and_is_deterministic(tmp_p
     for out in (first, second):
         assert main(["import", "--from", "threagile", str(FIXTURE), "-o", str(out)]) == 0
     assert first.read_bytes() == second.read_bytes()
-    assert "# Not mapped or inferred:" in first.read_text()
+    assert "# Notes on the import, with the lines of" in first.read_text()
     assert main(["validate", str(first)]) == 0
     assert main(["import", "--from", "threagile", str(FIXTURE), "-o", str(first)]) == 2
     assert "exists" in capsys.readouterr().err

@@ -152,8 +152,15 @@ def load_file(
     return load_text(read_text(path, display, limits), display, limits)
 
 
-def load_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, list]:
-    """Load YAML text; returns (data, warnings) or raises ThreatModelError."""
+def load_text(
+    text: str, display: str, limits: Limits = DEFAULT_LIMITS, *, merge_keys: bool = False
+) -> tuple[Any, list]:
+    """Load YAML text; returns (data, warnings) or raises ThreatModelError.
+
+    `merge_keys` accepts YAML merge keys (`<<: *base`), as other tools' files use them;
+    what they copy counts against the same node budget as an alias. Our own models and
+    catalogs leave it off: every key of an element is written where the element is.
+    """
     if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
         raise ThreatModelError(
             [
@@ -162,7 +169,7 @@ def load_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> tuple
                 )
             ]
         )
-    builder = _Builder(display, limits)
+    builder = _Builder(display, limits, merge_keys)
     try:
         for event in yaml.parse(text, Loader=_Loader):
             builder.feed(event)
@@ -205,11 +212,12 @@ _EMPTY = object()
 class _Builder:
     """Turns parser events into LMap/LList/scalars with an explicit stack."""
 
-    def __init__(self, display: str, limits: Limits):
+    def __init__(self, display: str, limits: Limits, merge_keys: bool = False):
         self.display = display
         self.limits = limits
+        self.merge_keys = merge_keys
         self.out = Collector()
-        self.stack: list[list] = []  # [container, pending_key, anchor]
+        self.stack: list[list] = []  # [container, pending_key, anchor, merge sources]
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.open_anchors: set[str] = set()
         self.sizes: list[int] = []  # expanded node count of each open container
@@ -240,11 +248,13 @@ class _Builder:
             self.total += 1
             if event.anchor:
                 self.open_anchors.add(event.anchor)
-            self.stack.append([container, _NO_KEY, event.anchor])
+            self.stack.append([container, _NO_KEY, event.anchor, None])
             self.sizes.append(1)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            container, _, anchor = self.stack.pop()
+            container, _, anchor, merges = self.stack.pop()
             size = self.sizes.pop()
+            if merges:
+                _merge(container, merges)
             if anchor:
                 self.open_anchors.discard(anchor)
                 self.anchors[anchor] = (container, size)
@@ -297,6 +307,8 @@ class _Builder:
         elif tag == "!":
             tag = "tag:yaml.org,2002:str"
         if tag == "tag:yaml.org,2002:merge":
+            if self.merge_keys:
+                return _MERGE
             self.out.error(pos, "merge keys ('<<') are not supported; write the keys out")
             return "<<"
         if tag not in _SCALAR_TAGS:
@@ -341,16 +353,22 @@ class _Builder:
             )
             return
         if not self.stack:
-            self.result = value
+            self.result = "<<" if value is _MERGE else value
             return
         frame = self.stack[-1]
         self.sizes[-1] += size
         container = frame[0]
+        if value is _MERGE and not (isinstance(container, LMap) and frame[1] is _NO_KEY):
+            self.out.error(pos, "'<<' (a merge key) can only be a key in a mapping")
+            value = "<<"
         if isinstance(container, LList):
             container.append(value)
             container.item_pos.append(pos)
             return
         if frame[1] is _NO_KEY:  # this value is a key
+            if value is _MERGE:
+                frame[1] = (_MERGE, pos)
+                return
             if isinstance(value, (LList, LMap)):
                 self.out.error(
                     pos,
@@ -379,6 +397,15 @@ class _Builder:
         frame[1] = _NO_KEY
         if key is _DUPLICATE:
             return
+        if key is _MERGE:
+            sources = value if isinstance(value, LList) else [value]
+            if all(isinstance(source, LMap) for source in sources):
+                frame[3] = (frame[3] or []) + list(sources)
+            else:
+                self.out.error(
+                    pos, "a merge key ('<<') takes a mapping or a list of mappings (*alias)"
+                )
+            return
         container[key] = value
         container.key_pos[key] = kpos
         container.val_pos[key] = pos
@@ -386,6 +413,18 @@ class _Builder:
 
 _NO_KEY = object()
 _DUPLICATE = object()
+_MERGE = object()
+
+
+def _merge(container: LMap, sources: list[LMap]) -> None:
+    """YAML merge: keys of `sources` the mapping does not set itself, the first source winning;
+    merged keys keep the positions where they were written."""
+    for source in sources:
+        for key, value in source.items():
+            if key not in container:
+                container[key] = value
+                container.key_pos[key] = source.key_pos[key]
+                container.val_pos[key] = source.val_pos[key]
 
 
 def _pos(display: str, mark) -> Position:

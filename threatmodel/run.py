@@ -73,7 +73,7 @@ def read_model(path: str | Path, sources: Sources = Sources()) -> SystemModel:
         return read_model_file(path, sources.limits)
     from threatmodel.interop import import_model
 
-    return import_model(sources.from_format, path).model
+    return import_model(sources.from_format, path, sources.limits).model
 
 
 def find_decisions(

@@ -114,10 +114,11 @@ def add_input_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--from",
         dest="from_format",
-        choices=sorted(FORMATS),
+        choices=["auto", *sorted(FORMATS)],
         default=None,
         help="the model is another tool's file: "
-        + "; ".join(f"{k}: {v[2]}" for k, v in sorted(FORMATS.items())),
+        + "; ".join(f"{k}: {v[1]}" for k, v in sorted(FORMATS.items()))
+        + "; auto: recognise it",
     )
 
 

@@ -1,4 +1,5 @@
-"""`threatmodel export --to otm MODEL -o FILE`: our model and its findings as Open Threat Model."""
+"""`threatmodel export --to otm|threat-dragon|tmbom MODEL -o FILE`: our model and its findings
+in another tool's format (the documents are built in threatmodel.interop)."""
 
 from __future__ import annotations
 
@@ -15,18 +16,25 @@ from threatmodel.commands.common import (
     sources_from,
 )
 
-TARGETS = ("otm",)
+# target -> (module, function): each takes (model, result, include_possible) -> a dict
+TARGETS = {
+    "otm": ("threatmodel.interop.otm_export", "export_otm"),
+    "threat-dragon": ("threatmodel.interop.threat_dragon_export", "export_threat_dragon"),
+    "tmbom": ("threatmodel.interop.tmbom", "export_tmbom"),
+}
 
 
 def add_parser(sub) -> None:
     parser = sub.add_parser(
         "export",
-        help="write the model and its findings as Open Threat Model (OTM)",
+        help="write the model and its findings as OTM, Threat Dragon or TM-BOM",
         description="Analyse the model and write it, with its findings as threats and the "
-        "catalog's mitigations, as an OTM document for IriusRisk, Threat Dragon and "
-        "other OTM tools. JSON, or YAML when FILE ends in .yaml or .yml.",
+        "catalog's mitigations: otm (Open Threat Model, for IriusRisk and other OTM tools), "
+        "threat-dragon (an OWASP Threat Dragon v2 model, drawn), tmbom (the TM-BOM that "
+        "Threat Dragon reads: OWASP Threat Model Library format). JSON, or YAML for OTM "
+        "when FILE ends in .yaml or .yml.",
     )
-    parser.add_argument("--to", dest="target", required=True, choices=TARGETS)
+    parser.add_argument("--to", dest="target", required=True, choices=sorted(TARGETS))
     parser.add_argument("model", help="the model YAML file")
     parser.add_argument("-o", "--output", metavar="FILE", help="the OTM file (default: print it)")
     parser.add_argument(
@@ -60,8 +68,10 @@ def render(document: dict, yaml_output: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    import importlib
+
     from threatmodel import run as service
-    from threatmodel.interop.otm_export import export_otm, unplaced_findings
+    from threatmodel.interop.otm_export import unplaced_findings
     from threatmodel.output import write_atomic
     from threatmodel.render.escape import terminal
     from threatmodel.validate import validate
@@ -75,25 +85,47 @@ def run(args: argparse.Namespace) -> int:
     else:
         result = service.analyse(args.model, catalog, sources, decisions=args.decisions)
         model = result.model
-    document = export_otm(model, result, include_possible=args.include_possible)
+    module, function = TARGETS[args.target]
+    export = getattr(importlib.import_module(module), function)
+    document = export(model, result, include_possible=args.include_possible)
     output = Path(args.output) if args.output else None
-    text = render(document, output is not None and output.suffix.lower() in (".yaml", ".yml"))
+    yaml_output = output is not None and output.suffix.lower() in (".yaml", ".yml")
+    text = render(document, yaml_output and args.target == "otm")
     print_warnings(model.warnings if result is None else result.warnings)
     if result is not None:
         unplaced = unplaced_findings(result, args.include_possible)
         if unplaced:
             print(
-                f"note: {len(unplaced)} findings on boundaries or the whole system are listed "
-                "under their OTM threat's attributes only (OTM has no threat instances there)",
+                f"note: {len(unplaced)} findings on boundaries or the whole system "
+                + (
+                    "are listed under their OTM threat's attributes only (OTM has no threat "
+                    "instances there)"
+                    if args.target == "otm"
+                    else "have no element to sit on here; they are in the risks and threats"
+                    if args.target == "tmbom"
+                    else "are left out (Threat Dragon threats sit on elements and flows)"
+                ),
                 file=sys.stderr,
             )
     if output is None:
         sys.stdout.write(text)
         return 0
     write_atomic(output, text)
-    threats = len(document.get("threats", ()))
-    print(
-        f"wrote {terminal(output)} ({len(document['components'])} components, "
-        f"{len(document['dataflows'])} dataflows, {threats} threats)"
-    )
+    print(f"wrote {terminal(output)} ({_counts(args.target, document)})")
     return 0
+
+
+def _counts(target: str, document: dict) -> str:
+    if target == "threat-dragon":
+        cells = document["detail"]["diagrams"][0]["cells"]
+        flows = sum(1 for c in cells if c["shape"] == "flow")
+        return (
+            f"{len(cells) - flows} shapes, {flows} flows, {document['detail']['threatTop']} threats"
+        )
+    if target == "tmbom":
+        parts = ("actors", "components", "data_stores", "data_flows", "threats")
+        return ", ".join(f"{len(document.get(p, ()))} {p.replace('_', ' ')}" for p in parts)
+    return (
+        f"{len(document['components'])} components, {len(document['dataflows'])} dataflows, "
+        f"{len(document.get('threats', ()))} threats"
+    )

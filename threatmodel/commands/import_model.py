@@ -1,4 +1,4 @@
-"""`threatmodel import --from otm|threagile|pytm FILE -o MODEL.yaml`: another tool's model in.
+"""`threatmodel import [--from FORMAT] FILE -o MODEL.yaml`: another tool's model in.
 
 (The module is not called `import`: that is a Python keyword. The command is.)
 """
@@ -9,24 +9,25 @@ import argparse
 import sys
 from pathlib import Path
 
-from threatmodel.commands.common import add_catalog_option, load_catalog, print_warnings
+from threatmodel.commands.common import add_catalog_option, limits_from, load_catalog
 
 
 def add_parser(sub) -> None:
-    from threatmodel.interop import FORMATS
+    from threatmodel.interop import AUTO, FORMATS
 
     parser = sub.add_parser(
         "import",
-        help="convert an OTM, Threagile or pytm model into a threatmodel model",
+        help="convert an OTM, Threagile, pytm or Threat Dragon model into a threatmodel model",
         description="Convert another tool's model into a threatmodel YAML model. What could "
-        "not be mapped is printed and written as comments at the top of the model.",
+        "not be mapped, and every guess, is printed and written as comments in the model.",
     )
     parser.add_argument(
         "--from",
         dest="from_format",
-        required=True,
-        choices=sorted(FORMATS),
-        help="; ".join(f"{k}: {v[2]}" for k, v in sorted(FORMATS.items())),
+        default=AUTO,
+        choices=[AUTO, *sorted(FORMATS)],
+        help="the other tool's format (default: auto, recognised from the file); "
+        + "; ".join(f"{k}: {v[1]}" for k, v in sorted(FORMATS.items())),
     )
     parser.add_argument("source", metavar="FILE", help="the other tool's model file")
     parser.add_argument(
@@ -40,20 +41,18 @@ def add_parser(sub) -> None:
 def header(source: str, fmt: str, notes) -> list[str]:
     """The comment lines written above an imported model."""
     from threatmodel.interop import FORMATS
-    from threatmodel.interop.build import group_notes
+    from threatmodel.interop.report import report_lines
 
     lines = [
-        f"Imported from {Path(source).name} ({FORMATS[fmt][2]}) by `threatmodel import`.",
-        "Check the inferred kinds, types and data categories, and fill in what the other",
-        "tool could not say (for example `subjects`, how many people the data is about).",
-        "See docs/interop.md for the mapping.",
+        f"Imported from {Path(source).name} ({FORMATS[fmt][1]}) by `threatmodel import`.",
+        "A comment beside a field says where its value came from; check every 'guessed' one,",
+        "and fill in what the other tool could not say (for example `subjects`, how many",
+        "people a data asset is about). See docs/interop.md for the mapping.",
     ]
-    grouped = group_notes(notes)
-    if grouped:
-        lines += ["", "Not mapped or inferred:"]
-        for problem in grouped:
-            where = f"line {problem.line}: " if problem.line else ""
-            lines.append(f"- {where}{problem.message.removeprefix('not mapped: ')}")
+    report = report_lines(notes, source)
+    if report:
+        lines += ["", f"Notes on the import, with the lines of {Path(source).name} they come from:"]
+        lines += report
     return lines
 
 
@@ -62,7 +61,9 @@ def run(args: argparse.Namespace) -> int:
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.interop import import_model
     from threatmodel.interop.model_writer import dump_model
+    from threatmodel.interop.report import count_unmapped, report_lines
     from threatmodel.output import write_atomic
+    from threatmodel.render.escape import terminal
 
     output = Path(args.output) if args.output else None
     if output is not None and output.exists() and not args.force:
@@ -74,19 +75,29 @@ def run(args: argparse.Namespace) -> int:
                 )
             ]
         )
-    result = import_model(args.from_format, args.source)
+    result = import_model(args.from_format, args.source, limits_from(args))
     check_model(result.model, load_catalog(args))
-    text = dump_model(result.model, header(args.source, args.from_format, result.notes))
-    print_warnings(result.model.warnings)
+    lines = header(args.source, result.source_format, result.notes)
+    text = dump_model(result.model, lines, result.comments)
     model = result.model
     counts = (
         f"{len(model.elements)} elements, {len(model.flows)} flows, "
         f"{len(model.boundaries)} boundaries, {len(model.data)} data assets"
     )
+    notes = report_lines(result.notes, args.source)
+    if notes:
+        print(
+            f"{args.source}: notes on the import (also written at the top of the model):",
+            file=sys.stderr,
+        )
+        for line in notes:
+            print(terminal(line), file=sys.stderr)
+    unmapped = count_unmapped(result.notes)
+    summary = f"{counts}; {unmapped} source fields not mapped"
     if output is None:
         sys.stdout.write(text)
-        print(f"imported {counts}", file=sys.stderr)
+        print(f"imported {summary}", file=sys.stderr)
         return 0
     write_atomic(output, text)
-    print(f"wrote {output} ({counts}; {len(result.summary())} kinds of note)")
+    print(f"wrote {output} ({summary})")
     return 0

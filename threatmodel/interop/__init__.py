@@ -1,8 +1,10 @@
-"""Interoperability: models from OTM, Threagile and pytm in; OTM out.
+"""Interoperability: models from OTM, Threagile, pytm and Threat Dragon in; OTM, Threat
+Dragon and TM-BOM out.
 
 Each importer reads another tool's file (never its code) into our SystemModel, keeping source
-positions and a list of notes on what could not be mapped. `import_model(fmt, path)` picks the
-importer; `FORMATS` names them for the command line.
+positions and a list of notes on what could not be mapped. `import_model(fmt, path)` reads
+the file once, checks that it is in the format asked for (or finds it, for 'auto') and hands
+the data to that format's importer; `FORMATS` names them for the command line.
 """
 
 from __future__ import annotations
@@ -10,17 +12,28 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from threatmodel.loader import DEFAULT_LIMITS, Limits
+
+# format -> (module with `from_source(data, path, limits)`, what it reads)
 FORMATS = {
-    "otm": ("threatmodel.interop.otm", "import_otm", "Open Threat Model, JSON or YAML"),
-    "threagile": ("threatmodel.interop.threagile", "import_threagile", "Threagile YAML model"),
-    "pytm": ("threatmodel.interop.pytm", "import_pytm", "the JSON that pytm's --json writes"),
+    "otm": ("threatmodel.interop.otm", "Open Threat Model, JSON or YAML"),
+    "threagile": ("threatmodel.interop.threagile", "Threagile YAML model (with its includes)"),
+    "pytm": ("threatmodel.interop.pytm", "the JSON that pytm's --json writes"),
+    "threat-dragon": ("threatmodel.interop.threat_dragon", "OWASP Threat Dragon JSON (v2 or v1)"),
 }
+AUTO = "auto"
 
 
-def import_model(fmt: str, path: Path | str):
-    """Read `path` in format `fmt`; returns an ImportResult or raises ThreatModelError."""
-    module, function, _ = FORMATS[fmt]
-    return getattr(importlib.import_module(module), function)(path)
+def import_model(fmt: str, path: Path | str, limits: Limits = DEFAULT_LIMITS):
+    """Read `path` in format `fmt` ('auto' to recognise it); returns an ImportResult or raises
+    ThreatModelError (a broken file, or one in another format than `fmt`)."""
+    from threatmodel.interop.detect import check
+    from threatmodel.interop.source import read_source
+
+    data, _ = read_source(path, limits)
+    fmt = check(data, fmt, str(path), FORMATS)
+    module = importlib.import_module(FORMATS[fmt][0])
+    return module.from_source(data, path, limits)
 
 
-__all__ = ["FORMATS", "import_model"]
+__all__ = ["AUTO", "FORMATS", "import_model"]

@@ -42,11 +42,13 @@ class Note:
 
 @attrs.frozen(kw_only=True)
 class ImportResult:
-    """A model built from another tool's file, and the notes on what did not carry over."""
+    """A model built from another tool's file, the notes on what did not carry over, and the
+    comments to write beside fields of the model ((section, id, field) -> text)."""
 
     model: SystemModel
     notes: tuple[Note, ...]
     source_format: str
+    comments: dict = attrs.field(factory=dict)
 
     def summary(self) -> list[Problem]:
         """The notes grouped by topic, one warning per topic, at its first position."""
@@ -71,9 +73,8 @@ def group_notes(notes) -> list[Problem]:
             text += f": {shown}"
         elif len(items) > 1:
             text += f" ({len(items)} places)"
-        problems.append(
-            Problem(message=f"not mapped: {text}", pos=items[0].pos, severity="warning")
-        )
+        label = "not mapped" if topic.startswith(UNMAPPED) else "import"
+        problems.append(Problem(message=f"{label}: {text}", pos=items[0].pos, severity="warning"))
     return problems
 
 
@@ -125,6 +126,8 @@ class Builder:
         self.boundaries: list[Boundary] = []
         self.controls: list[Control] = []
         self.attributes: dict[str, Attribute] = {}
+        self.comments: dict[tuple[str, str, str], str] = {}
+        self.decisions: Any = None  # review decisions the source states, as a located mapping
 
     # -- messages
     def error(self, pos: Position, message: str) -> None:
@@ -227,6 +230,29 @@ class Builder:
     def use_confidentiality(self) -> None:
         self.attributes[CONFIDENTIALITY_ATTRIBUTE.name] = CONFIDENTIALITY_ATTRIBUTE
 
+    def declare(self, name: str) -> str:
+        """Declare one of the imported attributes (interop.attributes) in the model's
+        vocabulary; returns its name."""
+        from threatmodel.interop.attributes import IMPORTED
+
+        self.attributes.setdefault(name, IMPORTED[name])
+        return name
+
+    def comment(self, section: str, object_id: str, field: str, text: str) -> None:
+        """A comment to write beside `field` of the object `object_id` in `section`."""
+        self.comments[(section, object_id, field)] = text
+
+    def unmapped(self, item: Any, mapped, what: str, default=None) -> None:
+        """Note every key of `item` outside `mapped` that holds a value, at its line; keys
+        whose value `default(key, value)` calls the tool's default go under their own topic."""
+        if not isinstance(item, dict):
+            return
+        for key, value in item.items():
+            if key in mapped or value in (None, "", [], {}):
+                continue
+            topic = UNMAPPED_DEFAULT if default is not None and default(key, value) else UNMAPPED
+            self.note(self.key_at(item, key), topic, f"{what}: {key}")
+
     # -- result
     def finish(self, system: System, files: tuple[str, ...] | None = None) -> ImportResult:
         self.out.raise_if_errors()
@@ -242,8 +268,15 @@ class Builder:
             vocabulary=vocabulary,
             files=files or (self.display,),
             warnings=tuple(group_notes(notes)),
+            decisions=self.decisions,
         )
-        return ImportResult(model=model, notes=notes, source_format=self.format)
+        return ImportResult(
+            model=model, notes=notes, source_format=self.format, comments=dict(self.comments)
+        )
+
+
+UNMAPPED = "source fields with no equivalent here"
+UNMAPPED_DEFAULT = "source fields with no equivalent here, left at their tool's default"
 
 
 def _pos(container: Any, default: Position) -> Position:

@@ -144,7 +144,20 @@ CATEGORY_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("court", "judgment", "judgement", "lawsuit"), "court_record"),
     (("education", "degree", "diploma", "school", "transcript"), "education"),
     (("property", "deed", "deeds", "vehicle", "vehicles", "real estate"), "property"),
-    (("employment", "employer", "salary", "payroll", "job"), "employment"),
+    (
+        (
+            "employment",
+            "employer",
+            "salary",
+            "salaries",
+            "payroll",
+            "job title",
+            "job history",
+            "job application",
+            "job applications",
+        ),
+        "employment",
+    ),
     (("device", "devices", "ip address", "imei", "mac address"), "device"),
     (("email", "e mail", "phone", "telephone", "contact", "contacts", "address book"), "contact"),
     (
@@ -205,10 +218,20 @@ CATEGORY_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
             "suppliers",
             "company",
             "companies",
+            "business",
+            "business data",
+            "marketing material",
+            "website content",
         ),
         "business",
     ),
 )
+
+# Categories that say nothing about people: a guess may give these even where the source
+# says the data is public or not personal.
+NOT_PERSONAL = ("aggregate", "business", "configuration")
+# Categories that, found alone, still leave room for `identity` from a people-word.
+THIN_PERSONAL = ("credentials", "device")
 
 # Words that say a record is about people without saying what kind: the asset then gets
 # `identity` and a note asks for the real categories.
@@ -274,6 +297,10 @@ TYPE_WORDS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
                 "devops",
                 "developer",
                 "engineer",
+                "backoffice",
+                "back office",
+                "administer",
+                "administration",
             ),
             "operator_staff",
         ),
@@ -557,10 +584,21 @@ def first_match(table, *texts: object) -> tuple[str | None, str | None]:
     return None, None
 
 
+# phrases whose words would match the wrong row: read as the word after the arrow
+REWRITES = (
+    (" credit cards ", " cards "),
+    (" credit card ", " card "),
+    (" id cards ", " identity document "),
+    (" id card ", " identity document "),
+)
+
+
 def categories_for(*texts: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(categories, the words that matched) for a data asset's texts; people-words fall back
-    to `identity`."""
+    """(categories, the words that matched) for a data asset's texts; people-words add
+    `identity` when nothing, or only credentials or device ids, matched."""
     text = words(*texts)
+    for phrase, replacement in REWRITES:
+        text = text.replace(phrase, replacement)
     found: dict[str, None] = {}
     hits: list[str] = []
     for phrases, category in CATEGORY_WORDS:
@@ -568,7 +606,7 @@ def categories_for(*texts: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if hit and category not in found:
             found[category] = None
             hits.append(hit)
-    if not found:
+    if all(c in THIN_PERSONAL for c in found):
         hit = _has(text, PEOPLE_WORDS)
         if hit:
             found["identity"] = None

@@ -7,6 +7,7 @@ quoted by PyYAML where YAML 1.1 would read it as something else (`yes`, `on`, `1
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -153,11 +154,22 @@ def model_data(model: SystemModel) -> dict:
         ],
     }
     out.update({name: items for name, items in sections.items() if items})
+    if isinstance(model.decisions, dict) and model.decisions:
+        out["decisions"] = _plain(model.decisions)
     if model.vocabulary is not None:
         vocabulary = vocabulary_data(model.vocabulary)
         if vocabulary:
             out["vocabulary"] = vocabulary
     return out
+
+
+def _plain(value: Any) -> Any:
+    """Located data (LMap / LList) as plain dicts and lists, for the dumper."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _fields(*pairs) -> dict:
@@ -170,8 +182,13 @@ def _fields(*pairs) -> dict:
     return out
 
 
-def dump_model(model: SystemModel, header: list[str] | tuple[str, ...] = ()) -> str:
-    """Model YAML text; `header` lines become comments at the top."""
+def dump_model(
+    model: SystemModel,
+    header: list[str] | tuple[str, ...] = (),
+    comments: dict[tuple[str, str, str], str] | None = None,
+) -> str:
+    """Model YAML text; `header` lines become comments at the top, and `comments` maps
+    (section, object id, field) to a comment written at the end of that field."""
     body = yaml.dump(
         model_data(model),
         Dumper=_Dumper,
@@ -181,10 +198,69 @@ def dump_model(model: SystemModel, header: list[str] | tuple[str, ...] = ()) -> 
         width=100,
         indent=2,
     )
+    body_lines = _commented(body.splitlines(), model, comments or {})
     lines = []
-    for line in body.splitlines():
+    for line in body_lines:
         if lines and line and not line.startswith((" ", "-")):
             lines.append("")
         lines.append(line)
-    comments = [("# " + h).rstrip() for text in header for h in text.splitlines() or [""]]
-    return "\n".join(comments + ([""] if comments else []) + lines) + "\n"
+    header_lines = [("# " + h).rstrip() for text in header for h in text.splitlines() or [""]]
+    return "\n".join(header_lines + ([""] if header_lines else []) + lines) + "\n"
+
+
+_SECTION_IDS = {
+    "data": lambda m: [a.id for a in m.data],
+    "elements": lambda m: [e.id for e in m.elements],
+    "flows": lambda m: [f.id for f in m.flows],
+    "boundaries": lambda m: [b.id for b in m.boundaries],
+}
+_BLOCK_SCALAR = re.compile(r":\s*[|>][-+0-9]*$")
+_FIELD = re.compile(r"^(- |  )([A-Za-z_][A-Za-z0-9_]*):( |$)")
+
+
+def _commented(lines: list[str], model: SystemModel, comments: dict) -> list[str]:
+    """`lines` with each comment appended to the last line of its field.
+
+    The dumper writes every section as a block sequence of mappings (`- id: ...` at column 0,
+    fields at column 2) and the system as a mapping with fields at column 2; continuation
+    lines of a value are indented further, so a field ends where the next line at column 0
+    or 2 begins. A block scalar's comment goes on its first line (a later one is text).
+    """
+    if not comments:
+        return lines
+    out = list(lines)
+    section, index, ids = "", -1, []
+    open_field: tuple[int, str] | None = None  # (line of the field, comment)
+
+    def close(end: int) -> None:
+        if open_field is None:
+            return
+        start, text = open_field
+        at = start if _BLOCK_SCALAR.search(lines[start]) else end
+        out[at] = f"{out[at]}  # {text}"
+
+    for number, line in enumerate(lines):
+        starts_field = bool(line) and (not line.startswith(" ") or _FIELD.match(line))
+        if starts_field:
+            close(number - 1)
+            open_field = None
+        if line and not line.startswith((" ", "-")):
+            section = line.split(":", 1)[0]
+            index, ids = -1, _SECTION_IDS.get(section, lambda m: [])(model)
+            continue
+        if line.startswith("- "):
+            index += 1
+        match = _FIELD.match(line)
+        if not match:
+            continue
+        if section == "system":
+            object_id = model.system.id
+        elif 0 <= index < len(ids):
+            object_id = ids[index]
+        else:
+            continue
+        text = comments.get((section, object_id, match.group(2)))
+        if text:
+            open_field = (number, " ".join(text.split()))
+    close(len(lines) - 1)
+    return out

@@ -12,15 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from threatmodel.interop import categories as cats
 from threatmodel.interop import otm_common as C
-from threatmodel.interop.build import Builder, ImportResult
-from threatmodel.interop.mapping import (
-    KIND_WORDS,
-    boundary_kind_for,
-    categories_for,
-    first_match,
-    type_for,
-)
+from threatmodel.interop.build import UNMAPPED, Builder, ImportResult
+from threatmodel.interop.mapping import KIND_WORDS, boundary_kind_for, first_match, type_for
+from threatmodel.interop.organisation import place, zone_is_third_party
 from threatmodel.interop.otm_common import coerce as _coerce
 from threatmodel.interop.otm_common import from_threatmodel as _from_threatmodel
 from threatmodel.interop.otm_common import parent as _parent
@@ -34,6 +30,11 @@ def import_otm(path: Path | str, vocabulary: Vocabulary | None = None) -> Import
     """Read an OTM file (JSON or YAML); raises ThreatModelError when it is broken."""
     data, _ = read_source(path)
     return from_data(data, str(path), vocabulary)
+
+
+def from_source(data: Any, path: Path | str, limits=None) -> ImportResult:
+    """The model from an OTM document already read as located `data`."""
+    return from_data(data, str(path))
 
 
 def _shipped_vocabulary() -> Vocabulary:
@@ -63,18 +64,82 @@ def from_data(data: Any, display: str, vocabulary: Vocabulary | None = None) -> 
     reader.dataflows()
     reader.memberships()
     reader.controls()
-    for key, why in (
-        ("threats", "threatmodel finds its own"),
-        ("mitigations", "controls come from the catalogs"),
-        ("representations", "threatmodel lays out its own diagrams"),
-    ):
-        if data.get(key):
-            build.note(
-                build.key_at(data, key),
-                f"OTM {key} are not imported ({why})",
-                f"{len(data[key])} {key}",
-            )
+    if not reader.ours:
+        for key, why in (
+            ("threats", "threatmodel finds its own"),
+            ("mitigations", "controls come from the catalogs"),
+            ("representations", "threatmodel lays out its own diagrams"),
+        ):
+            if data.get(key):
+                build.note(
+                    build.key_at(data, key),
+                    f"OTM {key} are not imported ({why})",
+                    f"{len(data[key])} {key}",
+                )
+        build.unmapped(data, TOP_MAPPED, "OTM")
+        place(build, reader.third, reader.third_zones)
     return build.finish(system)
+
+
+# OTM component types with a plain meaning (the OTM example's and IriusRisk's generic ones)
+TYPE_KINDS = {
+    "web-client": "actor",
+    "generic-client": "actor",
+    "web-service": "process",
+    "web-application": "process",
+    "code-class": "process",
+    "database": "datastore",
+    "other-database": "datastore",
+}
+TOP_MAPPED = (
+    "otmVersion",
+    "project",
+    "trustZones",
+    "components",
+    "dataflows",
+    "assets",
+    "threats",
+    "mitigations",
+    "representations",
+)
+PROJECT_MAPPED = ("id", "name", "description", "owner", "attributes")
+ZONE_MAPPED = ("id", "name", "type", "description", "parent", "attributes")
+COMPONENT_MAPPED = (
+    "id",
+    "name",
+    "type",
+    "description",
+    "parent",
+    "assets",
+    "tags",
+    "attributes",
+    "threats",
+)
+FLOW_MAPPED = (
+    "id",
+    "name",
+    "description",
+    "source",
+    "destination",
+    "bidirectional",
+    "assets",
+    "attributes",
+    "threats",
+)
+ASSET_MAPPED = ("id", "name", "description", "attributes")
+# OTM asset confidentiality (0-100) -> our class: 0 is public, the rest in four bands
+CONFIDENTIALITY_BANDS = (
+    (0, "public"),
+    (25, "internal"),
+    (50, "restricted"),
+    (75, "confidential"),
+    (100, "strictly_confidential"),
+)
+
+
+def confidentiality_class(rating: int | float) -> str:
+    """0 public, 1-25 internal, 26-50 restricted, 51-75 confidential, 76-100 strictly."""
+    return next(name for top, name in CONFIDENTIALITY_BANDS if rating <= top)
 
 
 class _Reader:
@@ -90,6 +155,8 @@ class _Reader:
         self.synthetic: set[str] = set()
         self.own_vocabulary: Vocabulary | None = None
         self.ours = False  # written by our export: keep every attribute as it is
+        self.third: dict[str, str] = {}  # element id -> why it is a third party
+        self.third_zones: dict[str, str] = {}  # zone id -> why it holds other parties
 
     def _items(self, key: str, what: str):
         for index, item in enumerate(self.b.sequence(self.src, key, "OTM")):
@@ -122,7 +189,7 @@ class _Reader:
                 fpos[name] = where
                 continue
             if attribute is None or kind not in attribute.applies_to:
-                self.b.note(where, "OTM attributes with no equivalent", f"{our_id}.{name}")
+                self.b.note(where, UNMAPPED, f"{kind} attribute: {name}")
                 continue
             value = _coerce(value, attribute.type)
             if isinstance(value, list):
@@ -158,9 +225,8 @@ class _Reader:
         raw = b.text(project, "id", "project", required=True) or "project"
         system_id = b.claim(raw, b.at(project, "id"), "project")
         attributes, fpos = self._attributes(project, "system", system_id)
-        for key in ("ownerContact", "tags"):
-            if project.get(key):
-                b.note(b.key_at(project, key), f"project '{key}' has no equivalent")
+        if not self.ours:
+            b.unmapped(project, PROJECT_MAPPED, "project")
         b.text(project, "name", "project", required=True)
         return System(
             id=system_id,
@@ -179,31 +245,17 @@ class _Reader:
             name = self._name(item, raw, f"asset '{raw}'")
             description = b.text(item, "description", f"asset '{raw}'")
             marked = self._mark(item, C.CATEGORIES)
+            attributes, fpos = self._attributes(item, "data", asset_id)
             if isinstance(marked, list) and all(isinstance(c, str) for c in marked):
                 categories = tuple(marked)
             else:
-                categories, hits = categories_for(raw, name, description)
-                if categories:
-                    b.note(
-                        item.pos,
-                        "data categories inferred from words (check them)",
-                        f"{asset_id}: {', '.join(categories)} (from {', '.join(hits)})",
-                    )
-                else:
-                    b.note(
-                        item.pos,
-                        "nothing says what kind of data this is: set 'categories'",
-                        asset_id,
-                    )
-                if isinstance(item.get("risk"), dict):
-                    b.note(
-                        b.key_at(item, "risk"),
-                        "OTM asset CIA ratings (0-100) have no equivalent",
-                        asset_id,
-                    )
+                not_personal = self._risk(item, asset_id, attributes, fpos)
+                decision = cats.decide(not_personal=not_personal, texts=(raw, name, description))
+                cats.record(b, asset_id, item.pos, decision, not_personal)
+                categories = decision.values
+                b.unmapped(item, (*ASSET_MAPPED, "risk"), "asset")
             subjects = self._mark(item, C.SUBJECTS)
             source = self._mark(item, C.SOURCE)
-            attributes, fpos = self._attributes(item, "data", asset_id)
             b.data.append(
                 DataAsset(
                     id=asset_id,
@@ -220,6 +272,32 @@ class _Reader:
                 )
             )
 
+    def _risk(self, item: LMap, asset_id: str, attributes: dict, fpos: dict) -> str:
+        """An asset's confidentiality rating as our class; '' or why the data is not personal."""
+        b = self.b
+        risk = b.mapping(item, "risk", f"asset '{asset_id}'")
+        if risk is None:
+            return ""
+        b.unmapped(risk, ("confidentiality",), "asset risk")
+        rating = risk.get("confidentiality")
+        if rating is None:
+            return ""
+        if (
+            isinstance(rating, bool)
+            or not isinstance(rating, (int, float))
+            or not 0 <= rating <= 100
+        ):
+            b.error(
+                b.at(risk, "confidentiality"),
+                f"asset '{asset_id}': risk.confidentiality must be a number from 0 to 100",
+            )
+            return ""
+        level = confidentiality_class(rating)
+        attributes[b.declare("confidentiality")] = level
+        fpos["confidentiality"] = b.at(risk, "confidentiality")
+        b.comment("data", asset_id, "confidentiality", f"from OTM risk.confidentiality {rating}")
+        return f"OTM confidentiality {rating}" if level == "public" else ""
+
     def zones(self) -> None:
         b = self.b
         for raw, item in self._items("trustZones", "trust zone"):
@@ -228,6 +306,14 @@ class _Reader:
                 continue
             zone_id = b.claim(raw, b.at(item, "id"), "trust zone")
             self.zones_raw[raw] = zone_id
+            if not self.ours:
+                third = zone_is_third_party(item.get("type"), item.get("name"))
+                if third:
+                    self.third_zones[zone_id] = f"trust zone '{third}'"
+                b.unmapped(item, (*ZONE_MAPPED, "risk"), "trust zone")
+                risk = item.get("risk")
+                if isinstance(risk, dict):
+                    b.unmapped(risk, (), "trust zone risk")
             parent = _parent(item.get("parent"))
             if parent and parent[0] == "trustZone":
                 self.zone_parent[zone_id] = (parent[1], b.at(item, "parent"))
@@ -245,10 +331,12 @@ class _Reader:
         if item.get("type") in kinds:
             return item["type"]
         kind, hit = boundary_kind_for(item.get("type"), item.get("name"), zone_id)
+        why = f"guessed from the word '{hit}'" if hit else "nothing matched: network"
+        self.b.comment("boundaries", zone_id, "kind", f"{why}; check")
         self.b.note(
             item.pos,
-            "boundary kinds inferred from trust-zone names (check them)",
-            f"{zone_id}: {kind}" + (f" (from {hit})" if hit else " (default)"),
+            "boundary kinds guessed from trust-zone names (check them)",
+            f"{zone_id}: {kind}" + (f" (from '{hit}')" if hit else " (default)"),
         )
         return kind
 
@@ -261,14 +349,19 @@ class _Reader:
             otm_type = b.text(item, "type", what)
             description = b.text(item, "description", what)
             kind = self._mark(item, C.KIND)
+            if kind not in ELEMENT_KINDS and otm_type in TYPE_KINDS:
+                kind = TYPE_KINDS[otm_type]
+                b.comment("elements", element_id, "kind", f"from OTM type '{otm_type}'")
             if kind not in ELEMENT_KINDS:
                 tags = [t for t, _ in b.texts(item, "tags", what)]
                 kind, hit = first_match(KIND_WORDS, otm_type, name, tags)
                 kind = kind or "process"
+                why = f"guessed from the word '{hit}'" if hit else "nothing matched: process"
+                b.comment("elements", element_id, "kind", f"{why}; check")
                 b.note(
                     item.pos,
-                    "element kinds inferred from component types and names (check them)",
-                    f"{element_id}: {kind}" + (f" (from {hit})" if hit else " (default)"),
+                    "element kinds guessed from component types and names (check them)",
+                    f"{element_id}: {kind}" + (f" (from '{hit}')" if hit else " (default)"),
                 )
             element_type = self._mark(item, C.TYPE)
             if not isinstance(element_type, str) and self._mark(item, C.KIND) in ELEMENT_KINDS:
@@ -276,10 +369,13 @@ class _Reader:
             elif not isinstance(element_type, str):
                 element_type, hit = type_for(kind, otm_type, name, description)
                 if element_type:
+                    b.comment(
+                        "elements", element_id, "type", f"guessed from the word '{hit}'; check"
+                    )
                     b.note(
                         item.pos,
-                        "element types inferred from component types and names (check them)",
-                        f"{element_id}: {element_type} (from {hit})",
+                        "element types guessed from component types and names (check them)",
+                        f"{element_id}: {element_type} (from '{hit}')",
                     )
             parent = _parent(item.get("parent"))
             if parent is None:
@@ -298,6 +394,12 @@ class _Reader:
                 b.note(
                     b.key_at(item, "threats"), "OTM threat instances are not imported", element_id
                 )
+            if not self.ours:
+                tags = [t for t, _ in b.texts(item, "tags", what)]
+                third = zone_is_third_party(tags)
+                if third:
+                    self.third[element_id] = f"tagged '{third}'"
+                b.unmapped(item, COMPONENT_MAPPED, "component")
             b.elements.append(
                 Element(
                     id=element_id,
@@ -363,6 +465,8 @@ class _Reader:
             if None in ends:
                 continue
             attributes, fpos = self._attributes(item, "dataflow", flow_id)
+            if not self.ours:
+                b.unmapped(item, FLOW_MAPPED, "dataflow")
             common = {
                 "data": tuple(data),
                 "name": self._name(item, raw, what),

@@ -1,9 +1,12 @@
 """Reading another tool's file (YAML or JSON) into located data: LMap / LList with positions.
 
-YAML goes through `threatmodel.loader` as usual. JSON is parsed twice: once by `json` (strict,
-duplicate keys refused) for exact values, and once through the YAML loader for positions only.
+YAML goes through `threatmodel.loader` as usual (merge keys allowed: Threagile's own example
+uses them). JSON is first scanned against the same limits as YAML (nesting depth, number of
+values, length of a value, digits of an integer), then parsed twice: once by `json` (strict,
+duplicate keys, NaN and lone surrogates refused) for exact values, and once through the YAML
+loader for positions only.
 JSON is nearly YAML, but not quite for PyYAML (YAML 1.1): `1e5` is a string there, surrogate
-pair escapes are refused and tabs may not indent. So tabs outside strings become spaces and
+escapes are refused and tabs may not indent. So tabs outside strings become spaces and
 surrogate escapes become same-length placeholders before the position pass (columns are kept),
 and the values always come from `json`. When even that pass fails, the data keeps the file name
 as its only position.
@@ -19,7 +22,7 @@ from typing import Any
 from threatmodel.errors import Position, Problem, ThreatModelError
 from threatmodel.loader import DEFAULT_LIMITS, Limits, LList, LMap, load_text, read_text
 
-_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def looks_like_json(path: Path, text: str) -> bool:
@@ -40,7 +43,7 @@ def read_source(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any,
     text = read_text(path, display, limits)
     if looks_like_json(path, text):
         return read_json_text(text, display, limits), []
-    return load_text(text, display, limits)
+    return load_text(text, display, limits, merge_keys=True)
 
 
 def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Any:
@@ -54,6 +57,7 @@ def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> 
                 )
             ]
         )
+    check_json_limits(text, display, limits)
     duplicate: list[str] = []
 
     def pairs(items):
@@ -64,12 +68,18 @@ def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> 
             seen[key] = value
         return seen
 
+    def constant(name: str):
+        raise ValueError(f"{name} is not a JSON value")
+
     try:
-        values = json.loads(text, object_pairs_hook=pairs)
+        values = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
     except json.JSONDecodeError as exc:
         where = Position(file=display, line=exc.lineno, col=exc.colno)
         raise ThreatModelError([Problem(message=f"invalid JSON: {exc.msg}", pos=where)]) from None
-    except RecursionError:
+    except ValueError as exc:  # NaN / Infinity, or a number Python will not convert
+        where = _first_position(text, display, ("NaN", "Infinity", "-Infinity"))
+        raise ThreatModelError([Problem(message=f"invalid JSON: {exc}", pos=where)]) from None
+    except RecursionError:  # only when --limit max_depth was raised past Python's own stack
         raise ThreatModelError(
             [Problem(message="invalid JSON: nested too deeply", pos=Position(file=display))]
         ) from None
@@ -77,11 +87,70 @@ def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> 
     if duplicate:
         where = _duplicate_position(text, display, duplicate[0])
         raise ThreatModelError([Problem(message=f"duplicate key '{duplicate[0]}'", pos=where)])
-    return overlay(values, located, Position(file=display))
+    problems: list[Problem] = []
+    result = overlay(values, located, Position(file=display), problems)
+    if problems:
+        raise ThreatModelError(problems)
+    return result
+
+
+# one JSON token: a string (perhaps unterminated), a bracket, or a bare word (number, literal)
+_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[{]|[\]}]|[^\s\[\]{}",:]+')
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def check_json_limits(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse JSON deeper, bigger or with longer values than YAML may be, before `json` reads
+    it (Python's parser recurses, and converts integers of any length slowly)."""
+    depth = count = 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        problem = None
+        if token in ("[", "{"):
+            depth += 1
+            if depth > limits.max_depth:
+                problem = f"nesting is deeper than the limit of {limits.max_depth} levels"
+        elif token in ("]", "}"):
+            depth -= 1
+            continue
+        elif token[0] == '"':
+            if len(token) - 2 > limits.max_scalar_chars:
+                length = _decoded_length(token)
+                if length > limits.max_scalar_chars:
+                    problem = (
+                        f"value is {length:,} characters long, over the limit of "
+                        f"{limits.max_scalar_chars:,}"
+                    )
+        elif _INTEGER.fullmatch(token) and len(token) > 100:
+            digits = len(token.lstrip("-"))
+            problem = f"invalid value '{token[:57]}...': a number with {digits:,} digits"
+        count += 1
+        if problem is None and count > limits.max_nodes:
+            problem = f"the document has more than {limits.max_nodes:,} values"
+        if problem:
+            where = _offset_position(text, display, match.start())
+            raise ThreatModelError([Problem(message=problem, pos=where)])
+
+
+def _decoded_length(token: str) -> int:
+    try:
+        return len(json.loads(token))
+    except ValueError:
+        return len(token) - 2
+
+
+def _offset_position(text: str, display: str, offset: int) -> Position:
+    line = text.count("\n", 0, offset) + 1
+    return Position(file=display, line=line, col=offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
+
+def _first_position(text: str, display: str, words: tuple[str, ...]) -> Position:
+    found = [at for at in (text.find(w) for w in words) if at >= 0]
+    return _offset_position(text, display, min(found)) if found else Position(file=display)
 
 
 def _positions(text: str, display: str, limits: Limits) -> Any:
-    cleaned = _SURROGATE.sub(lambda m: "\\u0020" * 2, _untab(text))
+    cleaned = _SURROGATE.sub(lambda m: "\\u0020", _untab(text))
     try:
         data, _ = load_text(cleaned, display, limits)
     except ThreatModelError:
@@ -121,16 +190,23 @@ def _duplicate_position(text: str, display: str, key: str) -> Position:
     return Position(file=display, line=line, col=at - (text.rfind("\n", 0, at) + 1) + 1)
 
 
-def overlay(value: Any, located: Any, where: Position) -> Any:
-    """`value` (from json) rebuilt as LMap / LList carrying the positions of `located`."""
+def overlay(value: Any, located: Any, where: Position, problems: list | None = None) -> Any:
+    """`value` (from json) rebuilt as LMap / LList carrying the positions of `located`; text
+    that is not valid Unicode (a lone surrogate escape) is added to `problems`."""
+    if problems is None:
+        problems = []
     if isinstance(value, dict):
         pos = located.pos if isinstance(located, LMap) else where
         result = LMap(pos)
-        for key, item in value.items():
-            inner = located.get(key) if isinstance(located, LMap) else None
-            kpos = located.key_pos.get(key, pos) if isinstance(located, LMap) else pos
-            vpos = located.val_pos.get(key, pos) if isinstance(located, LMap) else pos
-            result[key] = overlay(item, inner, vpos)
+        # keys are paired by order: the position pass may spell a key differently (escapes)
+        keys = list(located) if isinstance(located, LMap) and len(located) == len(value) else []
+        for index, (key, item) in enumerate(value.items()):
+            twin = keys[index] if keys else None
+            inner = located.get(twin) if keys else None
+            kpos = located.key_pos.get(twin, pos) if keys else pos
+            vpos = located.val_pos.get(twin, pos) if keys else pos
+            _check_text(key, kpos, problems)
+            result[key] = overlay(item, inner, vpos, problems)
             result.key_pos[key] = kpos
             result.val_pos[key] = vpos
         return result
@@ -140,7 +216,23 @@ def overlay(value: Any, located: Any, where: Position) -> Any:
         for index, item in enumerate(value):
             fits = isinstance(located, LList) and index < len(located)
             ipos = located.item_pos[index] if fits else pos
-            result.append(overlay(item, located[index] if fits else None, ipos))
+            result.append(overlay(item, located[index] if fits else None, ipos, problems))
             result.item_pos.append(ipos)
         return result
+    _check_text(value, where, problems)
     return value
+
+
+def _check_text(value: Any, where: Position, problems: list) -> None:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            code = ord(value[exc.start])
+            problems.append(
+                Problem(
+                    message=f"invalid JSON: '\\u{code:04x}' is half of a surrogate pair, "
+                    "not a character (write the character itself, or both halves)",
+                    pos=where,
+                )
+            )

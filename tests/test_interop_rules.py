@@ -1,0 +1,280 @@
+"""The rules every import shares: categories, the organisation, includes, detection, comments."""
+
+import json
+
+import pytest
+import yaml
+
+import threatmodel
+from threatmodel.cli import main
+from threatmodel.errors import Position, ThreatModelError
+from threatmodel.interop import import_model
+from threatmodel.interop.build import Builder
+from threatmodel.interop.categories import decide
+from threatmodel.interop.detect import detect
+from threatmodel.interop.model_writer import dump_model
+from threatmodel.interop.organisation import place
+from threatmodel.interop.report import report_lines
+from threatmodel.interop.tmbom import _Names
+from threatmodel.model import Boundary, Element, System
+
+# -- categories --------------------------------------------------------------------------------
+
+
+def test_a_statement_wins_over_words():
+    result = decide(stated=("configuration",), stated_why="usage: devops", texts=("job data",))
+    assert (result.values, result.why, result.guessed) == (
+        ("configuration",),
+        "from usage: devops",
+        False,
+    )
+
+
+def test_no_personal_guess_against_public_or_not_personal():
+    """Words may still say 'business', never 'identity', when the data is public."""
+    result = decide(not_personal="confidentiality: public", texts=("Customer names and prices",))
+    assert result.values == ("business",) and result.blocked == ("identity",)
+    assert decide(not_personal="isPII: false", texts=("customer names",)).values == ()
+
+
+def test_guesses_name_their_words_and_common_traps_are_avoided():
+    assert decide(texts=("Build job config",)).values == ("configuration",)  # not employment
+    assert decide(texts=("Credit card data",)).values == ("financial",)  # not credit
+    result = decide(texts=("Customer accounts with passwords",))
+    assert result.values == ("credentials", "identity")
+    assert result.why == "guessed from the words 'customer', 'passwords'"
+
+
+def test_a_pii_statement_is_refined_by_the_words():
+    result = decide(
+        stated=("identity",), stated_why="the tag pii", texts=("national id numbers",), refine=True
+    )
+    assert result.values == ("identity", "government_id") and result.guessed
+
+
+# -- the organisation ----------------------------------------------------------------------
+
+
+def _build(elements, boundaries):
+    build = Builder("t.json", "test")
+    build.elements = [Element(id=i, kind=k, type=t) for i, k, t in elements]
+    build.boundaries = [Boundary(id=i, type=k, members=m) for i, k, m in boundaries]
+    return build
+
+
+def test_third_parties_leave_mixed_boundaries_and_own_ones_go_inside():
+    """A boundary holding the operator's server and a third-party API keeps the server; the
+    API, the users and the internet zone stay outside the one organisation boundary."""
+    build = _build(
+        [
+            ("user", "actor", "data_subject"),
+            ("admin", "actor", "operator_staff"),
+            ("web", "process", None),
+            ("llm", "external_service", None),
+            ("db", "datastore", None),
+        ],
+        [
+            ("internet", "network", ("user",)),
+            ("cloud", "cloud_account", ("web", "llm")),
+            ("company", "organisation", ("db",)),
+        ],
+    )
+    place(build, {}, {"internet": "'internet' in its name"})
+    boundaries = {b.id: b for b in build.boundaries}
+    assert boundaries["cloud"].members == ("web",)
+    assert boundaries["company"].type == "network"  # the operator's own: not a second org
+    assert boundaries["operator"].type == "organisation"
+    assert set(boundaries["operator"].members) == {"cloud", "company", "admin"}
+    topics = {n.topic for n in build.notes}
+    assert "taken out of their boundary to sit outside the organisation" in topics
+
+
+def test_no_organisation_when_nothing_is_the_operators():
+    build = _build([("user", "actor", "data_subject"), ("api", "external_service", None)], [])
+    place(build)
+    assert build.boundaries == []
+    assert any("no organisation boundary" in n.topic for n in build.notes)
+
+
+# -- Threagile files -------------------------------------------------------------------------
+
+MODEL = """\
+threagile_version: 1.0.0
+title: Merge test
+data_assets:
+  Base: &base
+    id: base
+    description: Customer names and addresses
+    usage: business
+    quantity: many
+    confidentiality: confidential
+  Copy:
+    <<: *base
+    id: copy
+    confidentiality: public
+technical_assets:
+  App:
+    id: app
+    type: process
+    technology: web-server
+    data_assets_processed: [base, copy]
+"""
+
+
+def test_threagile_merge_keys_copy_and_override(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text(MODEL)
+    data = {d.id: d for d in import_model("auto", path).model.data}
+    assert data["copy"].attributes["confidentiality"] == "public"
+    assert data["copy"].categories == ()  # public: 'customer' gives no identity
+    assert data["base"].categories == ("identity",)
+    assert data["copy"].field_pos["usage"].line == 7  # the merged key's own line
+
+
+@pytest.mark.parametrize(
+    "includes, files, words",
+    [
+        (["../outside.yaml"], {}, "is outside the model's directory"),
+        (["/etc/passwd"], {}, "is outside the model's directory"),
+        (["missing.yaml"], {}, "file 'missing.yaml' not found"),
+        (["a.yaml"], {"a.yaml": "data_assets:\n  Base: {id: other}\n"}, "'Base' is defined twice"),
+        (["a.yaml"], {"a.yaml": "title: Another title\n"}, "'title' differs from the one in"),
+    ],
+)
+def test_bad_threagile_includes_are_positioned_errors(tmp_path, includes, files, words):
+    (tmp_path / "outside.yaml").write_text("data_assets: {}\n")
+    model = tmp_path / "model"
+    model.mkdir()
+    for name, text in files.items():
+        (model / name).write_text(text)
+    path = model / "m.yaml"
+    path.write_text(MODEL + "includes: " + json.dumps(includes) + "\n")
+    with pytest.raises(ThreatModelError) as caught:
+        import_model("auto", path)
+    assert any(words in p.message and p.line for p in caught.value.problems)
+
+
+def test_threagile_includes_share_one_file_budget(tmp_path):
+    """Many includes cannot add up past one file's byte limit."""
+    from threatmodel.loader import Limits
+
+    parts = []
+    for n in range(5):
+        (tmp_path / f"p{n}.yaml").write_text(f"questions:\n  q{n}: {'x' * 300}\n")
+        parts.append(f"p{n}.yaml")
+    path = tmp_path / "m.yaml"
+    path.write_text(MODEL + "includes: " + json.dumps(parts) + "\n")
+    with pytest.raises(ThreatModelError, match="the limits cover a model with all its includes"):
+        import_model("auto", path, Limits(max_bytes=1500))
+
+
+# -- detection ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data, fmt",
+    [
+        ({"otmVersion": "0.2.0", "project": {}}, "otm"),
+        ({"summary": {}, "detail": {}}, "threat-dragon"),
+        ({"flows": [], "boundaries": [], "threatsFile": "x"}, "pytm"),
+        ({"title": "x", "technical_assets": {}}, "threagile"),
+        ({"scope": {}, "trust_zones": [], "data_flows": []}, "tmbom"),
+        ({"bomFormat": "CycloneDX"}, "cyclonedx"),
+        ({"system": {"id": "s"}}, "threatmodel"),
+        ({"something": 1}, None),
+    ],
+)
+def test_formats_are_recognised_by_their_keys(data, fmt):
+    found = detect(data)
+    assert (found[0] if found else None) == fmt
+
+
+def test_our_own_model_is_not_imported(tmp_path, capsys):
+    path = tmp_path / "m.yaml"
+    path.write_text("system: {id: s}\n")
+    assert main(["import", str(path)]) == 2
+    assert "already a threatmodel model" in capsys.readouterr().err
+
+
+def test_bad_json_is_exit_2_with_a_position_and_nothing_written(tmp_path, capsys):
+    path = tmp_path / "td.json"
+    path.write_text('{"summary": {"title": "x"},\n "detail": {"diagrams": [}}')
+    out = tmp_path / "out.yaml"
+    assert main(["import", str(path), "-o", str(out)]) == 2
+    assert f"{path}:2:" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_threat_dragon_file_cannot_make_the_import_read_other_files(tmp_path):
+    """Our export's `detail.threatmodel` is read without `include` (no file is opened)."""
+    path = tmp_path / "td.json"
+    path.write_text(
+        json.dumps(
+            {
+                "summary": {"title": "x"},
+                "detail": {
+                    "diagrams": [],
+                    "threatmodel": {"system": {"id": "x"}, "include": ["a.yaml"]},
+                },
+            }
+        )
+    )
+    with pytest.raises(ThreatModelError, match="'include' is not read here"):
+        import_model("auto", path)
+
+
+# -- what an import writes ---------------------------------------------------------------------
+
+
+def test_comments_land_on_their_fields_and_the_yaml_reads_back_the_same():
+    model = threatmodel.load_model_data(
+        {
+            "system": {"id": "s", "description": "line one\nline two"},
+            "data": [{"id": "d", "categories": ["identity"], "description": "a|b\nc"}],
+            "elements": [{"id": "e", "kind": "process", "inputs": [f"d{i}" for i in range(1)]}],
+        },
+        strict=False,
+    )
+    comments = {
+        ("data", "d", "categories"): "guessed from the word 'name'; check",
+        ("data", "d", "description"): "from the source",
+        ("system", "s", "description"): "multi-line",
+        ("elements", "e", "kind"): "from class Process",
+    }
+    text = dump_model(model, ["header"], comments)
+    assert "categories: [identity]  # guessed from the word 'name'; check" in text
+    assert "kind: process  # from class Process" in text
+    body = yaml.safe_load(text)
+    assert body["data"][0]["description"] == "a|b\nc"
+    assert body["system"]["description"] == "line one\nline two"
+
+
+def test_report_lines_name_every_place_once():
+    notes = []
+    build = Builder("m.yaml", "test")
+    for line in (4, 9, 9):
+        build.note(Position(file="m.yaml", line=line, col=3), "topic", "field")
+    build.note(Position(file="part.yaml", line=2, col=1), "topic", "other")
+    notes = build.notes
+    assert report_lines(notes, "m.yaml") == [
+        "- topic:",
+        "    field (lines 4, 9)",
+        "    other (at part.yaml:2)",
+    ]
+
+
+def test_tmbom_symbolic_names_are_valid_and_unique():
+    name = _Names()
+    assert name("element", "Web_Server.1") == "web-server-1"
+    assert name("zone", "web-server-1") == "web-server-1-2"
+    assert name("element", "Web_Server.1") == "web-server-1"
+
+
+def test_system_only_model_exports_everywhere(tmp_path):
+    """The smallest model still gives valid documents (no elements, no boundaries)."""
+    from threatmodel.interop.threat_dragon_export import export_threat_dragon
+    from threatmodel.interop.tmbom import export_tmbom
+
+    model = threatmodel.model.SystemModel(system=System(id="empty"))
+    assert export_threat_dragon(model)["detail"]["diagrams"][0]["cells"] == []
+    assert export_tmbom(model)["scope"]["title"] == "empty"

@@ -1,0 +1,70 @@
+"""What an import reports: every note with the lines it comes from, grouped by topic.
+
+The same lines are printed by `import` and written as comments at the top of the model, so
+nothing the source said is dropped silently: each field that has no equivalent, each guess
+and each placement names the line (and, for files with includes, the file) it came from.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+from threatmodel.interop.build import UNMAPPED, UNMAPPED_DEFAULT, Note
+
+WIDTH = 96
+
+
+def report_lines(notes: tuple[Note, ...] | list[Note], main_file: str) -> list[str]:
+    """One line per topic, then one indented line per detail with the lines it comes from."""
+    topics: OrderedDict[str, OrderedDict[str, list]] = OrderedDict()
+    for note in notes:
+        topics.setdefault(note.topic, OrderedDict()).setdefault(note.detail, []).append(note.pos)
+    last = (UNMAPPED, UNMAPPED_DEFAULT)
+    ordered = [t for t in topics if t not in last] + [t for t in last if t in topics]
+    lines: list[str] = []
+    for topic in ordered:
+        details = topics[topic]
+        if list(details) == [""]:
+            lines.append(f"- {topic} ({_where(details[''], main_file)})")
+            continue
+        lines.append(f"- {topic}:")
+        for detail, places in details.items():
+            lines.extend(_wrap(f"{detail or '(here)'} ({_where(places, main_file)})", "    "))
+    return lines
+
+
+def _where(places: list, main_file: str) -> str:
+    """'line 4', 'lines 4, 9', 'parts.yaml:3', or 'at 1:230, 1:4410' where places share a
+    line (a JSON file written on one line) -- each place once, in order."""
+    located = [p for p in places if p.line]
+    if not located:
+        return "whole file"
+    lines = [(p.file, p.line) for p in located]
+    with_col = len(set(lines)) < len({(p.file, p.line, p.col) for p in located}) or all(
+        p.line == 1 and (p.col or 1) > 1 for p in located
+    )
+    seen: OrderedDict[str, None] = OrderedDict()
+    for pos in located:
+        text = f"{pos.line}:{pos.col}" if with_col and pos.col else str(pos.line)
+        seen[text if pos.file == main_file else f"{Path(pos.file).name}:{text}"] = None
+    items = list(seen)
+    if with_col or not all(item.isdigit() for item in items):
+        return "at " + ", ".join(items)
+    return ("line " if len(items) == 1 else "lines ") + ", ".join(items)
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    lines, current = [], indent
+    for word in text.split(" "):
+        if len(current) + len(word) + 1 > WIDTH and current.strip():
+            lines.append(current.rstrip())
+            current = indent + "  "
+        current += word + " "
+    lines.append(current.rstrip())
+    return lines
+
+
+def count_unmapped(notes) -> int:
+    """How many source fields were listed as having no equivalent."""
+    return sum(1 for n in notes if n.topic in (UNMAPPED, UNMAPPED_DEFAULT))
