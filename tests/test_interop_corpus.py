@@ -93,7 +93,7 @@ def test_each_model_imports_validates_and_analyses(name, imported, catalog):
     )
     check_model(model, catalog)
     analysis = threatmodel.analyze(model, catalog)
-    assert analysis.findings
+    assert analysis.findings or analysis.undecided
 
 
 @pytest.mark.parametrize("name", MODELS)

@@ -112,6 +112,10 @@ class Result:
     def possible(self) -> tuple[Finding, ...]:
         return self.undecided
 
+    def all_findings(self, undecided: bool = True) -> tuple[Finding, ...]:
+        """The confirmed findings, then (when asked) the undecided ones."""
+        return (*self.findings, *self.undecided) if undecided else self.findings
+
     def counts(self, findings=None) -> dict[str, int]:
         """Number of findings per severity, worst first, every band present."""
         counts = {band.name: 0 for band in self.catalog.bands}

@@ -196,7 +196,7 @@ def _findings(result, include_possible: bool) -> OrderedDict[str, list]:
     by_subject: OrderedDict[str, list] = OrderedDict()
     if result is None:
         return by_subject
-    for finding in (*result.findings, *(result.undecided if include_possible else ())):
+    for finding in result.all_findings(include_possible):
         by_subject.setdefault(finding.element_id, []).append(finding)
     return by_subject
 
@@ -296,7 +296,5 @@ def _mitigations(result, findings) -> list[dict]:
 def unplaced_findings(result, include_possible: bool = False) -> list:
     """Findings on boundaries and the system: OTM has no threat instances for those."""
     return [
-        f
-        for f in (*result.findings, *(result.undecided if include_possible else ()))
-        if f.element_kind in ("boundary", "system")
+        f for f in result.all_findings(include_possible) if f.element_kind in ("boundary", "system")
     ]

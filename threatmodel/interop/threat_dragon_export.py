@@ -302,9 +302,8 @@ def _flow(flow, threats: list[dict]) -> dict:
 
 def _findings(result, include_possible: bool) -> dict[str, list]:
     by_subject: dict[str, list] = {}
-    for finding in result.findings if result is not None else ():
-        if finding.confirmed or include_possible:
-            by_subject.setdefault(finding.element_id, []).append(finding)
+    for finding in result.all_findings(include_possible) if result is not None else ():
+        by_subject.setdefault(finding.element_id, []).append(finding)
     return by_subject
 
 

@@ -244,9 +244,8 @@ def _findings(document: dict, model: SystemModel, result, include_possible: bool
     flows = {f.id: f for f in model.flows}
     elements = {e.id for e in model.elements}
     by_risk: dict[str, list] = {}
-    for finding in result.findings:
-        if finding.confirmed or include_possible:
-            by_risk.setdefault(finding.risk_id, []).append(finding)
+    for finding in result.all_findings(include_possible):
+        by_risk.setdefault(finding.risk_id, []).append(finding)
     threats, risks, controls = [], [], {}
     for risk in result.catalog.risks:
         fired = by_risk.get(risk.id)
