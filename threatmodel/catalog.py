@@ -45,7 +45,8 @@ class Risk:
     description: str = ""
     group: str = ""
     applies_to: tuple[str, ...]
-    condition: Condition | None = None
+    scope: Condition | None = None  # when the risk applies at all; unknown means it does not
+    condition: Condition | None = None  # `when`: the risk proper; unknown raises a question
     likelihood: int
     impact: int
     modifiers: tuple[Modifier, ...] = ()
@@ -53,6 +54,7 @@ class Risk:
     mitigations: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     attack_tree: AttackNode | None = None
+    overlaps: tuple[str, ...] = ()  # risks that name the same gap: one concern with them
     catalog: str = ""
     pos: Position = attrs.field(default=_PYTHON, eq=False)
 

@@ -49,6 +49,7 @@ RISK_KEYS = (
     "description",
     "group",
     "applies_to",
+    "scope",
     "when",
     "likelihood",
     "impact",
@@ -57,6 +58,7 @@ RISK_KEYS = (
     "mitigations",
     "references",
     "attack_tree",
+    "overlaps",
     "disabled",
 )
 REFERENCE_KINDS = ("incident", "law", "study", "standard", "guidance")
@@ -439,6 +441,14 @@ def _merge(layers: list[Layer], out: Collector) -> Catalog:
                 )
             risks.pop(risk_id, None)
             disabled.append(risk_id)
+    for risk in risks.values():
+        for other in risk.overlaps:
+            if other not in risks and other not in disabled:
+                out.error(
+                    risk.pos,
+                    f"risk '{risk.id}': 'overlaps' names unknown risk '{other}'"
+                    f"{did_you_mean(other, risks)}",
+                )
     return Catalog(
         risks=tuple(sorted(risks.values(), key=lambda r: r.id)),
         mitigations=mitigations,
@@ -571,6 +581,7 @@ class _RiskCompiler:
                 )
         kinds = tuple(k for k in kinds if k in SUBJECT_KINDS)
         scope = self._scope(kinds) if kinds else None
+        applies = self._condition(fields, "scope", scope) if "scope" in fields.map else None
         condition = self._condition(fields, "when", scope) if "when" in fields.map else None
         modifiers = []
         for _, item in each_mapping(
@@ -589,6 +600,7 @@ class _RiskCompiler:
             description=fields.text("description"),
             group=fields.text("group") or group_of(risk_id),
             applies_to=kinds,
+            scope=applies,
             condition=condition,
             likelihood=fields.integer("likelihood", low=1, high=5, required=True) or 1,
             impact=fields.integer("impact", low=1, high=5, required=True) or 1,
@@ -597,6 +609,7 @@ class _RiskCompiler:
             mitigations=mitigations,
             references=references,
             attack_tree=tree,
+            overlaps=fields.id_list("overlaps"),
             catalog=catalog,
             pos=fields.pos,
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from threatmodel.expr import UNKNOWN
-from threatmodel.graph import FACTS, Graph
+from threatmodel.graph import FACTS, Graph, Missing
 
 _NOT_YET = object()
 
@@ -38,17 +38,18 @@ class Probe:
     def call(self, function: str, argument: str, label: str) -> Any:
         return self._call(function, argument)[0]
 
-    def _ref(self, prefix: str, name: str) -> tuple[Any, str]:
-        """The value of `prefix.name` and how to name it when it is missing."""
+    def _ref(self, prefix: str, name: str) -> tuple[Any, Missing]:
+        """The value of `prefix.name` and what is missing when it is unknown."""
         if prefix == "model":
-            return self.graph.model_facts.get(name), f"model.{name}"
+            system = self.graph.model.system
+            return self.graph.model_facts.get(name), Missing(name, system.id, f"model.{name}")
         other_id = getattr(self.subject, prefix, None)
         other = self.graph.elements.get(other_id) if isinstance(other_id, str) else None
         if other is None:
-            return UNKNOWN, f"{prefix}.{name}"
-        return self.graph.fact(other, name), f"{name} on '{other.id}'"
+            return UNKNOWN, Missing(name, str(other_id or ""), f"{prefix}.{name}")
+        return self.graph.fact(other, name), Missing(name, other.id, f"{name} on '{other.id}'")
 
-    def _call(self, function: str, argument: str) -> tuple[Any, list[str]]:
+    def _call(self, function: str, argument: str) -> tuple[Any, list[Missing]]:
         """The value of a graph function and, when unknown, what the model lacks."""
         graph, subject = self.graph, self.subject
         is_flow = subject.kind == "dataflow"
@@ -59,14 +60,15 @@ class Probe:
                 else graph.incoming.get(subject.id, []) + graph.outgoing.get(subject.id, [])
             )
             value: Any = False
-            lacking: list[str] = []
+            lacking: list[Missing] = []
             for flow in flows:
                 crossed, missing = graph.crosses(flow, argument)
                 if crossed is True:
                     return True, []
                 if crossed is UNKNOWN:
                     value = UNKNOWN
-                    lacking.append(missing)
+                    if missing is not None:
+                        lacking.append(missing)
             return value, lacking
         if function == "reaches":
             reach = graph.reach_set(argument, "to")
@@ -93,7 +95,7 @@ class Context(Probe):
     def __init__(self, graph: Graph, subject: Any):
         super().__init__(graph, subject)
         self.trace: dict[str, Any] = {}
-        self.missing: dict[str, None] = {}
+        self.missing: dict[Missing, None] = {}
 
     def get(self, name: str) -> Any:
         value = Probe.get(self, name)
@@ -104,7 +106,7 @@ class Context(Probe):
                 if fact is not None and fact.needs and name not in self.subject.attributes
                 else ""
             )
-            self.missing[f"{name}{needs}"] = None
+            self.missing[Missing(name, self.subject.id, f"{name}{needs}")] = None
         else:
             self.trace.setdefault(name, value)
         return value

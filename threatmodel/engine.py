@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
+
+import attrs
 
 from threatmodel.catalog import Catalog, Risk
 from threatmodel.context import Context, Probe
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result
 from threatmodel.graph import Graph
-from threatmodel.model import SystemModel
-from threatmodel.scoring import score
+from threatmodel.model import Control, SystemModel
+from threatmodel.scoring import order, score
 from threatmodel.validate import validate
 
 
 def analyze(model: SystemModel, catalog: Catalog) -> Result:
-    """Validate the model, then match every risk against it; findings are sorted worst first."""
+    """Validate the model, then match every risk against it.
+
+    A risk applies to a subject when its `scope` is true there (unknown: it does not apply).
+    Its `when` then decides: true gives a finding, unknown an undecided one (the model leaves
+    out what decides it; reports turn these into questions), false nothing. Findings are
+    sorted worst first (see `scoring.order`).
+    """
     vocabulary = validate(model, catalog)
     graph = Graph(model, vocabulary)
     subjects: dict[str, list] = defaultdict(list)
@@ -26,34 +35,72 @@ def analyze(model: SystemModel, catalog: Catalog) -> Result:
     for risk in catalog.risks:
         for kind in risk.applies_to:
             risks_by_kind[kind].append(risk)
-    findings = []
+    findings: list[Finding] = []
+    undecided: list[Finding] = []
     for kind, risks in risks_by_kind.items():
-        checks = [(risk, risk.condition.fn if risk.condition else None) for risk in risks]
+        checks = [
+            (
+                risk,
+                risk.scope.fn if risk.scope else None,
+                risk.condition.fn if risk.condition else None,
+            )
+            for risk in risks
+        ]
         for subject in subjects.get(kind, ()):
             probe = Probe(graph, subject)
             harm = None
-            for risk, check in checks:
+            for risk, applies, check in checks:
+                if applies is not None and applies(probe) is not True:
+                    continue
                 if check is not None and check(probe) is False:
                     continue
                 harm = harm or _harm(graph, subject)
-                findings.append(_finding(risk, subject, graph, catalog, controls, harm))
-    rank = {name: index for index, name in enumerate(catalog.severities)}
-    findings.sort(
-        key=lambda f: (
-            not f.confirmed,
-            rank.get(f.severity, 99),
-            -f.score,
-            -(f.harm.subjects or 0),
-            f.id,
-        )
-    )
+                finding = _finding(risk, subject, graph, catalog, controls, harm)
+                (findings if finding.confirmed else undecided).append(finding)
+    key = order(catalog)
     return Result(
         model=model,
         catalog=catalog,
-        findings=tuple(findings),
+        findings=tuple(sorted(findings, key=key)),
         graph=graph,
         controls=controls,
+        undecided=tuple(sorted(undecided, key=key)),
         warnings=tuple(model.warnings) + tuple(catalog.warnings),
+    )
+
+
+def with_controls(result: Result, added: tuple[Control, ...]) -> Result:
+    """The result as it would be with more controls in place: the same findings (conditions
+    never depend on controls), each scored again exactly as `analyze` scores it."""
+    model = attrs.evolve(result.model, controls=tuple(result.model.controls) + tuple(added))
+    controls = controls_in_place(model, result.graph)
+    catalog = result.catalog
+
+    def again(finding: Finding) -> Finding:
+        risk = catalog.risk(finding.risk_id)
+        if risk is None:  # pragma: no cover - every finding comes from a catalog risk
+            return finding
+        applied, recommended, scored = _scored(
+            risk, finding.modifiers, controls.get(finding.element_id, {}), catalog
+        )
+        likelihood, impact, value, severity = scored
+        return attrs.evolve(
+            finding,
+            likelihood=likelihood,
+            impact=impact,
+            score=value,
+            severity=severity,
+            controls=applied,
+            recommended=recommended,
+        )
+
+    key = order(catalog)
+    return attrs.evolve(
+        result,
+        model=model,
+        controls=controls,
+        findings=tuple(sorted((again(f) for f in result.findings), key=key)),
+        undecided=tuple(sorted((again(f) for f in result.undecided), key=key)),
     )
 
 
@@ -104,22 +151,10 @@ def _finding(
                     evidence=_evidence(mctx.trace),
                 )
             )
-    in_place = controls.get(subject.id, {})
-    applied = []
-    for mitigation_id in risk.mitigations:
-        control = in_place.get(mitigation_id)
-        if control is not None:
-            mitigation = catalog.mitigations[mitigation_id]
-            applied.append(
-                AppliedControl(
-                    mitigation=mitigation_id,
-                    title=mitigation.title,
-                    likelihood=mitigation.likelihood,
-                    impact=mitigation.impact,
-                    note=control.note,
-                )
-            )
-    likelihood, impact, value, severity = score(risk, modifiers, applied, catalog)
+    applied, recommended, scored = _scored(
+        risk, tuple(modifiers), controls.get(subject.id, {}), catalog
+    )
+    likelihood, impact, value, severity = scored
     confirmed = outcome is True
     return Finding(
         id=f"{risk.id}@{subject.id}",
@@ -138,11 +173,37 @@ def _finding(
         evidence=_evidence(ctx.trace),
         missing=() if confirmed else tuple(ctx.missing),
         modifiers=tuple(modifiers),
-        controls=tuple(applied),
-        recommended=tuple(m for m in risk.mitigations if m not in in_place),
+        controls=applied,
+        recommended=recommended,
         harm=harm,
         pos=subject.pos,
     )
+
+
+def _scored(
+    risk: Risk,
+    modifiers: tuple[AppliedModifier, ...],
+    in_place: Mapping[str, Control],
+    catalog: Catalog,
+) -> tuple[tuple[AppliedControl, ...], tuple[str, ...], tuple[int, int, int, str]]:
+    """The controls in place that lower a risk, the mitigations it still lacks, and its
+    (likelihood, impact, score, severity) after modifiers and controls."""
+    applied = []
+    for mitigation_id in risk.mitigations:
+        control = in_place.get(mitigation_id)
+        if control is not None:
+            mitigation = catalog.mitigations[mitigation_id]
+            applied.append(
+                AppliedControl(
+                    mitigation=mitigation_id,
+                    title=mitigation.title,
+                    likelihood=mitigation.likelihood,
+                    impact=mitigation.impact,
+                    note=control.note,
+                )
+            )
+    recommended = tuple(m for m in risk.mitigations if m not in in_place)
+    return tuple(applied), recommended, score(risk, modifiers, applied, catalog)
 
 
 def _evidence(trace: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -171,4 +232,30 @@ def _harm(graph: Graph, subject: Any) -> Harm:
         categories=tuple(categories),
         special_categories=tuple(c for c in categories if c in table and table[c].special),
         subjects=max(counts) if counts else None,
+        exposure=_exposure(graph, subject),
+        irreversible=any(c in table and table[c].irreversible for c in categories),
     )
+
+
+def _exposure(graph: Graph, subject: Any) -> str:
+    """How far a subject's data goes: out of the jurisdiction, out of the operator's
+    organisation, onto the internet, or nowhere beyond the operator (the ranking's words)."""
+    if subject.kind == "dataflow":
+        flows = [subject]
+    elif subject.kind in ("system", "boundary"):
+        flows = []
+    else:
+        flows = graph.incoming.get(subject.id, []) + graph.outgoing.get(subject.id, [])
+    crossed = {
+        kind
+        for kind in ("jurisdiction", "organisation")
+        for flow in flows
+        if graph.crosses(flow, kind)[0] is True
+    }
+    if "jurisdiction" in crossed:
+        return "jurisdiction"
+    if "organisation" in crossed:
+        return "organisation"
+    if subject.attributes.get("publicly_reachable") is True:
+        return "internet"
+    return "internal"

@@ -9,7 +9,7 @@ import attrs
 
 from threatmodel.catalog import Catalog
 from threatmodel.errors import Position
-from threatmodel.graph import Graph
+from threatmodel.graph import Graph, Missing
 from threatmodel.model import Control, SystemModel
 from threatmodel.vocabulary import Vocabulary
 
@@ -44,6 +44,9 @@ class Harm:
     categories: tuple[str, ...] = ()
     special_categories: tuple[str, ...] = ()
     subjects: int | None = None
+    exposure: str = "internal"  # how far the data goes: internal, internet, organisation,
+    # jurisdiction (it leaves the operator's organisation, or its jurisdiction)
+    irreversible: bool = False  # data that cannot be changed once disclosed (biometric, genetic)
 
 
 @attrs.frozen(kw_only=True)
@@ -56,7 +59,7 @@ class Finding:
     element_id: str
     element_kind: str
     element_name: str
-    status: str  # "confirmed" or "possible" (needs information)
+    status: str  # "confirmed", or "possible": the model leaves facts out (see `missing`)
     base_likelihood: int
     base_impact: int
     likelihood: int
@@ -64,7 +67,7 @@ class Finding:
     score: int
     severity: str
     evidence: tuple[tuple[str, Any], ...] = ()
-    missing: tuple[str, ...] = ()
+    missing: tuple[Missing, ...] = ()
     modifiers: tuple[AppliedModifier, ...] = ()
     controls: tuple[AppliedControl, ...] = ()
     recommended: tuple[str, ...] = ()
@@ -90,9 +93,10 @@ class Result:
 
     model: SystemModel
     catalog: Catalog
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # confirmed: the model says enough to decide
     graph: Graph = attrs.field(eq=False, repr=False)
     controls: Mapping[str, Mapping[str, Control]] = attrs.field(eq=False, repr=False)
+    undecided: tuple[Finding, ...] = ()  # in scope, but the model leaves out what decides them
     warnings: tuple = ()
 
     @property
@@ -102,16 +106,16 @@ class Result:
 
     @property
     def confirmed(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.confirmed)
+        return self.findings
 
     @property
     def possible(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if not f.confirmed)
+        return self.undecided
 
     def counts(self, findings=None) -> dict[str, int]:
         """Number of findings per severity, worst first, every band present."""
         counts = {band.name: 0 for band in self.catalog.bands}
-        for finding in self.confirmed if findings is None else findings:
+        for finding in self.findings if findings is None else findings:
             counts[finding.severity] = counts.get(finding.severity, 0) + 1
         return counts
 

@@ -17,6 +17,8 @@ from threatmodel.model import ELEMENT_KINDS, Boundary, DataAsset, DataFlow, Elem
 from threatmodel.vocabulary import Vocabulary
 
 ALL_ELEMENTS = frozenset(ELEMENT_KINDS)
+OPERATOR = "operator"  # the one organisation of a model without organisation boundaries
+OPERATOR_ACTOR_TYPES = frozenset({"operator_staff"})  # actors who work for the operator
 PASS_THROUGH = frozenset({"process", "datastore"})
 WITH_DATA = ALL_ELEMENTS | {"dataflow"}
 
@@ -30,6 +32,19 @@ class Fact:
     meaning: str
     needs: str
     compute: Callable[[Graph, Any], Any] = attrs.field(repr=False)
+
+
+@attrs.frozen
+class Missing:
+    """A fact the model leaves out, on one subject: what a question asks for."""
+
+    fact: str  # an attribute or derived fact ('encrypted_at_rest', 'subjects'), or
+    # 'boundary:<kind>' when a boundary of that kind is missing around `subject`
+    subject: str  # the id of the element, flow, boundary or system it is missing on
+    text: str  # how reports name it: "encrypted_at_rest", "subjects (needs ...)"
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class Graph:
@@ -163,22 +178,51 @@ class Graph:
                 return boundary
         return None
 
-    def organisation(self, subject_id: str) -> str:
-        """The innermost organisation boundary's id, or the element's own id if it has none."""
-        boundary = self.innermost(subject_id, "organisation")
-        return boundary.id if boundary else f"self:{subject_id}"
+    def organisation(self, subject_id: str) -> Any:
+        """The organisation an element belongs to: its innermost organisation boundary's id.
 
-    def crosses(self, flow: DataFlow, kind: str) -> tuple[Any, str]:
-        """Whether a flow leaves a boundary of `kind`, and what is missing when unknown."""
-        if kind == "organisation":
-            return self.organisation(flow.source) != self.organisation(flow.target), ""
-        if kind not in self.boundary_kinds_used:
-            return UNKNOWN, f"{kind} boundaries (the model has none)"
+        Outside every organisation boundary it is its own organisation, except in a model with
+        no organisation boundary at all: that model describes one operator, whose processes,
+        data stores and staff are one organisation (OPERATOR), while external services and
+        other actors are parties of their own; an actor without a type is unknown.
+        """
+        boundary = self.innermost(subject_id, "organisation")
+        if boundary is not None:
+            return boundary.id
+        element = self.elements.get(subject_id)
+        if element is None or "organisation" in self.boundary_kinds_used:
+            return f"self:{subject_id}"
+        if element.kind in PASS_THROUGH or element.type in OPERATOR_ACTOR_TYPES:
+            return OPERATOR
+        if element.kind == "actor" and element.type is None:
+            return UNKNOWN
+        return f"self:{subject_id}"
+
+    def crosses(self, flow: DataFlow, kind: str) -> tuple[Any, Missing | None]:
+        """Whether a flow leaves a boundary of `kind`, and what is missing when unknown.
+
+        Without any boundary of the kind, a jurisdiction is not crossed by a flow that stays
+        inside one organisation (an organisation's own flows stay where it is)."""
+        if kind == "organisation" or kind not in self.boundary_kinds_used:
+            a, b = self.organisation(flow.source), self.organisation(flow.target)
+            for end, org in ((flow.source, a), (flow.target, b)):
+                if org is UNKNOWN:
+                    text = f"whether '{end}' belongs to the operator (its type, or an organisation boundary)"
+                    return UNKNOWN, Missing("type", end, text)
+            if kind == "organisation":
+                return a != b, None
+            if kind == "jurisdiction" and a == b:
+                return False, None
+            return UNKNOWN, Missing(
+                f"boundary:{kind}", "", f"{kind} boundaries (the model has none)"
+            )
         a, b = self.innermost(flow.source, kind), self.innermost(flow.target, kind)
         if a is None or b is None:
             lacking = flow.source if a is None else flow.target
-            return UNKNOWN, f"a {kind} boundary around '{lacking}'"
-        return a.id != b.id, ""
+            return UNKNOWN, Missing(
+                f"boundary:{kind}", lacking, f"a {kind} boundary around '{lacking}'"
+            )
+        return a.id != b.id, None
 
     # -- reachability ------------------------------------------------------------------------
     def matches_type(self, element_id: str, wanted: str) -> bool:

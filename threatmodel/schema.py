@@ -258,6 +258,7 @@ def vocabulary_schema() -> dict:
             "values_from": _enum(voc.LIST_SECTIONS + ("data_categories",)),
             "nullable": {"type": "boolean"},
             "meaning": TEXT,
+            "question": dict(TEXT, description="how to ask a system owner for the value"),
         },
     )
     category = object_schema(voc.Category, required=("name",), overrides={"name": ID})
@@ -393,7 +394,13 @@ def catalog_schema() -> dict:
             overrides={
                 "id": {"type": "string", "pattern": "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"},
                 "applies_to": _ids_of(m.SUBJECT_KINDS, True),
+                "scope": dict(
+                    condition,
+                    description="when the risk applies at all (unknown: it does not); "
+                    "a condition, never evaluated as Python",
+                ),
                 "when": condition,
+                "overlaps": dict(IDS, description="risks that name the same gap"),
                 "likelihood": level,
                 "impact": level,
                 "modifiers": {"type": "array", "items": modifier},

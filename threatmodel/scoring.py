@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from threatmodel.catalog import Catalog, Risk
-from threatmodel.findings import AppliedControl, AppliedModifier
+from threatmodel.findings import AppliedControl, AppliedModifier, Finding
 
 LOW, HIGH = 1, 5
 
@@ -41,3 +41,29 @@ def score_with(likelihood: int, impact: int, d_likelihood: int, d_impact: int) -
     """Likelihood x impact after moving each by a delta (clamped to 1-5): with a mitigation's
     effect, the score once it is in place; with the effect negated, the score without it."""
     return clamp(likelihood + d_likelihood) * clamp(impact + d_impact)
+
+
+EXPOSURE_RANK = {"jurisdiction": 3, "organisation": 2, "internet": 1, "internal": 0}
+
+
+def order(catalog: Catalog) -> Callable[[Finding], tuple]:
+    """The sort key that puts findings worst first: severity band, then score, then what a
+    reviewer weighs within a band: how many people, special-category data, how far the data
+    goes (out of the jurisdiction, out of the organisation, onto the internet), whether the
+    harm can be undone (biometric and genetic data cannot be reissued); then the id, so the
+    order is always the same."""
+    rank = {name: index for index, name in enumerate(catalog.severities)}
+
+    def key(finding: Finding) -> tuple:
+        harm = finding.harm
+        return (
+            rank.get(finding.severity, len(rank)),
+            -finding.score,
+            -(harm.subjects or 0),
+            -len(harm.special_categories),
+            -EXPOSURE_RANK.get(harm.exposure, 0),
+            not harm.irreversible,
+            finding.id,
+        )
+
+    return key

@@ -27,6 +27,7 @@ class Attribute:
     values_from: str | None = None
     nullable: bool = False
     meaning: str = ""
+    question: str = ""  # how to ask a system owner for it, e.g. "Is the store encrypted at rest?"
     pos: Position = attrs.field(default=Position(file="<python>"), eq=False)
 
     def problem(self, value: Any, vocabulary: Vocabulary) -> str | None:
@@ -77,6 +78,7 @@ class Category:
     name: str
     personal: bool = True
     special: bool = False
+    irreversible: bool = False  # cannot be changed or reissued once disclosed (a face, DNA)
     meaning: str = ""
 
 
@@ -167,13 +169,14 @@ def parse_vocabulary(section: LMap, out: Collector) -> Vocabulary:
         fields.raw("data_categories"), out, "data_categories", fields.at("data_categories")
     ):
         cat = Fields(item, out, "data category")
-        cat.reject_unknown(("name", "personal", "special", "meaning"))
+        cat.reject_unknown(("name", "personal", "special", "irreversible", "meaning"))
         name = cat.ident("name")
         if name:
             categories[name] = Category(
                 name=name,
                 personal=_flag(cat, "personal", True),
                 special=_flag(cat, "special", False),
+                irreversible=_flag(cat, "irreversible", False),
                 meaning=cat.text("meaning"),
             )
     lists = {name: fields.id_list(name) for name in LIST_SECTIONS}
@@ -192,7 +195,7 @@ def _flag(fields: Fields, key: str, default: bool) -> bool:
 
 def _parse_attribute(fields: Fields) -> Attribute | None:
     fields.reject_unknown(
-        ("name", "type", "applies_to", "values", "values_from", "nullable", "meaning")
+        ("name", "type", "applies_to", "values", "values_from", "nullable", "meaning", "question")
     )
     name = fields.ident("name")
     kind = fields.text("type", required=True)
@@ -235,5 +238,6 @@ def _parse_attribute(fields: Fields) -> Attribute | None:
         values_from=values_from,
         nullable=_flag(fields, "nullable", False),
         meaning=fields.text("meaning"),
+        question=fields.text("question"),
         pos=fields.pos,
     )

@@ -76,6 +76,7 @@ def vocabulary_data(vocabulary: Vocabulary) -> dict:
             item["nullable"] = True
         item["applies_to"] = _Flow(sorted(attribute.applies_to))
         _put(item, "meaning", attribute.meaning)
+        _put(item, "question", attribute.question)
         attributes.append(item)
     if attributes:
         out["attributes"] = attributes
