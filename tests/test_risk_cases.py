@@ -1,18 +1,24 @@
-"""Every shipped risk fires, stays quiet and applies its modifiers where its case says so.
+"""Every shipped risk fires, stays quiet, asks and applies its modifiers where its case says so.
 
 Each file in tests/risk_cases/ (except base.yaml) holds a list of cases, one per risk:
 
     - risk: SRS-SEC-02
       element: profile-db            # the element or flow the finding must be on
       fires: {set: {...}}            # a patch of base.yaml that must give a *confirmed* finding
-      quiet: {set: {...}}            # a nearby patch that must give no finding at all
+      quiet: {set: {...}}            # a nearby patch (or a list of them) that must give no
+                                     # finding at all, confirmed or undecided
+      asks: {unset: {...}}           # applied on top of `fires`: leaves a fact of the risk's
+                                     # `when` out, so the finding is undecided and asks for it
+      silent: {unset: {...}}         # applied on top of `fires`: leaves a fact of the risk's
+                                     # `scope` out, so the risk does not apply (no question)
       modifier:                      # only for risks with modifiers
         patch: {set: {...}}
         severity: high               # expected severity, different from the `fires` one
 
 A patch has `set:` (id -> fields merged into the element, flow, data asset, boundary or
-system with that id), `add:` (section -> items appended) and `remove:` (ids dropped from
-every section and from boundary members). Patches are applied to plain dicts.
+system with that id), `unset:` (id -> field names removed from it), `add:` (section -> items
+appended) and `remove:` (ids dropped from every section and from boundary members). Patches
+are applied to plain dicts.
 """
 
 from __future__ import annotations
@@ -51,7 +57,7 @@ def apply_patch(base: dict, patch: dict | None) -> dict:
     """A deep copy of `base` with a case patch applied."""
     data = copy.deepcopy(base)
     patch = patch or {}
-    unknown = set(patch) - {"set", "add", "remove"}
+    unknown = set(patch) - {"set", "unset", "add", "remove"}
     assert not unknown, f"unknown patch keys {sorted(unknown)}"
     for section, items in (patch.get("add") or {}).items():
         assert section in SECTIONS, f"cannot add to '{section}'"
@@ -67,6 +73,11 @@ def apply_patch(base: dict, patch: dict | None) -> dict:
     for target, fields in (patch.get("set") or {}).items():
         subject = _find(data, target)
         subject.update(copy.deepcopy(fields))
+    for target, names in (patch.get("unset") or {}).items():
+        subject = _find(data, target)
+        for name in names:
+            assert name in subject, f"unset: '{target}' has no field '{name}'"
+            del subject[name]
     return data
 
 
@@ -85,15 +96,36 @@ def catalog():
     return threatmodel.load_catalog()
 
 
+def _result(catalog, patches: list, name: str):
+    data = BASE
+    for patch in patches:
+        data = apply_patch(data, patch)
+    return threatmodel.analyze(threatmodel.load_model_data(data, f"<{name}>"), catalog)
+
+
 def _findings(catalog, patch: dict | None, name: str) -> dict:
-    model = threatmodel.load_model_data(apply_patch(BASE, patch), f"<{name}>")
-    return {f.id: f for f in threatmodel.analyze(model, catalog).findings}
+    """The confirmed findings of base.yaml with a patch, by id."""
+    return {f.id: f for f in _result(catalog, [patch], name).findings}
+
+
+def _any_finding(catalog, patches: list, name: str, finding_id: str):
+    """The finding with that id, confirmed or undecided, or None."""
+    result = _result(catalog, patches, name)
+    return {f.id: f for f in result.findings + result.undecided}.get(finding_id)
+
+
+def _attributes(catalog, condition) -> set[str]:
+    """The vocabulary attributes a condition names (on the subject or a flow's endpoints)."""
+    names = {n.rpartition(".")[2] for n in (condition.names if condition else ())}
+    return names & set(catalog.vocabulary.attributes)
 
 
 def test_base_model_is_quiet(catalog):
-    """The base model gives no confirmed finding, so every `fires` is caused by its patch."""
-    findings = _findings(catalog, None, "base")
-    assert [f.id for f in findings.values() if f.status == "confirmed"] == []
+    """The base model gives no finding and asks nothing, so every `fires` and every `asks`
+    is caused by its patch."""
+    result = _result(catalog, [None], "base")
+    assert [f.id for f in result.findings] == []
+    assert [f.id for f in result.undecided] == []
 
 
 def test_every_shipped_risk_has_exactly_one_case(catalog):
@@ -103,6 +135,25 @@ def test_every_shipped_risk_has_exactly_one_case(catalog):
     assert duplicates == [], f"risks with more than one case: {duplicates}"
     assert sorted(shipped - set(named)) == [], "shipped risks without a case"
     assert sorted(set(named) - shipped) == [], "cases for risks that are not shipped"
+
+
+def test_risks_that_ask_have_an_asks_case_and_scoped_risks_a_silent_case(catalog):
+    """A risk whose `when` names an attribute shows that leaving it out asks; a risk whose
+    `scope` names one shows that leaving it out is silence, not a question."""
+    by_id = {risk.id: risk for risk in catalog.risks}
+    cases = {case["risk"]: case for _, case in CASES}
+    no_asks = [
+        r
+        for r, risk in by_id.items()
+        if _attributes(catalog, risk.condition) and "asks" not in cases[r]
+    ]
+    no_silent = [
+        r
+        for r, risk in by_id.items()
+        if _attributes(catalog, risk.scope) and "silent" not in cases[r]
+    ]
+    assert no_asks == [], "risks without an `asks` case"
+    assert no_silent == [], "risks without a `silent` case"
 
 
 def test_risks_with_modifiers_have_a_modifier_case(catalog):
@@ -127,10 +178,31 @@ def test_case(catalog, source, case):
         f"{source}: {finding_id} only possible, missing {fired.missing}"
     )
 
-    quiet = _findings(catalog, case["quiet"], f"{source} quiet").get(finding_id)
-    assert quiet is None, (
-        f"{source}: {finding_id} fired ({quiet and quiet.status}) on the quiet model"
-    )
+    quiets = case["quiet"] if isinstance(case["quiet"], list) else [case["quiet"]]
+    for number, patch in enumerate(quiets, 1):
+        quiet = _any_finding(catalog, [patch], f"{source} quiet {number}", finding_id)
+        assert quiet is None, (
+            f"{source}: {finding_id} fired ({quiet and quiet.status}) on quiet model {number}"
+        )
+
+    if "asks" in case:
+        asked = _any_finding(catalog, [case["fires"], case["asks"]], f"{source} asks", finding_id)
+        assert asked is not None and asked.status != "confirmed", (
+            f"{source}: {finding_id} is {asked and asked.status} when a fact it needs is left out"
+        )
+        left_out = {n for names in case["asks"].get("unset", {}).values() for n in names}
+        assert left_out & {m.fact for m in asked.missing}, (
+            f"{source}: {finding_id} asks for {[m.fact for m in asked.missing]}, "
+            f"not for {sorted(left_out)}"
+        )
+
+    if "silent" in case:
+        silent = _any_finding(
+            catalog, [case["fires"], case["silent"]], f"{source} silent", finding_id
+        )
+        assert silent is None, (
+            f"{source}: {finding_id} is {silent and silent.status} when its scope is unknown"
+        )
 
     if "modifier" in case:
         modified = _findings(catalog, case["modifier"]["patch"], f"{source} modifier").get(
@@ -171,8 +243,9 @@ def test_trust_score_example_confirms_every_source_scenario(catalog):
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "examples").glob("*.yaml")))
 def test_example_models_analyse_with_confirmed_findings_only(catalog, name):
-    """The examples set every attribute the shipped catalogs ask about."""
+    """The examples set every attribute the shipped catalogs ask about: no undecided finding."""
     model = threatmodel.load_model(ROOT / "examples" / name)
-    findings = threatmodel.analyze(model, catalog).findings
-    assert findings, f"{name} produced no findings"
-    assert [f.id for f in findings if f.status != "confirmed"] == []
+    result = threatmodel.analyze(model, catalog)
+    assert result.findings, f"{name} produced no findings"
+    assert [f.id for f in result.findings if f.status != "confirmed"] == []
+    assert [f.id for f in result.undecided] == []

@@ -1,13 +1,53 @@
-"""Catalog checks beyond loading: what loads fine but would mislead a reviewer."""
+"""Catalog checks beyond loading: what loads fine but would mislead a reviewer.
+
+Besides citations and descriptions, lint looks at how each risk splits its condition: `scope`
+(where the risk applies at all; what a model leaves out there means "does not apply") and
+`when` (the risk proper; what a model leaves out there becomes a question). Measured on a set
+of typical models (the `init` starter shapes, the bundled examples), a risk whose `when` is
+undecided far more often than decided leans on facts that models leave out: it would fill
+reports with questions rather than findings.
+"""
 
 from __future__ import annotations
 
-from threatmodel.catalog import Catalog, tree_mitigations
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from threatmodel.catalog import Catalog, Risk, tree_mitigations
+from threatmodel.context import Context, Probe
 from threatmodel.errors import Problem
+from threatmodel.expr import UNKNOWN
+from threatmodel.graph import FACTS, Graph
+from threatmodel.model import SystemModel
+from threatmodel.validate import validate
+
+FIXED_FIELDS = {"id", "name", "kind", "type"}
+LEANING_MIN = 3  # undecided subjects before a risk can be said to lean on missing facts
+LEANING_RATIO = 2  # ... and how many times more often undecided than decided
 
 
-def lint(catalog: Catalog) -> list[Problem]:
-    """Problems of a loaded catalog: unused or uncited entries, risks missing what reviewers need."""
+@attrs.frozen(kw_only=True)
+class Split:
+    """How a risk's scope and `when` fare on a set of models."""
+
+    risk: str
+    in_scope: int = 0  # subjects where the scope holds
+    decided: int = 0  # ... and the `when` comes out true or false
+    undecided: int = 0  # ... and the `when` is unknown: a question
+    missing: tuple[tuple[str, int], ...] = ()  # the facts the undecided ones lack, most first
+
+    @property
+    def leaning(self) -> bool:
+        """Undecided far more often than decided on the models measured."""
+        return self.undecided >= LEANING_MIN and self.undecided > LEANING_RATIO * self.decided
+
+
+def lint(catalog: Catalog, typical: Sequence[SystemModel] = ()) -> list[Problem]:
+    """Problems of a loaded catalog: unused or uncited entries, risks missing what reviewers
+    need, risks without a scope, and (measured on `typical` models) risks whose `when` leans
+    on facts that models leave out."""
     problems: list[Problem] = []
 
     def error(pos, message):
@@ -35,10 +75,96 @@ def lint(catalog: Catalog) -> list[Problem]:
                 )
         if not any(risk.frameworks.values()):
             warn(risk.pos, f"risk '{risk.id}' cites no framework id")
+        if risk.scope is None:
+            warn(
+                risk.pos,
+                f"risk '{risk.id}' has no scope: it applies to every "
+                f"{' and '.join(risk.applies_to)}, and whatever its `when` needs is asked "
+                "everywhere (add `scope:` with what must be true for it to apply at all)",
+            )
     for mitigation in catalog.mitigations.values():
         if mitigation.id not in cited_mitigations:
             warn(mitigation.pos, f"mitigation '{mitigation.id}' is not cited by any risk")
     for reference in catalog.references.values():
         if reference.id not in cited_references:
             warn(reference.pos, f"reference '{reference.id}' is not cited by any risk")
+    if typical:
+        measured = splits(catalog, typical)
+        for risk in catalog.risks:
+            split = measured[risk.id]
+            if split.leaning:
+                facts = ", ".join(fact for fact, _ in split.missing)
+                warn(
+                    risk.pos,
+                    f"risk '{risk.id}': its `when` is undecided on {split.undecided} of "
+                    f"{split.in_scope} subjects in scope in the {len(typical)} typical models, "
+                    f"for want of {facts}: models leave these out, so it asks more than it "
+                    "finds (move what merely makes it relevant to `scope:`)",
+                )
     return sorted(problems, key=lambda p: (p.pos, p.message))
+
+
+def splits(catalog: Catalog, models: Iterable[SystemModel]) -> dict[str, Split]:
+    """For every risk, where its scope holds on `models` and whether its `when` is decided
+    there. The models must fit the catalog's vocabulary; their controls are left out (they
+    lower scores and never decide a condition), so models written for other catalogs do."""
+    counts: dict[str, Counter] = {risk.id: Counter() for risk in catalog.risks}
+    missing: dict[str, Counter] = {risk.id: Counter() for risk in catalog.risks}
+    for model in models:
+        model = attrs.evolve(model, controls=())  # controls score findings, never decide them
+        graph = Graph(model, validate(model, catalog))
+        for subject in model.subjects():
+            probe = Probe(graph, subject)
+            for risk in catalog.risks:
+                if subject.kind not in risk.applies_to:
+                    continue
+                if risk.scope is not None and risk.scope.fn(probe) is not True:
+                    continue
+                counts[risk.id]["in_scope"] += 1
+                if risk.condition is None or risk.condition.fn(probe) is not UNKNOWN:
+                    counts[risk.id]["decided"] += 1
+                    continue
+                counts[risk.id]["undecided"] += 1
+                context = Context(graph, subject)
+                risk.condition.evaluate(context)
+                missing[risk.id].update({m.fact for m in context.missing})
+    return {
+        risk_id: Split(
+            risk=risk_id,
+            in_scope=count["in_scope"],
+            decided=count["decided"],
+            undecided=count["undecided"],
+            missing=tuple(sorted(missing[risk_id].items(), key=lambda kv: (-kv[1], kv[0]))),
+        )
+        for risk_id, count in counts.items()
+    }
+
+
+@attrs.frozen(kw_only=True)
+class Fact:
+    """One fact a condition names, and where a model gets it from."""
+
+    name: str  # as the condition names it: 'encrypted_at_rest', 'target.type', "crosses('x')"
+    source: str  # 'attribute', 'derived', 'field' or 'graph'
+    detail: str  # the attribute's question, the derived fact's meaning, ...
+
+
+def facts(catalog: Catalog, risk: Risk, part: str) -> tuple[Fact, ...]:
+    """The facts a risk's `scope` or `when` (part) names, each with where it comes from."""
+    condition = risk.scope if part == "scope" else risk.condition
+    out = []
+    for name in condition.names if condition else ():
+        base = name.rpartition(".")[2]
+        attribute = catalog.vocabulary.attributes.get(base)
+        if "(" in name:
+            out.append(Fact(name=name, source="graph", detail="from the flows and boundaries"))
+        elif base in FIXED_FIELDS:
+            out.append(Fact(name=name, source="field", detail="the element's fixed field"))
+        elif attribute is not None:
+            out.append(Fact(name=name, source="attribute", detail=attribute.question))
+        elif base in FACTS:
+            fact = FACTS[base]
+            out.append(Fact(name=name, source="derived", detail=f"{fact.meaning}"))
+        else:
+            out.append(Fact(name=name, source="derived", detail=""))
+    return tuple(out)

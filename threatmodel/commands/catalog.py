@@ -28,7 +28,29 @@ def add_parser(sub) -> None:
     )
     add_catalog_option(docs)
     docs.set_defaults(run=run_docs)
-    lint = actions.add_parser("lint", help="check the catalogs; exit 2 on any problem")
+    lint = actions.add_parser(
+        "lint",
+        help="check the catalogs; exit 2 on any problem",
+        description="Check the catalogs: citations, descriptions, and how each risk splits "
+        "its condition into scope (silence: does not apply) and when (silence: a question), "
+        "measured on typical models: the init starter shapes, plus the bundled examples or "
+        "the --typical models.",
+    )
+    lint.add_argument(
+        "--typical",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a model file or directory of models to measure the risks on, with the init "
+        "starter shapes (repeatable; default: the bundled examples, in a checkout)",
+    )
+    lint.add_argument(
+        "--explain",
+        nargs="*",
+        metavar="RISK",
+        help="print each risk's scope and when (or those of the risks named): the facts each "
+        "needs and how they fared on the typical models",
+    )
     add_catalog_option(lint)
     lint.set_defaults(run=run_lint)
 
@@ -71,7 +93,12 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"{t(risk.id)}: {t(risk.title)}\n")
         print(f"{t(risk.description)}\n")
         print(f"applies to:  {', '.join(risk.applies_to)}")
-        print(f"when:        {t(risk.condition.text) if risk.condition else '(always)'}")
+        print(f"scope:       {t(risk.scope.text) if risk.scope else '(everywhere)'}")
+        print(f"when:        {t(risk.condition.text) if risk.condition else '(whenever in scope)'}")
+        for line in _fact_lines(catalog, risk):
+            print(f"  {t(line)}")
+        if risk.overlaps:
+            print(f"overlaps:    {t(', '.join(risk.overlaps))}")
         print(f"likelihood:  {risk.likelihood}   impact: {risk.impact}")
         for m in risk.modifiers:
             change = ", ".join(
@@ -112,10 +139,40 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    from threatmodel.lint import lint
+    from threatmodel.lint import lint, splits
+    from threatmodel.render.escape import terminal as t
 
     catalog = load_catalog(args)
-    problems = lint(catalog)
+    typical = _typical_models(args, catalog)
+    problems = lint(catalog, typical)
+    if args.explain is not None:
+        chosen = [catalog.risk(i) for i in args.explain] or list(catalog.risks)
+        unknown = [i for i, risk in zip(args.explain, chosen, strict=False) if risk is None]
+        if unknown:
+            from threatmodel.errors import Position, Problem, ThreatModelError
+
+            raise ThreatModelError(
+                [
+                    Problem(message=f"no risk '{i}'", pos=Position(file="catalog lint"))
+                    for i in unknown
+                ]
+            )
+        measured = splits(catalog, typical)
+        print(f"measured on {len(typical)} typical models\n")
+        for risk in chosen:
+            split = measured[risk.id]
+            print(f"{t(risk.id)}: {t(risk.title)} ({', '.join(risk.applies_to)})")
+            print(f"  scope: {t(risk.scope.text) if risk.scope else '(everywhere)'}")
+            print(f"  when:  {t(risk.condition.text) if risk.condition else '(whenever in scope)'}")
+            for line in _fact_lines(catalog, risk):
+                print(f"    {t(line)}")
+            lacking = ", ".join(f"{fact} {n}" for fact, n in split.missing)
+            print(
+                f"  typical models: in scope on {split.in_scope}, decided on {split.decided}, "
+                f"undecided on {split.undecided}"
+                + (f" (for want of {t(lacking)})" if lacking else "")
+            )
+            print()
     print_warnings(list(catalog.warnings) + problems)
     errors = [p for p in problems if p.severity == "error"]
     print(
@@ -133,3 +190,60 @@ def run_docs(args: argparse.Namespace) -> int:
 
     sys.stdout.write(render(load_catalog(args)))
     return 0
+
+
+def _fact_lines(catalog, risk) -> list[str]:
+    """One line per fact a risk's scope and when name: where a model gets it, and what a
+    model that leaves it out gets (in the scope: that part of the scope does not hold, and
+    nothing is asked; in the when: a question)."""
+    from threatmodel.lint import facts
+
+    lines = []
+    for part in ("scope", "when"):
+        for fact in facts(catalog, risk, part):
+            if fact.source != "attribute":
+                note = f"{fact.source}: {fact.detail}" if fact.detail else fact.source
+            elif part == "scope":
+                note = "attribute; left out, that part of the scope does not hold (no question)"
+            else:
+                note = f"attribute; left out, asked: {fact.detail}"
+            lines.append(f"{part:5}  {fact.name:28} {note}")
+    return lines
+
+
+def _typical_models(args: argparse.Namespace, catalog) -> list:
+    """The models lint measures risks on: the init starter shapes, plus --typical models (or,
+    without them, the bundled examples of a checkout)."""
+    from pathlib import Path
+
+    from threatmodel import run
+    from threatmodel.api import load_model_data
+    from threatmodel.catalog import builtin_catalog_dir
+    from threatmodel.commands.common import sources_from
+    from threatmodel.commands.init import SHAPES, defaults, render
+    from threatmodel.loader import load_text
+
+    models = []
+    for shape in SHAPES:
+        answers = defaults(
+            argparse.Namespace(
+                shape=shape,
+                name=None,
+                id=None,
+                owner=None,
+                subjects=None,
+                jurisdiction=None,
+                description=None,
+            )
+        )
+        data, _ = load_text(render(answers), f"<init --shape {shape}>")
+        models.append(load_model_data(data, f"<init --shape {shape}>"))
+    paths = [Path(p) for p in args.typical]
+    if not paths:
+        examples = builtin_catalog_dir().parent / "examples"
+        paths = [examples] if (examples / "README.md").is_file() else []
+    sources = sources_from(args)
+    for path in paths:
+        files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+        models.extend(run.read_model(f, sources) for f in files)
+    return models
