@@ -25,10 +25,11 @@ from threatmodel.catalog import (
     builtin_catalog_dir,
     group_of,
 )
-from threatmodel.errors import Collector, Position, ThreatModelError, did_you_mean
+from threatmodel.errors import Collector, Position, ThreatModelError, did_you_mean, show, type_name
 from threatmodel.expr import ExprError, Scope, compile_condition
-from threatmodel.fields import Fields, each_mapping, position_in_scalar, type_name
+from threatmodel.fields import Fields, each_mapping, position_in_scalar
 from threatmodel.graph import FACTS, ModelFacts
+from threatmodel.ids import id_problem, is_clean_label, is_risk_id
 from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, load_file, value_pos
 from threatmodel.model import ELEMENT_KINDS, SUBJECT_KINDS
 from threatmodel.vocabulary import Vocabulary, parse_vocabulary
@@ -189,8 +190,8 @@ def _read_layer(data: Any, display: str, out: Collector) -> Layer:
         fields.raw("references"), out, "references", fields.at("references")
     ):
         layer.references.append(_reference(Fields(item, out, "reference")))
-    frameworks = fields.mapping("frameworks")
-    for name in frameworks or ():
+    frameworks = fields.mapping("frameworks") or LMap(fields.pos)
+    for name in frameworks:
         layer.frameworks.append(_framework(name, frameworks, out))
     severity = fields.mapping("severity")
     if severity is not None:
@@ -239,7 +240,7 @@ def _reference(fields: Fields) -> Reference:
     fields.reject_unknown(("id", "kind", "title", "fact", "url"))
     ref_id = fields.ident("id")
     fields.what = f"reference '{ref_id}'"
-    kind = fields.text("kind", required=True)
+    kind = fields.word("kind", required=True)
     if kind and kind not in REFERENCE_KINDS:
         fields.out.error(
             fields.at("kind"),
@@ -247,7 +248,7 @@ def _reference(fields: Fields) -> Reference:
             f"{', '.join(REFERENCE_KINDS)}{did_you_mean(kind, REFERENCE_KINDS)}",
         )
     url = fields.text("url")
-    if url and not re.match(r"^https?://[^\s<>\"']+$", url):
+    if url and not re.fullmatch(r"https?://[^\s<>\"']+", url):
         fields.out.error(fields.at("url"), f"reference '{ref_id}': url must be an http(s) address")
     return Reference(
         id=ref_id,
@@ -261,6 +262,9 @@ def _reference(fields: Fields) -> Reference:
 
 def _framework(name: str, section: LMap, out: Collector) -> Framework:
     item = section[name]
+    problem = id_problem(name, "frameworks", "name")
+    if problem:
+        out.error(section.key_pos[name], problem)
     if not isinstance(item, dict):
         out.error(section.val_pos[name], f"framework '{name}' must be a mapping")
         return Framework(id=name, title=name)
@@ -274,7 +278,7 @@ def _framework(name: str, section: LMap, out: Collector) -> Framework:
             pattern = None
     names = {}
     for key in ("names", "categories"):
-        table = fields.mapping(key) or {}
+        table = fields.mapping(key) or LMap(fields.pos)
         for word, value in table.items():
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 out.error(
@@ -285,10 +289,15 @@ def _framework(name: str, section: LMap, out: Collector) -> Framework:
             names[str(word)] = str(value)
     ids = []
     for index, item in enumerate(fields.sequence("ids") or ()):
+        where = value_pos(fields.map["ids"], index, fields.at("ids"))
         if not isinstance(item, (str, int)) or isinstance(item, bool):
+            out.error(where, f"framework '{name}': ids must be text, not {type_name(item)}")
+            continue
+        if not is_clean_label(str(item)):
             out.error(
-                value_pos(fields.map["ids"], index, fields.at("ids")),
-                f"framework '{name}': ids must be text, not {type_name(item)}",
+                where,
+                f"framework '{name}': id {show(item)} must be one line of text without control "
+                "characters or spaces at either end",
             )
             continue
         ids.append(str(item))
@@ -347,7 +356,7 @@ def _band(fields: Fields) -> Band:
     fields.reject_unknown(("name", "min", "sarif_level", "security_severity"))
     name = fields.ident("name")
     fields.what = f"severity band '{name}'" if name else fields.what
-    level = fields.text("sarif_level") or "warning"
+    level = fields.word("sarif_level") or "warning"
     if level not in ("error", "warning", "note", "none"):
         fields.out.error(
             fields.at("sarif_level"),
@@ -550,7 +559,7 @@ class _RiskCompiler:
 
     def risk(self, fields: Fields, risk_id: str, catalog: str) -> Risk | None:
         out = self.out
-        if risk_id and not re.match(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", risk_id):
+        if risk_id and "id" not in fields.failed and not is_risk_id(risk_id):
             out.error(
                 fields.at("id"),
                 f"risk id '{risk_id}' must be upper case words joined by "
@@ -587,7 +596,7 @@ class _RiskCompiler:
             id=risk_id,
             title=fields.text("title", required=True),
             description=fields.text("description"),
-            group=fields.text("group") or group_of(risk_id),
+            group=fields.word("group") or group_of(risk_id),
             applies_to=kinds,
             condition=condition,
             likelihood=fields.integer("likelihood", low=1, high=5, required=True) or 1,
@@ -672,9 +681,9 @@ class _RiskCompiler:
         return ids
 
     def _frameworks(self, fields: Fields) -> dict[str, tuple[str, ...]]:
-        section = fields.mapping("frameworks")
+        section = fields.mapping("frameworks") or LMap(fields.pos)
         result: dict[str, tuple[str, ...]] = {}
-        for name in section or ():
+        for name in section:
             framework = self.frameworks.get(name)
             where = section.val_pos[name]
             if framework is None:
@@ -695,7 +704,7 @@ class _RiskCompiler:
                 value = str(value)
                 valid = value in framework.ids if framework.ids else True
                 if framework.pattern and (
-                    len(value) > MAX_FRAMEWORK_ID or not re.match(framework.pattern, value)
+                    len(value) > MAX_FRAMEWORK_ID or not re.fullmatch(framework.pattern, value)
                 ):
                     valid = False
                 if not valid:
@@ -723,7 +732,7 @@ class _RiskCompiler:
         gates = [g for g in ("any", "all") if g in node]
         if len(gates) > 1:
             self.out.error(fields.pos, f"{fields.what}: a node has 'any' or 'all', not both")
-        blocked = fields.text("blocked_by") or None
+        blocked = fields.word("blocked_by") or None
         if blocked and blocked not in self.mitigations:
             self.out.error(
                 fields.at("blocked_by"),

@@ -18,9 +18,15 @@ FORMATS = {
 
 
 def import_model(fmt: str, path: Path | str):
-    """Read `path` in format `fmt`; returns an ImportResult or raises ThreatModelError."""
+    """Read `path` in format `fmt`; returns an ImportResult or raises ThreatModelError.
+
+    The objects are built with their own rules deferred: a foreign file can break them (a flow
+    from an element to itself), and validation reports that at the file's position."""
+    from threatmodel.checks import deferred
+
     module, function, _ = FORMATS[fmt]
-    return getattr(importlib.import_module(module), function)(path)
+    with deferred():
+        return getattr(importlib.import_module(module), function)(path)
 
 
 __all__ = ["FORMATS", "import_model"]
