@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
-try:  # the parser behind `re`, used to check catalog patterns before they are ever run
-    from re import _parser as _regex_parser  # Python 3.11+
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _regex_parser  # type: ignore[no-redef]
 from typing import Any
 
 import attrs
@@ -29,8 +24,9 @@ from threatmodel.errors import Collector, Position, ThreatModelError, did_you_me
 from threatmodel.expr import ExprError, Scope, compile_condition
 from threatmodel.fields import Fields, each_mapping, position_in_scalar
 from threatmodel.graph import FACTS, ModelFacts
+from threatmodel.id_pattern import id_matches, pattern_problem
 from threatmodel.ids import id_problem, is_clean_label, is_risk_id
-from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, load_file, value_pos
+from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, load_text, read_text, value_pos
 from threatmodel.model import ELEMENT_KINDS, SUBJECT_KINDS
 from threatmodel.vocabulary import Vocabulary, parse_vocabulary
 
@@ -70,9 +66,6 @@ TYPE_OF = {
     "list": "set",
 }
 MAX_TREE_DEPTH = 12
-MAX_PATTERN = 200  # characters of a framework id pattern
-MAX_PATTERN_REPEATS = 4  # repetitions (+, *, {m,n}) in one pattern
-MAX_FRAMEWORK_ID = 64  # longer values are never framework ids (and are not matched)
 
 
 @attrs.define
@@ -80,7 +73,7 @@ class Layer:
     """What one catalog file contributes, before merging."""
 
     file: str
-    path: Path | None = None  # where to re-read the text when a message needs a position in it
+    text: str = ""  # the file as read (within the limits), to place messages inside values
     vocabulary: Vocabulary | None = None
     risks: list = attrs.Factory(list)  # (Fields, id) pairs, compiled after merging vocabularies
     mitigations: list = attrs.Factory(list)
@@ -143,15 +136,15 @@ def load_catalog(
     shipped = builtin_catalog_dir().resolve()
     layers = []
     for path, display in files:
+        bounds = DEFAULT_LIMITS if path.resolve().parent == shipped else limits
         try:
-            data, _ = load_file(
-                path, display, DEFAULT_LIMITS if path.resolve().parent == shipped else limits
-            )
+            text = read_text(path, display, bounds)
+            data, _ = load_text(text, display, bounds)
         except ThreatModelError as exc:
             out.problems.extend(exc.problems)
             continue
         layers.append(_read_layer(data, display, out))
-        layers[-1].path = path
+        layers[-1].text = text
     out.raise_if_errors()
     catalog = _merge(layers, out)
     out.raise_if_errors()
@@ -272,7 +265,7 @@ def _framework(name: str, section: LMap, out: Collector) -> Framework:
     fields.reject_unknown(("title", "ids", "pattern", "names", "categories"))
     pattern = fields.text("pattern") or None
     if pattern:
-        problem = _pattern_problem(pattern)
+        problem = pattern_problem(pattern)
         if problem:
             out.error(fields.at("pattern"), f"framework '{name}': {problem}")
             pattern = None
@@ -304,52 +297,6 @@ def _framework(name: str, section: LMap, out: Collector) -> Framework:
     return Framework(
         id=name, title=fields.text("title") or name, ids=tuple(ids), pattern=pattern, names=names
     )
-
-
-def _pattern_problem(pattern: str) -> str | None:
-    """Why a framework id pattern (a regular expression from a catalog) is refused, or None.
-
-    Catalogs are untrusted and Python's regular expressions backtrack, so a pattern such as
-    '(a+)+$' could take hours on one short id. Only patterns whose matching time stays
-    polynomial and small are accepted: no repetition inside a repetition, no alternation
-    inside a repetition, no backreferences or lookarounds, a few repetitions in all.
-    """
-    if len(pattern) > MAX_PATTERN:
-        return f"pattern is longer than {MAX_PATTERN} characters"
-    try:
-        tree = _regex_parser.parse(pattern)
-    except (re.error, OverflowError, RecursionError) as exc:
-        return f"bad pattern: {exc}"
-    repeats = 0
-    stack = [(tree, False)]
-    while stack:
-        items, repeated = stack.pop()
-        for op, arg in items:
-            name = str(op)
-            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-                _low, high, sub = arg
-                if high > 1:
-                    if repeated:
-                        return (
-                            "pattern repeats a group that itself repeats (like '(a+)+'), which "
-                            "can take exponential time; simplify it or list the ids"
-                        )
-                    repeats += 1
-                stack.append((sub, repeated or high > 1))
-            elif name == "BRANCH":
-                if repeated:
-                    return (
-                        "pattern repeats an alternation (like '(a|ab)*'), which can take "
-                        "exponential time; use a character class or list the ids"
-                    )
-                stack.extend((branch, repeated) for branch in arg[1])
-            elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
-                stack.append((arg[-1], repeated))
-            elif name in ("GROUPREF", "GROUPREF_EXISTS", "ASSERT", "ASSERT_NOT"):
-                return "pattern uses a backreference or lookaround, which is not supported"
-    if repeats > MAX_PATTERN_REPEATS:
-        return f"pattern has more than {MAX_PATTERN_REPEATS} repetitions (+, *, {{m,n}})"
-    return None
 
 
 def _band(fields: Fields) -> Band:
@@ -412,7 +359,7 @@ def _merge(layers: list[Layer], out: Collector) -> Catalog:
         mitigations,
         references,
         out,
-        {layer.file: layer.path for layer in layers},
+        {layer.file: layer.text for layer in layers},
     )
     risks: dict[str, Risk] = {}
     seen_in_layer: set[str] = set()
@@ -546,10 +493,9 @@ class _RiskCompiler:
         mitigations,
         references,
         out: Collector,
-        sources: dict[str, Path | None] | None = None,
+        sources: dict[str, str] | None = None,
     ):
-        self.sources = sources or {}
-        self.texts: dict[str, str | None] = {}
+        self.sources = sources or {}  # each file's text, as read
         self.vocabulary = vocabulary
         self.frameworks = frameworks
         self.mitigations = mitigations
@@ -636,13 +582,7 @@ class _RiskCompiler:
 
     def _offset_pos(self, where: Position, text: str, offset: int) -> Position:
         """The file position of character `offset` of a condition written at `where`."""
-        if where.file not in self.texts:
-            path = self.sources.get(where.file)
-            try:
-                self.texts[where.file] = path.read_bytes().decode("utf-8-sig") if path else None
-            except (OSError, UnicodeDecodeError):
-                self.texts[where.file] = None
-        source = self.texts[where.file]
+        source = self.sources.get(where.file)
         found = position_in_scalar(source, where, text, offset) if source is not None else None
         if found is not None:
             return found
@@ -703,9 +643,7 @@ class _RiskCompiler:
             for index, value in enumerate(values):
                 value = str(value)
                 valid = value in framework.ids if framework.ids else True
-                if framework.pattern and (
-                    len(value) > MAX_FRAMEWORK_ID or not re.fullmatch(framework.pattern, value)
-                ):
+                if framework.pattern and not id_matches(framework.pattern, value):
                     valid = False
                 if not valid:
                     self.out.error(
