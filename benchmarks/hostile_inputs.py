@@ -86,6 +86,15 @@ def redos() -> None:
             f"{'catalog pattern ^(a+)+$':32} {time.perf_counter() - start:8.3f} s {'':>8}     "
             f"{outcome}"
         )
+    from threatmodel.id_pattern import MAX_FRAMEWORK_ID, id_matches, pattern_problem
+
+    # the worst shapes the guard accepts: as many repetitions as allowed, all overlapping
+    for pattern in (r"^a*a*a*a*$", r"^[a-z]*[a-y]*[a-x]*[a-w]*$", r"^(?:a|b)a*a*a*a*$"):
+        assert pattern_problem(pattern) is None, pattern
+        start = time.perf_counter()
+        for value in ("a" * (MAX_FRAMEWORK_ID - 1) + "!", "a" * MAX_FRAMEWORK_ID):
+            id_matches(pattern, value)
+        print(f"{'accepted ' + pattern:32} {time.perf_counter() - start:8.3f} s")
 
 
 def main() -> None:

@@ -189,3 +189,30 @@ def test_shipped_catalog_dir_holds_exactly_the_packaged_files():
     """Every file in catalogs/ is YAML and matches the package_data glob in setup.cfg."""
     names = sorted(p.name for p in builtin_catalog_dir().iterdir())
     assert names and all(n.endswith(".yaml") for n in names)
+
+
+def test_messages_inside_conditions_use_the_text_read_once(tmp_path, monkeypatch):
+    """A message inside a multi-line condition is placed with the text read (within the
+    limits) when the catalog was loaded: replacing the file on disk afterwards moves nothing,
+    because the file is never read again."""
+    import threatmodel.catalog_yaml as catalog_yaml
+
+    source = FIXTURES.parent / "bad_inputs" / "catalog" / "condition_block_scalar.yaml"
+    path = tmp_path / "c.yaml"
+    path.write_text(source.read_text())
+    expected = [
+        "13:15: risk 'X-SEC-01': unknown name 'encrypted_at_rst' (did you mean "
+        "'encrypted_at_rest'?)"
+    ]
+    read = catalog_yaml.load_text
+
+    def read_then_replace(text, display, limits):
+        found = read(text, display, limits)
+        if display == str(path):  # the file changes (or is swapped for a huge one) right after
+            path.write_text("#\n" * 40 + text.replace("encrypted_at_rst", "x" * 100))
+        return found
+
+    monkeypatch.setattr(catalog_yaml, "load_text", read_then_replace)
+    with pytest.raises(ThreatModelError) as excinfo:
+        threatmodel.load_catalog([path], shipped_risks=False)
+    assert problems_of(excinfo) == expected

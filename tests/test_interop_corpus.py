@@ -93,7 +93,9 @@ def test_each_model_imports_validates_and_analyses(name, imported, catalog):
     )
     check_model(model, catalog)
     analysis = threatmodel.analyze(model, catalog)
-    assert analysis.findings or analysis.undecided
+    # a model that names no category of personal data (Threagile's stub) may raise nothing
+    personal = any(asset.categories for asset in model.data)
+    assert analysis.findings or analysis.undecided or not personal
 
 
 @pytest.mark.parametrize("name", MODELS)

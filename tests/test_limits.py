@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from threatmodel.catalog_yaml import _pattern_problem
 from threatmodel.cli import main
 from threatmodel.errors import ThreatModelError
+from threatmodel.id_pattern import pattern_problem
 from threatmodel.loader import DEFAULT_LIMITS, Limits, load_file, load_text
 
 CATALOG = ["--no-shipped", "--catalog", str(FIXTURES / "catalog")]
@@ -197,7 +197,7 @@ class TestCatalogPatterns:
     )
     def test_ordinary_id_patterns_are_accepted(self, pattern):
         """Patterns of the kind framework ids need pass the safety check."""
-        assert _pattern_problem(pattern) is None
+        assert pattern_problem(pattern) is None
 
     @pytest.mark.parametrize(
         "pattern, problem",
@@ -215,7 +215,7 @@ class TestCatalogPatterns:
     def test_patterns_that_could_backtrack_are_refused(self, pattern, problem):
         """Nested or alternating repetition, backreferences, lookarounds, many repetitions and
         overlong patterns are refused before any matching is done."""
-        assert problem in _pattern_problem(pattern)
+        assert problem in pattern_problem(pattern)
 
     def test_long_values_are_not_matched(self, write):
         """A 10,000-character framework id is refused without running the pattern on it."""
@@ -256,3 +256,59 @@ def test_limit_option_reaches_decisions_files(tmp_path, capsys):
         == 2
     )
     assert "small.decisions.yaml: file is" in capsys.readouterr().err
+
+
+class TestPatternGrammar:
+    """The guard reads patterns with its own grammar (no private `re` parser) and keeps every
+    protection: what it accepts matches in bounded time, and it refuses what it cannot read."""
+
+    @pytest.mark.parametrize(
+        "pattern, problem",
+        [
+            (r"^(a{2})*$", "repeats a group that itself repeats"),
+            (r"^((a)?b+)*$", "repeats a group that itself repeats"),
+            (r"^(?:x|y)+$", "repeats an alternation"),
+            (r"^a*+$", "repeats a repetition"),
+            (r"^(?P<n>a)$", "only (...) and (?:...) groups"),
+            (r"(?i)^a$", "only (...) and (?:...) groups"),
+            (r"^(?<=a)b$", "backreference or lookaround"),
+            (r"^\0$", "backreference or lookaround"),
+            (r"^a{x}$", "starts no repetition"),
+            (r"^[[a]$", "bad pattern: Possible nested set"),
+        ],
+    )
+    def test_refused(self, pattern, problem):
+        assert problem in pattern_problem(pattern)
+
+    @pytest.mark.parametrize(
+        "pattern", [r"^[\]a-z]+\.\d{1,3}$", r"^a{,3}b?$", r"^\x41\u0042+$", r"^(?:a|b)c*$"]
+    )
+    def test_accepted(self, pattern):
+        assert pattern_problem(pattern) is None
+
+    def test_random_patterns_always_get_an_answer(self):
+        """Thousands of random patterns over the grammar's characters: the guard always
+        answers, never raises and never lets `re` print a warning. (The matching time of the
+        worst accepted shapes is measured by benchmarks/hostile_inputs.py.)"""
+        import random
+        import warnings
+
+        pieces = list("ab()|*+?{},0123[]^-\\.$:=!<PN") + ["(?:", "\\d", "{1,2}", "{2}", "[^]]"]
+        rng = random.Random(7)
+        answers = set()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for _ in range(5000):
+                pattern = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+                problem = pattern_problem(pattern)
+                answers.add(problem is None)
+        assert answers == {True, False}
+
+    def test_patterns_match_the_whole_id(self, write):
+        """A framework pattern must match a whole id: 'CWE-79\\n' and 'CWE-79x' are not ids
+        even for a pattern written without '$'."""
+        from threatmodel.id_pattern import id_matches
+
+        assert id_matches(r"CWE-[0-9]+", "CWE-79")
+        assert not id_matches(r"CWE-[0-9]+", "CWE-79x")
+        assert not id_matches(r"^CWE-[0-9]+$", "CWE-79\n")

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
-try:  # the parser behind `re`, used to check catalog patterns before they are ever run
-    from re import _parser as _regex_parser  # Python 3.11+
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _regex_parser  # type: ignore[no-redef]
 from typing import Any
 
 import attrs
@@ -25,11 +20,13 @@ from threatmodel.catalog import (
     builtin_catalog_dir,
     group_of,
 )
-from threatmodel.errors import Collector, Position, ThreatModelError, did_you_mean
+from threatmodel.errors import Collector, Position, ThreatModelError, did_you_mean, show, type_name
 from threatmodel.expr import ExprError, Scope, compile_condition
-from threatmodel.fields import Fields, each_mapping, position_in_scalar, type_name
+from threatmodel.fields import Fields, each_mapping, position_in_scalar
 from threatmodel.graph import FACTS, ModelFacts
-from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, load_file, value_pos
+from threatmodel.id_pattern import id_matches, pattern_problem
+from threatmodel.ids import id_problem, is_clean_label, is_risk_id
+from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, load_text, read_text, value_pos
 from threatmodel.model import ELEMENT_KINDS, SUBJECT_KINDS
 from threatmodel.vocabulary import Vocabulary, parse_vocabulary
 
@@ -71,9 +68,6 @@ TYPE_OF = {
     "list": "set",
 }
 MAX_TREE_DEPTH = 12
-MAX_PATTERN = 200  # characters of a framework id pattern
-MAX_PATTERN_REPEATS = 4  # repetitions (+, *, {m,n}) in one pattern
-MAX_FRAMEWORK_ID = 64  # longer values are never framework ids (and are not matched)
 
 
 @attrs.define
@@ -81,7 +75,7 @@ class Layer:
     """What one catalog file contributes, before merging."""
 
     file: str
-    path: Path | None = None  # where to re-read the text when a message needs a position in it
+    text: str = ""  # the file as read (within the limits), to place messages inside values
     vocabulary: Vocabulary | None = None
     risks: list = attrs.Factory(list)  # (Fields, id) pairs, compiled after merging vocabularies
     mitigations: list = attrs.Factory(list)
@@ -144,15 +138,15 @@ def load_catalog(
     shipped = builtin_catalog_dir().resolve()
     layers = []
     for path, display in files:
+        bounds = DEFAULT_LIMITS if path.resolve().parent == shipped else limits
         try:
-            data, _ = load_file(
-                path, display, DEFAULT_LIMITS if path.resolve().parent == shipped else limits
-            )
+            text = read_text(path, display, bounds)
+            data, _ = load_text(text, display, bounds)
         except ThreatModelError as exc:
             out.problems.extend(exc.problems)
             continue
         layers.append(_read_layer(data, display, out))
-        layers[-1].path = path
+        layers[-1].text = text
     out.raise_if_errors()
     catalog = _merge(layers, out)
     out.raise_if_errors()
@@ -191,8 +185,8 @@ def _read_layer(data: Any, display: str, out: Collector) -> Layer:
         fields.raw("references"), out, "references", fields.at("references")
     ):
         layer.references.append(_reference(Fields(item, out, "reference")))
-    frameworks = fields.mapping("frameworks")
-    for name in frameworks or ():
+    frameworks = fields.mapping("frameworks") or LMap(fields.pos)
+    for name in frameworks:
         layer.frameworks.append(_framework(name, frameworks, out))
     severity = fields.mapping("severity")
     if severity is not None:
@@ -241,7 +235,7 @@ def _reference(fields: Fields) -> Reference:
     fields.reject_unknown(("id", "kind", "title", "fact", "url"))
     ref_id = fields.ident("id")
     fields.what = f"reference '{ref_id}'"
-    kind = fields.text("kind", required=True)
+    kind = fields.word("kind", required=True)
     if kind and kind not in REFERENCE_KINDS:
         fields.out.error(
             fields.at("kind"),
@@ -249,7 +243,7 @@ def _reference(fields: Fields) -> Reference:
             f"{', '.join(REFERENCE_KINDS)}{did_you_mean(kind, REFERENCE_KINDS)}",
         )
     url = fields.text("url")
-    if url and not re.match(r"^https?://[^\s<>\"']+$", url):
+    if url and not re.fullmatch(r"https?://[^\s<>\"']+", url):
         fields.out.error(fields.at("url"), f"reference '{ref_id}': url must be an http(s) address")
     return Reference(
         id=ref_id,
@@ -263,6 +257,9 @@ def _reference(fields: Fields) -> Reference:
 
 def _framework(name: str, section: LMap, out: Collector) -> Framework:
     item = section[name]
+    problem = id_problem(name, "frameworks", "name")
+    if problem:
+        out.error(section.key_pos[name], problem)
     if not isinstance(item, dict):
         out.error(section.val_pos[name], f"framework '{name}' must be a mapping")
         return Framework(id=name, title=name)
@@ -270,13 +267,13 @@ def _framework(name: str, section: LMap, out: Collector) -> Framework:
     fields.reject_unknown(("title", "ids", "pattern", "names", "categories"))
     pattern = fields.text("pattern") or None
     if pattern:
-        problem = _pattern_problem(pattern)
+        problem = pattern_problem(pattern)
         if problem:
             out.error(fields.at("pattern"), f"framework '{name}': {problem}")
             pattern = None
     names = {}
     for key in ("names", "categories"):
-        table = fields.mapping(key) or {}
+        table = fields.mapping(key) or LMap(fields.pos)
         for word, value in table.items():
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 out.error(
@@ -287,10 +284,15 @@ def _framework(name: str, section: LMap, out: Collector) -> Framework:
             names[str(word)] = str(value)
     ids = []
     for index, item in enumerate(fields.sequence("ids") or ()):
+        where = value_pos(fields.map["ids"], index, fields.at("ids"))
         if not isinstance(item, (str, int)) or isinstance(item, bool):
+            out.error(where, f"framework '{name}': ids must be text, not {type_name(item)}")
+            continue
+        if not is_clean_label(str(item)):
             out.error(
-                value_pos(fields.map["ids"], index, fields.at("ids")),
-                f"framework '{name}': ids must be text, not {type_name(item)}",
+                where,
+                f"framework '{name}': id {show(item)} must be one line of text without control "
+                "characters or spaces at either end",
             )
             continue
         ids.append(str(item))
@@ -299,57 +301,11 @@ def _framework(name: str, section: LMap, out: Collector) -> Framework:
     )
 
 
-def _pattern_problem(pattern: str) -> str | None:
-    """Why a framework id pattern (a regular expression from a catalog) is refused, or None.
-
-    Catalogs are untrusted and Python's regular expressions backtrack, so a pattern such as
-    '(a+)+$' could take hours on one short id. Only patterns whose matching time stays
-    polynomial and small are accepted: no repetition inside a repetition, no alternation
-    inside a repetition, no backreferences or lookarounds, a few repetitions in all.
-    """
-    if len(pattern) > MAX_PATTERN:
-        return f"pattern is longer than {MAX_PATTERN} characters"
-    try:
-        tree = _regex_parser.parse(pattern)
-    except (re.error, OverflowError, RecursionError) as exc:
-        return f"bad pattern: {exc}"
-    repeats = 0
-    stack = [(tree, False)]
-    while stack:
-        items, repeated = stack.pop()
-        for op, arg in items:
-            name = str(op)
-            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-                _low, high, sub = arg
-                if high > 1:
-                    if repeated:
-                        return (
-                            "pattern repeats a group that itself repeats (like '(a+)+'), which "
-                            "can take exponential time; simplify it or list the ids"
-                        )
-                    repeats += 1
-                stack.append((sub, repeated or high > 1))
-            elif name == "BRANCH":
-                if repeated:
-                    return (
-                        "pattern repeats an alternation (like '(a|ab)*'), which can take "
-                        "exponential time; use a character class or list the ids"
-                    )
-                stack.extend((branch, repeated) for branch in arg[1])
-            elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
-                stack.append((arg[-1], repeated))
-            elif name in ("GROUPREF", "GROUPREF_EXISTS", "ASSERT", "ASSERT_NOT"):
-                return "pattern uses a backreference or lookaround, which is not supported"
-    if repeats > MAX_PATTERN_REPEATS:
-        return f"pattern has more than {MAX_PATTERN_REPEATS} repetitions (+, *, {{m,n}})"
-    return None
-
-
 def _band(fields: Fields) -> Band:
     fields.reject_unknown(("name", "min", "sarif_level", "security_severity"))
     name = fields.ident("name")
     fields.what = f"severity band '{name}'" if name else fields.what
-    level = fields.text("sarif_level") or "warning"
+    level = fields.word("sarif_level") or "warning"
     if level not in ("error", "warning", "note", "none"):
         fields.out.error(
             fields.at("sarif_level"),
@@ -405,7 +361,7 @@ def _merge(layers: list[Layer], out: Collector) -> Catalog:
         mitigations,
         references,
         out,
-        {layer.file: layer.path for layer in layers},
+        {layer.file: layer.text for layer in layers},
     )
     risks: dict[str, Risk] = {}
     seen_in_layer: set[str] = set()
@@ -547,10 +503,9 @@ class _RiskCompiler:
         mitigations,
         references,
         out: Collector,
-        sources: dict[str, Path | None] | None = None,
+        sources: dict[str, str] | None = None,
     ):
-        self.sources = sources or {}
-        self.texts: dict[str, str | None] = {}
+        self.sources = sources or {}  # each file's text, as read
         self.vocabulary = vocabulary
         self.frameworks = frameworks
         self.mitigations = mitigations
@@ -560,7 +515,7 @@ class _RiskCompiler:
 
     def risk(self, fields: Fields, risk_id: str, catalog: str) -> Risk | None:
         out = self.out
-        if risk_id and not re.match(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", risk_id):
+        if risk_id and "id" not in fields.failed and not is_risk_id(risk_id):
             out.error(
                 fields.at("id"),
                 f"risk id '{risk_id}' must be upper case words joined by "
@@ -598,7 +553,7 @@ class _RiskCompiler:
             id=risk_id,
             title=fields.text("title", required=True),
             description=fields.text("description"),
-            group=fields.text("group") or group_of(risk_id),
+            group=fields.word("group") or group_of(risk_id),
             applies_to=kinds,
             scope=applies,
             condition=condition,
@@ -640,13 +595,7 @@ class _RiskCompiler:
 
     def _offset_pos(self, where: Position, text: str, offset: int) -> Position:
         """The file position of character `offset` of a condition written at `where`."""
-        if where.file not in self.texts:
-            path = self.sources.get(where.file)
-            try:
-                self.texts[where.file] = path.read_bytes().decode("utf-8-sig") if path else None
-            except (OSError, UnicodeDecodeError):
-                self.texts[where.file] = None
-        source = self.texts[where.file]
+        source = self.sources.get(where.file)
         found = position_in_scalar(source, where, text, offset) if source is not None else None
         if found is not None:
             return found
@@ -685,9 +634,9 @@ class _RiskCompiler:
         return ids
 
     def _frameworks(self, fields: Fields) -> dict[str, tuple[str, ...]]:
-        section = fields.mapping("frameworks")
+        section = fields.mapping("frameworks") or LMap(fields.pos)
         result: dict[str, tuple[str, ...]] = {}
-        for name in section or ():
+        for name in section:
             framework = self.frameworks.get(name)
             where = section.val_pos[name]
             if framework is None:
@@ -707,9 +656,7 @@ class _RiskCompiler:
             for index, value in enumerate(values):
                 value = str(value)
                 valid = value in framework.ids if framework.ids else True
-                if framework.pattern and (
-                    len(value) > MAX_FRAMEWORK_ID or not re.match(framework.pattern, value)
-                ):
+                if framework.pattern and not id_matches(framework.pattern, value):
                     valid = False
                 if not valid:
                     self.out.error(
@@ -736,7 +683,7 @@ class _RiskCompiler:
         gates = [g for g in ("any", "all") if g in node]
         if len(gates) > 1:
             self.out.error(fields.pos, f"{fields.what}: a node has 'any' or 'all', not both")
-        blocked = fields.text("blocked_by") or None
+        blocked = fields.word("blocked_by") or None
         if blocked and blocked not in self.mitigations:
             self.out.error(
                 fields.at("blocked_by"),

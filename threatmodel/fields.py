@@ -1,173 +1,238 @@
-"""Typed reading of located YAML mappings that reports problems instead of raising."""
+"""The one typed reader of located YAML: a mapping read key by key, reporting every problem
+with its position instead of raising. Models, catalogs, decisions and importers all use it.
+
+The rules, the same for every file:
+
+- a key that is absent, null or empty text is *missing*; a missing required key is reported
+  once, at the mapping (not at all when a misspelling of it is reported as an unknown key);
+- free text (`text`) is a string, or a number standing for its text (YAML reads `version: 1.0`
+  as a number); an identifier or a fixed word (`word`, `ident`, `id_entries`) must be a string,
+  since YAML may have changed what was written as a number (`010` is read as 8);
+- a list of identifiers may be written as a single one without brackets; its entries follow
+  the identifier rule, and a missing entry (null or empty text) is reported;
+- a value of the wrong type is reported at the value, and the key then reads as missing; every
+  key whose value could not be read is remembered in `failed`, so that the rules of the object
+  built from it (see `checks.py`) are not run on the stand-in value.
+
+One option changes two rules, for another tool's file read by an importer (`foreign=True`):
+numbers stand for text everywhere (JSON ids are often numbers), and missing list entries are
+skipped instead of reported.
+"""
 
 from __future__ import annotations
 
-import datetime
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, cast
 
-from threatmodel.errors import Collector, Position, did_you_mean
+from threatmodel.checks import range_problem
+from threatmodel.errors import Collector, Position, did_you_mean, show, type_name
+from threatmodel.ids import id_problem
 from threatmodel.loader import LList, LMap, key_pos, value_pos
 
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
-_MISSING = object()
+__all__ = ["Fields", "each_mapping", "is_missing", "position_in_scalar", "show", "type_name"]
+
+_MISSING: Any = object()
+_NOWHERE = Position(file="<data>")
 
 
-def type_name(value: Any) -> str:
-    """How a YAML value's type is named in messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "a number"
-    if isinstance(value, float):
-        return "a decimal number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, datetime.datetime):
-        return "a date and time"
-    if isinstance(value, datetime.date):
-        return "a date"
-    return type(value).__name__
+def is_missing(value: Any) -> bool:
+    """Whether a value counts as not given: null or empty text."""
+    return value is None or (isinstance(value, str) and value == "")
 
 
-def show(value: Any) -> str:
-    """A short rendering of a value for messages."""
-    text = (
-        repr(value)
-        if isinstance(value, str)
-        else str(value).lower()
-        if isinstance(value, bool)
-        else "null"
-        if value is None
-        else str(value)
-    )
-    return text if len(text) <= 60 else text[:57] + "..."
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 class Fields:
-    """One YAML mapping read field by field; every problem goes to `out` with its position."""
+    """One YAML mapping read field by field; every problem goes to `out` with its position.
 
-    def __init__(self, mapping: LMap, out: Collector, what: str):
-        self.map = mapping
+    `container` is normally an LMap; anything else reads as an empty mapping placed at `pos`
+    (importers pass whatever the foreign file holds).
+    """
+
+    def __init__(
+        self,
+        container: Any,
+        out: Collector,
+        what: str,
+        *,
+        foreign: bool = False,
+        pos: Position | None = None,
+    ):
+        self.container = container
+        self.map: dict = container if isinstance(container, dict) else {}
         self.out = out
         self.what = what
+        self.foreign = foreign
+        self.pos: Position = getattr(container, "pos", None) or pos or _NOWHERE
         self.positions: dict[str, Position] = {}
+        self.failed: set[str] = set()  # keys whose value was reported and reads as missing
         self.allowed: tuple[str, ...] | None = None  # the keys it may hold, once known
 
-    @property
-    def pos(self) -> Position:
-        return self.map.pos
+    # -- positions
+    def at(self, key: Any) -> Position:
+        """Where the value of `key` starts (the mapping's position if it has none)."""
+        return value_pos(self.container, key, self.pos)
 
-    def at(self, key: str) -> Position:
-        return value_pos(self.map, key, self.map.pos)
-
-    def key_at(self, key: str) -> Position:
-        return key_pos(self.map, key, self.map.pos)
+    def key_at(self, key: Any) -> Position:
+        """Where the key `key` is written."""
+        return key_pos(self.container, key, self.pos)
 
     def raw(self, key: str, default: Any = None) -> Any:
-        if key in self.map:
-            self.positions[key] = self.at(key)
-        return self.map.get(key, default)
-
-    def text(self, key: str, *, required: bool = False, default: str = "") -> str:
-        value = self.raw(key, _MISSING)
-        if value is _MISSING or value is None:
-            if required and not self.misspelt(key):
-                self.out.error(self.pos, f"{self.what}: '{key}' is required")
+        """The value of `key` as it is, remembering where it and its key are written."""
+        value = self.map.get(key, _MISSING)
+        if value is _MISSING:
             return default
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and not required:
-            return str(value)
-        if not isinstance(value, str):
-            self.out.error(
-                self.at(key), f"{self.what}: '{key}' must be text, not {type_name(value)}"
-            )
-            return default
+        if isinstance(self.container, LMap):
+            self.positions[key] = self.container.val_pos.get(key, self.pos)
+            self.positions[f"{key}:key"] = self.container.key_pos.get(key, self.pos)
         return value
+
+    # -- problems
+    def error(self, key: str, message: str, *, at_key: bool = False) -> None:
+        """Report a problem with the value of `key`, which then reads as missing."""
+        self.failed.add(key)
+        self.out.error(self.key_at(key) if at_key else self.at(key), message)
+
+    def _required(self, key: str) -> None:
+        self.failed.add(key)
+        if not self.misspelt(key):
+            self.out.error(self.pos, f"{self.what}: '{key}' is required")
+
+    def _wrong(self, key: str, value: Any, expected: str) -> None:
+        self.error(key, f"{self.what}: '{key}' must be {expected}, not {type_name(value)}")
+
+    # -- scalars
+    def text(self, key: str, *, required: bool = False, default: str = "") -> str:
+        """Free text; a number stands for its text."""
+        return self._text(key, required, default, numbers=True)
+
+    def word(self, key: str, *, required: bool = False, default: str = "") -> str:
+        """An identifier or a fixed word (a kind, a status): text, not a number."""
+        return self._text(key, required, default, numbers=self.foreign)
 
     def ident(self, key: str = "id", *, required: bool = True) -> str:
-        value = self.text(key, required=required)
-        if value and not ID_RE.match(value):
-            self.out.error(
-                self.at(key),
-                f"{self.what}: {key} {show(value)} must start with a letter "
-                "or digit and use only letters, digits, '_', '-', '.', ':'",
-            )
+        """An id: a word that also follows the id rule (`ids.is_id`)."""
+        value = self.word(key, required=required)
+        if value:
+            problem = id_problem(value, self.what, key)
+            if problem:
+                self.error(key, problem)
         return value
+
+    def _text(self, key: str, required: bool, default: str, numbers: bool) -> str:
+        value = self.raw(key)
+        if isinstance(value, str) and value:
+            return value
+        if value is None or value == "":
+            if required:
+                self._required(key)
+            return default
+        if numbers and _is_number(value):
+            return str(value)
+        self._wrong(key, value, "text")
+        return default
 
     def integer(
         self, key: str, *, low: int | None = None, high: int | None = None, required: bool = False
     ) -> int | None:
-        value = self.raw(key, _MISSING)
-        if value is _MISSING:
-            if required and not self.misspelt(key):
-                self.out.error(self.pos, f"{self.what}: '{key}' is required")
+        """A whole number, within `low`..`high` when they are given."""
+        value = self.raw(key)
+        if value is None:
+            if required:
+                self._required(key)
             return None
         if not isinstance(value, int) or isinstance(value, bool):
-            self.out.error(
-                self.at(key), f"{self.what}: '{key}' must be a whole number, not {type_name(value)}"
-            )
+            self._wrong(key, value, "a whole number")
             return None
-        if (low is not None and value < low) or (high is not None and value > high):
-            self.out.error(
-                self.at(key),
-                f"{self.what}: '{key}' is {value}; it must be {_range_text(low, high)}",
-            )
+        problem = range_problem(value, low, high, self.what, key)
+        if problem:
+            self.error(key, problem)
             return None
         return value
 
-    def id_list(self, key: str) -> tuple[str, ...]:
-        """A list of ids, or a single id written without brackets."""
-        value = self.raw(key, _MISSING)
-        if value is _MISSING or value is None:
-            return ()
-        if isinstance(value, str):
-            return (value,)
+    def flag(self, key: str, default: bool | None = None) -> bool | None:
+        """true or false."""
+        value = self.raw(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self._wrong(key, value, "true or false")
+            return default
+        return value
+
+    # -- collections
+    def mapping(self, key: str, *, required: bool = False) -> LMap | None:
+        value = self.raw(key)
+        if value is None:
+            if required:
+                self._required(key)
+            return None
+        if not isinstance(value, dict):
+            self._wrong(key, value, "a mapping")
+            return None
+        return cast(LMap, value)  # located data: the loader makes every mapping an LMap
+
+    def sequence(self, key: str) -> LList | None:
+        value = self.raw(key)
+        if value is None:
+            return None
         if not isinstance(value, list):
-            self.out.error(
-                self.at(key), f"{self.what}: '{key}' must be a list, not {type_name(value)}"
-            )
-            return ()
-        items = []
+            self._wrong(key, value, "a list")
+            return None
+        return cast(LList, value)
+
+    def id_entries(self, key: str) -> list[tuple[str, Position]]:
+        """A list of identifiers (or a single one without brackets), each with its position."""
+        value = self.raw(key)
+        if is_missing(value):
+            return []
+        if isinstance(value, str) or (self.foreign and _is_number(value)):
+            return [(str(value), self.at(key))]
+        if not isinstance(value, list):
+            self._wrong(key, value, "a list")
+            return []
+        items: list[tuple[str, Position]] = []
         for index, item in enumerate(value):
             where = value_pos(value, index, self.at(key))
-            if not isinstance(item, str):
+            if isinstance(item, str) and item:
+                text = item
+            elif self.foreign and _is_number(item):
+                text = str(item)
+            elif self.foreign and is_missing(item):
+                continue
+            else:
+                self.failed.add(key)
                 self.out.error(
-                    where, f"{self.what}: '{key}' entries must be text, not {type_name(item)}"
+                    where,
+                    f"{self.what}: '{key}' entries must not be empty"
+                    if item == ""
+                    else f"{self.what}: '{key}' entries must be text, not {type_name(item)}",
                 )
                 continue
             self.positions[f"{key}[{len(items)}]"] = where  # for messages about one entry
-            items.append(item)
-        return tuple(items)
+            items.append((text, where))
+        return items
 
-    def mapping(self, key: str) -> LMap | None:
-        value = self.raw(key, _MISSING)
-        if value is _MISSING or value is None:
-            return None
-        if not isinstance(value, dict):
-            self.out.error(
-                self.at(key), f"{self.what}: '{key}' must be a mapping, not {type_name(value)}"
-            )
-            return None
-        return value
+    def id_list(self, key: str) -> tuple[str, ...]:
+        """`id_entries` without the positions (they stay in `positions`)."""
+        return tuple(text for text, _ in self.id_entries(key))
 
-    def sequence(self, key: str) -> LList | None:
-        value = self.raw(key, _MISSING)
-        if value is _MISSING or value is None:
-            return None
-        if not isinstance(value, list):
-            self.out.error(
-                self.at(key), f"{self.what}: '{key}' must be a list, not {type_name(value)}"
-            )
-            return None
-        return value
+    def ident_list(self, key: str) -> tuple[str, ...]:
+        """A list of new ids (names this mapping defines): entries that break the id rule are
+        reported and left out."""
+        kept = []
+        for text, where in self.id_entries(key):
+            problem = id_problem(text, self.what, f"{key} entry")
+            if problem:
+                self.out.error(where, problem)
+                continue
+            kept.append(text)
+        return tuple(kept)
 
+    # -- keys
     def misspelt(self, key: str) -> bool:
         """Whether the mapping holds a misspelling of `key`, reported as an unknown key (with a
         'did you mean') elsewhere: then a missing `key` needs no message of its own."""
@@ -196,15 +261,9 @@ class Fields:
                 self.out.error(self.key_at(key), f"{self.what}: unknown key '{key}'{hint}")
 
 
-def _range_text(low: int | None, high: int | None) -> str:
-    if low is not None and high is not None:
-        return f"between {low} and {high}"
-    if low is not None:
-        return f"at least {low}"
-    return f"at most {high}"
-
-
-def each_mapping(items: Any, out: Collector, what: str, where: Position):
+def each_mapping(
+    items: Any, out: Collector, what: str, where: Position
+) -> Iterator[tuple[int, LMap]]:
     """Yield (index, LMap) for a list of mappings, reporting non-mapping items."""
     if items is None:
         return
@@ -218,7 +277,7 @@ def each_mapping(items: Any, out: Collector, what: str, where: Position):
                 f"{what}[{index + 1}] must be a mapping, not {type_name(item)}",
             )
             continue
-        yield index, item
+        yield index, cast(LMap, item)
 
 
 _BREAK = re.compile(

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from threatmodel.errors import Collector, Position, ThreatModelError, did_you_mean
-from threatmodel.fields import Fields, each_mapping, type_name
-from threatmodel.loader import DEFAULT_LIMITS, Limits, LList, LMap, load_file, load_text, value_pos
+from threatmodel.checks import collecting
+from threatmodel.errors import Collector, Position, Problem, ThreatModelError, type_name
+from threatmodel.fields import Fields, each_mapping
+from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, load_file, load_text, value_pos
 from threatmodel.model import (
-    ELEMENT_KINDS,
     Boundary,
     Control,
     DataAsset,
@@ -18,6 +19,7 @@ from threatmodel.model import (
     Element,
     System,
     SystemModel,
+    attribute_problem,
 )
 from threatmodel.vocabulary import Vocabulary, parse_vocabulary
 
@@ -31,6 +33,7 @@ DATA_FIELDS = ("id", "name", "description", "categories", "subjects", "source")
 ELEMENT_FIELDS = ("id", "kind", "type", "name", "description", "stores", "inputs")
 FLOW_FIELDS = ("id", "from", "to", "data", "name", "description")
 BOUNDARY_FIELDS = ("id", "kind", "name", "description", "members")
+CONTROL_FIELDS = ("mitigation", "targets", "note")
 
 
 def read_model_file(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> SystemModel:
@@ -113,6 +116,7 @@ class _Reader:
             warnings=tuple(self.warnings),
             problems=tuple(self.out.errors),
             decisions=data.get("decisions") if "decisions" in data else None,
+            rules_checked=True,
         )
 
     def _system(self, fields: Fields) -> System:
@@ -123,16 +127,16 @@ class _Reader:
                     fields.pos, "model: 'system' is required (a mapping with at least 'id')"
                 )
             return System(id="system", pos=fields.pos)
-        sys_fields = Fields(section, self.out, "system")
+        sys_fields = Fields(section, self.out, System.noun)
         fixed = sys_fields.allowed = SYSTEM_FIELDS
-        return System(
-            id=sys_fields.ident("id"),
+        return _built(
+            System,
+            sys_fields,
+            id=sys_fields.word("id", required=True),
             name=sys_fields.text("name"),
             owner=sys_fields.text("owner"),
             description=sys_fields.text("description"),
             attributes=_attributes(sys_fields, fixed),
-            pos=section.pos,
-            field_pos=sys_fields.positions,
         )
 
     def _collect(self, fields: Fields, display: str) -> None:
@@ -230,11 +234,6 @@ class _Reader:
         self._collect(fields, display)
 
 
-def _a(kind: str) -> str:
-    """'an actor', 'a process', ...: a kind with its article."""
-    return f"{'an' if kind[:1] and kind[:1] in 'aeiou' else 'a'} {kind.replace('_', ' ')}"
-
-
 def show_text(text: str, limit: int = 60) -> str:
     """`text`, shortened to `limit` characters for a message."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -263,137 +262,122 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def _error(pos: Position, message: str):
-    from threatmodel.errors import Problem
-
+def _error(pos: Position, message: str) -> Problem:
     return Problem(message=message, pos=pos)
 
 
 def _attributes(fields: Fields, fixed: tuple[str, ...]) -> dict[str, Any]:
-    """Every key outside the fixed fields, as an attribute value (lists become tuples)."""
+    """Every key outside the fixed fields, as an attribute value (lists become tuples); a value
+    that cannot be an attribute (see `model.attribute_problem`) is reported and left out."""
     result = {}
     for key, value in fields.map.items():
         if key in fixed:
             continue
-        fields.positions[key] = fields.at(key)
-        fields.positions[f"{key}:key"] = fields.key_at(key)
-        if isinstance(value, dict):
-            fields.out.error(
-                fields.at(key),
-                f"{fields.what}: attribute '{key}' must be a single value or a list, not a mapping",
-            )
+        fields.raw(key)  # remembers where the key and its value are
+        problem = attribute_problem(fields.what, key, value)
+        if problem:
+            fields.error(key, problem)
             continue
-        if isinstance(value, LList):
-            if any(isinstance(v, (dict, list)) for v in value):
-                fields.out.error(
-                    fields.at(key),
-                    f"{fields.what}: attribute '{key}' must be a list of plain values",
-                )
-                continue
-            value = tuple(value)
-        result[key] = value
+        result[key] = tuple(value) if isinstance(value, list) else value
     return result
 
 
+_Object = TypeVar("_Object")
+
+
+def _built(cls: Callable[..., _Object], fields: Fields, **values: Any) -> _Object:
+    """An object of `cls` from the values read by `fields`, with a problem in `fields.out` for
+    each of its rules it breaks (rules on values already reported are not run again)."""
+    # `_attributes` has already applied the attributes' rule to each one (reporting them all)
+    with collecting(skip=fields.failed | {"attributes"}) as broken:
+        obj = cls(**values, pos=fields.pos, field_pos=fields.positions)
+    fields.out.problems.extend(broken)
+    return obj
+
+
 def _data_asset(item: LMap, out: Collector) -> DataAsset:
-    fields = Fields(item, out, "data asset")
+    fields = Fields(item, out, DataAsset.noun)
     fixed = fields.allowed = DATA_FIELDS
-    asset_id = fields.ident("id")
+    asset_id = fields.word("id", required=True)
     fields.what = f"data asset '{asset_id}'"
-    return DataAsset(
+    return _built(
+        DataAsset,
+        fields,
         id=asset_id,
         name=fields.text("name"),
         description=fields.text("description"),
         categories=fields.id_list("categories"),
-        subjects=fields.integer("subjects", low=0, high=10**11),
-        source=fields.text("source") or None,
+        subjects=fields.integer("subjects"),
+        source=fields.word("source") or None,
         attributes=_attributes(fields, fixed),
-        pos=item.pos,
-        field_pos=fields.positions,
     )
 
 
 def _element(item: LMap, out: Collector) -> Element:
-    fields = Fields(item, out, "element")
+    fields = Fields(item, out, Element.noun)
     fixed = fields.allowed = ELEMENT_FIELDS
-    element_id = fields.ident("id")
+    element_id = fields.word("id", required=True)
     fields.what = f"element '{element_id}'"
-    kind = fields.text("kind", required=True)
-    if kind and kind not in ELEMENT_KINDS:
-        hint = did_you_mean(kind, ELEMENT_KINDS) or f" (use one of {', '.join(ELEMENT_KINDS)})"
-        out.error(fields.at("kind"), f"element '{element_id}': unknown kind '{kind}'{hint}")
-    stores = fields.id_list("stores")
-    inputs = fields.id_list("inputs")
-    if stores and kind != "datastore" and kind in ELEMENT_KINDS:
-        out.error(
-            fields.key_at("stores"),
-            f"element '{element_id}': only a datastore 'stores' data "
-            f"(this is {_a(kind)}; use flows)",
-        )
-    if inputs and kind != "process" and kind in ELEMENT_KINDS:
-        out.error(
-            fields.key_at("inputs"),
-            f"element '{element_id}': only a process has 'inputs' (this is {_a(kind)})",
-        )
-    return Element(
+    return _built(
+        Element,
+        fields,
         id=element_id,
-        kind=kind,
-        type=fields.text("type") or None,
+        kind=fields.word("kind", required=True),
+        type=fields.word("type") or None,
         name=fields.text("name"),
         description=fields.text("description"),
-        stores=stores,
-        inputs=inputs,
+        stores=fields.id_list("stores"),
+        inputs=fields.id_list("inputs"),
         attributes=_attributes(fields, fixed),
-        pos=item.pos,
-        field_pos=fields.positions,
     )
 
 
 def _flow(item: LMap, out: Collector) -> DataFlow:
-    fields = Fields(item, out, "flow")
+    fields = Fields(item, out, DataFlow.noun)
     fixed = fields.allowed = FLOW_FIELDS
-    flow_id = fields.ident("id")
+    flow_id = fields.word("id", required=True)
     fields.what = f"flow '{flow_id}'"
     for wrong, right in (("source", "from"), ("target", "to")):
         if wrong in item and right not in item:
             out.error(fields.key_at(wrong), f"flow '{flow_id}': write '{right}', not '{wrong}'")
-    return DataFlow(
+            fields.failed.add(right)  # reported: its rules need not say it is missing
+    return _built(
+        DataFlow,
+        fields,
         id=flow_id,
-        source=fields.text("from", required="source" not in item),
-        target=fields.text("to", required="target" not in item),
+        source=fields.word("from", required="source" not in item),
+        target=fields.word("to", required="target" not in item),
         data=fields.id_list("data"),
         name=fields.text("name"),
         description=fields.text("description"),
         attributes=_attributes(fields, fixed + ("source", "target")),
-        pos=item.pos,
-        field_pos=fields.positions,
     )
 
 
 def _boundary(item: LMap, out: Collector) -> Boundary:
-    fields = Fields(item, out, "boundary")
+    fields = Fields(item, out, Boundary.noun)
     fixed = fields.allowed = BOUNDARY_FIELDS
-    boundary_id = fields.ident("id")
+    boundary_id = fields.word("id", required=True)
     fields.what = f"boundary '{boundary_id}'"
-    return Boundary(
+    return _built(
+        Boundary,
+        fields,
         id=boundary_id,
-        type=fields.text("kind", required=True),
+        type=fields.word("kind", required=True),
         name=fields.text("name"),
         description=fields.text("description"),
         members=fields.id_list("members"),
         attributes=_attributes(fields, fixed),
-        pos=item.pos,
-        field_pos=fields.positions,
     )
 
 
 def _control(item: LMap, out: Collector) -> Control:
     fields = Fields(item, out, "control")
-    fields.reject_unknown(("mitigation", "targets", "note"))
-    return Control(
-        mitigation=fields.text("mitigation", required=True),
+    fields.reject_unknown(CONTROL_FIELDS)
+    return _built(
+        Control,
+        fields,
+        mitigation=fields.word("mitigation", required=True),
         targets=fields.id_list("targets"),
         note=fields.text("note"),
-        pos=item.pos,
-        field_pos=fields.positions,
     )

@@ -28,7 +28,7 @@ from threatmodel import tracking
 from threatmodel import vocabulary as voc
 from threatmodel.catalog_yaml import REFERENCE_KINDS, RISK_KEYS
 from threatmodel.catalog_yaml import TOP_KEYS as CATALOG_KEYS
-from threatmodel.fields import ID_RE
+from threatmodel.ids import DECISION_KEY_RE, ID_RE
 from threatmodel.model_yaml import TOP_KEYS as MODEL_KEYS
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -173,7 +173,7 @@ def _model_defs(vocabulary: voc.Vocabulary, strict: bool) -> dict:
             "subjects": {
                 "type": "integer",
                 "minimum": 0,
-                "maximum": 10**11,
+                "maximum": m.MAX_SUBJECTS,
                 "description": DOCS["subjects"],
             },
             "source": dict(
@@ -508,7 +508,7 @@ def decisions_schema() -> dict:
     decision = _closed(
         object_schema(
             tracking.Decision,
-            exclude=("key", "expired", "recorded_status", "pos"),
+            exclude=("key", "expired", "recorded_status", "pos", "field_pos"),
             required=("status",),
             overrides={
                 "status": _enum(tracking.STATUSES),
@@ -537,7 +537,7 @@ def decisions_schema() -> dict:
         "properties": {
             "decisions": {
                 "type": "object",
-                "propertyNames": {"pattern": tracking.PATTERN_RE.pattern},
+                "propertyNames": {"pattern": DECISION_KEY_RE.pattern},
                 "additionalProperties": decision,
                 "description": "finding id '<risk>@<element>' or a pattern with * and ?",
             }

@@ -24,23 +24,108 @@ import datetime
 import fnmatch
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import attrs
 
-from threatmodel.errors import Collector, Position, Problem, did_you_mean
-from threatmodel.fields import Fields, show, type_name
-from threatmodel.findings import Result
+from threatmodel.checks import collecting, rule
+from threatmodel.errors import Collector, Position, Problem, did_you_mean, show, type_name
+from threatmodel.fields import Fields
+from threatmodel.ids import DECISION_KEY_RE, is_decision_key
 from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, load_file
 
-STATUSES = ("open", "in-progress", "mitigated", "accepted", "false-positive", "transferred")
-OPEN_STATUSES = ("open", "in-progress")
-NEEDS_JUSTIFICATION = ("mitigated", "accepted", "false-positive", "transferred")
+if TYPE_CHECKING:
+    from threatmodel.findings import Result
+
+DecisionStatus = Literal[
+    "open", "in-progress", "mitigated", "accepted", "false-positive", "transferred"
+]
+FindingStatus = Literal["confirmed", "possible"]  # "possible": its condition needs information
+STATUSES: tuple[DecisionStatus, ...] = get_args(DecisionStatus)
+FINDING_STATUSES: tuple[FindingStatus, ...] = get_args(FindingStatus)
+OPEN_STATUSES: tuple[DecisionStatus, ...] = ("open", "in-progress")
+NEEDS_JUSTIFICATION: tuple[DecisionStatus, ...] = (
+    "mitigated",
+    "accepted",
+    "false-positive",
+    "transferred",
+)
 KEYS = ("status", "justification", "owner", "date", "expires", "ticket")
-PATTERN_RE = re.compile(r"^[A-Za-z0-9_.:*?-]+(@[A-Za-z0-9_.:*?-]+)?$")
+PATTERN_RE = DECISION_KEY_RE  # the decision key rule, for JSON Schema (match with `ids`)
 SUFFIX = ".decisions.yaml"
+KEY_RULE = (
+    "a key is a finding id '<risk>@<element>' or a pattern with '*' and '?' "
+    "(for example 'SRS-SEC-*@profile-db')"
+)
+
+
+def is_pattern(key: str) -> bool:
+    """Whether a decision key is a pattern (has '*' or '?') rather than one finding id."""
+    return "*" in key or "?" in key
+
+
+def key_matches(key: str, finding_id: str) -> bool:
+    """Whether a decision key (an id or a pattern) names the finding `finding_id`."""
+    return fnmatch.fnmatchcase(finding_id, key) if is_pattern(key) else finding_id == key
+
+
+# -- a decision's own rules (see checks.py) ------------------------------------------------
+
+
+def _key(decision: Decision, key: Any) -> str | None:
+    return None if is_decision_key(key) else f"decision '{key}': {KEY_RULE}"
+
+
+def _status(decision: Decision, status: Any) -> str | None:
+    what = f"decision '{decision.key}'"
+    if status in STATUSES:
+        return None
+    if not isinstance(status, str):
+        return f"{what}: 'status' must be text, not {type_name(status)}"
+    if not status:
+        return f"{what}: 'status' is required"
+    hint = did_you_mean(status, STATUSES) or f" (use one of {', '.join(STATUSES)})"
+    return f"{what}: unknown status {show(status)}{hint}"
+
+
+def _text(key: str) -> Any:
+    def check(decision: Decision, value: Any) -> str | None:
+        if isinstance(value, str):
+            return None
+        return f"decision '{decision.key}': '{key}' must be text, not {type_name(value)}"
+
+    return check
+
+
+def _justified(decision: Decision, justification: str) -> str | None:
+    if decision.status in NEEDS_JUSTIFICATION and not justification.strip():
+        return (
+            f"decision '{decision.key}': status '{decision.status}' needs a 'justification' "
+            "(why the review decided so)"
+        )
+    return None
+
+
+def _date(key: str) -> Any:
+    def check(decision: Decision, value: Any) -> str | None:
+        if value is None or isinstance(value, datetime.date):
+            return None
+        return (
+            f"decision '{decision.key}': '{key}' must be a date written YYYY-MM-DD, "
+            f"not {show(value)}"
+        )
+
+    return check
+
+
+def _not_before_date(decision: Decision, expires: datetime.date | None) -> str | None:
+    if decision.date and expires and expires < decision.date:
+        return (
+            f"decision '{decision.key}': 'expires' ({expires}) is before 'date' ({decision.date})"
+        )
+    return None
 
 
 @attrs.frozen(kw_only=True)
@@ -51,25 +136,26 @@ class Decision:
     attached with status 'open', `expired=True` and the status it had in `recorded_status`.
     """
 
-    key: str
-    status: str
-    justification: str = ""
-    owner: str = ""
-    date: datetime.date | None = None
-    expires: datetime.date | None = None
-    ticket: str = ""
+    key: str = attrs.field(validator=rule(_key))
+    status: DecisionStatus = attrs.field(validator=rule(_status))
+    justification: str = attrs.field(default="", validator=rule(_text("justification"), _justified))
+    owner: str = attrs.field(default="", validator=rule(_text("owner")))
+    date: datetime.date | None = attrs.field(default=None, validator=rule(_date("date")))
+    expires: datetime.date | None = attrs.field(
+        default=None, validator=rule(_date("expires"), _not_before_date)
+    )
+    ticket: str = attrs.field(default="", validator=rule(_text("ticket")))
     expired: bool = False
-    recorded_status: str = ""
-    pos: Position = attrs.field(default=Position(file="<python>"), eq=False)
+    recorded_status: DecisionStatus | Literal[""] = ""
+    pos: Position = attrs.field(default=Position(file="<python>"), eq=False)  # of the key
+    field_pos: Mapping[str, Position] = attrs.field(factory=dict, eq=False, repr=False)
 
     @property
     def is_pattern(self) -> bool:
-        return "*" in self.key or "?" in self.key
+        return is_pattern(self.key)
 
     def matches(self, finding_id: str) -> bool:
-        if self.is_pattern:
-            return fnmatch.fnmatchcase(finding_id, self.key)
-        return finding_id == self.key
+        return key_matches(self.key, finding_id)
 
     def is_expired(self, today: datetime.date) -> bool:
         return self.expires is not None and today >= self.expires
@@ -163,61 +249,40 @@ def parse_decisions(
     if not embedded:
         fields.reject_unknown(("decisions",))
     section = fields.mapping("decisions")
-    items = []
-    for key, value in (section or {}).items():
-        decision = _decision(section, key, value, out)
-        if decision is not None:
-            items.append(decision)
+    items = [] if section is None else [_decision(section, k, v, out) for k, v in section.items()]
     out.raise_if_errors()
     return Decisions(items=tuple(items), file=display, warnings=tuple(out.warnings))
 
 
-def _decision(section: LMap, key: str, value: Any, out: Collector) -> Decision | None:
+def _decision(section: LMap, key: str, value: Any, out: Collector) -> Decision:
     key_at = section.key_pos.get(key, section.pos)
     what = f"decision '{key}'"
-    if not PATTERN_RE.match(key):
-        out.error(
-            key_at,
-            f"{what}: a key is a finding id '<risk>@<element>' or a pattern "
-            "with '*' and '?' (for example 'SRS-SEC-*@profile-db')",
-        )
-        return None
-    if not isinstance(value, dict):
+    fields = Fields(value, out, what, pos=key_at)
+    values: dict[str, Any] = {"status": "open"}  # a stand-in when there is nothing to read
+    if isinstance(value, dict):
+        fields.reject_unknown(KEYS)
+        values = {
+            "status": fields.word("status", required=True),
+            "justification": fields.text("justification"),
+            "owner": fields.text("owner"),
+            "date": _read_date(fields, "date"),
+            "expires": _read_date(fields, "expires"),
+            "ticket": fields.text("ticket"),
+        }
+    else:
         out.error(
             section.val_pos.get(key, key_at),
             f"{what} must be a mapping (status, justification, owner, ...), not {type_name(value)}",
         )
-        return None
-    fields = Fields(value, out, what)
-    fields.reject_unknown(KEYS)
-    status = fields.text("status", required=True)
-    if status and status not in STATUSES:
-        hint = did_you_mean(status, STATUSES) or f" (use one of {', '.join(STATUSES)})"
-        out.error(fields.at("status"), f"{what}: unknown status {show(status)}{hint}")
-        return None
-    justification = fields.text("justification")
-    if status in NEEDS_JUSTIFICATION and not justification.strip():
-        out.error(
-            fields.pos,
-            f"{what}: status '{status}' needs a 'justification' (why the review decided so)",
-        )
-    date = _date(fields, "date", out, what)
-    expires = _date(fields, "expires", out, what)
-    if date and expires and expires < date:
-        out.error(fields.at("expires"), f"{what}: 'expires' ({expires}) is before 'date' ({date})")
-    return Decision(
-        key=key,
-        status=status,
-        justification=justification,
-        owner=fields.text("owner"),
-        date=date,
-        expires=expires,
-        ticket=fields.text("ticket"),
-        pos=key_at,
-    )
+        fields.failed.update(KEYS)
+    fields.positions.setdefault("justification", fields.pos)  # where a missing one belongs
+    with collecting(skip=fields.failed) as broken:
+        decision = Decision(key=key, **values, pos=key_at, field_pos=fields.positions)
+    out.problems.extend(broken)
+    return decision
 
 
-def _date(fields: Fields, key: str, out: Collector, what: str) -> datetime.date | None:
+def _read_date(fields: Fields, key: str) -> datetime.date | None:
     value = fields.raw(key)
     if value is None:
         return None
@@ -230,8 +295,8 @@ def _date(fields: Fields, key: str, out: Collector, what: str) -> datetime.date 
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    out.error(
-        fields.at(key), f"{what}: '{key}' must be a date written YYYY-MM-DD, not {show(value)}"
+    fields.error(
+        key, f"{fields.what}: '{key}' must be a date written YYYY-MM-DD, not {show(value)}"
     )
     return None
 
@@ -283,11 +348,6 @@ def _unused_warning(decision: Decision, finding_ids: list[str]) -> Problem:
     )
 
 
-def effective_status(decision: Any) -> str:
-    """The status a report shows for a finding: its decision's status, else 'open'."""
-    return decision.status if decision is not None else "open"
-
-
 # -- writing: edit the file's text so that comments, order and formatting survive ------------
 
 
@@ -301,15 +361,15 @@ def record_decision(text: str, display: str, key: str, fields: dict[str, Any]) -
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
-    section = data.get("decisions") if isinstance(data, dict) else None
-    if not isinstance(data, dict) or "decisions" not in data:
+    section = data.get("decisions") if isinstance(data, LMap) else None
+    if not isinstance(data, LMap) or "decisions" not in data:
         block = [] if not lines or lines[-1].strip() == "" else ["\n"]
         return "".join(lines + block + ["decisions:\n"] + _entry_lines(key, fields, "  "))
     key_line = data.key_pos["decisions"].line - 1
-    if isinstance(section, dict) and not section and _is_flow(lines, data.val_pos["decisions"]):
+    if isinstance(section, LMap) and not section and _is_flow(lines, data.val_pos["decisions"]):
         lines[key_line] = _indent_of(lines[key_line]) + "decisions:\n"  # was `decisions: {}`
         section = None
-    if not isinstance(section, dict):
+    if not isinstance(section, LMap):
         if section is not None:
             _refuse(data.val_pos["decisions"], "'decisions' must be a mapping")
         end = _span_end(lines, key_line, len(_indent_of(lines[key_line])))
@@ -330,7 +390,7 @@ def record_decision(text: str, display: str, key: str, fields: dict[str, Any]) -
     entry_line = section.key_pos[key].line - 1
     indent = _indent_of(lines[entry_line])
     entry = section[key]
-    if not isinstance(entry, dict) or _is_flow(lines, section.val_pos[key]) or not entry:
+    if not isinstance(entry, LMap) or _is_flow(lines, section.val_pos[key]) or not entry:
         end = _span_end(lines, entry_line, len(indent))
         lines[entry_line:end] = _entry_lines(key, fields, indent)
         return "".join(lines)

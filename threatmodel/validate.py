@@ -1,7 +1,8 @@
 """Whole-model checks: ids, references between objects, boundaries, and the vocabulary.
 
-Works on model objects, so a model built in Python is checked exactly like one from YAML.
-Every problem is collected; `validate` raises once with all of them.
+Works on model objects, so a model built in Python is checked exactly like one from YAML:
+each object's own rules (`checks.py`) were run by the YAML reader, and are run here for a
+model that no reader built. Every problem is collected; `validate` raises once with all of them.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from threatmodel.catalog import Catalog
+from threatmodel.checks import broken_rules
 from threatmodel.errors import Collector, Position, did_you_mean
-from threatmodel.model import SystemModel
+from threatmodel.model import Control, SystemModel
 from threatmodel.model_yaml import (
     BOUNDARY_FIELDS,
     DATA_FIELDS,
@@ -32,6 +34,12 @@ def validate(model: SystemModel, catalog: Catalog) -> Vocabulary:
     """Check a model against itself and the catalog; returns the vocabulary used."""
     out = Collector()
     out.problems.extend(model.problems)
+    if not model.rules_checked:
+        for obj in model.objects():
+            out.problems.extend(broken_rules(obj))
+        # built in Python with attrs' validators off: its values may not even have the right
+        # types, so the cross-checks below wait until its objects keep their own rules
+        out.raise_if_errors()
     vocabulary = model_vocabulary(model, catalog, out)
     _Checker(model, vocabulary, catalog, out).run()
     out.raise_if_errors()
@@ -61,8 +69,9 @@ class _Checker:
         for asset in model.data:
             self._unique(asset, self.data_ids, "data asset")
             self._check_asset(asset)
-        for obj in list(model.elements) + list(model.flows) + list(model.boundaries):
-            self._register(obj)
+        for obj in model.subjects():
+            if obj is not model.system:
+                self._register(obj)
         for element in model.elements:
             self._check_element(element)
         for flow in model.flows:
@@ -70,8 +79,9 @@ class _Checker:
         self._check_boundaries()
         for control in model.controls:
             self._check_control(control)
-        for obj in [model.system, *model.data, *model.elements, *model.flows, *model.boundaries]:
-            self._check_attributes(obj)
+        for item in model.objects():
+            if not isinstance(item, Control):  # every other object carries attributes
+                self._check_attributes(item)
 
     # -- ids
     def _register(self, obj: Any) -> None:
@@ -147,8 +157,6 @@ class _Checker:
                     f"flow '{flow.id}': '{field}' must name an element, "
                     f"but '{ref}' is a {target.kind}",
                 )
-        if flow.source and flow.source == flow.target:
-            self.out.error(_at(flow, "to"), f"flow '{flow.id}' goes from '{flow.source}' to itself")
         self._data_refs(flow, "data", flow.data)
 
     def _check_boundaries(self) -> None:
@@ -179,8 +187,7 @@ class _Checker:
                         "boundaries",
                     )
                     continue
-                if member == boundary.id:
-                    self.out.error(where, f"boundary '{boundary.id}' contains itself")
+                if member == boundary.id:  # a rule of the boundary itself (model.py)
                     continue
                 if member in parent:
                     self.out.error(

@@ -7,8 +7,8 @@ from typing import Any
 
 import attrs
 
-from threatmodel.errors import Collector, Position, did_you_mean
-from threatmodel.fields import Fields, each_mapping, show, type_name
+from threatmodel.errors import Collector, Position, did_you_mean, show, type_name
+from threatmodel.fields import Fields, each_mapping
 from threatmodel.loader import LMap, value_pos
 from threatmodel.model import ATTRIBUTE_KINDS, ELEMENT_KINDS
 
@@ -155,15 +155,15 @@ def parse_vocabulary(section: LMap, out: Collector) -> Vocabulary:
             continue
         attributes[attribute.name] = attribute
     element_types: dict[str, tuple[str, ...]] = {}
-    types_map = fields.mapping("element_types")
-    for kind in types_map or ():
+    types_map = fields.mapping("element_types") or LMap(fields.pos)
+    for kind in types_map:
         if kind not in ELEMENT_KINDS:
             out.error(
                 types_map.key_pos[kind],
                 f"element_types: unknown element kind '{kind}'{did_you_mean(kind, ELEMENT_KINDS)}",
             )
             continue
-        element_types[kind] = Fields(types_map, out, "element_types").id_list(kind)
+        element_types[kind] = Fields(types_map, out, "element_types").ident_list(kind)
     categories: dict[str, Category] = {}
     for _, item in each_mapping(
         fields.raw("data_categories"), out, "data_categories", fields.at("data_categories")
@@ -174,23 +174,15 @@ def parse_vocabulary(section: LMap, out: Collector) -> Vocabulary:
         if name:
             categories[name] = Category(
                 name=name,
-                personal=_flag(cat, "personal", True),
-                special=_flag(cat, "special", False),
-                irreversible=_flag(cat, "irreversible", False),
+                personal=bool(cat.flag("personal", True)),
+                special=bool(cat.flag("special", False)),
+                irreversible=bool(cat.flag("irreversible", False)),
                 meaning=cat.text("meaning"),
             )
-    lists = {name: fields.id_list(name) for name in LIST_SECTIONS}
+    lists = {name: fields.ident_list(name) for name in LIST_SECTIONS}
     return Vocabulary(
         attributes=attributes, element_types=element_types, categories=categories, **lists
     )
-
-
-def _flag(fields: Fields, key: str, default: bool) -> bool:
-    value = fields.raw(key, default)
-    if not isinstance(value, bool):
-        fields.out.error(fields.at(key), f"{fields.what}: '{key}' must be true or false")
-        return default
-    return value
 
 
 def _parse_attribute(fields: Fields) -> Attribute | None:
@@ -198,7 +190,7 @@ def _parse_attribute(fields: Fields) -> Attribute | None:
         ("name", "type", "applies_to", "values", "values_from", "nullable", "meaning", "question")
     )
     name = fields.ident("name")
-    kind = fields.text("type", required=True)
+    kind = fields.word("type", required=True)
     if kind and kind not in ATTRIBUTE_TYPES:
         fields.out.error(
             fields.at("type"),
@@ -218,8 +210,8 @@ def _parse_attribute(fields: Fields) -> Attribute | None:
                 value_pos(fields.map.get("applies_to"), index, fields.at("applies_to")),
                 f"attribute '{name}': unknown kind '{item}'{did_you_mean(item, ATTRIBUTE_KINDS)}",
             )
-    values = fields.id_list("values") or None
-    values_from = fields.text("values_from") or None
+    values = fields.ident_list("values") or None
+    values_from = fields.word("values_from") or None
     if values_from and values_from not in LIST_SECTIONS + ("data_categories",):
         fields.out.error(
             fields.at("values_from"),
@@ -236,7 +228,7 @@ def _parse_attribute(fields: Fields) -> Attribute | None:
         applies_to=frozenset(applies),
         values=values,
         values_from=values_from,
-        nullable=_flag(fields, "nullable", False),
+        nullable=bool(fields.flag("nullable", False)),
         meaning=fields.text("meaning"),
         question=fields.text("question"),
         pos=fields.pos,

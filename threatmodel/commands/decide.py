@@ -71,11 +71,11 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from threatmodel.errors import Position, Problem, ThreatModelError
+    from threatmodel.ids import is_decision_key
     from threatmodel.loader import read_text
     from threatmodel.output import write_atomic
     from threatmodel.render.escape import terminal
     from threatmodel.tracking import (
-        PATTERN_RE,
         STATUSES,
         default_path,
         has_section,
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     def bad(where: str, message: str) -> ThreatModelError:
         return ThreatModelError([Problem(message=message, pos=Position(file=where))])
 
-    if not PATTERN_RE.match(args.finding):
+    if not is_decision_key(args.finding):
         raise bad(
             "FINDING",
             f"'{args.finding}' is not a finding id '<risk>@<element>' or a pattern with * and ?",
@@ -169,14 +169,13 @@ def _check_matches(args: argparse.Namespace, bad) -> None:
     from threatmodel import run as service
     from threatmodel.engine import analyze
     from threatmodel.errors import did_you_mean
-    from threatmodel.tracking import Decision
+    from threatmodel.tracking import is_pattern, key_matches
 
     sources = sources_from(args)
     result = analyze(service.read_model(args.model, sources), load_catalog(args))
     ids = [f.id for f in (*result.findings, *result.undecided)]
-    probe = Decision(key=args.finding, status=args.status)
-    if not any(probe.matches(i) for i in ids):
-        hint = "" if probe.is_pattern else did_you_mean(args.finding, ids)
+    if not any(key_matches(args.finding, i) for i in ids):
+        hint = "" if is_pattern(args.finding) else did_you_mean(args.finding, ids)
         raise bad(
             "FINDING",
             f"'{args.finding}' matches no finding of {args.model}{hint}; "

@@ -26,14 +26,19 @@ AUTO = "auto"
 
 def import_model(fmt: str, path: Path | str, limits: Limits = DEFAULT_LIMITS):
     """Read `path` in format `fmt` ('auto' to recognise it); returns an ImportResult or raises
-    ThreatModelError (a broken file, or one in another format than `fmt`)."""
+    ThreatModelError (a broken file, or one in another format than `fmt`).
+
+    The objects are built with their own rules deferred: a foreign file can break them (a flow
+    from an element to itself), and validation reports that at the file's position."""
+    from threatmodel.checks import deferred
     from threatmodel.interop.detect import check
     from threatmodel.interop.source import read_source
 
     data, _ = read_source(path, limits)
     fmt = check(data, fmt, str(path), FORMATS)
     module = importlib.import_module(FORMATS[fmt][0])
-    return module.from_source(data, path, limits)
+    with deferred():
+        return module.from_source(data, path, limits)
 
 
 __all__ = ["AUTO", "FORMATS", "import_model"]

@@ -15,10 +15,11 @@ from typing import Any
 
 import attrs
 
-from threatmodel.errors import Collector, Position, Problem, ThreatModelError
-from threatmodel.fields import ID_RE, type_name
+from threatmodel.errors import Collector, Position, Problem
+from threatmodel.fields import Fields
+from threatmodel.ids import is_id
 from threatmodel.interop.mapping import CONFIDENTIALITY
-from threatmodel.loader import LList, LMap, key_pos, value_pos
+from threatmodel.loader import LList, LMap
 from threatmodel.model import Boundary, Control, DataAsset, DataFlow, Element, System, SystemModel
 from threatmodel.vocabulary import Attribute, Vocabulary
 
@@ -79,7 +80,7 @@ def group_notes(notes) -> list[Problem]:
 
 
 class Ids:
-    """Maps foreign ids to ids that fit ID_RE, unique within one namespace."""
+    """Maps foreign ids to ids that keep the id rule (`ids.is_id`), unique within one namespace."""
 
     def __init__(self) -> None:
         self.taken: set[str] = set()
@@ -103,7 +104,7 @@ class Ids:
 def slug(text: str) -> str:
     """`text` made into an id: invalid characters become '-', at most 128 characters."""
     text = str(text).strip()
-    if ID_RE.match(text):
+    if is_id(text):
         return text
     cleaned = re.sub(r"[^A-Za-z0-9_.:-]+", "-", text).strip("-_.:")
     return cleaned[:128].rstrip("-_.:")
@@ -139,78 +140,33 @@ class Builder:
     def top(self) -> Position:
         return Position(file=self.display, line=1, col=1)
 
-    # -- typed access to the source, reporting wrong types as errors
+    # -- typed access to the source: the one typed reader (`fields.Fields`), with the rules
+    # relaxed for foreign files (numbers read as text, null list entries skipped); a container
+    # that is not a mapping reads as an empty one
+    def _fields(self, container: Any, what: str) -> Fields:
+        return Fields(container, self.out, what, foreign=True, pos=_pos(container, self.top()))
+
     def mapping(self, container: Any, key: Any, what: str, required: bool = False) -> LMap | None:
-        value = container.get(key) if isinstance(container, dict) else None
-        if value is None:
-            if required:
-                self.error(_pos(container, self.top()), f"{what}: '{key}' is required")
-            return None
-        if not isinstance(value, dict):
-            self.error(
-                value_pos(container, key, _pos(container, self.top())),
-                f"{what}: '{key}' must be a mapping, not {type_name(value)}",
-            )
-            return None
-        return value
+        return self._fields(container, what).mapping(key, required=required)
 
     def sequence(self, container: Any, key: Any, what: str) -> LList | list:
-        value = container.get(key) if isinstance(container, dict) else None
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.error(
-                value_pos(container, key, _pos(container, self.top())),
-                f"{what}: '{key}' must be a list, not {type_name(value)}",
-            )
-            return []
-        return value
+        return self._fields(container, what).sequence(key) or []
 
     def text(self, container: Any, key: Any, what: str, required: bool = False) -> str:
-        value = container.get(key) if isinstance(container, dict) else None
-        if value is None or value == "":
-            if required:
-                self.error(_pos(container, self.top()), f"{what}: '{key}' is required")
-            return ""
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error(
-                value_pos(container, key, _pos(container, self.top())),
-                f"{what}: '{key}' must be text, not {type_name(value)}",
-            )
-            return ""
-        return str(value)
+        return self._fields(container, what).text(key, required=required)
 
     def texts(self, container: Any, key: Any, what: str) -> list[tuple[str, Position]]:
-        """A list of strings (null entries skipped), each with its position."""
-        items = self.sequence(container, key, what)
-        result = []
-        for index, item in enumerate(items):
-            where = value_pos(items, index, value_pos(container, key, self.top()))
-            if item is None:
-                continue
-            if not isinstance(item, (str, int)) or isinstance(item, bool):
-                self.error(where, f"{what}: '{key}' entries must be text, not {type_name(item)}")
-                continue
-            result.append((str(item), where))
-        return result
+        """A list of strings (or a single one; null entries skipped), each with its position."""
+        return self._fields(container, what).id_entries(key)
 
     def flag(self, container: Any, key: Any, what: str) -> bool | None:
-        value = container.get(key) if isinstance(container, dict) else None
-        if value is None:
-            return None
-        if not isinstance(value, bool):
-            self.error(
-                value_pos(container, key, _pos(container, self.top())),
-                f"{what}: '{key}' must be true or false, not {type_name(value)}",
-            )
-            return None
-        return value
+        return self._fields(container, what).flag(key)
 
     def at(self, container: Any, key: Any) -> Position:
-        return value_pos(container, key, _pos(container, self.top()))
+        return self._fields(container, "").at(key)
 
     def key_at(self, container: Any, key: Any) -> Position:
-        return key_pos(container, key, _pos(container, self.top()))
+        return self._fields(container, "").key_at(key)
 
     # -- ids
     def claim(self, raw: str, where: Position, what: str, data: bool = False) -> str:
@@ -223,7 +179,7 @@ class Builder:
                 where,
                 "ids changed to fit threatmodel's id rules "
                 "(letters, digits, '_', '-', '.', ':'; unique)",
-                f"'{raw}' -> '{new}'",
+                f"{raw!r} -> '{new}'",  # repr: a foreign id may hold any character
             )
         return new
 
@@ -281,7 +237,3 @@ UNMAPPED_DEFAULT = "source fields with no equivalent here, left at their tool's 
 
 def _pos(container: Any, default: Position) -> Position:
     return getattr(container, "pos", default)
-
-
-def raise_problem(pos: Position, message: str) -> None:
-    raise ThreatModelError([Problem(message=message, pos=pos)])

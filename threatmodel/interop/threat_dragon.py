@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from threatmodel.errors import Position
-from threatmodel.fields import ID_RE
+from threatmodel.ids import is_id
 from threatmodel.interop import threat_dragon_cells as td_cells
 from threatmodel.interop import threat_dragon_common as C
 from threatmodel.interop.build import Builder, ImportResult
@@ -279,7 +279,7 @@ class _Reader:
     # -- elements and flows
     def _claim(self, cell: _Cell, what: str) -> str:
         raw_id = str(cell.raw.get("id") or "")
-        if raw_id and ID_RE.match(raw_id) and (self.ours or not C.UUID.match(raw_id)):
+        if raw_id and is_id(raw_id) and (self.ours or not C.UUID.match(raw_id)):
             return self.b.claim(raw_id, self.b.at(cell.raw, "id"), what)
         return self.b.ids.claim(cell.name.lower() or what, what)
 
