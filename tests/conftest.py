@@ -1,15 +1,18 @@
-"""Shared fixtures: the engine's test catalog and model, and a writer for throwaway files."""
+"""Shared fixtures: the engine's test catalog, a writer for throwaway files and the files
+of ../shared."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
 
 import threatmodel
+from tests.helpers import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared beside the project
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +34,19 @@ def write(tmp_path):
     return _write
 
 
-def problems_of(excinfo) -> list[str]:
-    """The problems of a ThreatModelError as 'line:col: message' strings (file name dropped)."""
-    return [f"{p.line}:{p.col}: {p.message}" for p in excinfo.value.problems]
+@pytest.fixture(scope="session")
+def shared_file():
+    """`shared_file("schemas/sarif-schema-2.1.0.json")` is that file of ../shared (the files
+    kept beside the project, never copied into it). Missing, the test is skipped, or fails
+    when CI=true: CI must run every test."""
+
+    def find(relative: str) -> Path:
+        path = SHARED / relative
+        if not path.is_file():
+            message = f"{relative} is not in {SHARED} (the shared files beside the project)"
+            if os.environ.get("CI", "").lower() in ("true", "1"):
+                pytest.fail(f"{message}; CI=true, so this is a failure, not a skip")
+            pytest.skip(message)
+        return path
+
+    return find

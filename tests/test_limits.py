@@ -10,8 +10,8 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
+from tests.helpers import FIXTURES
 from threatmodel.catalog_yaml import _pattern_problem
 from threatmodel.cli import main
 from threatmodel.errors import ThreatModelError

@@ -43,7 +43,7 @@ with warnings.catch_warnings():  # Hypothesis imports libcst to write a patch fo
     except Exception:  # pragma: no cover - an optional part of Hypothesis
         pass
 
-from conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 FUZZ = os.environ.get("THREATMODEL_FUZZ_EXAMPLES")  # set by benchmarks/fuzz_campaign.py
 
