@@ -21,6 +21,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
@@ -662,6 +663,7 @@ def test_valid_models_validate_cleanly(data):
         raise AssertionError(f"false alarm: {exc}") from None
 
 
+@pytest.mark.fresh_catalogs
 @HEAVY
 @given(st.data())
 def test_analysis_is_deterministic(data):
