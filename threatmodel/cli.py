@@ -23,6 +23,7 @@ COMMANDS = (
     "schema",
     "init",
     "diagram",
+    "docs",
 )
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # as a shell reports a process ended by SIGPIPE
