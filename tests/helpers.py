@@ -3,11 +3,35 @@ conftest.py."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def problems_of(excinfo) -> list[str]:
     """The problems of a ThreatModelError as 'line:col: message' strings (file name dropped)."""
     return [f"{p.line}:{p.col}: {p.message}" for p in excinfo.value.problems]
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the project's files as a fresh clone has them (tracked, and new ones not ignored;
+    no .venv, out/ or caches) to `dest`, and return it."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("needs git and a git checkout of the project, to know its files")
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listing.split("\0")):
+        source = ROOT / name
+        if source.is_file():  # a tracked file deleted in the work tree is still listed
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    return dest
