@@ -1,6 +1,7 @@
 # Quick start: `make demo` (set up, analyse the bundled example) and `make test` (set up, run
 # every test). Both create .venv, install the package with its test extras, and install
-# Debian's graphviz when the `dot` program is missing.
+# Debian's graphviz when the `dot` program is missing; only `make test` installs Debian's
+# chromium (for the browser test of the HTML report) when it is missing.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,14 +9,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 EXAMPLE ?= examples/trust-score-platform.yaml
 OUT ?= out
 
-.PHONY: demo test setup system-packages bench clean
+.PHONY: demo test setup system-packages browser bench clean
 
 demo: setup system-packages
 	$(PY) -m threatmodel analyze $(EXAMPLE) -o $(OUT)/$(basename $(notdir $(EXAMPLE)))
 	@echo "Reports are in $(OUT)/$(basename $(notdir $(EXAMPLE)))/"
 
-test: setup system-packages
-	$(PY) -m pytest
+# -n auto: one test process per core (pytest-xdist); loadgroup keeps the browser tests on one
+# worker, so that they share one Chromium
+test: setup system-packages browser
+	$(PY) -m pytest -n auto --dist loadgroup
 
 setup: $(VENV)/.installed
 
@@ -26,10 +29,12 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 
 system-packages:
 	@command -v dot >/dev/null 2>&1 || { \
-	  echo "installing Debian's graphviz (for the dot program)"; \
+	  echo "installing Debian's graphviz system-wide with apt-get (its dot program draws the diagrams)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }
+
+browser:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium (for the HTML report's browser test)"; \
+	  echo "installing Debian's chromium system-wide with apt-get (only the HTML report's browser test uses it)"; \
 	  { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "could not install chromium: the browser test will be skipped"; }
 

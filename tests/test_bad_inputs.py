@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES
 
+from tests.helpers import FIXTURES
 from threatmodel.cli import ISSUES_URL, main
 
 CORPUS = Path(__file__).parent / "bad_inputs"

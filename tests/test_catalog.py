@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, problems_of
 
 import threatmodel
+from tests.helpers import FIXTURES, problems_of
 from threatmodel.catalog import builtin_catalog_dir
 from threatmodel.errors import ThreatModelError
 from threatmodel.lint import lint

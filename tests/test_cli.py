@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
+from tests.helpers import FIXTURES
 from threatmodel.cli import main
 
 MODEL = str(FIXTURES / "models" / "small.yaml")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import FIXTURES
-
+from tests.helpers import FIXTURES
 from threatmodel.cli import main
 
 CATALOG = ["--catalog", str(FIXTURES / "catalog"), "--no-shipped"]

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 import yaml
-from conftest import FIXTURES
 
 import threatmodel
+from tests.helpers import FIXTURES
 
 SMALL = yaml.safe_load((FIXTURES / "models" / "small.yaml").read_text())
 

@@ -4,9 +4,9 @@ imports; the importers' `Builder` reads through it with the one named option `fo
 from __future__ import annotations
 
 import pytest
-from conftest import problems_of
 
 import threatmodel
+from tests.helpers import problems_of
 from threatmodel.errors import Collector, ThreatModelError
 from threatmodel.fields import Fields
 from threatmodel.interop.build import Builder

@@ -1,18 +1,23 @@
 """The HTML report in a real browser: headless Chromium (Debian's package, installed by
-`make system-packages`) loads it, must log no console error, lay out the diagram and every
+`make test`) loads it, must log no console error, lay out the diagram and every
 finding, and take a screenshot that is not blank."""
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import datetime
 import json
-import re
+import os
+import select
 import shutil
 import struct
 import subprocess
+import time
 import zlib
 from pathlib import Path
 
+import attrs
 import pytest
 
 import threatmodel
@@ -25,7 +30,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="Debian's chromium is not installed and could not be installed "
-    "here (make system-packages installs it); the browser test needs it",
+    "here (make test installs it); the browser test needs it",
 )
 FLAGS = [
     "--headless",
@@ -39,32 +44,175 @@ FLAGS = [
     "--hide-scrollbars",
     "--mute-audio",
 ]
+# all tests here share one Chromium: on one xdist worker under `--dist loadgroup`
+pytestmark = [pytestmark, pytest.mark.xdist_group("chromium")]
 
-PROBE = """<!DOCTYPE html><html><body><pre id="probe">pending</pre>
-<iframe id="frame" src="report.html" width="1200" height="900"></iframe>
-<script>
-document.getElementById("frame").addEventListener("load", function () {
-  var out = {};
-  try {
-    var doc = document.getElementById("frame").contentDocument;
-    var box = function (el) { var r = el.getBoundingClientRect(); return [r.width, r.height]; };
-    var img = doc.querySelector("#diagram img");
-    out.diagram = img ? {complete: img.complete, width: img.naturalWidth, box: box(img)} : null;
-    out.note = (doc.querySelector("#diagram .note") || {}).textContent || "";
-    out.findings = Array.prototype.map.call(doc.querySelectorAll("article.finding"),
-      function (a) { return {id: a.id, box: box(a), text: a.textContent.length}; });
-    out.filters_shown = !doc.getElementById("filters").hidden;
-    out.border = getComputedStyle(doc.querySelector("article.finding")).borderLeftWidth;
-  } catch (e) { out.error = String(e); }
-  document.getElementById("probe").textContent = JSON.stringify(out);
-});
-</script></body></html>
-"""
+# What the page shows, read inside it after it loaded.
+PROBE = """(() => {
+  const box = (el) => { const r = el.getBoundingClientRect(); return [r.width, r.height]; };
+  const img = document.querySelector("#diagram img");
+  return {
+    diagram: img ? {complete: img.complete, width: img.naturalWidth, box: box(img)} : null,
+    note: (document.querySelector("#diagram .note") || {}).textContent || "",
+    findings: Array.from(document.querySelectorAll("article.finding"),
+      (a) => ({id: a.id, box: box(a), text: a.textContent.length})),
+    filters_shown: !document.getElementById("filters").hidden,
+    border: getComputedStyle(document.querySelector("article.finding")).borderLeftWidth,
+  };
+})()"""
+
+
+class Browser:
+    """One headless Chromium driven over the DevTools protocol on a pipe (its fds 3 and 4:
+    JSON messages ended by a NUL byte), so that every test opens a tab instead of starting
+    a browser (a start costs seconds)."""
+
+    TIMEOUT = 60.0
+
+    def __init__(self, profile: Path):
+        to_browser, self._out = os.pipe()
+        self._in, from_browser = os.pipe()
+
+        def child_fds():  # the browser reads commands on fd 3 and writes on fd 4
+            low = [os.dup(to_browser), os.dup(from_browser)]
+            os.dup2(low[0], 3)
+            os.dup2(low[1], 4)
+
+        self.process = subprocess.Popen(
+            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(3, 4),
+            preexec_fn=child_fds,  # noqa: PLW1509 - nothing else runs threads here
+        )
+        os.close(to_browser)
+        os.close(from_browser)
+        self._buffer = b""
+        self._next_id = 0
+        self.events: list[dict] = []
+
+    def send(self, method: str, session: str | None = None, **params) -> dict:
+        """Send one command and return its result; events met on the way are kept."""
+        self._next_id += 1
+        message = {"id": self._next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self._out, json.dumps(message).encode() + b"\0")
+        reply = self._receive(lambda m: m.get("id") == self._next_id)
+        assert "error" not in reply, f"{method}: {reply['error']}"
+        return reply["result"]
+
+    def wait_for(self, method: str, session: str) -> dict:
+        """The first event `method` of the session, kept or still to come."""
+        for event in self.events:
+            if event.get("method") == method and event.get("sessionId") == session:
+                return event
+        return self._receive(lambda m: m.get("method") == method and m.get("sessionId") == session)
+
+    def _receive(self, wanted) -> dict:
+        deadline = time.monotonic() + self.TIMEOUT
+        while True:
+            while b"\0" in self._buffer:
+                raw, self._buffer = self._buffer.split(b"\0", 1)
+                message = json.loads(raw)
+                if "method" in message:
+                    self.events.append(message)
+                if wanted(message):
+                    return message
+            left = deadline - time.monotonic()
+            assert left > 0 and select.select([self._in], [], [], left)[0], "Chromium is silent"
+            chunk = os.read(self._in, 1 << 20)
+            assert chunk, "Chromium closed the pipe"
+            self._buffer += chunk
+
+    def open(self, url: str, width: int, height: int) -> Tab:
+        """A new tab of the given size with `url` loaded (its load event fired)."""
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Log"):
+            self.send(f"{domain}.enable", session)
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            session,
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        self.send("Page.navigate", session, url=url)
+        self.wait_for("Page.loadEventFired", session)
+        tab = Tab(self, target, session)
+        tab.evaluate(
+            "new Promise((done) => setTimeout(done, 200))"
+        )  # let timers and late errors run
+        return tab
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.send("Browser.close")
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self._in)
+        os.close(self._out)
+
+
+@attrs.frozen
+class Tab:
+    browser: Browser
+    target: str
+    session: str
+
+    def evaluate(self, expression: str):
+        result = self.browser.send(
+            "Runtime.evaluate",
+            self.session,
+            expression=expression,
+            returnByValue=True,
+            awaitPromise=True,
+        )
+        assert "exceptionDetails" not in result, result["exceptionDetails"]
+        return result["result"].get("value")
+
+    def console(self) -> list[str]:
+        """Everything the page logged: console calls, uncaught errors, and the browser's own
+        messages about it (a script or style the Content-Security-Policy blocked, ...)."""
+        found = []
+        for event in self.browser.events:
+            if event.get("sessionId") != self.session:
+                continue
+            params = event["params"]
+            if event["method"] == "Runtime.consoleAPICalled":
+                found.append(f"console.{params['type']}: {params['args']}")
+            elif event["method"] == "Runtime.exceptionThrown":
+                found.append(f"uncaught: {params['exceptionDetails']}")
+            elif event["method"] == "Log.entryAdded":
+                entry = params["entry"]
+                found.append(f"{entry['source']} {entry['level']}: {entry['text']}")
+        return found
+
+    def screenshot(self) -> bytes:
+        """The visible page as PNG (fast encoding: every row filtered "up")."""
+        shot = self.browser.send("Page.captureScreenshot", self.session, optimizeForSpeed=True)
+        return base64.b64decode(shot["data"])
+
+    def close(self) -> None:
+        self.browser.send("Target.closeTarget", targetId=self.target)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    started = Browser(tmp_path_factory.mktemp("chromium-profile"))
+    yield started
+    started.close()
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    """The fixture model's report written to a temporary directory beside a probe page."""
+    """The fixture model's report written to a temporary directory."""
     catalog = threatmodel.load_catalog([REPORTS / "catalog.yaml"], shipped_risks=False)
     result = threatmodel.analyze(threatmodel.load_model(REPORTS / "model.yaml"), catalog)
     result = apply_decisions(
@@ -72,41 +220,16 @@ def page(tmp_path_factory):
     )
     directory = tmp_path_factory.mktemp("html")
     (directory / "report.html").write_text(html.render(build_report(result)), encoding="utf-8")
-    (directory / "probe.html").write_text(PROBE, encoding="utf-8")
-    return directory
+    return directory / "report.html"
 
 
-def chromium(directory: Path, *args: str) -> subprocess.CompletedProcess:
-    profile = directory / "profile"
-    return subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def test_report_renders_without_console_errors_and_shows_diagram_and_findings(page):
+def test_report_renders_without_console_errors_and_shows_diagram_and_findings(browser, page):
     """Chromium lays out every finding and the diagram (or its note), styles and script apply
     under the page's Content-Security-Policy, and the console stays silent."""
-    run = chromium(
-        page,
-        "--allow-file-access-from-files",
-        "--enable-logging=stderr",
-        "--v=0",
-        "--virtual-time-budget=5000",
-        "--dump-dom",
-        (page / "probe.html").as_uri(),
-    )
-    console = [
-        line for line in run.stderr.splitlines() if "CONSOLE" in line and "report.html" in line
-    ]
-    assert console == []
-    match = re.search(r'<pre id="probe">(.*?)</pre>', run.stdout, re.S)
-    assert match, run.stderr[-2000:]
-    probe = json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
-    assert "error" not in probe
+    tab = browser.open(page.as_uri(), 1200, 900)
+    probe = tab.evaluate(PROBE)
+    assert tab.console() == []
+    tab.close()
     assert [f["id"] for f in probe["findings"]] == [
         "finding-R-OPA-01@scoring",
         "finding-R-RES-01@f-sell",
@@ -123,13 +246,12 @@ def test_report_renders_without_console_errors_and_shows_diagram_and_findings(pa
     assert probe["diagram"]["box"][0] > 100 and probe["diagram"]["box"][1] > 50
 
 
-def test_screenshot_is_not_blank(page):
+def test_screenshot_is_not_blank(browser, page):
     """A screenshot of the report holds many colours: text, badges and the risk matrix."""
-    shot = page / "shot.png"
-    chromium(
-        page, "--window-size=1200,1600", f"--screenshot={shot}", (page / "report.html").as_uri()
-    )
-    width, height, pixels = decode_png(shot.read_bytes())
+    tab = browser.open(page.as_uri(), 1200, 1600)
+    shot = tab.screenshot()
+    tab.close()
+    width, height, pixels = decode_png(shot)
     assert (width, height) == (1200, 1600)
     colours = set(pixels)
     assert len(colours) > 50
@@ -154,45 +276,44 @@ def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
     channels = 3 if colour_type == 2 else 4
     raw = zlib.decompress(b"".join(chunks))
     stride = width * channels
+    high = int.from_bytes(b"\x80" * stride, "big")
     previous = bytearray(stride)
     pixels: list[tuple[int, ...]] = []
     for row in range(height):
         start = row * (stride + 1)
         kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
-        for i in range(stride):
-            left = line[i - channels] if i >= channels else 0
-            up = previous[i]
-            corner = previous[i - channels] if i >= channels else 0
-            if kind == 1:
-                line[i] = (line[i] + left) & 0xFF
-            elif kind == 2:
-                line[i] = (line[i] + up) & 0xFF
-            elif kind == 3:
-                line[i] = (line[i] + (left + up) // 2) & 0xFF
-            elif kind == 4:
-                p = left + up - corner
-                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
-                predictor = left if pa <= pb and pa <= pc else up if pb <= pc else corner
-                line[i] = (line[i] + predictor) & 0xFF
-        pixels.extend(tuple(line[i : i + channels]) for i in range(0, stride, channels))
+        if kind == 2:  # "up", all a fast screenshot uses: add bytewise, as whole-row integers
+            a, b = int.from_bytes(line, "big"), int.from_bytes(previous, "big")
+            low = (a & ~high) + (b & ~high)  # no carry crosses a byte
+            line = bytearray((low ^ ((a ^ b) & high)).to_bytes(stride, "big"))
+        elif kind:
+            for i in range(stride):
+                left = line[i - channels] if i >= channels else 0
+                up = previous[i]
+                corner = previous[i - channels] if i >= channels else 0
+                if kind == 1:
+                    line[i] = (line[i] + left) & 0xFF
+                elif kind == 3:
+                    line[i] = (line[i] + (left + up) // 2) & 0xFF
+                elif kind == 4:
+                    p = left + up - corner
+                    pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                    predictor = left if pa <= pb and pa <= pc else up if pb <= pc else corner
+                    line[i] = (line[i] + predictor) & 0xFF
+        pixels.extend(zip(*(line[c::channels] for c in range(channels)), strict=True))
         previous = line
     return width, height, pixels
 
 
-def test_hostile_report_runs_no_injected_script(tmp_path):
+def test_hostile_report_runs_no_injected_script(browser, tmp_path):
     """The hostile fixture's report loads with a silent console and only our own script."""
     catalog = threatmodel.load_catalog([REPORTS / "hostile_catalog.yaml"], shipped_risks=False)
     result = threatmodel.analyze(threatmodel.load_model(REPORTS / "hostile.yaml"), catalog)
     (tmp_path / "report.html").write_text(html.render(build_report(result)), encoding="utf-8")
-    run = chromium(
-        tmp_path,
-        "--enable-logging=stderr",
-        "--v=0",
-        "--virtual-time-budget=3000",
-        "--dump-dom",
-        (tmp_path / "report.html").as_uri(),
-    )
-    assert [line for line in run.stderr.splitlines() if "CONSOLE" in line] == []
-    assert run.stdout.count("<script") == 1
-    assert "&lt;script&gt;alert('title')&lt;/script&gt;" in run.stdout
-    assert '<form id="filters" aria-label="Filter findings">' in run.stdout  # our script ran
+    tab = browser.open((tmp_path / "report.html").as_uri(), 1200, 900)
+    dom = tab.evaluate("document.documentElement.outerHTML")
+    assert tab.console() == []
+    tab.close()
+    assert dom.count("<script") == 1
+    assert "&lt;script&gt;alert('title')&lt;/script&gt;" in dom
+    assert '<form id="filters" aria-label="Filter findings">' in dom  # our script ran

@@ -7,9 +7,9 @@ import json
 
 import jsonschema
 import pytest
-from conftest import shared_path
 
 import threatmodel
+from tests.helpers import shared_path
 from threatmodel.api import check_model
 from threatmodel.cli import main
 from threatmodel.errors import ThreatModelError

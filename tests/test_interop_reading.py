@@ -1,8 +1,8 @@
 """Reading other tools' files: YAML merge keys for imports, and JSON within the YAML limits."""
 
 import pytest
-from conftest import problems_of
 
+from tests.helpers import problems_of
 from threatmodel.errors import ThreatModelError
 from threatmodel.interop.source import read_json_text, read_source
 from threatmodel.loader import Limits, load_text

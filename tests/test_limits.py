@@ -10,8 +10,8 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
+from tests.helpers import FIXTURES
 from threatmodel.cli import main
 from threatmodel.errors import ThreatModelError
 from threatmodel.id_pattern import pattern_problem

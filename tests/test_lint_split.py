@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
 import threatmodel
+from tests.helpers import FIXTURES
 from threatmodel.cli import main
 from threatmodel.lint import facts, lint, splits
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from conftest import problems_of
 
+from tests.helpers import problems_of
 from threatmodel.errors import ThreatModelError
 from threatmodel.loader import Limits, load_text, value_pos
 

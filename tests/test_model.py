@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import problems_of
 
 import threatmodel
+from tests.helpers import problems_of
 from threatmodel import model as m
 from threatmodel.errors import ThreatModelError
 

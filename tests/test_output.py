@@ -8,8 +8,8 @@ import os
 import stat
 
 import pytest
-from conftest import FIXTURES
 
+from tests.helpers import FIXTURES
 from threatmodel.cli import main
 from threatmodel.errors import ThreatModelError
 from threatmodel.output import write_all, write_atomic

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import FIXTURES
-
+from tests.helpers import FIXTURES
 from threatmodel.cli import main
 from threatmodel.portfolio import find_models, output_dirs
 

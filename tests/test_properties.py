@@ -22,6 +22,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
@@ -47,7 +48,7 @@ with warnings.catch_warnings():  # Hypothesis imports libcst to write a patch fo
     except Exception:  # pragma: no cover - an optional part of Hypothesis
         pass
 
-from conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 FUZZ = os.environ.get("THREATMODEL_FUZZ_EXAMPLES")  # set by benchmarks/fuzz_campaign.py
 
@@ -186,7 +187,13 @@ def mutated(draw, base: Any, max_changes: int = 4) -> Any:
 # -- valid models, by construction -----------------------------------------------------------------
 
 
-def attribute_value(attribute, vocab):
+# Strategies are built once and reused: building one costs more than drawing from it.
+
+
+@functools.cache
+def attribute_value(name: str):
+    vocab = vocabulary()
+    attribute = vocab.attributes[name]
     allowed = attribute.allowed(vocab)
     kinds = {
         "bool": st.booleans(),
@@ -204,12 +211,16 @@ def attribute_value(attribute, vocab):
     return st.none() | value if attribute.nullable else value
 
 
+@functools.cache
+def attribute_names(kind: str):
+    """A few of the vocabulary's attribute names for `kind`."""
+    names = tuple(sorted(vocabulary().attributes_for(kind)))
+    return st.lists(st.sampled_from(names), max_size=4, unique=True) if names else st.just([])
+
+
 @st.composite
 def attributes(draw, kind: str):
-    vocab = vocabulary()
-    names = sorted(vocab.attributes_for(kind))
-    chosen = draw(st.lists(st.sampled_from(names), max_size=4, unique=True)) if names else []
-    return {name: draw(attribute_value(vocab.attributes[name], vocab)) for name in chosen}
+    return {name: draw(attribute_value(name)) for name in draw(attribute_names(kind))}
 
 
 @st.composite
@@ -217,7 +228,7 @@ def valid_models(draw, mitigations: tuple[str, ...]):
     """A model that is correct by construction: every reference resolves, boundaries form a
     tree, every attribute is in the vocabulary with a value of its type."""
     vocab = vocabulary()
-    categories = sorted(vocab.categories)
+    categories = tuple(sorted(vocab.categories))
     data = []
     for i in range(draw(st.integers(0, 4))):
         asset = {
@@ -231,11 +242,11 @@ def valid_models(draw, mitigations: tuple[str, ...]):
             asset["source"] = draw(st.sampled_from(vocab.data_sources))
         asset.update(draw(attributes("data")))
         data.append(asset)
-    data_ids = [d["id"] for d in data]
+    data_ids = tuple(d["id"] for d in data)
     elements = []
     for i in range(draw(st.integers(1, 7))):
         kind = draw(st.sampled_from(ELEMENT_KINDS))
-        element = {"id": f"e{i}" + draw(st.sampled_from(["", ".x", ":y", "-z_1"])), "kind": kind}
+        element = {"id": f"e{i}" + draw(st.sampled_from(("", ".x", ":y", "-z_1"))), "kind": kind}
         types = vocab.element_types.get(kind, ())
         if types and draw(st.booleans()):
             element["type"] = draw(st.sampled_from(types))
@@ -245,7 +256,7 @@ def valid_models(draw, mitigations: tuple[str, ...]):
             element["inputs"] = draw(st.lists(st.sampled_from(data_ids), max_size=3, unique=True))
         element.update(draw(attributes(kind)))
         elements.append(element)
-    element_ids = [e["id"] for e in elements]
+    element_ids = tuple(e["id"] for e in elements)
     flows = []
     if len(element_ids) > 1:
         for i in range(draw(st.integers(0, 8))):
@@ -283,7 +294,7 @@ def valid_models(draw, mitigations: tuple[str, ...]):
         targets = draw(
             st.lists(
                 st.sampled_from(
-                    element_ids + [f["id"] for f in flows] + [b["id"] for b in boundaries]
+                    element_ids + tuple(f["id"] for f in flows) + tuple(b["id"] for b in boundaries)
                 ),
                 max_size=2,
                 unique=True,
@@ -666,6 +677,7 @@ def test_valid_models_validate_cleanly(data):
         raise AssertionError(f"false alarm: {exc}") from None
 
 
+@pytest.mark.fresh_catalogs
 @HEAVY
 @given(st.data())
 def test_analysis_is_deterministic(data):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES
 
 import threatmodel
+from tests.helpers import FIXTURES
 from threatmodel import render
 from threatmodel.report import build_report
 

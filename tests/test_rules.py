@@ -8,9 +8,9 @@ import typing
 
 import attrs
 import pytest
-from conftest import problems_of
 
 import threatmodel
+from tests.helpers import problems_of
 from threatmodel import model as m
 from threatmodel import tracking
 from threatmodel.checks import RuleError, broken_rules, collecting, deferred

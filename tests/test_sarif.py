@@ -16,9 +16,6 @@ from threatmodel.report import build_report
 from threatmodel.tracking import apply_decisions, default_path, load_decisions
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
-SARIF_SCHEMA = (
-    Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-)
 
 
 def analysed(model: Path, catalog: str, today=datetime.date(2024, 6, 1)):
@@ -36,10 +33,8 @@ def log():
 
 
 @pytest.fixture(scope="module")
-def validator():
-    if not SARIF_SCHEMA.exists():
-        pytest.skip(f"the SARIF 2.1.0 schema is not at {SARIF_SCHEMA} (shared/ beside the repo)")
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+def validator(shared_file):
+    schema = json.loads(shared_file("schemas/sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     return jsonschema.Draft7Validator(schema)
 
 

@@ -24,6 +24,7 @@ COMMANDS = (
     "init",
     "diagram",
     "plan",
+    "docs",
 )
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # as a shell reports a process ended by SIGPIPE
