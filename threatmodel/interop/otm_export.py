@@ -266,7 +266,7 @@ def _finding_data(finding) -> dict:
     if finding.evidence:
         data["evidence"] = {name: _plain(value) for name, value in finding.evidence}
     if finding.missing:
-        data["needs"] = list(finding.missing)
+        data["needs"] = [str(m) for m in finding.missing]
     return data
 
 

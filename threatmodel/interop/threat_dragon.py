@@ -279,6 +279,9 @@ class _Reader:
     # -- elements and flows
     def _claim(self, cell: _Cell, what: str) -> str:
         raw_id = str(cell.raw.get("id") or "")
+        extra = cell.props.get("threatmodel") if self.ours else None
+        if isinstance(extra, dict) and is_id(str(extra.get("id") or "")):
+            return self.b.claim(str(extra["id"]), self.b.at(extra, "id"), what)
         if raw_id and is_id(raw_id) and (self.ours or not C.UUID.match(raw_id)):
             return self.b.claim(raw_id, self.b.at(cell.raw, "id"), what)
         return self.b.ids.claim(cell.name.lower() or what, what)

@@ -86,6 +86,12 @@ def _extra(**fields: Any) -> dict:
     return {k: _plain(v) for k, v in fields.items() if v not in (None, "", (), [], {})}
 
 
+def cell_id(our_id: str) -> str:
+    """The cell id for one of our ids: Threat Dragon's schema wants at least two characters,
+    so a one-character id gets '#' (no id of ours has one); `data.threatmodel.id` keeps ours."""
+    return our_id if len(our_id) >= 2 else f"{our_id}#"
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, (tuple, list, frozenset, set)):
         items = sorted(value) if isinstance(value, (frozenset, set)) else value
@@ -175,7 +181,7 @@ def _box(boundary, geometry, depth: int) -> dict:
         "attrs": {"label": {"text": boundary.label}},
         "visible": True,
         "shape": "trust-boundary-box",
-        "id": boundary.id,
+        "id": cell_id(boundary.id),
         "zIndex": depth - 100,  # behind the elements, an inner box above its outer one
         "data": {
             "type": "tm.BoundaryBox",
@@ -184,6 +190,7 @@ def _box(boundary, geometry, depth: int) -> dict:
             "isTrustBoundary": True,
             "hasOpenThreats": False,
             "threatmodel": _extra(
+                id=boundary.id if cell_id(boundary.id) != boundary.id else None,
                 kind=boundary.type,
                 name=boundary.name,
                 members=boundary.members,
@@ -217,6 +224,7 @@ def _node(element, geometry, z: int, threats: list[dict], model: SystemModel) ->
         "hasOpenThreats": open_threats,
         "threats": threats,
         "threatmodel": _extra(
+            id=element.id if cell_id(element.id) != element.id else None,
             kind=element.kind,
             type=element.type,
             name=element.name,
@@ -250,7 +258,7 @@ def _node(element, geometry, z: int, threats: list[dict], model: SystemModel) ->
         "attrs": attrs,
         "visible": True,
         "shape": C.SHAPE_OF[cell],
-        "id": element.id,
+        "id": cell_id(element.id),
         "zIndex": z,
         "data": data,
     }
@@ -275,9 +283,9 @@ def _flow(flow, threats: list[dict]) -> dict:
         "zIndex": 10,
         "connector": "smooth",
         "labels": [{"position": 0.5, "attrs": {"label": {"text": flow.label}}}],
-        "id": flow.id,
-        "source": {"cell": flow.source},
-        "target": {"cell": flow.target},
+        "id": cell_id(flow.id),
+        "source": {"cell": cell_id(flow.source)},
+        "target": {"cell": cell_id(flow.target)},
         "vertices": [],
         "data": {
             "type": "tm.Flow",
@@ -292,7 +300,12 @@ def _flow(flow, threats: list[dict]) -> dict:
             "isTrustBoundary": False,
             "hasOpenThreats": open_threats,
             "threats": threats,
-            "threatmodel": _extra(name=flow.name, data=flow.data, attributes=flow.attributes),
+            "threatmodel": _extra(
+                id=flow.id if cell_id(flow.id) != flow.id else None,
+                name=flow.name,
+                data=flow.data,
+                attributes=flow.attributes,
+            ),
         },
     }
 
@@ -347,7 +360,7 @@ def _threats(findings, result) -> list[dict]:
 def _description(finding, risk) -> str:
     text = (getattr(risk, "description", "") or finding.title).strip()
     if finding.status != "confirmed":
-        text += f"\n\nPossible: needs {', '.join(finding.missing)}."
+        text += f"\n\nPossible: needs {', '.join(map(str, finding.missing))}."
     if finding.harm.subjects is not None:
         text += f"\n\nPeople affected: about {finding.harm.subjects:,}."
     return text
