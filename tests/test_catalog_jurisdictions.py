@@ -49,6 +49,7 @@ def test_every_shipped_reference_is_checked_and_every_law_names_its_jurisdiction
         ("US-CA", ["US"], False),  # a state's law does not bind the whole country
         ("US-CA", ["US-CA", "CN"], True),
         ("CN", ["SG"], False),
+        ("GB", ["UK"], True),  # the common name for the United Kingdom's ISO code
         ("CN", [], True),  # a model that names no jurisdiction may be under any law
         ("", ["US"], True),  # an incident or study applies everywhere
     ],

@@ -117,6 +117,10 @@ EU_MEMBERS = frozenset(
 )
 
 
+# codes models often write for a country whose ISO 3166 code differs
+ALIASES = {"UK": "GB", "EL": "GR"}
+
+
 @attrs.frozen(kw_only=True)
 class Reference:
     """An incident, law article, study or standard that a risk cites; a law names the
@@ -135,7 +139,7 @@ class Reference:
         """Whether this reference binds a system in `jurisdictions` (codes such as EU, DE,
         US-CA). References without a jurisdiction, and any reference when nothing is
         known, apply; a national law binds its states (US binds US-CA), never the reverse."""
-        codes = {c.upper() for c in jurisdictions}
+        codes = {ALIASES.get(c.upper(), c.upper()) for c in jurisdictions}
         if not self.jurisdiction or not codes:
             return True
         own = self.jurisdiction.upper()
