@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import importlib.resources
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import attrs
@@ -72,15 +73,82 @@ class Mitigation:
 
 
 @attrs.frozen(kw_only=True)
+class Checked:
+    """When a reference's fact was last checked, and in which source."""
+
+    date: datetime.date
+    source: str
+
+
+# EU law also binds a model that names a member state (or an EEA state) instead of "EU"
+EU_MEMBERS = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
+
+
+# codes models often write for a country whose ISO 3166 code differs
+ALIASES = {"UK": "GB", "EL": "GR"}
+
+
+@attrs.frozen(kw_only=True)
 class Reference:
-    """An incident, law article, study or standard that a risk cites."""
+    """An incident, law article, study or standard that a risk cites; a law names the
+    jurisdiction whose law it is (EU, GB, US, US-CA, CN, ...)."""
 
     id: str
     kind: str
     title: str
     fact: str = ""
     url: str = ""
+    jurisdiction: str = ""
+    checked: Checked | None = None
     pos: Position = attrs.field(default=_PYTHON, eq=False)
+
+    def applies_in(self, jurisdictions: Iterable[str]) -> bool:
+        """Whether this reference binds a system in `jurisdictions` (codes such as EU, DE,
+        US-CA). References without a jurisdiction, and any reference when nothing is
+        known, apply; a national law binds its states (US binds US-CA), never the reverse."""
+        codes = {ALIASES.get(c.upper(), c.upper()) for c in jurisdictions}
+        if not self.jurisdiction or not codes:
+            return True
+        own = self.jurisdiction.upper()
+        return any(
+            code == own
+            or code.startswith(own + "-")
+            or (own == "EU" and code.split("-")[0] in EU_MEMBERS)
+            for code in codes
+        )
 
 
 @attrs.frozen(kw_only=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from threatmodel.catalog import (
     AttackNode,
     Band,
     Catalog,
+    Checked,
     Framework,
     Mitigation,
     Modifier,
@@ -59,6 +61,8 @@ RISK_KEYS = (
     "disabled",
 )
 REFERENCE_KINDS = ("incident", "law", "study", "standard", "guidance")
+# EU, a country code (GB, CN) or a country and region code (US-CA, US-IL)
+JURISDICTION = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
 TYPE_OF = {
     "bool": "bool",
     "int": "number",
@@ -232,7 +236,7 @@ def _mitigation(fields: Fields) -> Mitigation:
 
 
 def _reference(fields: Fields) -> Reference:
-    fields.reject_unknown(("id", "kind", "title", "fact", "url"))
+    fields.reject_unknown(("id", "kind", "title", "fact", "url", "jurisdiction", "checked"))
     ref_id = fields.ident("id")
     fields.what = f"reference '{ref_id}'"
     kind = fields.word("kind", required=True)
@@ -245,14 +249,39 @@ def _reference(fields: Fields) -> Reference:
     url = fields.text("url")
     if url and not re.fullmatch(r"https?://[^\s<>\"']+", url):
         fields.out.error(fields.at("url"), f"reference '{ref_id}': url must be an http(s) address")
+    jurisdiction = fields.word("jurisdiction")
+    if jurisdiction and not JURISDICTION.fullmatch(jurisdiction):
+        fields.error(
+            "jurisdiction",
+            f"reference '{ref_id}': jurisdiction must be a country code (GB, CN), EU, or a "
+            f"country and region code (US-CA), not '{show(jurisdiction)}'",
+        )
+        jurisdiction = ""
     return Reference(
         id=ref_id,
         kind=kind,
         title=fields.text("title", required=True),
         fact=fields.text("fact"),
         url=url,
+        jurisdiction=jurisdiction,
+        checked=_checked(fields),
         pos=fields.pos,
     )
+
+
+def _checked(fields: Fields) -> Checked | None:
+    """`checked: {date: 2026-12-06, source: where the fact was checked}`."""
+    raw = fields.mapping("checked")
+    if raw is None:
+        return None
+    sub = Fields(raw, fields.out, f"{fields.what} checked", pos=fields.at("checked"))
+    sub.reject_unknown(("date", "source"))
+    date = sub.raw("date")
+    source = sub.text("source", required=True)
+    if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
+        sub.error("date", f"{sub.what}: 'date' must be a date such as 2026-12-06")
+        return None
+    return Checked(date=date, source=source) if source else None
 
 
 def _framework(name: str, section: LMap, out: Collector) -> Framework:

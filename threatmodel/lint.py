@@ -88,6 +88,18 @@ def lint(catalog: Catalog, typical: Sequence[SystemModel] = ()) -> list[Problem]
     for reference in catalog.references.values():
         if reference.id not in cited_references:
             warn(reference.pos, f"reference '{reference.id}' is not cited by any risk")
+        if reference.kind == "law" and not reference.jurisdiction:
+            warn(
+                reference.pos,
+                f"law reference '{reference.id}' names no jurisdiction: reports cite it for "
+                "every model (add `jurisdiction:`, e.g. EU, GB, US-CA)",
+            )
+        if reference.checked is None:
+            warn(
+                reference.pos,
+                f"reference '{reference.id}' has no `checked:` (the date and the source its "
+                "fact was checked against)",
+            )
     if typical:
         measured = splits(catalog, typical)
         for risk in catalog.risks:

@@ -439,6 +439,22 @@ def catalog_schema() -> dict:
                 "id": ID,
                 "kind": _enum(REFERENCE_KINDS),
                 "url": {"type": "string", "pattern": "^https?://"},
+                "jurisdiction": {
+                    "type": "string",
+                    "pattern": "^[A-Z]{2}(-[A-Z0-9]{1,3})?$",
+                    "description": "whose law it is: EU, a country (GB, CN) or a region (US-CA)",
+                },
+                "checked": _closed(
+                    {
+                        "type": "object",
+                        "description": "when the fact was last checked, and in which source",
+                        "properties": {
+                            "date": {"type": "string", "format": "date"},
+                            "source": TEXT,
+                        },
+                        "required": ["date", "source"],
+                    }
+                ),
             },
         )
     )

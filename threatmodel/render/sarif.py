@@ -21,7 +21,7 @@ from threatmodel.catalog import Catalog, Risk
 from threatmodel.jsondata import dumps
 from threatmodel.render import RenderOptions
 from threatmodel.render.text import value_text
-from threatmodel.report import Report, ReportFinding, safe_url
+from threatmodel.report import Report, ReportFinding, jurisdictions_of, safe_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/threatmodel/threatmodel"
@@ -40,6 +40,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
     risks = sorted(catalog.risks, key=lambda r: r.id)
     index = {risk.id: i for i, risk in enumerate(risks)}
     levels = {band.name: band.sarif_level for band in catalog.bands}
+    jurisdictions = jurisdictions_of(report.result.model)
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -51,7 +52,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_rule(risk, catalog) for risk in risks],
+                        "rules": [_rule(risk, catalog, jurisdictions) for risk in risks],
                     }
                 },
                 "automationDetails": {"id": f"threatmodel/{report.system.id}/"},
@@ -64,10 +65,14 @@ def sarif_log(report: Report) -> dict[str, Any]:
     }
 
 
-def _rule(risk: Risk, catalog: Catalog) -> dict[str, Any]:
+def _rule(risk: Risk, catalog: Catalog, jurisdictions: tuple[str, ...]) -> dict[str, Any]:
     band = catalog.band(risk.likelihood * risk.impact)
     mitigations = [catalog.mitigations[m] for m in risk.mitigations if m in catalog.mitigations]
-    references = [catalog.references[r] for r in risk.references if r in catalog.references]
+    references = [
+        catalog.references[r]
+        for r in risk.references
+        if r in catalog.references and catalog.references[r].applies_in(jurisdictions)
+    ]
     text = [risk.description or risk.title]
     markdown = [_md(risk.description or risk.title)]
     if mitigations:

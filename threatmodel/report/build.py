@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 from threatmodel import __version__
 from threatmodel.concerns import Concern, by_severity, concerns
 from threatmodel.findings import Finding, Result
+from threatmodel.model import SystemModel
 from threatmodel.planner import make_plan
 from threatmodel.questions import questions
 from threatmodel.report.model import (
@@ -112,6 +113,7 @@ class _FindingWriter:
 
     def __init__(self, result: Result, concern_of: dict[str, str]):
         self.catalog = result.catalog
+        self.jurisdictions = jurisdictions_of(result.model)
         self.concern_of = concern_of
         self.by_risk: dict[str, tuple[str, str, dict[str, tuple[str, ...]], tuple[str, ...]]] = {}
         self.mitigations: dict[str, MitigationRef] = {}
@@ -126,7 +128,11 @@ class _FindingWriter:
                 risk.description if risk else "",
                 risk.group if risk else "",
                 {k: tuple(v) for k, v in sorted((risk.frameworks if risk else {}).items())},
-                tuple(r for r in (risk.references if risk else ()) if r in references),
+                tuple(
+                    r
+                    for r in (risk.references if risk else ())
+                    if r in references and references[r].applies_in(self.jurisdictions)
+                ),
             )
         return known
 
@@ -333,6 +339,19 @@ def _entry(table: dict, mid: str, finding: ReportFinding) -> dict[str, Any]:
     return entry
 
 
+def jurisdictions_of(model: SystemModel) -> tuple[str, ...]:
+    """The model's jurisdictions: the system's `jurisdictions` and the codes of its
+    jurisdiction boundaries (empty when it names none: then every law may apply)."""
+    named = model.system.attributes.get("jurisdictions") or ()
+    codes = [str(c) for c in ([named] if isinstance(named, str) else named)]
+    codes += [
+        str(b.attributes["code"])
+        for b in model.boundaries
+        if b.type == "jurisdiction" and b.attributes.get("code")
+    ]
+    return tuple(dict.fromkeys(c.upper() for c in codes))
+
+
 def law_of(reference_id: str) -> str:
     """The law a reference id belongs to: 'gdpr-art-22' -> 'gdpr', 'eu-ai-act-art-5' -> 'eu-ai-act'."""
     rid = reference_id.lower()
@@ -350,12 +369,12 @@ def _natural(text: str) -> list:
 def _compliance(
     result: Result, findings: tuple[ReportFinding, ...], writer: _FindingWriter
 ) -> tuple[Law, ...]:
-    """Findings grouped by law and article, from the references of kind 'law'."""
+    """Findings grouped by law and article, from the references of kind 'law' (findings
+    cite only the laws of the model's jurisdictions)."""
     references = result.catalog.references
     laws: dict[str, dict[str, list[FindingBrief]]] = defaultdict(lambda: defaultdict(list))
     for f in findings:
-        risk = result.catalog.risk(f.risk_id)
-        for rid in risk.references if risk else ():
+        for rid in f.references:
             ref = references.get(rid)
             if ref is not None and ref.kind == "law":
                 laws[law_of(rid)][rid].append(
