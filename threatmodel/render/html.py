@@ -108,6 +108,9 @@ def context(report: Report, options: RenderOptions = RenderOptions()) -> dict[st
     legend = report.frameworks.get("stride")
     return {
         "data": report,
+        "people": max((d.subjects or 0 for d in report.model.data), default=0),
+        "brief_steps": BRIEF_STEPS,
+        "notes": notes(report),
         "groups": [(severity, items) for severity, items in groups if items],
         "not_detailed": len(confirmed) - len(shown),
         "stride_names": _Names(legend.names if legend else {}),
@@ -117,6 +120,20 @@ def context(report: Report, options: RenderOptions = RenderOptions()) -> dict[st
         "js": Markup(js),
         "js_hash": _hash(js),
     }
+
+
+BRIEF_STEPS = 5  # steps of the plan the first screen names
+
+
+def notes(report: Report) -> dict[str, int]:
+    """The references the detailed findings cite, numbered in order of first citation: the
+    report prints each once and the findings point to its number."""
+    numbers: dict[str, int] = {}
+    for finding in report.confirmed:
+        if finding.id in report.detailed:
+            for rid in finding.references:
+                numbers.setdefault(rid, len(numbers) + 1)
+    return numbers
 
 
 def diagram(report: Report, options: RenderOptions = RenderOptions()) -> dict[str, Any]:
