@@ -317,3 +317,61 @@ def test_hostile_report_runs_no_injected_script(browser, tmp_path):
     assert dom.count("<script") == 1
     assert "&lt;script&gt;alert('title')&lt;/script&gt;" in dom
     assert '<form id="filters" aria-label="Filter findings">' in dom  # our script ran
+
+
+BRIEF = """(() => {
+  const brief = document.getElementById("brief");
+  const r = brief.getBoundingClientRect();
+  const first = document.querySelector("article.finding, #concerns table");
+  return {top: r.top, bottom: r.bottom, text: brief.innerText,
+    steps: brief.querySelectorAll("ol.steps li").length,
+    before_lists: first.getBoundingClientRect().top > r.bottom};
+})()"""
+
+
+def test_first_screen_shows_the_brief(browser, page):
+    """At 1,400 x 900 the brief (concerns by band, the plan's first steps, the questions)
+    is whole on the first screen, before any long list."""
+    tab = browser.open(page.as_uri(), 1400, 900)
+    brief = tab.evaluate(BRIEF)
+    tab.close()
+    assert 0 < brief["top"] < 200 and brief["bottom"] <= 900, brief
+    assert brief["before_lists"]
+    assert "What to do" in brief["text"] and "concerns" in brief["text"]
+    assert brief["steps"] >= 1 and "open after" in brief["text"]
+    assert "question" in brief["text"]
+
+
+FILTER_STATE = """(() => {
+  const shown = Array.from(document.querySelectorAll("article.finding"))
+    .filter((a) => !a.hidden && a.offsetHeight > 0);
+  const counts = Array.from(document.querySelectorAll("h3.severity-heading"))
+    .filter((h) => !h.hidden).map((h) => Number(h.querySelector(".group-count").textContent));
+  return {elements: shown.map((a) => a.dataset.element), total: shown.length,
+    heading_sum: counts.reduce((a, b) => a + b, 0),
+    count: document.getElementById("filter-count").textContent};
+})()"""
+
+
+def test_clicking_an_element_badge_filters_and_counts_follow(browser, page):
+    """A click on an element's badge leaves only that element's findings; the severity
+    headings and the filter count say how many are shown; 'all' brings every one back."""
+    tab = browser.open(page.as_uri(), 1400, 900)
+    before = tab.evaluate(FILTER_STATE)
+    target = tab.evaluate(
+        "(() => { const b = document.querySelector('a[data-element]'); b.click();"
+        " return b.dataset.element; })()"
+    )
+    after = tab.evaluate(FILTER_STATE)
+    tab.evaluate(
+        "(() => { const s = document.querySelector('select[name=element]'); s.value = '';"
+        " s.dispatchEvent(new Event('change', {bubbles: true})); })()"
+    )
+    back = tab.evaluate(FILTER_STATE)
+    assert tab.console() == []
+    tab.close()
+    assert 0 < after["total"] < before["total"]
+    assert set(after["elements"]) == {target}
+    assert after["heading_sum"] == after["total"]
+    assert after["count"] == f"{after['total']} of {before['total']} shown"
+    assert back == before and before["heading_sum"] == before["total"]

@@ -288,9 +288,10 @@ def test_sarif_is_valid_json_with_the_text_intact(outputs):
     assert HOSTILE["html"] in set(_strings(data))
 
 
-def test_markdown_structure_is_unchanged(outputs):
+@pytest.mark.parametrize("name", ["md", "md-full", "dpia"])
+def test_markdown_structure_is_unchanged(outputs, name):
     """Hostile text adds no heading, table column, link, raw HTML tag or control character."""
-    hostile, benign = read(outputs, "hostile", "md"), read(outputs, "benign", "md")
+    hostile, benign = read(outputs, "hostile", name), read(outputs, "benign", name)
     assert _markdown_shape(hostile) == _markdown_shape(benign)
     assert _ragged_tables(hostile) == []
     prose = _without_code_spans(hostile)  # inside a code span nothing is markup
@@ -532,7 +533,19 @@ def test_names_that_collide_after_cleaning_are_all_kept(tmp_path):
 
 # -- helpers ------------------------------------------------------------------------------------
 
-CHECKED = {"json", "md", "html", "sarif", "csv", "dot", "svg", "data-map", "attack-trees"}
+CHECKED = {
+    "json",
+    "md",
+    "md-full",
+    "dpia",
+    "html",
+    "sarif",
+    "csv",
+    "dot",
+    "svg",
+    "data-map",
+    "attack-trees",
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 

@@ -79,18 +79,19 @@ def github(text: str) -> Html:
 
 @pytest.fixture(scope="module")
 def report():
-    return markdown.render(analysed("model.yaml", "catalog.yaml"))
+    return markdown.render_full(analysed("model.yaml", "catalog.yaml"))
 
 
 @pytest.fixture(scope="module")
 def hostile():
-    return markdown.render(analysed("hostile.yaml", "hostile_catalog.yaml"))
+    return markdown.render_full(analysed("hostile.yaml", "hostile_catalog.yaml"))
 
 
 def test_report_has_the_same_sections_as_the_html(report):
     """Summary, plan, concerns, matrix, findings, checklist, compliance, questions, appendix."""
     headings = [line for line in report.splitlines() if line.startswith("## ")]
     assert headings == [
+        "## What to do",
         "## Summary",
         "## Plan",
         "## Concerns",
@@ -131,7 +132,7 @@ def test_findings_show_harms_mitigations_and_decisions(report):
 
 def test_expired_decisions_are_flagged():
     """A lapsed acceptance says so in the table and the details."""
-    text = markdown.render(analysed("model.yaml", "catalog.yaml", datetime.date(2031, 1, 1)))
+    text = markdown.render_full(analysed("model.yaml", "catalog.yaml", datetime.date(2031, 1, 1)))
     assert "| accepted, expired 2030-01-31 |" in text
     assert "**1 review decision expired**" in text
 
@@ -169,4 +170,4 @@ def test_control_characters_are_made_visible(hostile):
 
 def test_rendering_is_deterministic(report):
     """Two analyses of the same input give byte-identical Markdown."""
-    assert markdown.render(analysed("model.yaml", "catalog.yaml")) == report
+    assert markdown.render_full(analysed("model.yaml", "catalog.yaml")) == report

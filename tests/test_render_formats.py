@@ -36,7 +36,7 @@ def test_large_results_are_detailed_only_for_the_worst_findings(report, monkeypa
 
     monkeypatch.setattr(model, "DETAIL_LIMIT", 2)
     report = build_report(report.result)  # the limit is read when a report is first asked
-    text = markdown.render(report)
+    text = markdown.render_full(report)
     assert text.count("- **Why it fired:**") == 2
     assert f"The {len(report.confirmed) - 2:,} findings after the worst 2" in text
     assert all(f"`{f.id}`" in text for f in report.confirmed)

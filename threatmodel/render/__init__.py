@@ -56,7 +56,24 @@ FORMATS: dict[str, Format] = {
     "json": Format(
         "findings.json", "threatmodel.render.json_report", description="every finding, for tools"
     ),
-    "md": Format("report.md", "threatmodel.render.markdown", description="for wikis and PRs"),
+    "md": Format(
+        "report.md",
+        "threatmodel.render.markdown",
+        description="the brief, plan, concerns and questions as a pull-request comment",
+    ),
+    "md-full": Format(
+        "report-full.md",
+        "threatmodel.render.markdown",
+        "render_full",
+        default=False,
+        description="the whole report in Markdown",
+    ),
+    "dpia": Format(
+        "dpia.md",
+        "threatmodel.render.dpia",
+        default=False,
+        description="a draft data protection impact assessment (GDPR Art 35(7))",
+    ),
     "html": Format("report.html", "threatmodel.render.html", description="the design review"),
     "sarif": Format("findings.sarif", "threatmodel.render.sarif", description="code scanning"),
     "csv": Format("findings.csv", "threatmodel.render.csv_report", description="spreadsheets"),

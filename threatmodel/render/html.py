@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import attrs
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
@@ -108,6 +109,10 @@ def context(report: Report, options: RenderOptions = RenderOptions()) -> dict[st
     legend = report.frameworks.get("stride")
     return {
         "data": report,
+        "people": max((d.subjects or 0 for d in report.model.data), default=0),
+        "brief_steps": BRIEF_STEPS,
+        "notes": notes(report),
+        "elements": elements(report),
         "groups": [(severity, items) for severity, items in groups if items],
         "not_detailed": len(confirmed) - len(shown),
         "stride_names": _Names(legend.names if legend else {}),
@@ -117,6 +122,42 @@ def context(report: Report, options: RenderOptions = RenderOptions()) -> dict[st
         "js": Markup(js),
         "js_hash": _hash(js),
     }
+
+
+BRIEF_STEPS = 5  # steps of the plan the first screen names
+
+
+def notes(report: Report) -> dict[str, int]:
+    """The references the detailed findings cite, numbered in order of first citation: the
+    report prints each once and the findings point to its number."""
+    numbers: dict[str, int] = {}
+    for finding in report.confirmed:
+        if finding.id in report.detailed:
+            for rid in finding.references:
+                numbers.setdefault(rid, len(numbers) + 1)
+    return numbers
+
+
+@attrs.frozen
+class ElementCount:
+    """An element (or flow) with findings: the badge that filters the findings to it."""
+
+    id: str
+    name: str
+    severity: str
+    count: int
+
+
+def elements(report: Report) -> list[ElementCount]:
+    """The elements with detailed findings, worst first, as in the diagram's badges."""
+    found: dict[str, list] = {}
+    for f in report.confirmed:
+        if f.id in report.detailed:
+            found.setdefault(f.element.id, []).append(f)
+    return [
+        ElementCount(key, items[0].element.name, items[0].severity, len(items))
+        for key, items in found.items()
+    ]
 
 
 def diagram(report: Report, options: RenderOptions = RenderOptions()) -> dict[str, Any]:

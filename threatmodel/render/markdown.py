@@ -1,10 +1,12 @@
-"""Results as a Markdown report for wikis and pull requests (GitHub-flavoured, escaped).
+"""Results as Markdown for pull requests and wikis (GitHub-flavoured, escaped).
 
-The same content as the HTML report, from the same data: summary, risk matrix, findings by
-severity with evidence, harms, frameworks, mitigations, references and decisions, the
-mitigation checklist, the compliance view, the questionnaire and the appendix. Every piece
-of model or catalog text goes through `md` (paragraphs and table cells) or `code` (inline
-code), and links only to http(s) addresses.
+`render` (report.md) is a pull-request comment: the brief (what to do), the plan, the concerns
+and the questions, kept under COMMENT_LIMIT characters (GitHub refuses longer comments).
+`render_full` (report-full.md, `--format md-full`) has the same content as the HTML report:
+summary, risk matrix, findings by severity with evidence, harms, frameworks, mitigations,
+references and decisions, the mitigation checklist, the compliance view, the questionnaire
+and the appendix. Every piece of model or catalog text goes through `md` (paragraphs and
+table cells) or `code` (inline code), and links only to http(s) addresses.
 """
 
 from __future__ import annotations
@@ -53,7 +55,132 @@ def code(text: Any) -> str:
     return _code_text(str(text))
 
 
+COMMENT_LIMIT = 60_000  # characters: a GitHub comment holds at most 65,536
+BRIEF_STEPS = 5  # steps of the plan the brief names
+
+
 def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
+    """The report as a pull-request comment: brief, plan, concerns and questions; rows that
+    would take it past COMMENT_LIMIT characters are counted instead of listed."""
+    head = _title(report) + brief(report) + _plan(report)
+    tail = [
+        "---",
+        "",
+        "Every finding in full, the risk matrix, the mitigation checklist, the compliance view "
+        "and the model are in `report.html` and `report-full.md` (`--format md-full`); "
+        "`findings.json` and `findings.csv` hold every finding.",
+        "",
+    ]
+    budget = COMMENT_LIMIT - _size(head) - _size(tail) - 2_000  # room for the two notes
+    concerns = _concerns(report)
+    questions = _questions(report)
+    concerns = _within(concerns, budget * 2 // 3, "concerns", _rows(concerns))
+    questions = _within(questions, budget - _size(concerns), "questions", _items(questions))
+    return "\n".join(head + concerns + questions + tail).rstrip() + "\n"
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
+
+
+def _rows(lines: list[str]) -> int:
+    """Where the first table's body starts (after its separator row)."""
+    return next((i + 1 for i, line in enumerate(lines) if line.startswith("|---")), len(lines))
+
+
+def _items(lines: list[str]) -> int:
+    return next((i for i, line in enumerate(lines) if line.startswith("- [ ]")), len(lines))
+
+
+def _within(lines: list[str], budget: int, what: str, start: int) -> list[str]:
+    """`lines` whose rows from `start` on are cut where the section passes `budget`."""
+    if _size(lines) <= budget:
+        return lines
+    kept, size = lines[:start], _size(lines[:start])
+    rows = [line for line in lines[start:] if line]
+    for row in rows:
+        if size + len(row) + 1 > budget:
+            break
+        kept.append(row)
+        size += len(row) + 1
+    left = len(rows) - (len(kept) - start)
+    return kept + ["", f"{left:,} more {what}: see `report.html` or `report-full.md`.", ""]
+
+
+def brief(report: Report) -> list[str]:
+    """What to do, in a few lines: the system, the people in its data, the concerns by band,
+    the plan's first steps and the questions for the owner."""
+    summary, plan = report.summary, report.plan
+    people = max((d.subjects or 0 for d in report.model.data), default=0)
+    lines = ["## What to do", ""]
+    if people:
+        alone = (
+            f"; one finding alone concerns {summary.people_exposed:,}"
+            if summary.people_exposed
+            else ""
+        )
+        lines += [f"Up to **{people:,} people** are in its data{alone}.", ""]
+    bands = ", ".join(
+        f"**{n} {severity}**" for severity, n in summary.concerns_by_severity.items() if n
+    )
+    still_open = sum(summary.open_concerns_by_severity.values())
+    lines += [
+        f"**{_n(summary.concerns, 'concern')}** ({_n(summary.findings, 'finding')})"
+        + (f": {bands}" if bands else "")
+        + f"; {still_open:,} still open.",
+        "",
+    ]
+    if plan.actions:
+        lines += [
+            f"The fewest mitigations that bring every open concern below **{md(plan.target)}**: "
+            f"{_n(len(plan.actions), 'step')} (now {_severities(plan.before)}). First:",
+            "",
+        ]
+        for number, action in enumerate(plan.actions[:BRIEF_STEPS], 1):
+            lines.append(
+                f"{number}. **{md(action.title)}** on {md(', '.join(action.targets[:3]))}"
+                + (f" and {len(action.targets) - 3} more" if len(action.targets) > 3 else "")
+                + f" → then open: {_severities(action.after)}"
+            )
+        lines.append("")
+    elif not plan.remaining:
+        lines += [f"No open concern is {md(plan.target)} or worse.", ""]
+    if plan.remaining:
+        lines += [
+            f"**{_n(len(plan.remaining), 'concern')}** no catalog mitigation brings below "
+            f"{md(plan.target)}: "
+            + "; ".join(md(r.title) for r in plan.remaining[:3])
+            + (f" and {len(plan.remaining) - 3} more" if len(plan.remaining) > 3 else "")
+            + ".",
+            "",
+        ]
+    if report.questions:
+        lines += [
+            f"**{_n(len(report.questions), 'question')}** for the system owner; first: "
+            f"{md(report.questions[0].text)}",
+            "",
+        ]
+    else:
+        lines += ["No question for the system owner.", ""]
+    return lines
+
+
+def _title(report: Report) -> list[str]:
+    system = report.system
+    lines = [f"# Threat model: {md(system.name)}", ""]
+    lines += [
+        f"System {code(system.id)}"
+        + (f", owner {md(system.owner)}" if system.owner else "")
+        + f". Model {code(system.file)}: {_n(system.elements, 'element')}, "
+        f"{_n(system.flows, 'flow')}, {_n(system.boundaries, 'boundary', 'boundaries')}, "
+        f"{_n(system.data_assets, 'data asset')}; {_n(report.catalog.risks, 'risk')} "
+        "checked.",
+        "",
+    ]
+    return lines
+
+
+def render_full(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The whole report as Markdown text."""
     lines: list[str] = []
     for section in (
@@ -73,17 +200,11 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
 
 def _summary(report: Report) -> list[str]:
     system, summary = report.system, report.summary
-    lines = [f"# Threat model: {md(system.name)}", ""]
+    lines = _title(report)
     if system.description:
-        lines += [md(system.description), ""]
+        lines[2:2] = [md(system.description), ""]
+    lines += brief(report)
     lines += [
-        f"System {code(system.id)}"
-        + (f", owner {md(system.owner)}" if system.owner else "")
-        + f". Model {code(system.file)}: {_n(system.elements, 'element')}, "
-        f"{_n(system.flows, 'flow')}, {_n(system.boundaries, 'boundary', 'boundaries')}, "
-        f"{_n(system.data_assets, 'data asset')}; {_n(report.catalog.risks, 'risk')} "
-        "checked.",
-        "",
         "## Summary",
         "",
         f"{_n(summary.concerns, 'concern')} ({_n(summary.findings, 'finding')}, grouped by "
