@@ -15,9 +15,9 @@ LINDDUN = ("L", "I", "Nr", "D", "DD", "U", "Nc")
 def linddun_categories(risk: Risk) -> set[str]:
     """The LINDDUN categories a risk cites through tree ids (DD.4.2) or GO cards (DD5)."""
     found = {i.split(".")[0] for i in risk.frameworks.get("linddun", ())}
-    found |= {
-        re.match(r"[A-Za-z]+", card).group() for card in risk.frameworks.get("linddun_go", ())
-    }
+    for card in risk.frameworks.get("linddun_go", ()):
+        if letters := re.match(r"[A-Za-z]+", card):
+            found.add(letters.group())
     return found & set(LINDDUN)
 
 

@@ -46,8 +46,9 @@ def to_plain(value: Any) -> Any:
     tuples and lists as lists, sets sorted, dates as ISO text, non-finite floats as text."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
-    if attrs.has(type(value)):
-        return {key: to_plain(getattr(value, name)) for key, name in _plan(type(value))}
+    cls: type = type(value)
+    if attrs.has(cls):
+        return {key: to_plain(getattr(value, name)) for key, name in _plan(cls)}
     if isinstance(value, Mapping):
         return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, (tuple, list)):

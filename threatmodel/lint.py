@@ -56,8 +56,8 @@ def lint(catalog: Catalog, typical: Sequence[SystemModel] = ()) -> list[Problem]
     def warn(pos, message):
         problems.append(Problem(message=message, pos=pos, severity="warning"))
 
-    cited_mitigations = set()
-    cited_references = set()
+    cited_mitigations: set[str] = set()
+    cited_references: set[str] = set()
     for risk in catalog.risks:
         cited_mitigations.update(risk.mitigations)
         cited_mitigations.update(tree_mitigations(risk.attack_tree))
@@ -66,11 +66,11 @@ def lint(catalog: Catalog, typical: Sequence[SystemModel] = ()) -> list[Problem]
             error(risk.pos, f"risk '{risk.id}' has no description")
         if not risk.mitigations:
             error(risk.pos, f"risk '{risk.id}' names no mitigation")
-        for mitigation in tree_mitigations(risk.attack_tree):
-            if mitigation not in risk.mitigations:
+        for blocked_by in tree_mitigations(risk.attack_tree):
+            if blocked_by not in risk.mitigations:
                 warn(
                     risk.pos,
-                    f"risk '{risk.id}': attack tree step is blocked by '{mitigation}', "
+                    f"risk '{risk.id}': attack tree step is blocked by '{blocked_by}', "
                     "which the risk does not list among its mitigations",
                 )
         if not any(risk.frameworks.values()):

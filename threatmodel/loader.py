@@ -316,7 +316,9 @@ class _Builder:
             return None
         if tag == "tag:yaml.org,2002:str":
             return text
-        node = ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
+        # the C parser's marks are yaml._yaml.Mark, which the stubs' ScalarNode does not name
+        # but which serves it the same (the constructors only quote a mark in their errors)
+        node = ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)  # type: ignore[arg-type]
         if tag == "tag:yaml.org,2002:int" and len(text) > 100:
             digits = sum(c.isdigit() for c in text)
             self.out.error(

@@ -34,15 +34,15 @@ from threatmodel.model_yaml import TOP_KEYS as MODEL_KEYS
 DRAFT = "http://json-schema.org/draft-07/schema#"
 NAMES = ("model", "catalog", "decisions", "results")
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
-ID = {"type": "string", "pattern": ID_RE.pattern}
-TEXT = {"type": "string"}
-IDS = {
+ID: dict[str, Any] = {"type": "string", "pattern": ID_RE.pattern}
+TEXT: dict[str, Any] = {"type": "string"}
+IDS: dict[str, Any] = {
     "type": ["array", "string"],
     "items": {"type": "string"},
     "description": "a list of ids (a single id may be written without brackets)",
 }
 # attrs annotation text -> JSON Schema (annotations are read as text, never evaluated)
-ANNOTATIONS = {
+ANNOTATIONS: dict[str, dict[str, Any]] = {
     "str": TEXT,
     "str | None": TEXT,
     "tuple[str, ...]": IDS,

@@ -62,7 +62,6 @@ def limits_from(args: argparse.Namespace):
         name, _, text = item.partition("=")
         name = name.strip().replace("-", "_")
         match = re.fullmatch(r"([0-9][0-9_]*)\s*([kKmMgG]?)[bB]?", text.strip())
-        problem = None
         if name not in names:
             from threatmodel.errors import did_you_mean
 
@@ -75,12 +74,12 @@ def limits_from(args: argparse.Namespace):
                 f"limit {name} must be a whole number of at least 1 (K, M, G allowed), "
                 f"not '{text.strip()}'"
             )
-        if problem:
-            from threatmodel.errors import Position, Problem
-
-            problems.append(Problem(message=problem, pos=Position(file=where)))
+        else:
+            values[name] = int(match[1].replace("_", "")) * _SUFFIX[match[2].lower()]
             continue
-        values[name] = int(match[1].replace("_", "")) * _SUFFIX[match[2].lower()]
+        from threatmodel.errors import Position, Problem
+
+        problems.append(Problem(message=problem, pos=Position(file=where)))
     if problems:
         from threatmodel.errors import ThreatModelError
 

@@ -74,23 +74,23 @@ def run(args: argparse.Namespace) -> int:
         result = service.analyse(path, catalog, sources, today=today)
         print_warnings(result.warnings)
         sides.append(differ.side_of_report(build_report(result)))
-    result = differ.diff(*sides)
-    if args.fail_on and args.fail_on not in result.severities:
+    changes = differ.diff(*sides)
+    if args.fail_on and args.fail_on not in changes.severities:
         raise ThreatModelError(
             [
                 Problem(
                     message=f"unknown severity '{args.fail_on}'; choose from "
-                    f"{', '.join(result.severities)}",
+                    f"{', '.join(changes.severities)}",
                     pos=Position(file="--fail-on"),
                 )
             ]
         )
-    text = getattr(renderers, RENDERERS[args.format])(result)
+    text = getattr(renderers, RENDERERS[args.format])(changes)
     if args.output:
         write_atomic(Path(args.output), text)
     else:
         sys.stdout.write(text)
-    return 1 if args.fail_on and result.new_at_or_above(args.fail_on) else 0
+    return 1 if args.fail_on and changes.new_at_or_above(args.fail_on) else 0
 
 
 def _is_json(path: str) -> bool:
