@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 EXAMPLE ?= examples/trust-score-platform.yaml
 OUT ?= out
 
-.PHONY: demo test setup system-packages browser bench clean
+.PHONY: demo test check setup system-packages browser bench clean
 
 demo: setup system-packages
 	$(PY) -m threatmodel analyze $(EXAMPLE) -o $(OUT)/$(basename $(notdir $(EXAMPLE)))
@@ -20,11 +20,22 @@ demo: setup system-packages
 test: setup system-packages browser
 	$(PY) -m pytest -n auto --dist loadgroup
 
+# lint, formatting and types, zero findings each (the dev extra's ruff and mypy, configured in
+# pyproject.toml); CI runs it before the tests
+check: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy threatmodel
+
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+$(VENV)/.dev-installed: setup.cfg | $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
 	touch $@
 
 system-packages:

@@ -26,7 +26,7 @@ COMMANDS = (
     "plan",
     "docs",
 )
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
+EXIT_BAD_INPUT, EXIT_BUG = 2, 3  # 0 and 1 are the commands' own return values
 EXIT_BROKEN_PIPE = 141  # as a shell reports a process ended by SIGPIPE
 ISSUES_URL = "https://github.com/threatmodel/threatmodel/issues"
 

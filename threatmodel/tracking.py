@@ -33,7 +33,7 @@ import attrs
 from threatmodel.checks import collecting, rule
 from threatmodel.errors import Collector, Position, Problem, did_you_mean, show, type_name
 from threatmodel.fields import Fields
-from threatmodel.ids import DECISION_KEY_RE, is_decision_key
+from threatmodel.ids import is_decision_key
 from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, load_file
 
 if TYPE_CHECKING:
@@ -53,7 +53,6 @@ NEEDS_JUSTIFICATION: tuple[DecisionStatus, ...] = (
     "transferred",
 )
 KEYS = ("status", "justification", "owner", "date", "expires", "ticket")
-PATTERN_RE = DECISION_KEY_RE  # the decision key rule, for JSON Schema (match with `ids`)
 SUFFIX = ".decisions.yaml"
 KEY_RULE = (
     "a key is a finding id '<risk>@<element>' or a pattern with '*' and '?' "

@@ -7,7 +7,7 @@ writes two elements and no flows.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from threatmodel.errors import Position, Problem, ThreatModelError
 from threatmodel.loader import key_pos
@@ -127,5 +127,5 @@ def _why_not(fmt: str) -> str:
     return "threatmodel cannot import it"
 
 
-def _refuse(pos: Position, message: str) -> None:
+def _refuse(pos: Position, message: str) -> NoReturn:
     raise ThreatModelError([Problem(message=message, pos=pos)])

@@ -629,9 +629,4 @@ def source_for(*texts: object) -> tuple[str | None, str | None]:
     return first_match(SOURCE_WORDS, *texts)
 
 
-def is_personal(categories, vocabulary) -> bool:
-    table = vocabulary.categories
-    return any(table[c].personal for c in categories if c in table)
-
-
 CONFIDENTIALITY = ("public", "internal", "restricted", "confidential", "strictly_confidential")

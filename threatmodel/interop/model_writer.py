@@ -199,7 +199,7 @@ def dump_model(
         indent=2,
     )
     body_lines = _commented(body.splitlines(), model, comments or {})
-    lines = []
+    lines: list[str] = []
     for line in body_lines:
         if lines and line and not line.startswith((" ", "-")):
             lines.append("")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from threatmodel.errors import Position
 from threatmodel.interop import categories as cats
 from threatmodel.interop import otm_common as C
 from threatmodel.interop.build import UNMAPPED, Builder, ImportResult
@@ -171,8 +172,9 @@ class _Reader:
     def _attributes(self, item: LMap, kind: str, our_id: str) -> tuple[dict, dict]:
         """Our vocabulary attributes found in an OTM `attributes` map (others noted)."""
         attrs_map = item.get("attributes")
-        result, fpos = {}, {}
-        if not isinstance(attrs_map, dict):
+        result: dict[str, Any] = {}
+        fpos: dict[str, Position] = {}
+        if not isinstance(attrs_map, LMap):
             return result, fpos
         known = (
             self.vocabulary
@@ -219,7 +221,7 @@ class _Reader:
         b = self.b
         project = b.mapping(self.src, "project", "OTM", required=True) or LMap(self.src.pos)
         raw_vocab = self._mark(project, C.VOCABULARY)
-        if isinstance(raw_vocab, dict):
+        if isinstance(raw_vocab, LMap):
             self.own_vocabulary = parse_vocabulary(raw_vocab, b.out)
             b.attributes.update(self.own_vocabulary.attributes)
         raw = b.text(project, "id", "project", required=True) or "project"
@@ -462,7 +464,8 @@ class _Reader:
                     continue
                 data.append(data_id)
             flow_id = b.claim(raw, b.at(item, "id"), "dataflow")
-            if None in ends:
+            source, target = ends
+            if source is None or target is None:
                 continue
             attributes, fpos = self._attributes(item, "dataflow", flow_id)
             if not self.ours:
@@ -476,8 +479,8 @@ class _Reader:
             b.flows.append(
                 DataFlow(
                     id=flow_id,
-                    source=ends[0],
-                    target=ends[1],
+                    source=source,
+                    target=target,
                     attributes=attributes,
                     field_pos={
                         "id": b.at(item, "id"),
@@ -498,8 +501,8 @@ class _Reader:
                 b.flows.append(
                     DataFlow(
                         id=back,
-                        source=ends[1],
-                        target=ends[0],
+                        source=target,
+                        target=source,
                         attributes=dict(attributes),
                         field_pos={
                             "from": b.at(item, "destination"),
@@ -591,7 +594,9 @@ class _Reader:
 
     def controls(self) -> None:
         project = self.src.get("project")
-        marked = self._mark(project, C.CONTROLS) if isinstance(project, dict) else None
+        if not isinstance(project, LMap):
+            return
+        marked = self._mark(project, C.CONTROLS)
         for item in marked if isinstance(marked, list) else ():
             if isinstance(item, dict) and isinstance(item.get("mitigation"), str):
                 targets = item.get("targets") or []

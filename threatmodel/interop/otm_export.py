@@ -110,7 +110,7 @@ def _component(element, parents: dict[str, str], findings) -> dict:
     _set(component, "description", element.description)
     component["parent"] = {"trustZone": parents.get(element.id, C.OUTSIDE_ZONE)}
     component["tags"] = [t for t in (element.kind, element.type) if t]
-    assets = {}
+    assets: dict[str, Any] = {}
     _set(assets, "processed", element.inputs)
     _set(assets, "stored", element.stores)
     if assets:

@@ -22,9 +22,9 @@ from threatmodel.interop.mapping import boundary_kind_for, type_for
 from threatmodel.interop.organisation import place, zone_is_third_party
 from threatmodel.interop.source import read_source
 from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, value_pos
-from threatmodel.model import Boundary, DataAsset, DataFlow, Element, System
+from threatmodel.model import Boundary, DataAsset, DataFlow, Element, ElementKind, System
 
-CLASS_KINDS = {
+CLASS_KINDS: dict[str, ElementKind] = {
     "Actor": "actor",
     "Process": "process",
     "SetOfProcesses": "process",
@@ -300,7 +300,7 @@ class _Reader:
                     continue  # flows listed among elements by some versions
                 self._element(name, item)
 
-    def _kind(self, name: str, item: LMap) -> str:
+    def _kind(self, name: str, item: LMap) -> ElementKind:
         b = self.b
         cls = b.text(item, "__class__", f"element '{name}'")
         kind = CLASS_KINDS.get(cls)
@@ -324,9 +324,7 @@ class _Reader:
             return
         self._parent(element_id, item)
         description = b.text(item, "description", what)
-        controls = (
-            item.get("controls") if isinstance(item.get("controls"), dict) else LMap(item.pos)
-        )
+        controls = found if isinstance(found := item.get("controls"), dict) else LMap(item.pos)
         attributes: dict[str, Any] = {}
         fpos: dict[str, Position] = {"id": b.at(item, "name")}
         element_type = self._type(item, kind, element_id, name, description)
@@ -451,20 +449,21 @@ class _Reader:
                     b.error(b.at(item, key), f"{what}: '{key}' names unknown element {raw!r}")
                 ends.append(end)
             data = self._data_list(item, "data", what)
-            if None in ends:
+            source, target = ends
+            if source is None or target is None:
                 continue
             attributes, fpos = self._flow_attributes(item, what)
             b.unmapped(item, FLOW_MAPPED, "flow", _is_default)
             controls = item.get("controls")
             b.unmapped(controls, CONTROLS_MAPPED, "flow controls", _is_default)
-            if ends[1] in stores:
-                stores[ends[1]].extend(d for d in data if d not in stores[ends[1]])
+            if target in stores:
+                stores[target].extend(d for d in data if d not in stores[target])
             flow_id = b.ids.claim(name.lower(), "flow")
             b.flows.append(
                 DataFlow(
                     id=flow_id,
-                    source=ends[0],
-                    target=ends[1],
+                    source=source,
+                    target=target,
                     data=tuple(data),
                     name=name,
                     description=b.text(item, "note", what) or b.text(item, "description", what),
@@ -488,7 +487,7 @@ class _Reader:
         b = self.b
         attributes: dict[str, Any] = {}
         fpos: dict[str, Position] = {}
-        controls = item.get("controls") if isinstance(item.get("controls"), dict) else item
+        controls = found if isinstance(found := item.get("controls"), dict) else item
         vpn = item.get("usesVPN") is True or controls.get("usesVPN") is True
         if vpn:
             attributes[b.declare("vpn")] = True

@@ -212,13 +212,13 @@ def overlay(value: Any, located: Any, where: Position, problems: list | None = N
         return result
     if isinstance(value, list):
         pos = located.pos if isinstance(located, LList) else where
-        result = LList(pos)
+        items = LList(pos)
         for index, item in enumerate(value):
             fits = isinstance(located, LList) and index < len(located)
             ipos = located.item_pos[index] if fits else pos
-            result.append(overlay(item, located[index] if fits else None, ipos, problems))
-            result.item_pos.append(ipos)
-        return result
+            items.append(overlay(item, located[index] if fits else None, ipos, problems))
+            items.item_pos.append(ipos)
+        return items
     _check_text(value, where, problems)
     return value
 

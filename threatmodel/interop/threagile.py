@@ -44,7 +44,7 @@ from threatmodel.interop.threagile_tables import (
     UNENCRYPTED_PROTOCOLS,
 )
 from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, value_pos
-from threatmodel.model import Boundary, DataAsset, DataFlow, Element, System
+from threatmodel.model import Boundary, DataAsset, DataFlow, Element, ElementKind, System
 
 
 def import_threagile(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> ImportResult:
@@ -105,7 +105,9 @@ class _Reader:
     # -- helpers
     def _section(self, key: str):
         section = self.b.mapping(self.data, key, "model")
-        for title, item in (section or {}).items():
+        if section is None:
+            return
+        for title, item in section.items():
             where = value_pos(section, title, section.pos)
             if not isinstance(item, dict):
                 self.b.error(
@@ -319,7 +321,7 @@ class _Reader:
         elif internet and kind in ("actor", "external_service"):
             self.third[element_id] = "an external entity on the internet"
 
-    def _kind(self, item: LMap, what: str) -> str:
+    def _kind(self, item: LMap, what: str) -> ElementKind:
         b = self.b
         raw = b.text(item, "type", what, required=True)
         if raw and raw not in KINDS:
@@ -367,9 +369,11 @@ class _Reader:
         b = self.b
         for title, item, source, _ in self.assets:
             links = b.mapping(item, "communication_links", f"technical asset '{title}'")
-            for link_title, link in (links or {}).items():
+            if links is None:
+                continue
+            for link_title, link in links.items():
                 where = value_pos(links, link_title, links.pos)
-                if not isinstance(link, dict):
+                if not isinstance(link, LMap):
                     b.error(where, f"communication link '{link_title}' must be a mapping")
                     continue
                 self._link(source, link_title, link)

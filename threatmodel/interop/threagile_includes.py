@@ -18,7 +18,7 @@ from threatmodel.errors import Collector, Position, ThreatModelError
 from threatmodel.fields import type_name
 from threatmodel.interop.build import Note
 from threatmodel.interop.source import read_source
-from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, read_text, value_pos
+from threatmodel.loader import DEFAULT_LIMITS, Limits, LList, LMap, read_text, value_pos
 from threatmodel.model_yaml import MAX_INCLUDES, count_values
 
 # sections whose entries are merged by their title
@@ -165,7 +165,7 @@ def merge(model: LMap, part: LMap, out: Collector) -> None:
             continue
         if key not in model or model[key] in (None, "", [], {}):
             _put(model, key, value, part)
-        elif key in MAPPED_SECTIONS and isinstance(value, dict) and isinstance(model[key], dict):
+        elif key in MAPPED_SECTIONS and isinstance(value, LMap) and isinstance(model[key], LMap):
             for title, item in value.items():
                 if title in model[key]:
                     first = model[key].key_pos[title]
@@ -176,7 +176,7 @@ def merge(model: LMap, part: LMap, out: Collector) -> None:
                     )
                     continue
                 _put(model[key], title, item, value)
-        elif key in LIST_SECTIONS and isinstance(value, list) and isinstance(model[key], list):
+        elif key in LIST_SECTIONS and isinstance(value, LList) and isinstance(model[key], LList):
             for index, item in enumerate(value):
                 if item not in model[key]:
                     model[key].append(item)

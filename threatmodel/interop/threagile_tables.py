@@ -4,8 +4,13 @@ shows them), and the fields each of its objects maps (the rest are listed as unm
 from __future__ import annotations
 
 from threatmodel.interop.mapping import CONFIDENTIALITY as OUR_CONFIDENTIALITY
+from threatmodel.model import ElementKind
 
-KINDS = {"external-entity": "external_service", "process": "process", "datastore": "datastore"}
+KINDS: dict[str, ElementKind] = {
+    "external-entity": "external_service",
+    "process": "process",
+    "datastore": "datastore",
+}
 
 # Threagile technology -> our element type, per kind
 TECHNOLOGY_TYPES = {

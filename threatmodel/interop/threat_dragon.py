@@ -25,9 +25,9 @@ from threatmodel.interop.mapping import boundary_kind_for, type_for
 from threatmodel.interop.organisation import place, zone_is_third_party
 from threatmodel.interop.source import read_source
 from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, value_pos
-from threatmodel.model import Boundary, DataAsset, DataFlow, Element, System
+from threatmodel.model import Boundary, DataAsset, DataFlow, Element, ElementKind, System
 
-KINDS = {"actor": "actor", "process": "process", "store": "datastore"}
+KINDS: dict[str, ElementKind] = {"actor": "actor", "process": "process", "store": "datastore"}
 LAYOUT = (
     "position",
     "size",
@@ -124,14 +124,15 @@ def from_data(data: Any, display: str) -> ImportResult:
     summary = build.mapping(data, "summary", "model", required=True)
     detail = build.mapping(data, "detail", "model", required=True)
     build.out.raise_if_errors()
+    assert summary is not None and detail is not None  # required: their absence raised above
     reader = _Reader(build)
     ours = detail.get("threatmodel")
-    embedded = reader.embedded(ours) if isinstance(ours, dict) else None
+    embedded = reader.embedded(ours) if isinstance(ours, LMap) else None
     system = reader.system(data, summary, detail)
     if embedded is not None:
         system = embedded.system
     for index, diagram in enumerate(build.sequence(detail, "diagrams", "detail")):
-        if not isinstance(diagram, dict):
+        if not isinstance(diagram, LMap):
             build.error(
                 value_pos(detail["diagrams"], index, detail.pos), "a diagram must be an object"
             )
@@ -223,7 +224,7 @@ class _Reader:
         cells = []
         for index, raw in enumerate(b.sequence(holder, "cells", "diagram")):
             where = value_pos(holder["cells"], index, holder.pos)
-            if not isinstance(raw, dict):
+            if not isinstance(raw, LMap):
                 b.error(where, "a diagram cell must be an object")
                 continue
             cell = self._cell(raw, v1)
@@ -240,11 +241,11 @@ class _Reader:
     def _cell(self, raw: LMap, v1: bool) -> _Cell | None:
         b = self.b
         props = raw if v1 else raw.get("data")
-        if not isinstance(props, dict):
+        if not isinstance(props, LMap):
             b.error(raw.pos, "a Threat Dragon cell needs a 'data' object (version 2 files)")
             return None
         cell_type = b.text(props, "type", "cell")
-        kind = C.TYPES.get(cell_type) or C.SHAPES.get(raw.get("shape"))
+        kind = C.TYPES.get(cell_type) or C.SHAPES.get(str(raw.get("shape")))
         if kind is None:
             b.note(
                 raw.pos,
@@ -303,7 +304,8 @@ class _Reader:
             b.elements.append(
                 Element(
                     id=element_id,
-                    kind=str(extra.get("kind") or kind),
+                    # the file's own text: Element's kind rule reports one that is not a kind
+                    kind=str(extra.get("kind") or kind),  # type: ignore[arg-type]
                     type=extra.get("type"),
                     name=str(extra.get("name") or ""),
                     description=description,
@@ -415,7 +417,8 @@ class _Reader:
                     f"flow '{cell.name}': {key} names no element of this diagram ('{raw_id}')",
                 )
             ends.append(node.our_id if node else None)
-        if None in ends:
+        source, target = ends
+        if source is None or target is None:
             return
         flow_id = self._claim(cell, "flow")
         attributes: dict[str, Any] = {}
@@ -426,8 +429,8 @@ class _Reader:
             b.flows.append(
                 DataFlow(
                     id=flow_id,
-                    source=ends[0],
-                    target=ends[1],
+                    source=source,
+                    target=target,
                     data=tuple(extra.get("data") or ()),
                     name=str(extra.get("name") or ""),
                     description=b.text(props, "description", "flow"),
@@ -445,7 +448,7 @@ class _Reader:
             attributes["protocol"] = protocol
             fpos["protocol"] = b.at(props, "protocol")
         if props.get("isPublicNetwork") is True:
-            self._public(ends[1], b.at(props, "isPublicNetwork"), flow_id)
+            self._public(target, b.at(props, "isPublicNetwork"), flow_id)
         if props.get("outOfScope") is True:
             reason = b.text(props, "reasonOutOfScope", "flow")
             b.note(
@@ -454,7 +457,7 @@ class _Reader:
                 flow_id + (f": {reason}" if reason else ""),
             )
         self._threats(props, flow_id)
-        common = {
+        common: dict[str, Any] = {
             "name": cell.name,
             "description": b.text(props, "description", "flow"),
             "attributes": attributes,
@@ -463,8 +466,8 @@ class _Reader:
         b.flows.append(
             DataFlow(
                 id=flow_id,
-                source=ends[0],
-                target=ends[1],
+                source=source,
+                target=target,
                 field_pos={"id": b.at(cell.raw, "id"), **fpos},
                 **common,
             )
@@ -479,8 +482,8 @@ class _Reader:
             b.flows.append(
                 DataFlow(
                     id=back,
-                    source=ends[1],
-                    target=ends[0],
+                    source=target,
+                    target=source,
                     field_pos=dict(fpos),
                     **{**common, "attributes": dict(attributes)},
                 )

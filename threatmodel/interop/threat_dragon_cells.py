@@ -64,7 +64,7 @@ def ends(raw: LMap) -> tuple[str, str] | None:
 def points(raw: LMap) -> list[tuple[float, float]]:
     """A line's points: its source and target when they are points, and its vertices."""
     points = []
-    vertices = raw.get("vertices") if isinstance(raw.get("vertices"), list) else []
+    vertices = found if isinstance(found := raw.get("vertices"), list) else []
     for item in [raw.get("source"), *vertices, raw.get("target")]:
         x, y = (_number(item.get(k)) if isinstance(item, dict) else None for k in ("x", "y"))
         if x is not None and y is not None:

@@ -246,7 +246,9 @@ def _findings(document: dict, model: SystemModel, result, include_possible: bool
     by_risk: dict[str, list] = {}
     for finding in result.all_findings(include_possible):
         by_risk.setdefault(finding.risk_id, []).append(finding)
-    threats, risks, controls = [], [], {}
+    threats: list[dict[str, Any]] = []
+    risks: list[dict[str, Any]] = []
+    controls: dict[str, dict[str, Any]] = {}
     for risk in result.catalog.risks:
         fired = by_risk.get(risk.id)
         if not fired:

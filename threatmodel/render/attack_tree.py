@@ -61,7 +61,7 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
     out.attr("graph", nodesep="0.25", ranksep="0.45")
     controls = Controls(diagram)
     for number, risk in enumerate(risks):
-        targets = [f.element_id for f in findings.get(risk.id, ())] or [None]
+        targets: list[str | None] = [f.element_id for f in findings.get(risk.id, ())] or [None]
         with out.subgraph(name=f"cluster_risk{number}") as sub:
             sub.attr(
                 "graph",
@@ -148,6 +148,7 @@ def _tree(
         sorted(findings, key=lambda f: (not f.confirmed, -rank(f.severity), f.id))
     )
     labels = {t: diagram.graph.by_id[t].label if t in diagram.graph.by_id else "" for t in targets}
+    assert risk.attack_tree is not None  # build() draws only risks with a tree
     for name, node, parent in _walk(risk.attack_tree, f"r{number}"):
         cut = [t for t in targets if blocked(node, in_place[t])]
         state = "blocked" if len(cut) == len(targets) else "partly" if cut else "open"

@@ -48,14 +48,14 @@ def render_text(d: ModelDiff) -> str:
     if d.changed:
         lines.append(f"changed findings ({len(d.changed)}):")
         lines += [f"  ~ {terminal(c.id)}: {_transition(c)}" for c in d.changed]
-    for title, items in (
+    for title, ids in (
         ("elements added", d.elements_added),
         ("elements removed", d.elements_removed),
         ("flows added", d.flows_added),
         ("flows removed", d.flows_removed),
     ):
-        if items:
-            lines.append(f"{title}: " + ", ".join(terminal(i) for i in items))
+        if ids:
+            lines.append(f"{title}: " + ", ".join(terminal(i) for i in ids))
     return "\n".join(lines) + "\n"
 
 

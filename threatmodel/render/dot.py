@@ -281,7 +281,7 @@ def badge_cells(badge: Badge, catalog: Any, size: float = 10) -> str:
     """<TD>s showing the count of open confirmed findings (worst colour) and possible ones."""
     cells = ""
     if badge.count:
-        fill, text = severity_colour(catalog, badge.worst)
+        fill, text = severity_colour(catalog, badge.worst or "")
         cells += cell(
             font(f"&nbsp;{badge.count}&nbsp;", size, text, bold=True),
             align="CENTER",

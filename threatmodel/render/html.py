@@ -204,7 +204,9 @@ def _display_size(svg: bytes) -> tuple[int, int]:
     ]
     if not all(sizes):
         return 0, 0
-    width, height = (float(m.group(1)) * (4 / 3 if m.group(2) == b"pt" else 1) for m in sizes)
+    width, height = (
+        float(m.group(1)) * (4 / 3 if m.group(2) == b"pt" else 1) for m in filter(None, sizes)
+    )
     scale = min(1.0, MAX_DIAGRAM_WIDTH / width) if width else 1.0
     return round(width * scale), round(height * scale)
 

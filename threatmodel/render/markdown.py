@@ -332,8 +332,10 @@ def _details(
         f"- **Score:** likelihood {f.likelihood} x impact {f.impact} = {f.score} "
         f"(catalog: {f.base_likelihood} x {f.base_impact})"
     )
-    for m in f.modifiers:
-        lines.append(f"- **Modifier:** {_change(m)}: {md(m.why)} ({code(m.condition)})")
+    for modifier in f.modifiers:
+        lines.append(
+            f"- **Modifier:** {_change(modifier)}: {md(modifier.why)} ({code(modifier.condition)})"
+        )
     harm = f.harm
     people = f"{harm.subjects:,} people" if harm.subjects else "an unknown number of people"
     data = (

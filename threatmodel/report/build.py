@@ -239,7 +239,7 @@ def _summary(
     result: Result, findings: tuple[ReportFinding, ...], grouped: tuple[Concern, ...], asked: int
 ) -> Summary:
     catalog = result.catalog
-    by_status = dict.fromkeys(DECISION_STATUSES, 0)
+    by_status: dict[str, int] = dict.fromkeys(DECISION_STATUSES, 0)
     open_by_severity = dict.fromkeys(catalog.severities, 0)
     for f in findings:
         by_status[f.review_status] = by_status.get(f.review_status, 0) + 1
