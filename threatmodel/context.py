@@ -2,8 +2,8 @@
 the system): its facts, its flow's endpoints, model-wide facts and the graph functions.
 
 `Probe` only answers; `Context` also records the evidence (every known value looked at) and
-what is missing (every unknown one). The engine probes first and traces only the few
-subjects where a risk did not come out false, which keeps analysis cheap.
+what is missing (every unknown one). The engine probes each risk's scope and traces only
+where the scope holds, which keeps analysis cheap.
 """
 
 from __future__ import annotations

@@ -52,10 +52,12 @@ def analyze(model: SystemModel, catalog: Catalog) -> Result:
             for risk, applies, check in checks:
                 if applies is not None and applies(probe) is not True:
                     continue
-                if check is not None and check(probe) is False:
+                traced = Context(graph, subject)  # in scope: evaluate once, recording evidence
+                outcome = True if check is None else check(traced)
+                if outcome is False:
                     continue
                 harm = harm or _harm(graph, subject)
-                finding = _finding(risk, subject, graph, catalog, controls, harm)
+                finding = _finding(risk, probe, traced, outcome, catalog, controls, harm)
                 (findings if finding.confirmed else undecided).append(finding)
     key = order(catalog)
     return Result(
@@ -126,39 +128,39 @@ def controls_in_place(model: SystemModel, graph: Graph) -> dict[str, dict[str, A
 
 def _finding(
     risk: Risk,
-    subject: Any,
-    graph: Graph,
+    probe: Probe,
+    traced: Context,
+    outcome: Any,
     catalog: Catalog,
     controls: dict[str, dict[str, Any]],
     harm: Harm,
 ) -> Finding:
-    """The finding of a risk in scope whose condition did not come out false on `subject`;
-    its evidence is what made the scope true, then what made the condition true."""
+    """The finding of a risk in scope whose condition, evaluated with `traced`, came out
+    `outcome` (true or unknown) on the probe's subject; its evidence is what made the scope
+    true, then what the condition looked at."""
+    graph, subject = probe.graph, probe.subject
     trace: dict[str, Any] = {}
     if risk.scope is not None:
-        scoped = Context(graph, subject)
+        scoped = Context(graph, subject)  # the scope again, this time recording the evidence
         risk.scope.evaluate(scoped)
         trace.update(scoped.trace)
-    condition = risk.condition
-    ctx = Context(graph, subject)  # evaluate again, this time recording the evidence
-    outcome = True if condition is None else condition.evaluate(ctx)
-    for name, value in ctx.trace.items():
+    for name, value in traced.trace.items():
         trace.setdefault(name, value)
     modifiers = []
     for modifier in risk.modifiers:
-        if modifier.condition.fn(Probe(graph, subject)) is not True:
+        if modifier.condition.fn(probe) is not True:
             continue
         mctx = Context(graph, subject)
-        if modifier.condition.evaluate(mctx) is True:
-            modifiers.append(
-                AppliedModifier(
-                    why=modifier.why,
-                    condition=modifier.condition.text,
-                    likelihood=modifier.likelihood,
-                    impact=modifier.impact,
-                    evidence=_evidence(mctx.trace),
-                )
+        modifier.condition.evaluate(mctx)
+        modifiers.append(
+            AppliedModifier(
+                why=modifier.why,
+                condition=modifier.condition.text,
+                likelihood=modifier.likelihood,
+                impact=modifier.impact,
+                evidence=_evidence(mctx.trace),
             )
+        )
     applied, recommended, scored = _scored(
         risk, tuple(modifiers), controls.get(subject.id, {}), catalog
     )
@@ -179,7 +181,7 @@ def _finding(
         score=value,
         severity=severity,
         evidence=_evidence(trace),
-        missing=() if confirmed else tuple(ctx.missing),
+        missing=() if confirmed else tuple(traced.missing),
         modifiers=tuple(modifiers),
         controls=applied,
         recommended=recommended,
