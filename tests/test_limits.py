@@ -160,7 +160,8 @@ class TestConfigurableLimits:
             "--limit: limit max_depth must be a whole number of at least 1 (K, M, G allowed), "
             "not '0'",
             "--limit: unknown limit 'max_byte' (did you mean 'max_bytes'?); the limits are "
-            "max_bytes, max_depth, max_nodes, max_scalar_chars",
+            "max_bytes, max_depth, max_nodes, max_scalar_chars, max_elements, max_flows, "
+            "max_boundary_depth, max_findings",
             "THREATMODEL_LIMITS: limit max_nodes must be a whole number of at least 1 "
             "(K, M, G allowed), not 'lots'",
             "threatmodel: 3 problems found; nothing was written.",
@@ -183,6 +184,145 @@ class TestConfigurableLimits:
             f"{main_model}:2:19: include: 'b.yaml' would take the model over its limit of "
             "20,971,520 bytes or 800 values (the limits cover a model with all its includes)"
         )
+
+
+def lines_run(call, function) -> int:
+    """How many lines of `function` run while `call()` runs: a measure of work, not time."""
+    import sys
+
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        count += event == "line"
+        return local
+
+    def tracer(frame, event, arg):
+        return local if frame.f_code is function.__code__ else None
+
+    sys.settrace(tracer)
+    try:
+        call()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def _elements(count: int, start: int = 0) -> str:
+    return "".join(f"  - {{id: e{i}, kind: process}}\n" for i in range(start, start + count))
+
+
+class TestWorkLimits:
+    """Limits on the work a model asks for, not only on the text it takes: elements, flows,
+    boundary nesting and findings, each refused at the first thing past it (exit 2)."""
+
+    def test_elements_past_the_limit_stop_the_read_there(self, write, capsys):
+        """The element past max_elements is named, and the read stops at it: a syntax error
+        further down is never reached (the rest of a huge file costs nothing)."""
+        path = str(write("m.yaml", "system: {id: s}\nelements:\n" + _elements(5) + "flows: [\n"))
+        assert main(["validate", path, *CATALOG, "--limit", "max_elements=3"]) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            f"{path}:6:5: elements: more than 3, over the limit max_elements=3 (it covers a "
+            "model with all its includes; raise it with --limit max_elements=N)",
+            "threatmodel: 1 problem found; nothing was written.",
+        ]
+
+    def test_flows_of_a_model_and_its_includes_share_the_limit(self, write, capsys):
+        """Three flows in the model and three in an include: the fifth-and-more is refused in
+        the include, at the first flow past the shared limit of 5."""
+        flows = "".join(f"  - {{id: f{{0}}{i}, from: e0, to: e1}}\n" for i in range(3))
+        write("more.yaml", "flows:\n" + flows.replace("{0}", "b"))
+        path = str(
+            write(
+                "m.yaml",
+                "system: {id: s}\ninclude: [more.yaml]\nelements:\n"
+                + _elements(2)
+                + "flows:\n"
+                + flows.replace("{0}", "a"),
+            )
+        )
+        assert main(["validate", path, *CATALOG, "--limit", "max_flows=6"]) == 0
+        capsys.readouterr()
+        assert main(["validate", path, *CATALOG, "--limit", "max_flows=5"]) == 2
+        assert capsys.readouterr().err.splitlines()[0] == (
+            f"{Path(path).parent / 'more.yaml'}:4:5: flows: more than 5, over the limit "
+            "max_flows=5 (it covers a model with all its includes; raise it with --limit "
+            "max_flows=N)"
+        )
+
+    def test_models_built_from_data_are_held_to_the_limits_too(self):
+        """The limits also apply where no file is read (imports, the library)."""
+        from threatmodel.model_yaml import read_model_data
+
+        data = {
+            "system": {"id": "s"},
+            "elements": [{"id": f"e{i}", "kind": "actor"} for i in range(4)],
+        }
+        model = read_model_data(data, limits=Limits(max_elements=3))
+        assert [p.message.split(",")[0] for p in model.problems] == ["elements: more than 3"]
+
+    def nested(self, depth: int) -> str:
+        lines = ["system: {id: s}", "elements:", "  - {id: a, kind: process}", "boundaries:"]
+        lines.append("  - {id: b0, kind: network, members: [a]}")
+        lines += [f"  - {{id: b{i}, kind: network, members: [b{i - 1}]}}" for i in range(1, depth)]
+        return "\n".join(lines) + "\n"
+
+    def test_boundaries_nested_past_the_limit_are_refused(self, write, capsys):
+        """33 nested boundaries pass the default of 32: the innermost is named; 32 are fine."""
+        path = str(write("m.yaml", self.nested(33)))
+        assert main(["validate", path, *CATALOG]) == 2
+        assert capsys.readouterr().err.splitlines()[0] == (
+            f"{path}:5:5: boundary 'b0' is inside 32 other boundaries, over the limit "
+            "max_boundary_depth=32 (raise it with --limit max_boundary_depth=N)"
+        )
+        path = str(write("ok.yaml", self.nested(32)))
+        assert main(["validate", path, *CATALOG]) == 0
+
+    def test_nesting_depth_is_computed_in_linear_work(self):
+        """Chains of boundaries listed innermost first (the worst order for a naive walk):
+        twice the chain costs twice the lines executed, not four times; no recursion."""
+        from threatmodel.model import Boundary
+        from threatmodel.work import nested_too_deep
+
+        def cost(length: int) -> int:
+            chain = [Boundary(id="b0", type="network", members=("a",))]
+            chain += [
+                Boundary(id=f"b{i}", type="network", members=(f"b{i - 1}",))
+                for i in range(1, length)
+            ]
+            assert nested_too_deep(chain, length) is None
+            return lines_run(lambda: nested_too_deep(chain, length - 1), nested_too_deep)
+
+        small, large = cost(2_000), cost(4_000)
+        assert large < 2.2 * small
+
+    def test_findings_past_the_limit_stop_the_analysis(self, write, capsys, tmp_path):
+        """The analysis stops as soon as it has more findings than max_findings: exit 2, the
+        subject where it crossed the limit, and nothing written."""
+        model = FIXTURES / "models" / "small.yaml"
+        out = tmp_path / "out"
+        assert main(["analyze", str(model), *CATALOG, "-o", str(out), "--format", "json"]) == 0
+        limited = ["-o", str(tmp_path / "o2"), "--limit", "max_findings=2"]
+        assert main(["analyze", str(model), *CATALOG, *limited]) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert "over the limit max_findings=2; review the model in parts" in err[0]
+        assert err[0].startswith(f"{model}:")
+        assert not (tmp_path / "o2").exists()
+
+    def test_the_findings_limit_counts_findings_as_they_come(self):
+        """The engine stops at the first subject past the limit, not after the whole model."""
+        from threatmodel.api import load_model
+        from threatmodel.catalog_yaml import load_catalog
+        from threatmodel.engine import analyze
+
+        model = load_model(FIXTURES / "models" / "small.yaml")
+        catalog = load_catalog([FIXTURES / "catalog"], shipped_risks=False)
+        total = len(analyze(model, catalog).all_findings())
+        assert total > 3
+        with pytest.raises(ThreatModelError) as excinfo:
+            analyze(model, catalog, max_findings=1)
+        assert "more than 1 findings" in excinfo.value.problems[0].message
+        assert len(analyze(model, catalog, max_findings=total).all_findings()) == total
 
 
 class TestCatalogPatterns:

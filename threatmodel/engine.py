@@ -15,15 +15,17 @@ from threatmodel.graph import Graph
 from threatmodel.model import Control, SystemModel
 from threatmodel.scoring import order, score
 from threatmodel.validate import validate
+from threatmodel.work import too_many_findings
 
 
-def analyze(model: SystemModel, catalog: Catalog) -> Result:
+def analyze(model: SystemModel, catalog: Catalog, *, max_findings: int | None = None) -> Result:
     """Validate the model, then match every risk against it.
 
     A risk applies to a subject when its `scope` is true there (unknown: it does not apply).
     Its `when` then decides: true gives a finding, unknown an undecided one (the model leaves
     out what decides it; reports turn these into questions), false nothing. Findings are
-    sorted worst first (see `scoring.order`).
+    sorted worst first (see `scoring.order`). Past `max_findings` (confirmed and undecided
+    together) the analysis stops with a ThreatModelError (see `work.too_many_findings`).
     """
     vocabulary = validate(model, catalog)
     graph = Graph(model, vocabulary)
@@ -59,6 +61,8 @@ def analyze(model: SystemModel, catalog: Catalog) -> Result:
                 harm = harm or _harm(graph, subject)
                 finding = _finding(risk, probe, traced, outcome, catalog, controls, harm)
                 (findings if finding.confirmed else undecided).append(finding)
+            if max_findings is not None and len(findings) + len(undecided) > max_findings:
+                raise too_many_findings(subject, max_findings)
     key = order(catalog)
     return Result(
         model=model,

@@ -10,6 +10,7 @@ an error, so nothing in a file can name Python code.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +40,18 @@ _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 
 @attrs.frozen(kw_only=True)
 class Limits:
-    """Bounds on what one input file may cost to read (see README, "Security")."""
+    """Bounds on what one input file may cost to read, and on the work a model may ask for
+    (see docs/security.md)."""
 
     max_bytes: int = 20 * 1024 * 1024
     max_depth: int = 64
     max_nodes: int = 2_000_000
     max_scalar_chars: int = 100_000
+    # the work: a model with all its includes, and what its analysis may find
+    max_elements: int = 20_000
+    max_flows: int = 50_000
+    max_boundary_depth: int = 32
+    max_findings: int = 100_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -144,22 +151,35 @@ def decode(data: bytes, display: str) -> str:
 
 
 def load_file(
-    path: Path | str, display: str | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path | str,
+    display: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    sections: Mapping[str, tuple[int, str]] | None = None,
 ) -> tuple[Any, list]:
-    """Load one YAML file; returns (data, warnings) or raises ThreatModelError."""
+    """Load one YAML file; returns (data, warnings) or raises ThreatModelError (`sections`:
+    see `load_text`)."""
     path = Path(path)
     display = display or str(path)
-    return load_text(read_text(path, display, limits), display, limits)
+    return load_text(read_text(path, display, limits), display, limits, sections=sections)
 
 
 def load_text(
-    text: str, display: str, limits: Limits = DEFAULT_LIMITS, *, merge_keys: bool = False
+    text: str,
+    display: str,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    merge_keys: bool = False,
+    sections: Mapping[str, tuple[int, str]] | None = None,
 ) -> tuple[Any, list]:
     """Load YAML text; returns (data, warnings) or raises ThreatModelError.
 
     `merge_keys` accepts YAML merge keys (`<<: *base`), as other tools' files use them;
     what they copy counts against the same node budget as an alias. Our own models and
     catalogs leave it off: every key of an element is written where the element is.
+    `sections` caps the items of top-level lists, {key: (most items, message)}: the read
+    stops at the first item past the cap with that message, so a file asking for too much
+    work is refused before the rest of it is read.
     """
     if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
         raise ThreatModelError(
@@ -169,7 +189,7 @@ def load_text(
                 )
             ]
         )
-    builder = _Builder(display, limits, merge_keys)
+    builder = _Builder(display, limits, merge_keys, sections or {})
     try:
         for event in yaml.parse(text, Loader=_Loader):
             builder.feed(event)
@@ -212,10 +232,17 @@ _EMPTY = object()
 class _Builder:
     """Turns parser events into LMap/LList/scalars with an explicit stack."""
 
-    def __init__(self, display: str, limits: Limits, merge_keys: bool = False):
+    def __init__(
+        self,
+        display: str,
+        limits: Limits,
+        merge_keys: bool = False,
+        sections: Mapping[str, tuple[int, str]] | None = None,
+    ):
         self.display = display
         self.limits = limits
         self.merge_keys = merge_keys
+        self.sections = sections or {}
         self.out = Collector()
         self.stack: list[list] = []  # [container, pending_key, anchor, merge sources]
         self.anchors: dict[str, tuple[Any, int]] = {}
@@ -364,6 +391,8 @@ class _Builder:
             self.out.error(pos, "'<<' (a merge key) can only be a key in a mapping")
             value = "<<"
         if isinstance(container, LList):
+            if self.sections and len(self.stack) == 2 and self._over_cap(container, pos):
+                return
             container.append(value)
             container.item_pos.append(pos)
             return
@@ -411,6 +440,17 @@ class _Builder:
         container[key] = value
         container.key_pos[key] = kpos
         container.val_pos[key] = pos
+
+    def _over_cap(self, items: LList, pos: Position) -> bool:
+        """Whether one more item in this top-level list passes its cap (then reported)."""
+        pending = self.stack[0][1]
+        if not isinstance(pending, tuple) or pending[0] not in self.sections:
+            return False
+        cap, message = self.sections[pending[0]]
+        if len(items) < cap:
+            return False
+        self.fail(pos, message)
+        return True
 
 
 _NO_KEY = object()

@@ -10,7 +10,14 @@ from typing import Any, TypeVar
 from threatmodel.checks import collecting
 from threatmodel.errors import Collector, Position, Problem, ThreatModelError, type_name
 from threatmodel.fields import Fields, each_mapping
-from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap, load_file, load_text, value_pos
+from threatmodel.loader import (
+    DEFAULT_LIMITS,
+    Limits,
+    LMap,
+    load_file,
+    load_text,
+    value_pos,
+)
 from threatmodel.model import (
     Boundary,
     Control,
@@ -22,6 +29,7 @@ from threatmodel.model import (
     attribute_problem,
 )
 from threatmodel.vocabulary import Vocabulary, parse_vocabulary
+from threatmodel.work import WORK_LIMITS, nested_too_deep, too_deep, too_many
 
 SECTIONS = ("data", "elements", "flows", "boundaries", "controls")
 TOP_KEYS = ("system", "include", "vocabulary", "decisions") + SECTIONS
@@ -43,8 +51,8 @@ def read_model_file(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> System
     kept in `model.problems` so that validation can report them together with its own.
     """
     path = Path(path)
-    data, warnings = load_file(path, str(path), limits)
     reader = _Reader(path.resolve().parent, limits)
+    data, warnings = load_file(path, str(path), limits, sections=reader.caps())
     reader.warnings.extend(warnings)
     reader.main_data = data
     with contextlib.suppress(OSError):  # it was just read
@@ -84,6 +92,16 @@ class _Reader:
         self.used_bytes = 0
         self.used_nodes: int | None = None  # counted when the first include is read
 
+    def caps(self) -> dict[str, tuple[int, str]]:
+        """What is left of the work limits on sections, for the next file to read."""
+        return {
+            section: (
+                max(getattr(self.limits, name) - len(self.sections[section]), 0),
+                too_many(section, name, getattr(self.limits, name)),
+            )
+            for section, name in WORK_LIMITS.items()
+        }
+
     def read(self, data: Any, display: str, resolved: Path | None) -> SystemModel:
         top = Position(file=display, line=1, col=1)
         if not isinstance(data, dict):
@@ -101,6 +119,7 @@ class _Reader:
         fields.reject_unknown(TOP_KEYS)
         system = self._system(fields)
         self._collect(fields, display)
+        self._check_work()
         vocabulary = None
         for layer in self.vocabularies:
             vocabulary = layer if vocabulary is None else vocabulary.merge(layer, self.out)
@@ -157,6 +176,17 @@ class _Reader:
             where = value_pos(fields.map.get("include"), index, fields.at("include"))
             self._include(include, where, Path(display).parent)
 
+    def _check_work(self) -> None:
+        """Refuse a model (with its includes) past a work limit: too many elements or flows,
+        or boundaries nested too deep. One problem per limit, at the first item past it."""
+        for section, name in WORK_LIMITS.items():
+            cap = getattr(self.limits, name)
+            if len(self.sections[section]) > cap:
+                self.out.error(self.sections[section][cap].pos, too_many(section, name, cap))
+        deepest = nested_too_deep(self.sections["boundaries"], self.limits.max_boundary_depth)
+        if deepest is not None:
+            self.out.problems.append(too_deep(deepest, self.limits.max_boundary_depth))
+
     def _include(self, relative: str, where: Position, base: Path) -> None:
         if len(self.files) >= MAX_INCLUDES:
             self.out.error(where, f"include: more than {MAX_INCLUDES} files")
@@ -201,7 +231,7 @@ class _Reader:
             )
             return
         try:  # one file's limits bound this read; the shared budget is checked after it
-            data, warnings = load_file(resolved, display, self.limits)
+            data, warnings = load_file(resolved, display, self.limits, sections=self.caps())
         except ThreatModelError as exc:
             self.out.problems.extend(exc.problems)
             return

@@ -123,7 +123,8 @@ def analyse(
     """Read a model, analyse it and apply its review decisions (as of `today`)."""
     model = read_model(model_path, sources)
     found = find_decisions(model_path, model, decisions, sources.limits)
-    return apply_decisions(analyze(model, catalog), found, today or datetime.date.today())
+    result = analyze(model, catalog, max_findings=sources.limits.max_findings)
+    return apply_decisions(result, found, today or datetime.date.today())
 
 
 def render(

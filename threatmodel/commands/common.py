@@ -40,7 +40,9 @@ def add_limit_option(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="raise or lower a bound on what one input file may cost to read: "
         "max_bytes (default 20M), max_depth (64), max_nodes (2000000), "
-        "max_scalar_chars (100000); K/M/G suffixes; repeatable. Also "
+        "max_scalar_chars (100000); or on the work a model may ask for: max_elements "
+        "(20000), max_flows (50000), max_boundary_depth (32), max_findings (100000); "
+        "K/M/G suffixes; repeatable. Also "
         f"${LIMITS_ENV}='NAME=VALUE,...' (the options win)",
     )
 

@@ -172,7 +172,8 @@ def _check_matches(args: argparse.Namespace, bad) -> None:
     from threatmodel.tracking import is_pattern, key_matches
 
     sources = sources_from(args)
-    result = analyze(service.read_model(args.model, sources), load_catalog(args))
+    model = service.read_model(args.model, sources)
+    result = analyze(model, load_catalog(args), max_findings=sources.limits.max_findings)
     ids = [f.id for f in (*result.findings, *result.undecided)]
     if not any(key_matches(args.finding, i) for i in ids):
         hint = "" if is_pattern(args.finding) else did_you_mean(args.finding, ids)
