@@ -69,6 +69,22 @@ def inside(inner, outer) -> bool:
 
 
 class TestDataFlowDiagram:
+    def test_a_thousand_nested_boundaries_are_drawn_without_recursion(self, tmp_path):
+        """Nesting past Python's stack (with max_boundary_depth raised) still gives DOT
+        source: clusters are built innermost first, not by recursion (issue 17.5)."""
+        from threatmodel.loader import Limits
+
+        lines = ["system: {id: s}", "elements:", "  - {id: a, kind: process}", "boundaries:"]
+        lines.append("  - {id: b0, kind: network, members: [a]}")
+        lines += [f"  - {{id: b{i}, kind: network, members: [b{i - 1}]}}" for i in range(1, 1000)]
+        path = tmp_path / "nested.yaml"
+        path.write_text("\n".join(lines) + "\n")
+        model = threatmodel.load_model(path, Limits(max_boundary_depth=1000))
+        catalog = threatmodel.load_catalog([FIXTURES / "catalog.yaml"], shipped_risks=False)
+        source = diagram.render(threatmodel.analyze(model, catalog), diagram.Options(), "dot")
+        assert len(re.findall(r"subgraph cluster_\d+ ", source)) == 1000
+        assert source.index('id="boundary-b999"') < source.index('id="boundary-b998"')
+
     def test_boundaries_are_nested_clusters_labelled_with_their_kind(self):
         """Jurisdiction > organisation > network are clusters drawn inside one another."""
         svg = svg_of(analysed())

@@ -397,15 +397,25 @@ def nest(
     for boundary_id in sorted(needed, key=lambda b: position.get(b, len(position))):
         children[parent(boundary_id)].append(boundary_id)
 
-    def emit(target: graphviz.Digraph, boundary_id: str | None) -> None:
+    # Built innermost first and without recursion, so no nesting depth can overflow the stack:
+    # each cluster is finished (its nodes, then its child clusters) before its parent takes it.
+    walk, stack = [], [None]
+    while stack:
+        boundary_id = stack.pop()
+        walk.append(boundary_id)
+        stack.extend(children.get(boundary_id, ()))
+    built: dict[str, graphviz.Digraph] = {}
+    for boundary_id in reversed(walk):
+        target = graph
+        if boundary_id is not None:
+            target = graph.__class__(name=f"cluster_{position.get(boundary_id, 0)}", strict=None)
+            target.attr("graph", **cluster(boundary_id))
         for add in placed.get(boundary_id, ()):
             add(target)
         for child in children.get(boundary_id, ()):
-            with target.subgraph(name=f"cluster_{position.get(child, 0)}") as sub:
-                sub.attr("graph", **cluster(child))
-                emit(sub, child)
-
-    emit(graph, None)
+            target.subgraph(built.pop(child))
+        if boundary_id is not None:
+            built[boundary_id] = target
 
 
 def legend(
