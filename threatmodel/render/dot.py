@@ -399,7 +399,8 @@ def nest(
 
     # Built innermost first and without recursion, so no nesting depth can overflow the stack:
     # each cluster is finished (its nodes, then its child clusters) before its parent takes it.
-    walk, stack = [], [None]
+    walk: list[str | None] = []
+    stack: list[str | None] = [None]
     while stack:
         boundary_id = stack.pop()
         walk.append(boundary_id)
