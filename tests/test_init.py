@@ -97,7 +97,7 @@ def test_questions_take_replies_and_keep_defaults_on_empty_input():
         asked.append(prompt)
         return next(replies)
 
-    answers = init.ask(init.defaults(given), given, read=read, write=lambda text: None)
+    answers = init.ask(init.defaults(vars(given)), given, read=read, write=lambda text: None)
     assert answers["shape"] == "data-sharing" and answers["name"] == "Loyalty Cards"
     assert answers["id"] == "loyalty-cards" and answers["subjects"] == 1_200_000
     assert answers["owner"] == "fixed" and answers["jurisdiction"] == "CN"

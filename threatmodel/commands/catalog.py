@@ -225,17 +225,7 @@ def _typical_models(args: argparse.Namespace, catalog) -> list:
 
     models = []
     for shape in SHAPES:
-        answers = defaults(
-            argparse.Namespace(
-                shape=shape,
-                name=None,
-                id=None,
-                owner=None,
-                subjects=None,
-                jurisdiction=None,
-                description=None,
-            )
-        )
+        answers = defaults({"shape": shape})
         data, _ = load_text(render(answers), f"<init --shape {shape}>")
         models.append(load_model_data(data, f"<init --shape {shape}>"))
     paths = [Path(p) for p in args.typical]

@@ -63,16 +63,20 @@ def add_parser(sub) -> None:
     parser.set_defaults(run=run)
 
 
-def defaults(args: argparse.Namespace) -> dict:
-    name = args.name or "My system"
+ANSWERS = ("shape", "name", "id", "owner", "subjects", "jurisdiction", "description")
+
+
+def defaults(given: dict) -> dict:
+    """Every answer: the one `given` (a flag's value, None when not given), else its default."""
+    name = given.get("name") or "My system"
     return {
-        "shape": args.shape or "scoring",
+        "shape": given.get("shape") or "scoring",
         "name": name,
-        "id": args.id or (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "system"),
-        "owner": args.owner or "privacy-team",
-        "subjects": args.subjects if args.subjects is not None else 100_000,
-        "jurisdiction": args.jurisdiction or "EU",
-        "description": args.description or f"What {name} does, for whom, and why.",
+        "id": given.get("id") or (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "system"),
+        "owner": given.get("owner") or "privacy-team",
+        "subjects": given["subjects"] if given.get("subjects") is not None else 100_000,
+        "jurisdiction": given.get("jurisdiction") or "EU",
+        "description": given.get("description") or f"What {name} does, for whom, and why.",
     }
 
 
@@ -136,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     from threatmodel.loader import load_text
     from threatmodel.output import write_atomic
 
-    answers = defaults(args)
+    answers = defaults({key: getattr(args, key) for key in ANSWERS})
     if not args.yes and sys.stdin.isatty():
         answers = ask(answers, args)
     if answers["shape"] not in SHAPES:
