@@ -112,7 +112,8 @@ def with_controls(result: Result, added: tuple[Control, ...]) -> Result:
 
 def controls_in_place(model: SystemModel, graph: Graph) -> dict[str, dict[str, Any]]:
     """For each subject id, the controls in place on it by mitigation id: model-wide ones
-    (no targets), those on a boundary around it, and its own."""
+    (no targets), those on a boundary around it, and its own. Subjects without any are left
+    out (read it with `.get(subject_id, {})`)."""
     table: dict[str, dict[str, Any]] = defaultdict(dict)
     everywhere: dict[str, Any] = {}
     for control in model.controls:
@@ -121,6 +122,8 @@ def controls_in_place(model: SystemModel, graph: Graph) -> dict[str, dict[str, A
         for target in control.targets:
             table[target].setdefault(control.mitigation, control)
     result: dict[str, dict[str, Any]] = {}
+    if not everywhere and not table:
+        return result
     for subject in model.subjects():
         merged = dict(everywhere)
         for boundary in reversed(graph.chain(subject.id)):
@@ -140,11 +143,17 @@ def _finding(
     harm: Harm,
 ) -> Finding:
     """The finding of a risk in scope whose condition, evaluated with `traced`, came out
-    `outcome` (true or unknown) on the probe's subject; its evidence is what made the scope
-    true, then what the condition looked at."""
+    `outcome` (true or unknown) on the probe's subject.
+
+    A confirmed finding's evidence is what made the scope true, then what the condition looked
+    at, and each modifier's own. An undecided one (there are thousands in a model that leaves
+    attributes out, and reports only ask questions about them) keeps what the condition
+    looked at and the facts it lacks, and is scored with its modifiers, without tracing the
+    scope and modifiers again."""
     graph, subject = probe.graph, probe.subject
+    confirmed = outcome is True
     trace: dict[str, Any] = {}
-    if risk.scope is not None:
+    if confirmed and risk.scope is not None:
         scoped = Context(graph, subject)  # the scope again, this time recording the evidence
         risk.scope.evaluate(scoped)
         trace.update(scoped.trace)
@@ -154,22 +163,24 @@ def _finding(
     for modifier in risk.modifiers:
         if modifier.condition.fn(probe) is not True:
             continue
-        mctx = Context(graph, subject)
-        modifier.condition.evaluate(mctx)
+        evidence: tuple[tuple[str, Any], ...] = ()
+        if confirmed:
+            mctx = Context(graph, subject)
+            modifier.condition.evaluate(mctx)
+            evidence = _evidence(mctx.trace)
         modifiers.append(
             AppliedModifier(
                 why=modifier.why,
                 condition=modifier.condition.text,
                 likelihood=modifier.likelihood,
                 impact=modifier.impact,
-                evidence=_evidence(mctx.trace),
+                evidence=evidence,
             )
         )
     applied, recommended, scored = _scored(
         risk, tuple(modifiers), controls.get(subject.id, {}), catalog
     )
     likelihood, impact, value, severity = scored
-    confirmed = outcome is True
     return Finding(
         id=f"{risk.id}@{subject.id}",
         risk_id=risk.id,

@@ -452,8 +452,20 @@ def _check_compare(op: str, left: str, right: str, offset: int) -> None:
 # -- closures -------------------------------------------------------------------------
 
 
+class _Const:
+    """A literal: the same value on every subject (membership tests read it once)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __call__(self, ctx: Any) -> Any:
+        return self.value
+
+
 def _const(value: Any):
-    return lambda ctx: value
+    return _Const(value)
 
 
 def _name(name: str):
@@ -592,6 +604,17 @@ def _membership(op: str, left, lkind: str, right, rkind: str, offset: int):
 
 
 def _in(item, collection):
+    if isinstance(collection, _Const):
+        members = _as_set(collection.value)
+
+        def member_of_literal(ctx):
+            value = item(ctx)
+            if value is UNKNOWN:
+                return UNKNOWN
+            return value in members
+
+        return member_of_literal
+
     def member(ctx):
         coll = collection(ctx)
         if coll is UNKNOWN:
@@ -605,6 +628,17 @@ def _in(item, collection):
 
 
 def _overlaps(left, right):
+    if isinstance(right, _Const):
+        members = _as_set(right.value)
+
+        def overlaps_literal(ctx):
+            a = left(ctx)
+            if a is UNKNOWN:
+                return UNKNOWN
+            return not members.isdisjoint(_as_set(a))
+
+        return overlaps_literal
+
     def overlap(ctx):
         a = left(ctx)
         if a is UNKNOWN:

@@ -71,6 +71,7 @@ class Graph:
         self._reach: dict[tuple[str, str], frozenset[str]] = {}
         self._domains: dict[str, frozenset[str]] | None = None
         self._personal: dict[tuple[str, bool], Any] = {}
+        self._crossed: dict[tuple[int, str], tuple[DataFlow, tuple[Any, Missing | None]]] = {}
         self.model_facts = ModelFacts(self)
 
     # -- facts ------------------------------------------------------------------------
@@ -202,7 +203,15 @@ class Graph:
         """Whether a flow leaves a boundary of `kind`, and what is missing when unknown.
 
         Without any boundary of the kind, a jurisdiction is not crossed by a flow that stays
-        inside one organisation (an organisation's own flows stay where it is)."""
+        inside one organisation (an organisation's own flows stay where it is). Memoised:
+        every risk and report asks about the same few flows and kinds."""
+        key = (id(flow), kind)
+        known = self._crossed.get(key)
+        if known is None:  # the memo keeps the flow alive, so that its id is never reused
+            known = self._crossed[key] = (flow, self._crosses(flow, kind))
+        return known[1]
+
+    def _crosses(self, flow: DataFlow, kind: str) -> tuple[Any, Missing | None]:
         if kind == "organisation" or kind not in self.boundary_kinds_used:
             a, b = self.organisation(flow.source), self.organisation(flow.target)
             for end, org in ((flow.source, a), (flow.target, b)):

@@ -41,14 +41,20 @@ def _plan(cls: type) -> tuple[tuple[str, str], ...]:
     return tuple(plan)
 
 
+_PLANS: dict[type, tuple[tuple[str, str], ...] | None] = {}  # per class: its plan, or None
+
+
 def to_plain(value: Any) -> Any:
     """`value` as JSON can hold it: attrs objects and mappings as dicts (keys in order),
     tuples and lists as lists, sets sorted, dates as ISO text, non-finite floats as text."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
     cls: type = type(value)
-    if attrs.has(cls):
-        return {key: to_plain(getattr(value, name)) for key, name in _plan(cls)}
+    plan = _PLANS.get(cls)
+    if plan is None and cls not in _PLANS:
+        plan = _PLANS[cls] = _plan(cls) if attrs.has(cls) else None
+    if plan is not None:
+        return {key: to_plain(getattr(value, name)) for key, name in plan}
     if isinstance(value, Mapping):
         return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, (tuple, list)):

@@ -88,19 +88,27 @@ def questions(result: Result) -> tuple[Question, ...]:
     for finding in result.undecided:
         for missing in finding.missing:
             waiting[_key(missing)].append((finding, missing))
+    known: dict[str, Where] = {}  # one Where per subject, shared by its questions
+
+    def where(subject) -> Where:
+        place = known.get(subject.id)
+        if place is None:
+            place = known[subject.id] = Where(
+                id=subject.id,
+                kind=subject.kind,
+                name=subject.label,
+                file=subject.pos.file,
+                line=subject.pos.line,
+            )
+        return place
+
     out = []
     for key, items in waiting.items():
         places: dict[str, Where] = {}
         for _, missing in items:
             subject = graph.by_id.get(missing.subject)
             if subject is not None and subject.id not in places:
-                places[subject.id] = Where(
-                    id=subject.id,
-                    kind=subject.kind,
-                    name=subject.label,
-                    file=subject.pos.file,
-                    line=subject.pos.line,
-                )
+                places[subject.id] = where(subject)
         by_risk: dict[str, dict[str, Finding]] = defaultdict(dict)
         for finding, _ in items:
             by_risk[finding.risk_id].setdefault(finding.id, finding)
