@@ -361,3 +361,59 @@ class TestReportSetIsAllOrNothing:
         finally:
             os.close(fd)
         assert listing(tmp_path) == {"a.txt": b"first"}
+
+
+class TestDecideUnderHostileConditions:
+    """Issue 17, Low: decide under a lock, linear on ' #', and no YAML from a file name."""
+
+    def test_decide_waits_for_the_lock_before_reading(self, tmp_path, monkeypatch, capsys):
+        import fcntl
+
+        from threatmodel import output
+
+        monkeypatch.setattr(output, "LOCK_WAIT", 0.2)
+        path = tmp_path / "d.yaml"
+        path.write_text("decisions: {}\n")
+        fd = os.open(tmp_path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            args = ["decide", "A-B-1@x", "--status", "open", "--decisions", str(path)]
+            assert main(args) == 2
+        finally:
+            os.close(fd)
+        assert "another run has been writing" in capsys.readouterr().err
+        assert path.read_text() == "decisions: {}\n"
+        assert main(args) == 0 and "A-B-1@x" in path.read_text()
+
+    def test_hashes_inside_a_quoted_value_are_not_comments(self):
+        from threatmodel.tracking import record_decision
+
+        why = "a #" * 20_000  # 60 KB: each ' #' used to cost a YAML parse of the line
+        text = (
+            "decisions:\n  A-B-1@x:\n    status: accepted\n"
+            f'    justification: "{why}"  # reviewed\n    owner: me\n'
+        )
+        new = record_decision(text, "d.yaml", "A-B-1@x", {"owner": "you"})
+        assert f'    justification: "{why}"  # reviewed\n' in new
+        assert "    owner: you\n" in new
+
+    def test_a_multi_line_model_name_stays_a_comment(self, tmp_path):
+        """The header of a new decisions file names the model on one comment line."""
+        model = tmp_path / "m\ndecisions:\n  X-Y-1@z: {status: accepted, justification: j}\n.yaml"
+        decisions = tmp_path / "new.yaml"
+        args = ["decide", "A-B-1@x", "--status", "open", "--decisions", str(decisions)]
+        assert main([*args, "--model", str(model), "--force"]) == 0
+        from threatmodel.tracking import load_decisions
+
+        assert [d.key for d in load_decisions(decisions).items] == ["A-B-1@x"]
+
+    def test_a_model_named_dots_yaml_writes_below_threatmodel_out(
+        self, tmp_path, monkeypatch, capsys
+    ):
+        import shutil
+
+        monkeypatch.chdir(tmp_path)
+        shutil.copy(MODEL, tmp_path / "...yaml")
+        assert main(["analyze", "...yaml", *CATALOG, "--quiet", "--format", "json"]) == 0
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["...yaml", "threatmodel-out"]
+        assert (tmp_path / "threatmodel-out" / "output" / "findings.json").is_file()

@@ -68,7 +68,7 @@ def write_all(directory: Path, files: dict[str, str | bytes]) -> list[Path]:
     staged: list[tuple[str, Path]] = []
     try:
         _make_directory(directory)
-        with _locked(directory):
+        with locked(directory):
             _remove_stale(directory, targets)
             _check_targets(targets)
             for path, content in zip(targets, files.values(), strict=False):
@@ -90,7 +90,7 @@ LOCK_WAIT = 60.0  # seconds a run waits for another run writing into the same di
 
 
 @contextlib.contextmanager
-def _locked(directory: Path) -> Iterator[None]:
+def locked(directory: Path) -> Iterator[None]:
     """Hold a lock on the output directory itself (an advisory `flock`, released when the
     process ends, however it ends; no lock file is left behind); a lock another run holds for
     longer than LOCK_WAIT is reported as bad input."""
