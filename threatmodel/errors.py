@@ -129,7 +129,7 @@ def did_you_mean(word: str, choices: Iterable[Any]) -> str:
 
 MAX_HINT_WORD = 100  # characters of a word compared; a longer one is cut
 _SMALL = 200  # up to this many choices, all are compared (difflib's own quick filters)
-_SHORTLIST = 20  # candidates compared in full for a word, from a large collection
+_SHORTLIST = 10  # candidates compared in full for a word, from a large collection
 _POSTINGS = 1_000  # entries of the trigram index visited for one word, at most
 
 
