@@ -97,11 +97,25 @@ def redos() -> None:
         print(f"{'accepted ' + pattern:32} {time.perf_counter() - start:8.3f} s")
 
 
+def suggestions() -> None:
+    """'Did you mean' for many misspelt names against many choices (issue 17.3): each word
+    costs a bounded look-up, whatever the number of choices."""
+    from threatmodel.errors import did_you_mean
+
+    for words, size in ((2_000, 1_000), (4_000, 20_000)):
+        ids = [f"element-{n:05d}" for n in range(size)]
+        start = time.perf_counter()
+        hinted = sum(bool(did_you_mean(f"elemnt-{n % size:05d}x", ids)) for n in range(words))
+        label = f"{words:,} typos, {size:,} choices"
+        print(f"{label:32} {time.perf_counter() - start:8.3f} s {'':>8}     {hinted:,} hinted")
+
+
 def main() -> None:
     print(f"{'input':32} {'time':>10} {'peak':>11}  outcome")
     for label, text in texts():
         measure(label, text)
     redos()
+    suggestions()
 
 
 if __name__ == "__main__":

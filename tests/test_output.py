@@ -18,8 +18,10 @@ MODEL = str(FIXTURES / "models" / "small.yaml")
 CATALOG = ["--no-shipped", "--catalog", str(FIXTURES / "catalog")]
 
 
-def listing(directory) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+def listing(directory) -> dict[str, object]:
+    return {
+        p.name: listing(p) if p.is_dir() else p.read_bytes() for p in sorted(directory.iterdir())
+    }
 
 
 def fail_on_call(monkeypatch, number: int, error: BaseException) -> None:
@@ -233,3 +235,185 @@ class TestDecide:
         """Naming a directory as the decisions file is bad input, not a crash."""
         assert main(["decide", "A-B-1@x", "--status", "open", "--decisions", str(tmp_path)]) == 2
         assert "is a directory, not a decisions file" in capsys.readouterr().err
+
+
+class TestReportSetIsAllOrNothing:
+    """Issue 17.8: the renames that replace a report set all happen or are all undone."""
+
+    def test_a_failed_rename_puts_back_the_files_already_replaced(self, tmp_path, monkeypatch):
+        write_all(tmp_path, {"a.txt": "old a", "b.txt": "old b", "c.txt": "old c"})
+        real = os.replace
+
+        def replace(source, target):
+            if str(target).endswith("c.txt") and str(source).endswith(".tmp"):
+                raise OSError(13, "Permission denied")
+            return real(source, target)
+
+        monkeypatch.setattr(os, "replace", replace)
+        with pytest.raises(ThreatModelError) as excinfo:
+            write_all(tmp_path, {"a.txt": "new a", "b.txt": "new b", "c.txt": "new c"})
+        assert str(excinfo.value) == f"{tmp_path / 'c.txt'}: cannot write this file: " + (
+            "Permission denied"
+        )
+        assert not excinfo.value.written
+        assert listing(tmp_path) == {"a.txt": b"old a", "b.txt": b"old b", "c.txt": b"old c"}
+
+    def test_ctrl_c_between_renames_puts_back_the_previous_set(self, tmp_path, monkeypatch):
+        write_all(tmp_path, {"a.txt": "old a", "b.txt": "old b"})
+        real, calls = os.replace, []
+
+        def replace(source, target):
+            calls.append(target)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            return real(source, target)
+
+        monkeypatch.setattr(os, "replace", replace)
+        with pytest.raises(KeyboardInterrupt):
+            write_all(tmp_path, {"a.txt": "new a", "b.txt": "new b", "new.txt": "x"})
+        assert listing(tmp_path) == {"a.txt": b"old a", "b.txt": b"old b"}
+
+    def test_a_rollback_that_fails_says_which_files_are_new(self, tmp_path, monkeypatch):
+        """If even putting a file back fails, the message names it and does not claim that
+        nothing was written."""
+        write_all(tmp_path, {"a.txt": "old a", "b.txt": "old b"})
+        real, failed = os.replace, []
+
+        def replace(source, target):
+            if failed or str(target).endswith("b.txt"):  # b's rename, then every rollback
+                failed.append(target)
+                raise OSError(5, "Input/output error")
+            return real(source, target)
+
+        monkeypatch.setattr(os, "replace", replace)
+        with pytest.raises(ThreatModelError) as excinfo:
+            write_all(tmp_path, {"a.txt": "new a", "b.txt": "new b"})
+        assert excinfo.value.written
+        files = listing(tmp_path)
+        (backup,) = (name for name in files if name.startswith(".a.txt."))
+        assert files == {backup: b"old a", "a.txt": b"new a", "b.txt": b"old b"}
+        assert str(excinfo.value) == (
+            f"{tmp_path / 'a.txt'}: this report is from the new run and its previous version "
+            f"could not be put back (it is kept as {backup}); the report set is mixed\n"
+            f"{tmp_path / 'b.txt'}: cannot write this file: Input/output error"
+        )
+
+    def test_a_directory_in_place_of_a_report_changes_nothing(self, tmp_path, capsys):
+        """The issue's case: findings.sarif made a non-empty directory, then a re-run."""
+        out = tmp_path / "out"
+        args = ["analyze", MODEL, *CATALOG, "-o", str(out), "--quiet", "--format", "json,md,sarif"]
+        assert main(args) == 0
+        (out / "findings.sarif").unlink()
+        (out / "findings.sarif").mkdir()
+        (out / "findings.sarif" / "keep").write_text("x")
+        before = listing(out)
+        capsys.readouterr()
+        assert main(args) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            f"{out / 'findings.sarif'}: cannot write this file: a directory of that name is in "
+            "the way",
+            "threatmodel: 1 problem found; nothing was written.",
+        ]
+        assert listing(out) == before
+
+    def test_temporary_files_of_a_killed_run_are_removed(self, tmp_path):
+        stale = tmp_path / ".a.txt.k3j_x9a2.tmp"
+        stale.write_text("x" * 1000)
+        other = tmp_path / ".notes.abcdefgh.tmp"  # not a report of this run: left alone
+        other.write_text("mine")
+        write_all(tmp_path, {"a.txt": "new"})
+        assert listing(tmp_path) == {".notes.abcdefgh.tmp": b"mine", "a.txt": b"new"}
+
+    def test_a_planted_symlink_does_not_lend_its_mode(self, tmp_path):
+        """A report replacing a symlink to a setuid file gets a new file's mode, not the
+        target's; and a replaced regular file never keeps setuid."""
+        target = tmp_path / "victim"
+        target.write_text("x")
+        target.chmod(0o4755)
+        out = tmp_path / "out"
+        out.mkdir()
+        (out / "a.txt").symlink_to(target)
+        (out / "b.txt").write_text("old")
+        (out / "b.txt").chmod(0o4750)
+        umask = os.umask(0o022)
+        try:
+            write_all(out, {"a.txt": "new", "b.txt": "new"})
+        finally:
+            os.umask(umask)
+        assert not (out / "a.txt").is_symlink()
+        assert stat.S_IMODE((out / "a.txt").stat().st_mode) == 0o644
+        assert stat.S_IMODE((out / "b.txt").stat().st_mode) == 0o750
+        assert stat.S_IMODE(target.stat().st_mode) == 0o4755 and target.read_text() == "x"
+
+    def test_a_second_run_waits_for_the_lock(self, tmp_path, monkeypatch):
+        """While another run holds the directory's lock, a run does not write into it."""
+        import fcntl
+
+        from threatmodel import output
+
+        monkeypatch.setattr(output, "LOCK_WAIT", 0.2)
+        write_all(tmp_path, {"a.txt": "first"})
+        fd = os.open(tmp_path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            with pytest.raises(ThreatModelError, match="another run has been writing"):
+                write_all(tmp_path, {"a.txt": "second"})
+        finally:
+            os.close(fd)
+        assert listing(tmp_path) == {"a.txt": b"first"}
+
+
+class TestDecideUnderHostileConditions:
+    """Issue 17, Low: decide under a lock, linear on ' #', and no YAML from a file name."""
+
+    def test_decide_waits_for_the_lock_before_reading(self, tmp_path, monkeypatch, capsys):
+        import fcntl
+
+        from threatmodel import output
+
+        monkeypatch.setattr(output, "LOCK_WAIT", 0.2)
+        path = tmp_path / "d.yaml"
+        path.write_text("decisions: {}\n")
+        fd = os.open(tmp_path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            args = ["decide", "A-B-1@x", "--status", "open", "--decisions", str(path)]
+            assert main(args) == 2
+        finally:
+            os.close(fd)
+        assert "another run has been writing" in capsys.readouterr().err
+        assert path.read_text() == "decisions: {}\n"
+        assert main(args) == 0 and "A-B-1@x" in path.read_text()
+
+    def test_hashes_inside_a_quoted_value_are_not_comments(self):
+        from threatmodel.tracking import record_decision
+
+        why = "a #" * 20_000  # 60 KB: each ' #' used to cost a YAML parse of the line
+        text = (
+            "decisions:\n  A-B-1@x:\n    status: accepted\n"
+            f'    justification: "{why}"  # reviewed\n    owner: me\n'
+        )
+        new = record_decision(text, "d.yaml", "A-B-1@x", {"owner": "you"})
+        assert f'    justification: "{why}"  # reviewed\n' in new
+        assert "    owner: you\n" in new
+
+    def test_a_multi_line_model_name_stays_a_comment(self, tmp_path):
+        """The header of a new decisions file names the model on one comment line."""
+        model = tmp_path / "m\ndecisions:\n  X-Y-1@z: {status: accepted, justification: j}\n.yaml"
+        decisions = tmp_path / "new.yaml"
+        args = ["decide", "A-B-1@x", "--status", "open", "--decisions", str(decisions)]
+        assert main([*args, "--model", str(model), "--force"]) == 0
+        from threatmodel.tracking import load_decisions
+
+        assert [d.key for d in load_decisions(decisions).items] == ["A-B-1@x"]
+
+    def test_a_model_named_dots_yaml_writes_below_threatmodel_out(
+        self, tmp_path, monkeypatch, capsys
+    ):
+        import shutil
+
+        monkeypatch.chdir(tmp_path)
+        shutil.copy(MODEL, tmp_path / "...yaml")
+        assert main(["analyze", "...yaml", *CATALOG, "--quiet", "--format", "json"]) == 0
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["...yaml", "threatmodel-out"]
+        assert (tmp_path / "threatmodel-out" / "output" / "findings.json").is_file()

@@ -47,20 +47,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status. Everything printed for people passes
+    through `console.TerminalStream`, so no input can put a control sequence on the terminal."""
+    from threatmodel.console import TerminalStream
+
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalStream(sys.stdout), TerminalStream(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from threatmodel.errors import ThreatModelError
+    from threatmodel.errors import ThreatModelError, problem_lines
     from threatmodel.render.escape import terminal
 
     try:
         return args.run(args)
     except ThreatModelError as exc:
-        for problem in exc.problems:
-            print(terminal(str(problem)), file=sys.stderr)
+        for line in problem_lines(exc.problems):
+            print(terminal(line), file=sys.stderr)
         count = len([p for p in exc.problems if p.severity == "error"])
+        outcome = "see above for what was written" if exc.written else "nothing was written"
         print(
-            f"threatmodel: {count} problem{'s' if count != 1 else ''} found; nothing was written.",
+            f"threatmodel: {count} problem{'s' if count != 1 else ''} found; {outcome}.",
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT

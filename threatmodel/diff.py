@@ -7,6 +7,7 @@ by an older release), reduced to the same `Side`, so both compare the same way. 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import attrs
@@ -126,17 +127,43 @@ def side_of_report(report: Report) -> Side:
     )
 
 
+MAX_DIGITS = 100  # digits of a whole number in a findings.json (Python refuses 4,300 and more)
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise ValueError("too many digits")
+    return int(digits)
+
+
 def side_of_json(text: str, display: str) -> Side:
     """A findings.json written by `analyze`, as one side of a diff; problems are positioned
     errors. Keys newer releases added are optional, so old files still compare."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         raise ThreatModelError(
             [
                 Problem(
                     message=f"invalid JSON: {exc.msg}",
                     pos=Position(file=display, line=exc.lineno, col=exc.colno),
+                )
+            ]
+        ) from None
+    except (ValueError, RecursionError) as exc:  # a huge number, or nesting past the stack
+        long = re.search(rf"[0-9]{{{MAX_DIGITS + 1},}}", text)
+        at = long.start() if long and isinstance(exc, ValueError) else 0
+        line = text.count("\n", 0, at) + 1
+        message = (
+            f"invalid JSON: a number with {len(long[0]):,} digits"
+            if long and isinstance(exc, ValueError)
+            else "invalid JSON: nested too deeply"
+        )
+        raise ThreatModelError(
+            [
+                Problem(
+                    message=message,
+                    pos=Position(file=display, line=line, col=at - text.rfind("\n", 0, at)),
                 )
             ]
         ) from None

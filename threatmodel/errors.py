@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import collections
 import datetime
+import difflib
+import itertools
+import re
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -48,10 +53,12 @@ class Problem:
 
 
 class ThreatModelError(Exception):
-    """Bad input: carries every problem found, sorted by position."""
+    """Bad input: carries every problem found, sorted by position. `written`: some output was
+    written before the problem and could not be taken back (the problems say which)."""
 
-    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...], written: bool = False):
         self.problems = tuple(sorted(problems, key=lambda p: (p.pos, p.message)))
+        self.written = written
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -80,12 +87,103 @@ class Collector:
             raise ThreatModelError(self.errors)
 
 
-def did_you_mean(word: str, choices) -> str:
-    """A ' (did you mean ...?)' hint for a misspelt word, or ''."""
-    import difflib
+MAX_PER_KIND = 20  # problems of one kind printed; the rest are counted
 
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+
+def problem_lines(problems: Iterable[Any]) -> list[str]:
+    """One line per problem (or warning text), but at most MAX_PER_KIND of one kind (the same
+    message but for the quoted names and numbers in it), then a line counting the rest."""
+    first: dict[str, str] = {}
+    count: dict[str, int] = {}
+    lines = []
+    for problem in problems:
+        message = getattr(problem, "message", str(problem))
+        kind = getattr(problem, "severity", "warning") + _QUOTED.sub("'", message)
+        first.setdefault(kind, message)
+        count[kind] = count.get(kind, 0) + 1
+        if count[kind] <= MAX_PER_KIND:
+            lines.append(str(problem))
+    for kind, number in count.items():
+        if number > MAX_PER_KIND:
+            what = "errors" if kind.startswith("error") else "warnings"
+            lines.append(
+                f"... and {number - MAX_PER_KIND:,} more {what} like '{_shorten(first[kind])}'"
+            )
+    return lines
+
+
+_QUOTED = re.compile(r"'[^']*'|\d+")
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def did_you_mean(word: str, choices: Iterable[Any]) -> str:
+    """A ' (did you mean ...?)' hint for a misspelt word, or ''. Bounded time whatever the
+    number of choices: a large collection is indexed once (`_Index`), and the close match is
+    looked for among the few candidates that share the most character trigrams with the word."""
+    close = _index(choices).closest(str(word)[:MAX_HINT_WORD])
+    return f" (did you mean '{close}'?)" if close else ""
+
+
+MAX_HINT_WORD = 100  # characters of a word compared; a longer one is cut
+_SMALL = 200  # up to this many choices, all are compared (difflib's own quick filters)
+_SHORTLIST = 10  # candidates compared in full for a word, from a large collection
+_POSTINGS = 1_000  # entries of the trigram index visited for one word, at most
+
+
+class _Index:
+    """The choices of one collection, and for a large one, which choices hold each trigram."""
+
+    def __init__(self, source: Any, names: list[str]):
+        self.source, self.size, self.names = source, len(names), names
+        self.postings: dict[str, list[int]] = {}
+        if len(names) > _SMALL:
+            for number, name in enumerate(names):
+                for gram in set(_trigrams(name[:MAX_HINT_WORD])):
+                    self.postings.setdefault(gram, []).append(number)
+
+    def closest(self, word: str) -> str | None:
+        candidates = self.names if not self.postings else self._shortlist(word)
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+        return close[0] if close else None
+
+    def _shortlist(self, word: str) -> list[str]:
+        """The choices sharing the most trigrams with `word`, rarest trigrams first, reading at
+        most _POSTINGS entries of the index (a trigram most choices hold tells little)."""
+        lists = sorted(
+            (self.postings[gram] for gram in set(_trigrams(word)) if gram in self.postings),
+            key=len,
+        )
+        taken, budget = [], _POSTINGS
+        for numbers in lists:
+            taken.append(numbers[:budget])
+            budget -= len(numbers)
+            if budget <= 0:
+                break
+        shared = collections.Counter(itertools.chain.from_iterable(taken))
+        return [self.names[n] for n, _ in shared.most_common(_SHORTLIST)]
+
+
+def _trigrams(text: str) -> list[str]:
+    padded = f"  {text.lower()} "
+    return [padded[i : i + 3] for i in range(len(padded) - 2)]
+
+
+_INDEXES: list[_Index] = []  # the last few collections indexed (the same one is asked often)
+
+
+def _index(choices: Iterable[Any]) -> _Index:
+    for index in _INDEXES:
+        if index.source is choices and index.size == len(choices):
+            return index
+    names = [str(choice) for choice in choices]
+    index = _Index(choices, names)
+    if hasattr(choices, "__len__"):  # a collection (not an iterator): it may be asked again
+        _INDEXES.insert(0, index)
+        del _INDEXES[4:]
+    return index
 
 
 def type_name(value: Any) -> str:

@@ -198,7 +198,7 @@ class _Reader:
             outside = candidate.is_absolute() or not _inside(resolved, self.root)
             found = not outside and resolved.is_file()
             size = resolved.stat().st_size if found else 0
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: a symlink loop (3.11)
             reason = getattr(exc, "strerror", None) or str(exc)
             self.out.error(where, f"include: cannot read '{show_text(relative)}': {reason}")
             return

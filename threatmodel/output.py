@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import secrets
+import shutil
 import stat
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from threatmodel.errors import Position, Problem, ThreatModelError
@@ -40,34 +45,36 @@ def write_atomic(path: Path, content: str | bytes) -> None:
 def write_all(directory: Path, files: dict[str, str | bytes]) -> list[Path]:
     """Write every rendered file into `directory` (names made safe and distinct): all or nothing.
 
-    Everything is rendered before this is called. Each file is first written in full to a
-    temporary file beside its target and flushed to disk; only when all of them are ready are
-    they renamed over their targets. If staging fails (disk full, no permission) or the run is
-    interrupted, the temporary files are removed and every previous report is left intact.
+    Everything is rendered before this is called. Under a lock on the directory (a second run
+    into it waits for this one), stale temporary files of a killed run are removed and every
+    target is checked; each file is then written in full to a temporary file beside its target
+    and flushed to disk; only when all of them are ready are they renamed over their targets,
+    each old file kept under a temporary name until the last rename is done. If anything fails
+    (disk full, no permission, a target that is a directory, Ctrl-C), the files already renamed
+    are put back, the temporary files removed, and the previous report set is left as it was.
     """
     directory = Path(directory)
     targets = _distinct([directory / safe_name(name) for name in files])
-    staged: list[tuple[str, Path]] = []
+    if directory.exists() and not directory.is_dir():
+        raise ThreatModelError(
+            [
+                Problem(
+                    message="the output path exists and is not a directory",
+                    pos=Position(file=str(directory)),
+                )
+            ]
+        )
     created = not directory.exists()
+    staged: list[tuple[str, Path]] = []
     try:
-        if not created and not directory.is_dir():
-            raise ThreatModelError(
-                [
-                    Problem(
-                        message="the output path exists and is not a directory",
-                        pos=Position(file=str(directory)),
-                    )
-                ]
-            )
-        for path, content in zip(targets, files.values(), strict=False):
-            staged.append((_stage(path, content), path))
-        while staged:
-            temp, path = staged[0]
-            try:
-                os.replace(temp, path)
-            except OSError as exc:
-                raise _cannot_write(path, exc) from None
-            staged.pop(0)
+        _make_directory(directory)
+        with locked(directory):
+            _remove_stale(directory, targets)
+            _check_targets(targets)
+            for path, content in zip(targets, files.values(), strict=False):
+                staged.append((_stage(path, content), path))
+            _replace_all(staged)
+            staged.clear()
         created = False  # done: keep the directory
     finally:
         for temp, _ in staged:
@@ -77,6 +84,160 @@ def write_all(directory: Path, files: dict[str, str | bytes]) -> list[Path]:
                 directory.rmdir()
     _sync_directory(directory)
     return targets
+
+
+LOCK_WAIT = 60.0  # seconds a run waits for another run writing into the same directory
+
+
+@contextlib.contextmanager
+def locked(directory: Path) -> Iterator[None]:
+    """Hold a lock on the output directory itself (an advisory `flock`, released when the
+    process ends, however it ends; no lock file is left behind); a lock another run holds for
+    longer than LOCK_WAIT is reported as bad input."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not a POSIX system: no lock
+        yield
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise _cannot_write(directory, exc) from None
+    try:
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ThreatModelError(
+                        [
+                            Problem(
+                                message="another run has been writing into this directory "
+                                f"for over {LOCK_WAIT:.0f} s; try again when it has finished",
+                                pos=Position(file=str(directory)),
+                            )
+                        ]
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _remove_stale(directory: Path, targets: list[Path]) -> None:
+    """Remove the temporary files a killed run left beside these targets (`.NAME.XXXXXXXX.tmp`;
+    under the lock no other run is writing them)."""
+    names = {path.name for path in targets}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(directory):
+            match = _TEMP_NAME.fullmatch(entry.name)
+            if match and match[1] in names and entry.is_file(follow_symlinks=False):
+                _unlink(entry.path)
+
+
+def _check_targets(targets: list[Path]) -> None:
+    """Refuse, before anything is written, targets that no file can replace (directories)."""
+    problems = [
+        Problem(
+            message="cannot write this file: a directory of that name is in the way",
+            pos=Position(file=str(path)),
+        )
+        for path in targets
+        if path.is_dir() and not path.is_symlink()
+    ]
+    if problems:
+        raise ThreatModelError(problems)
+
+
+def _replace_all(staged: list[tuple[str, Path]]) -> None:
+    """Rename each staged file over its target, keeping the old one under a temporary name;
+    on any failure put every old file back, so the set is the old one or the new one."""
+    done: list[tuple[Path, str | None]] = []  # target, its old file's backup (None: was new)
+    try:
+        for temp, path in staged:
+            done.append((path, _backup(path)))  # before the rename: Ctrl-C may come after it
+            try:
+                os.replace(temp, path)
+            except OSError:
+                backup = done.pop()[1]  # that rename did not happen
+                if backup:
+                    _unlink(backup)
+                raise
+    except BaseException as exc:
+        failed = _roll_back(done)
+        cause = _cannot_write(path, exc) if isinstance(exc, OSError) else None
+        if failed:
+            why = cause.problems if cause else ()
+            if isinstance(exc, ThreatModelError):
+                why = exc.problems
+            mixed = [
+                Problem(
+                    message="this report is from the new run and its previous version could "
+                    "not be put back"
+                    + (f" (it is kept as {Path(backup).name})" if backup else "")
+                    + "; the report set is mixed",
+                    pos=Position(file=str(target)),
+                )
+                for target, backup in failed
+            ]
+            raise ThreatModelError([*why, *mixed], written=True) from None
+        if cause:
+            raise cause from None
+        raise
+    for _, backup in done:
+        if backup:
+            _unlink(backup)
+
+
+def _backup(path: Path) -> str | None:
+    """A second name for the file at `path` (a hard link, else a copy), or None if none is there."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    for _ in range(100):
+        backup = str(path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp"))
+        try:
+            os.link(path, backup, follow_symlinks=False)
+            return backup
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links on this file system: a copy
+            try:
+                shutil.copy2(path, backup, follow_symlinks=False)
+            except OSError as exc:
+                _unlink(backup)
+                raise _cannot_write(path, exc) from None
+            return backup
+    raise _cannot_write(path, FileExistsError(17, "no free temporary name"))
+
+
+def _roll_back(done: list[tuple[Path, str | None]]) -> list[tuple[Path, str | None]]:
+    """Put back the old file of each target already replaced; returns those that could not be."""
+    failed = []
+    for path, backup in reversed(done):
+        try:
+            if backup:
+                os.replace(backup, path)
+                _unlink(backup)  # still there if `path` was never replaced (same file: no-op)
+            else:
+                os.unlink(path)  # it did not exist before this run
+        except FileNotFoundError:
+            pass  # the rename that would have made it never happened
+        except OSError:
+            failed.append((path, backup))
+    return failed
+
+
+def _make_directory(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cannot_write(directory, exc) from None
 
 
 def _stage(path: Path, content: str | bytes) -> str:
@@ -103,14 +264,19 @@ def _stage(path: Path, content: str | bytes) -> str:
 
 
 def _mode_for(path: Path) -> int:
-    """The permissions the new file gets: the old file's, else what the umask gives a new file
-    (mkstemp creates files readable by their owner only)."""
+    """The permissions the new file gets: the old regular file's (read, write and execute bits
+    only: never setuid, setgid or sticky), else what the umask gives a new file (mkstemp
+    creates files readable by their owner only). A symbolic link is not followed: its target's
+    mode is not the report's."""
     try:
-        return stat.S_IMODE(path.stat().st_mode)
+        old = os.lstat(path)
+        if stat.S_ISREG(old.st_mode):
+            return stat.S_IMODE(old.st_mode) & 0o777
     except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _distinct(paths: list[Path]) -> list[Path]:
@@ -125,6 +291,9 @@ def _distinct(paths: list[Path]) -> list[Path]:
         seen.add(candidate.name.lower())
         result.append(candidate)
     return result
+
+
+_TEMP_NAME = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")  # as tempfile.mkstemp and _backup name them
 
 
 def _cannot_write(path: Path, exc: OSError) -> ThreatModelError:

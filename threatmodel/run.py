@@ -93,6 +93,7 @@ def find_decisions(
         return load_decisions(explicit, limits=limits)
     path = default_path(model_path)
     if path.is_file():
+        _refuse_outside(path, Path(model_path))
         if section is not None:
             raise ThreatModelError(
                 [
@@ -110,6 +111,22 @@ def find_decisions(
     holder["decisions"] = section
     holder.key_pos["decisions"] = holder.val_pos["decisions"] = getattr(section, "pos", holder.pos)
     return parse_decisions(holder, model.path, embedded=True)
+
+
+def _refuse_outside(path: Path, model_path: Path) -> None:
+    """The decisions file found beside a model must be inside the model's directory: a
+    symbolic link planted there cannot make a run read (and quote) a file elsewhere."""
+    home = model_path.resolve().parent
+    if not path.resolve().is_relative_to(home):
+        raise ThreatModelError(
+            [
+                Problem(
+                    message="the decisions file beside the model is a symbolic link to a file "
+                    "outside the model's directory; name it with --decisions to use it",
+                    pos=Position(file=str(path)),
+                )
+            ]
+        )
 
 
 def analyse(

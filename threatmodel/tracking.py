@@ -440,17 +440,16 @@ def _update_fields(
 
 def _trailing_comment(line: str, value_col: int, value: Any) -> str:
     """The ` # comment` after a one-line field's value, or '' (a '#' inside the value is not
-    a comment: a candidate counts only if the text before it reads back as the value)."""
+    a comment: YAML's scanner says where the value ends, in one pass over the line)."""
     import yaml
 
     rest = line[value_col - 1 :].rstrip("\n")
-    for match in re.finditer(r"\s+#", rest):
-        try:
-            if yaml.safe_load(rest[: match.start()]) == value:
-                return rest[match.start() :]
-        except yaml.YAMLError:
-            continue
-    return ""
+    try:
+        tokens = [t for t in yaml.scan(rest) if not isinstance(t, yaml.StreamEndToken)]
+    except yaml.YAMLError:
+        return ""
+    end = max((token.end_mark.index for token in tokens), default=0)
+    return rest[end:] if re.match(r"\s+#", rest[end:]) else ""
 
 
 def load_text_or_empty(text: str, display: str) -> Any:

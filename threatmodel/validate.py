@@ -7,6 +7,7 @@ model that no reader built. Every problem is collected; `validate` raises once w
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from threatmodel.catalog import Catalog
@@ -149,7 +150,7 @@ class _Checker:
                 self.out.error(
                     _at(flow, field),
                     f"flow '{flow.id}': '{field}' names unknown element "
-                    f"'{ref}'{did_you_mean(ref, self._element_ids())}",
+                    f"'{ref}'{did_you_mean(ref, self._element_ids)}",
                 )
             elif target.kind in ("boundary", "system", "dataflow"):
                 self.out.error(
@@ -259,7 +260,9 @@ class _Checker:
             if problem:
                 self.out.error(where, f"{_name(obj)}: {problem}")
 
+    @functools.cached_property
     def _element_ids(self) -> list[str]:
+        """The ids of elements (read once every id is registered, for 'did you mean')."""
         return [i for i, o in self.ids.items() if o.kind not in ("boundary", "system", "dataflow")]
 
 

@@ -131,7 +131,10 @@ def _single(args: argparse.Namespace, catalog, options) -> int:
     from threatmodel.run import analyse_to, failing
 
     model_path = args.model[0]
-    output = Path(args.output) if args.output else Path("threatmodel-out") / Path(model_path).stem
+    from threatmodel.output import safe_name
+
+    default = Path("threatmodel-out") / safe_name(Path(model_path).stem)  # `...yaml`: not `..`
+    output = Path(args.output) if args.output else default
     report, written = analyse_to(catalog, model_path, output, options)
     print_warnings(report.warnings)
     if not args.quiet:

@@ -96,7 +96,7 @@ def run_portfolio(args: argparse.Namespace, catalog, options) -> int:
 
 
 def _progress(done: int, total: int, outcome: Outcome) -> None:
+    from threatmodel.console import progress
     from threatmodel.render.escape import terminal
 
-    sys.stderr.write(f"\r[{done}/{total}] {terminal(outcome.model)[-60:]:60}")
-    sys.stderr.flush()
+    progress(f"[{done}/{total}] {terminal(outcome.model)[-60:]:60}")

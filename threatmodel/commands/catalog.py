@@ -184,11 +184,10 @@ def run_lint(args: argparse.Namespace) -> int:
 
 
 def run_docs(args: argparse.Namespace) -> int:
-    import sys
-
+    from threatmodel.console import document
     from threatmodel.render.catalog_docs import render
 
-    sys.stdout.write(render(load_catalog(args)))
+    document(render(load_catalog(args)))
     return 0
 
 

@@ -124,8 +124,10 @@ def add_input_option(parser: argparse.ArgumentParser) -> None:
 
 
 def print_warnings(warnings: Iterable) -> None:
-    for warning in warnings:
-        print(terminal(str(warning)), file=sys.stderr)
+    from threatmodel.errors import problem_lines
+
+    for line in problem_lines(warnings):
+        print(terminal(line), file=sys.stderr)
 
 
 def parse_today(text: str | None) -> datetime.date:

@@ -72,17 +72,9 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.ids import is_decision_key
-    from threatmodel.loader import read_text
-    from threatmodel.output import write_atomic
+    from threatmodel.output import locked
     from threatmodel.render.escape import terminal
-    from threatmodel.tracking import (
-        STATUSES,
-        default_path,
-        has_section,
-        load_text_or_empty,
-        parse_decisions,
-        record_decision,
-    )
+    from threatmodel.tracking import STATUSES, default_path, has_section
 
     def bad(where: str, message: str) -> ThreatModelError:
         return ThreatModelError([Problem(message=message, pos=Position(file=where))])
@@ -115,11 +107,26 @@ def run(args: argparse.Namespace) -> int:
         _check_matches(args, bad)
     if path.is_dir():
         raise bad(str(path), "is a directory, not a decisions file")
+    with locked(path.parent):  # a decide running at the same time waits, then reads our edit
+        warnings = _record(args, path, date, expires)
+    print_warnings(warnings)
+    print(f"recorded {terminal(args.finding)}: {args.status} in {terminal(str(path))}")
+    return 0
+
+
+def _record(args: argparse.Namespace, path: Path, date, expires) -> tuple:
+    """Read the decisions file, add or change the decision, check the edit, write it back;
+    returns the file's warnings."""
+    from threatmodel.loader import read_text
+    from threatmodel.output import write_atomic
+    from threatmodel.render.escape import terminal
+    from threatmodel.tracking import load_text_or_empty, parse_decisions, record_decision
+
+    model = terminal(Path(args.model).name) if args.model else "the model"  # on one line
     text = (
         read_text(path, str(path), limits_from(args))
         if path.exists()
-        else f"# Review decisions for {Path(args.model).name if args.model else 'the model'}: "
-        "edit by hand or with `threatmodel decide`.\n"
+        else f"# Review decisions for {model}: edit by hand or with `threatmodel decide`.\n"
     )
     data = load_text_or_empty(text, str(path))
     old = (
@@ -150,9 +157,7 @@ def run(args: argparse.Namespace) -> int:
     if written is None or written.status != args.status:  # pragma: no cover - a bug if reached
         raise RuntimeError(f"the edited decisions file does not read back '{args.finding}'")
     write_atomic(path, new_text)
-    print_warnings(checked.warnings)
-    print(f"recorded {terminal(args.finding)}: {args.status} in {terminal(str(path))}")
-    return 0
+    return checked.warnings
 
 
 def _date(text: str | None, option: str, bad) -> datetime.date | None:

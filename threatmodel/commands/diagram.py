@@ -109,6 +109,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from threatmodel import run as service
+    from threatmodel.console import document
     from threatmodel.output import write_atomic
     from threatmodel.render.diagram import Options, option_error, render
     from threatmodel.render.escape import terminal
@@ -136,11 +137,7 @@ def run(args: argparse.Namespace) -> int:
     content = render(result, options, fmt, timeout=args.timeout)
     print_warnings(result.warnings)
     if args.output == "-":
-        if isinstance(content, bytes):
-            sys.stdout.buffer.write(content)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(content)
+        document(content)
         return 0
     path = (
         Path(args.output)

@@ -54,6 +54,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from threatmodel import diff as differ
     from threatmodel import run as service
+    from threatmodel.console import document
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.loader import read_text
     from threatmodel.output import write_atomic
@@ -88,8 +89,10 @@ def run(args: argparse.Namespace) -> int:
     text = getattr(renderers, RENDERERS[args.format])(changes)
     if args.output:
         write_atomic(Path(args.output), text)
+    elif args.format == "text":
+        sys.stdout.write(text)  # lines for people: through the terminal guard
     else:
-        sys.stdout.write(text)
+        document(text)
     return 1 if args.fail_on and changes.new_at_or_above(args.fail_on) else 0
 
 

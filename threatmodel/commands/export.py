@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     import importlib
 
     from threatmodel import run as service
+    from threatmodel.console import document as write_document
     from threatmodel.interop.otm_export import unplaced_findings
     from threatmodel.output import write_atomic
     from threatmodel.render.escape import terminal
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     if output is None:
-        sys.stdout.write(text)
+        write_document(text)
         return 0
     write_atomic(output, text)
     print(f"wrote {terminal(output)} ({_counts(args.target, document)})")

@@ -58,6 +58,7 @@ def header(source: str, fmt: str, notes) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from threatmodel.api import check_model
+    from threatmodel.console import document
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.interop import import_model
     from threatmodel.interop.model_writer import dump_model
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     unmapped = count_unmapped(result.notes)
     summary = f"{counts}; {unmapped} source fields not mapped"
     if output is None:
-        sys.stdout.write(text)
+        document(text)
         print(f"imported {summary}", file=sys.stderr)
         return 0
     write_atomic(output, text)

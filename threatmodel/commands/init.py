@@ -136,6 +136,7 @@ def render(answers: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     from threatmodel.api import check_model, load_model_data
     from threatmodel.catalog_yaml import load_catalog
+    from threatmodel.console import document
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.loader import load_text
     from threatmodel.output import write_atomic
@@ -166,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
     data, _ = load_text(text, display)
     check_model(load_model_data(data, display), load_catalog(()))
     if output == "-":
-        sys.stdout.write(text)
+        document(text)
         return 0
     path = Path(output)
     if path.exists() and not args.force:

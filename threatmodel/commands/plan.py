@@ -45,6 +45,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from threatmodel import run as service
+    from threatmodel.console import document
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.planner import make_plan
     from threatmodel.render import plan as renderers
@@ -76,9 +77,9 @@ def run(args: argparse.Namespace) -> int:
     plan = make_plan(result, args.target, args.max)
     names = {s.id: s.label for s in result.model.subjects()}
     if args.format == "json":
-        sys.stdout.write(renderers.render_json(plan))
+        document(renderers.render_json(plan))
     elif args.format == "md":
-        sys.stdout.write(renderers.render_markdown(plan, names))
+        document(renderers.render_markdown(plan, names))
     else:
         sys.stdout.write(renderers.render_text(plan, names))
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 
 def add_parser(sub) -> None:
@@ -36,6 +35,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from threatmodel import schema
+    from threatmodel.console import document
     from threatmodel.errors import Position, Problem, ThreatModelError
 
     if args.catalog and args.name != "model":
@@ -62,5 +62,5 @@ def run(args: argparse.Namespace) -> int:
             )
         print(schema.shipped_path(args.name))
         return 0
-    sys.stdout.write(schema.render(schema.generate(args.name, tuple(args.catalog))))
+    document(schema.render(schema.generate(args.name, tuple(args.catalog))))
     return 0

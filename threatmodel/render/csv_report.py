@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from threatmodel.render import RenderOptions
-from threatmodel.render.escape import terminal
+from threatmodel.render.escape import visible
 from threatmodel.render.text import value_text
 from threatmodel.report import Report, ReportFinding
 from threatmodel.report.model import ReferenceInfo
@@ -122,7 +122,7 @@ def cell(value: Any) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _text(value: str) -> str:
-    text = terminal(value)  # control characters made visible, as everywhere else
+    text = visible(value)  # control characters made visible, as everywhere else
     if text.startswith(TRIGGERS) or text.lstrip(" ").startswith(TRIGGERS[:4]):
         return "'" + text
     return text

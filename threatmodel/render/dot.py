@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 import graphviz
 
-from threatmodel.render.escape import terminal
+from threatmodel.render.escape import visible
 
 FONT = "Helvetica,Arial,sans-serif"
 INK = "#263238"
@@ -87,7 +87,7 @@ class Badge:
 def clean(text: object) -> str:
     """Text without control characters, bidi overrides or characters XML cannot carry."""
     text = str(text).replace("\r\n", "\n").replace("\r", "\n")
-    return _XML_INVALID.sub("\ufffd", terminal(text))
+    return _XML_INVALID.sub("\ufffd", visible(text))
 
 
 def html(text: object) -> str:

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from threatmodel.errors import Position, Problem, ThreatModelError
 from threatmodel.render import RenderOptions
-from threatmodel.render.escape import terminal
+from threatmodel.render.escape import visible
 from threatmodel.render.text import value_text
 from threatmodel.report import Report
 
@@ -235,7 +235,7 @@ def _visible(value: Any) -> Any:
 
 @functools.lru_cache(maxsize=65536)
 def _terminal(text: str) -> str:
-    return terminal(text)
+    return visible(text)
 
 
 def _num(value: Any) -> str:
