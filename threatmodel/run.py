@@ -25,7 +25,7 @@ from threatmodel.model import SystemModel
 from threatmodel.model_yaml import read_model_file
 from threatmodel.output import write_all
 from threatmodel.portfolio import Outcome
-from threatmodel.render import RenderOptions, render_formats
+from threatmodel.render import RenderOptions, render_all, render_formats
 from threatmodel.report import Report, build_report
 from threatmodel.tracking import (
     Decisions,
@@ -155,12 +155,19 @@ def analyse_to(
     catalog: Catalog, model_path: str | Path, output: Path, options: Options
 ) -> tuple[Report, list[Path]]:
     """One model from file to reports: analyse, build the report, render every format and
-    write them all or nothing. Raises ThreatModelError (nothing written) on bad input."""
+    write them all or nothing. Raises ThreatModelError (nothing written) on bad input.
+
+    A diagram that cannot be drawn (too slow for `options.render.diagram_timeout`) does not
+    fail the run: the returned report's warnings name it."""
     result = analyse(
         model_path, catalog, options.sources, decisions=options.decisions, today=options.today
     )
     report = build_report(result)
-    return report, write_all(output, render(report, options.formats, options.render))
+    files, notes = render_all(report, options.formats, options.render)
+    written = write_all(output, files)
+    if notes:  # diagrams that could not be drawn: the reports say so, and so does the terminal
+        report = attrs.evolve(report, warnings=report.warnings + notes)
+    return report, written
 
 
 def failing(report: Report, fail_on: str | None) -> int:

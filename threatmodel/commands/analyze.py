@@ -68,6 +68,15 @@ def add_parser(sub) -> None:
         help="a Jinja2 template for the HTML report (it may extend "
         "'report.html.j2' and override its blocks)",
     )
+    parser.add_argument(
+        "--diagram-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=300.0,
+        help="time Graphviz may take to lay out each diagram (default 300); a diagram not "
+        "drawn in time is replaced by a note in its file, the reports and here, and the run "
+        "goes on",
+    )
     parser.add_argument("--top", type=int, default=5, help="findings shown in the summary")
     parser.add_argument(
         "-j",
@@ -110,13 +119,22 @@ def run(args: argparse.Namespace) -> int:
                 )
             ]
         )
+    if not args.diagram_timeout > 0:
+        raise ThreatModelError(
+            [
+                Problem(
+                    message=f"--diagram-timeout must be positive, not {args.diagram_timeout:g}",
+                    pos=Position(file="--diagram-timeout"),
+                )
+            ]
+        )
     options = Options(
         sources=sources_from(args),
         formats=formats,
         today=parse_today(args.today),
         decisions=args.decisions,
         fail_on=args.fail_on,
-        render=RenderOptions(template=args.template),
+        render=RenderOptions(template=args.template, diagram_timeout=args.diagram_timeout),
     )
     if len(args.model) == 1 and not Path(args.model[0]).is_dir():
         return _single(args, catalog, options)

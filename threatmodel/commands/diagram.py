@@ -64,7 +64,7 @@ def add_parser(sub) -> None:
         help="the file to write, '-' for stdout "
         "(default threatmodel-out/<model name>/<diagram>.<format>)",
     )
-    view = parser.add_argument_group("views of large models (data-flow diagram)")
+    view = parser.add_argument_group("views of large models")
     view.add_argument(
         "--boundary",
         metavar="ID",
@@ -93,8 +93,10 @@ def add_parser(sub) -> None:
         metavar="N",
         type=int,
         default=150,
-        help="above N elements or flows, collapse boundaries from the innermost "
-        "outward until the view has at most N of each (default 150; 0: never)",
+        help="above N elements or flows, draw a summary: the data-flow diagram and the "
+        "data map collapse boundaries from the innermost outward (the data map then groups "
+        "elements by kind and type) until at most N of each are left; attack trees keep the "
+        "worst risks' trees within N steps (default 150; 0: never)",
     )
     parser.add_argument("--no-legend", action="store_true", help="leave the legend out")
     parser.add_argument(
@@ -102,7 +104,7 @@ def add_parser(sub) -> None:
         metavar="SECONDS",
         type=float,
         default=300.0,
-        help="give up on graphviz after this long (default 300)",
+        help="give up on graphviz after this long (default 300; exit 2)",
     )
     parser.set_defaults(run=run)
 

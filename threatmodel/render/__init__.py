@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 import attrs
 
 if TYPE_CHECKING:
+    from threatmodel.render.diagram import Drawing
     from threatmodel.report import Report
 
 
@@ -26,6 +27,8 @@ class RenderOptions:
 
     template: str | None = None  # a user's Jinja2 template for the HTML report
     diagram_timeout: float = 300.0  # seconds graphviz may take for one diagram
+    # the run's default diagrams, drawn once before the reports that show or mention them
+    drawings: tuple[Drawing, ...] = ()
 
 
 class Renderer(Protocol):
@@ -126,8 +129,39 @@ def default_formats() -> tuple[str, ...]:
     return tuple(name for name, spec in FORMATS.items() if spec.is_default())
 
 
+DIAGRAMS = ("svg", "data-map", "attack-trees")  # drawn by `dot`, each within the time budget
+
+
 def render_formats(
     report: Report, formats: tuple[str, ...] | list[str], options: RenderOptions = RenderOptions()
 ) -> dict[str, str | bytes]:
     """Every requested output of `report`, by file name, in the order of `formats`."""
-    return {file_name(name): renderer(name)(report, options) for name in formats}
+    return render_all(report, formats, options)[0]
+
+
+def render_all(
+    report: Report, formats: tuple[str, ...] | list[str], options: RenderOptions = RenderOptions()
+) -> tuple[dict[str, str | bytes], tuple[str, ...]]:
+    """Every requested output of `report`, by file name, and a note for each diagram that
+    could not be drawn (its file is a placeholder saying why; the reports say so too).
+
+    The diagrams are drawn first (the layouts side by side, each within its time budget), so
+    that the HTML report reuses the data-flow diagram and the reports can note the others."""
+    drawings: tuple[Drawing, ...] = ()
+    if any(name in DIAGRAMS for name in formats):
+        from threatmodel.render import diagram
+
+        wanted = [name for name in formats if name in DIAGRAMS]
+        if "html" in formats and diagram.dot_installed():
+            wanted.append("svg")
+        drawings = diagram.draw(report, wanted, options)
+        options = attrs.evolve(options, drawings=drawings)
+    files = {file_name(name): renderer(name)(report, options) for name in formats}
+    notes = tuple(
+        f"{file_name(d.format)}: {d.title} not drawn, the file says why: {d.problem}"
+        if d.format in formats
+        else f"report.html: {d.title} not drawn: {d.problem}"
+        for d in drawings
+        if d.problem
+    )
+    return files, notes

@@ -51,7 +51,17 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
         risks = [risk]
     else:
         risks = [r for r in with_tree if findings.get(r.id)]
+    risks, left_out = _within(diagram, risks, findings, options.max_nodes)
     shown = f"{len(risks)} of {dot.count(len(with_tree), 'attack tree')}"
+    if left_out:
+        note = (
+            f"summary view: the {dot.count(len(risks), 'tree')} of the worst findings drawn, "
+            f"{len(left_out)} more left out (more than {options.max_nodes} steps): "
+            f"{dot.shorten(', '.join(r.id for r in left_out), 300)}; threatmodel diagram "
+            "--risk ID draws one"
+        )
+        diagram.notes.append(note)
+        shown += f"; {note}"
     title = (
         font(html(f"Attack trees: {dot.shorten(diagram.model.system.label, 80)}"), 15, bold=True)
         + "<BR/>"
@@ -99,6 +109,35 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
         ]
         dot.legend(out, [], dot.key_rows(diagram.catalog, notes))
     return out
+
+
+def _size(node: AttackNode) -> int:
+    return 1 + sum(_size(child) for child in node.children)
+
+
+def _within(diagram: Diagram, risks: list[Risk], findings, limit: int):
+    """The risks whose trees fit in `limit` steps (at least one), those of the worst findings
+    first, and the risks left out; every risk, in catalog order, when all of them fit."""
+    sizes = {r.id: _size(r.attack_tree) for r in risks if r.attack_tree is not None}
+    if not limit or sum(sizes.values()) <= limit:
+        return risks, []
+    rank = diagram.catalog.severity_rank
+    order = {r.id: i for i, r in enumerate(risks)}
+
+    def weight(risk: Risk) -> tuple:
+        found = findings.get(risk.id, ())
+        worst = max((rank(f.severity) for f in found), default=-1)
+        return (-worst, -len(found), order[risk.id])
+
+    chosen: list[Risk] = []
+    used = 0
+    for risk in sorted(risks, key=weight):
+        if chosen and used + sizes[risk.id] > limit:
+            continue
+        chosen.append(risk)
+        used += sizes[risk.id]
+    left_out = [r for r in risks if r not in chosen]
+    return sorted(chosen, key=weight), left_out
 
 
 class Controls:

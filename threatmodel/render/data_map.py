@@ -17,7 +17,7 @@ import graphviz
 
 from threatmodel.errors import did_you_mean
 from threatmodel.render import dot
-from threatmodel.render.diagram import Diagram, Options, option_error
+from threatmodel.render.diagram import Diagram, Options, auto_depth, option_error, representative
 from threatmodel.render.dot import INK, MUTED, OUTSIDE, SPECIAL, cell, font, html, table
 
 ROLE_NAMES = {
@@ -142,18 +142,31 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
         + "<BR/>"
         + font(html(_summary(selection, roles, outside, home_name, len(flows))), 10, MUTED)
     )
+    groups = _groups(diagram, roles, flows, options.max_nodes)
+    if groups is not None:
+        note = (
+            f"summary view: {dot.count(len(roles), 'element')} drawn as "
+            f"{dot.count(len(set(groups.values())), 'group')} (their boundaries, or kind and "
+            f"type), flows merged between groups (more than {options.max_nodes} elements or "
+            "flows); --data ASSET or CATEGORY draws a part in full"
+        )
+        diagram.notes.append(note)
+        title += "<BR/>" + font(html(note), 10, MUTED)
     out = dot.new_graph("data_map", table([cell(title, balign="LEFT")], cellpadding=2), "LR")
     placed: dict[str | None, list] = defaultdict(list)
     names = {e.id: f"e{i}" for i, e in enumerate(model.elements)}
-    for element in model.elements:
-        if element.id in roles:
-            node = _node(
-                diagram, element, roles[element.id], element.id in outside, names, home_name
-            )
-            placed[diagram.parent(element.id)].append(node)
-    dot.nest(out, placed, diagram.parent, diagram.cluster, diagram.boundary_order)
-    for flow in flows:
-        _edge(diagram, out, flow, selection, names, flow.target in outside)
+    if groups is None:
+        for element in model.elements:
+            if element.id in roles:
+                node = _node(
+                    diagram, element, roles[element.id], element.id in outside, names, home_name
+                )
+                placed[diagram.parent(element.id)].append(node)
+        dot.nest(out, placed, diagram.parent, diagram.cluster, diagram.boundary_order)
+        for flow in flows:
+            _edge(diagram, out, flow, selection, names, flow.target in outside)
+    else:
+        _summary_view(diagram, out, groups, roles, flows, outside, selection, home_name)
     if options.legend:
         notes = [
             font(html("solid: the data itself; dashed: data derived from it"), 8),
@@ -257,4 +270,158 @@ def _edge(
                 "flow", "direct" if direct else "derived", "outside" if outside else ""
             )
         },
+    )
+
+
+# -- the summary view of a large map ----------------------------------------------------------
+
+
+@attrs.frozen
+class Group:
+    """Elements drawn as one node: a collapsed boundary, or elements of one kind and type."""
+
+    parent: str | None  # the boundary the node sits in
+    boundary: str | None = None
+    kind: str = ""
+    type: str = ""
+
+
+def _groups(diagram: Diagram, roles, flows, limit: int) -> dict[str, Group] | None:
+    """Element id -> its group when the map has more than `limit` elements or flows.
+
+    Boundaries are collapsed from the innermost outward, as far as needed (as the data-flow
+    diagram does); elements left outside every collapsed boundary are grouped by kind and
+    type when there are still too many nodes. None when the map is small enough."""
+    if not limit or (len(roles) <= limit and len(flows) <= limit):
+        return None
+    paths = {e: diagram.path(e) for e in roles}
+    depth = auto_depth(paths, set(), flows, limit)
+    groups: dict[str, Group] = {}
+    loose: list[str] = []
+    for element_id, path in paths.items():
+        boundary = representative(path, set(), depth)
+        if boundary is not None:
+            groups[element_id] = Group(diagram.parent(boundary), boundary=boundary)
+        else:
+            loose.append(element_id)
+    if len(set(groups.values())) + len(loose) > limit:
+        for element_id in loose:
+            element = diagram.graph.elements[element_id]
+            groups[element_id] = Group(
+                diagram.parent(element_id), kind=element.kind, type=element.type or ""
+            )
+    else:
+        for element_id in loose:  # few enough: each drawn as a group of one
+            groups[element_id] = Group(diagram.parent(element_id), boundary=None, type=element_id)
+    return groups
+
+
+def _summary_view(diagram: Diagram, out, groups, roles, flows, outside, selection, home: str):
+    members: dict[Group, list[str]] = defaultdict(list)
+    for element in diagram.model.elements:  # model order: deterministic
+        if element.id in groups:
+            members[groups[element.id]].append(element.id)
+    names = {group: f"g{i}" for i, group in enumerate(members)}
+    placed: dict[str | None, list] = defaultdict(list)
+    for group, ids in members.items():
+        placed[group.parent].append(
+            _group_node(diagram, group, ids, roles, outside, names[group], home)
+        )
+    dot.nest(out, placed, diagram.parent, diagram.cluster, diagram.boundary_order)
+    merged: dict[tuple[Group, Group], list] = {}
+    for flow in flows:
+        ends = (groups[flow.source], groups[flow.target])
+        if ends[0] != ends[1]:
+            merged.setdefault(ends, []).append(flow)
+    for (source, target), group_flows in merged.items():
+        _group_edge(diagram, out, names[source], names[target], group_flows, selection, outside)
+
+
+def _group_node(diagram: Diagram, group: Group, ids, roles, outside, name: str, home: str):
+    elements = [diagram.graph.elements[i] for i in ids]
+    if len(elements) == 1 and group.boundary is None and not group.kind:
+        return _node(diagram, elements[0], roles[ids[0]], ids[0] in outside, {ids[0]: name}, home)
+    badge = diagram.index.badge(ids)
+    sens = [diagram.sensitivity(e) for e in elements]
+    special = sorted({c for s in sens for c in s.special})
+    subjects = max((s.subjects for s in sens if s.subjects), default=None)
+    role_counts = Counter(r for i in ids for r in roles[i] if r in ROLE_NAMES)
+    shown = ", ".join(f"{role_counts[r]} {ROLE_NAMES[r]}" for r in ROLE_NAMES if role_counts[r])
+    away = sum(1 for i in ids if i in outside)
+    if group.boundary is not None:
+        boundary = diagram.boundaries[group.boundary]
+        head = f"\u00ab{boundary.type}\u00bb"
+        title = boundary.label
+        colour = dot.BOUNDARY_STYLES.get(boundary.type, dot.OTHER_BOUNDARY)["color"]
+    else:
+        head = f"\u00ab{dot.KIND_NAMES.get(group.kind, group.kind)}\u00bb"
+        title = (group.type or group.kind).replace("_", " ")
+        colour = MUTED
+    lines = [
+        font(html(head), 8, colour, italic=True),
+        font("<BR/>".join(html(x) for x in dot.wrap(title, 24)), 11, bold=True),
+        font(html(dot.count(len(ids), "element") + ": " + shown), 8, INK, bold=True),
+    ]
+    if away:
+        lines.append(font(html(f"{away} outside {dot.shorten(home, 30)}"), 8, OUTSIDE, bold=True))
+    sensitivity = dot.sensitivity_row(special, subjects)
+    if sensitivity:
+        lines.append(sensitivity)
+    style = dict(dot.COLLAPSED_STYLE, color=SPECIAL if special else colour, penwidth="2.0")
+    if away:
+        style.update(color=OUTSIDE, peripheries="2")
+    tip = [
+        f"{title}: {dot.count(len(ids), 'element')} grouped",
+        dot.shorten(", ".join(e.label for e in elements), 600),
+        *dot.finding_lines(badge),
+    ]
+    attributes = dict(
+        style,
+        id=diagram.ids("group", group.boundary or f"{group.kind}-{group.type}-{group.parent}"),
+        tooltip=dot.tooltip(tip),
+        **{"class": dot.css("group", "outside" if away else "")},
+    )
+    label = table([dot.badged("<BR/>".join(lines), badge, diagram.catalog)])
+    return lambda g: g.node(name, label, **attributes)
+
+
+def _group_edge(diagram: Diagram, out, source: str, target: str, flows, selection, outside):
+    tracked = selection.assets | selection.derived
+    assets = list(dict.fromkeys(d for f in flows for d in f.data if d in tracked))
+    direct = any(d in selection.assets for d in assets)
+    data = [diagram.graph.data[d] for d in assets]
+    categories = sorted({c for a in data for c in a.categories})
+    text = ", ".join(c.replace("_", " ") for c in categories[:3]) + (
+        f" +{len(categories) - 3}" if len(categories) > 3 else ""
+    )
+    text += f" ({dot.count(len(assets), 'asset')}, {dot.count(len(flows), 'flow')})"
+    special = sorted({c for f in flows for c in diagram.sensitivity(f).special})
+    away = any(f.target in outside for f in flows)
+    badge = diagram.index.badge([f.id for f in flows])
+    label = table(
+        [
+            dot.badged(
+                font(html(text), 9, SPECIAL if special else INK, bold=bool(special)),
+                badge,
+                diagram.catalog,
+                8,
+            )
+        ]
+    )
+    tip = [
+        f"{dot.count(len(flows), 'flow')}: {dot.shorten(', '.join(f.id for f in flows), 400)}",
+        "data: " + dot.shorten(", ".join(a.label for a in data), 600),
+        f"categories: {', '.join(categories)}",
+        *dot.finding_lines(badge),
+    ]
+    out.edge(
+        source,
+        target,
+        label=label,
+        tooltip=dot.tooltip(tip),
+        labeltooltip=dot.tooltip(tip),
+        style="solid" if direct else "dashed",
+        color=OUTSIDE if away else MUTED,
+        penwidth="2.0" if away else "1.2",
+        **{"class": dot.css("flow", "merged", "outside" if away else "")},
     )

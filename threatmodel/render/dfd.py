@@ -13,7 +13,14 @@ import graphviz
 
 from threatmodel.errors import did_you_mean
 from threatmodel.render import dot
-from threatmodel.render.diagram import Diagram, Options, Sensitivity, option_error
+from threatmodel.render.diagram import (
+    Diagram,
+    Options,
+    Sensitivity,
+    auto_depth,
+    option_error,
+    representative,
+)
 from threatmodel.render.dot import INK, MUTED, SPECIAL, font, html, table
 
 LARGE = 150  # nodes above which layout effort is bounded
@@ -165,11 +172,15 @@ def select(diagram: Diagram, options: Options) -> View:
         and options.max_nodes
         and (len(visible) > options.max_nodes or len(visible_flows) > options.max_nodes)
     ):
-        depth = _auto_depth(paths, collapse, visible_flows, options.max_nodes)
+        depth = auto_depth(paths, collapse, visible_flows, options.max_nodes)
         if depth is not None:
             notes.append(
                 f"boundaries nested {depth} deep collapsed "
                 f"(more than {options.max_nodes} elements or flows)"
+            )
+            diagram.notes.append(
+                f"summary view: {notes[-1]}; threatmodel diagram --boundary ID draws one "
+                "boundary in full"
             )
     elif depth is not None:
         notes.append(f"boundaries nested {depth} deep collapsed")
@@ -177,7 +188,7 @@ def select(diagram: Diagram, options: Options) -> View:
         notes.append(f"{dot.count(len(collapse), 'boundary')} collapsed")
     represented = {}
     for e in visible:
-        rep = _representative(paths[e], collapse, depth)
+        rep = representative(paths[e], collapse, depth)
         if rep is not None:
             represented[e] = rep
     collapsed_nodes = tuple(b for b in diagram.boundary_order if b in set(represented.values()))
@@ -200,32 +211,6 @@ def select(diagram: Diagram, options: Options) -> View:
         tuple(edges),
         summary,
     )
-
-
-def _representative(path: list[str], collapse: set[str], depth: int | None) -> str | None:
-    """The outermost boundary on `path` (outermost first) that is collapsed, if any."""
-    for level, boundary_id in enumerate(path):
-        if boundary_id in collapse or (depth is not None and level >= depth):
-            return boundary_id
-    return None
-
-
-def _auto_depth(paths: dict[str, list[str]], collapse: set[str], flows, limit: int) -> int | None:
-    """The deepest collapse depth that leaves at most `limit` nodes and `limit` edges (flows
-    between the same two collapsed boundaries count once); 0 when none does."""
-    deepest = max((len(p) for p in paths.values()), default=0)
-    for depth in range(deepest - 1, -1, -1):
-        node = {e: _representative(p, collapse, depth) or e for e, p in paths.items()}
-        edges = {
-            (node[f.source], node[f.target])
-            if node[f.source] != f.source or node[f.target] != f.target
-            else f.id
-            for f in flows
-            if f.source in node and f.target in node and node[f.source] != node[f.target]
-        }
-        if len(set(node.values())) <= limit and len(edges) <= limit:
-            return depth
-    return 0 if deepest else None
 
 
 def _edges(flows, visible, represented, names) -> list[Edge]:

@@ -9,12 +9,15 @@ registry's entry points: default views, one file each.
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib
+import os
 import re
 import shutil
 import subprocess
 from collections import defaultdict
 from collections.abc import Iterable
+from html import escape
 from typing import Any
 
 import attrs
@@ -52,7 +55,7 @@ class Options:
     min_severity: str | None = None  # dfd: only elements and flows with findings this bad
     collapse: tuple[str, ...] = attrs.field(default=(), converter=tuple)  # boundary ids
     collapse_depth: int | None = None  # boundaries nested this deep (0 = top level) as nodes
-    max_nodes: int = 150  # collapse automatically above this many elements or flows; 0: never
+    max_nodes: int = 150  # summarise automatically above this many nodes or edges; 0: never
     legend: bool = True
 
 
@@ -118,6 +121,7 @@ class Diagram:
         self.ids = dot.Ids()
         self.boundaries = {b.id: b for b in self.model.boundaries}
         self.boundary_order = [b.id for b in self.model.boundaries]
+        self.notes: list[str] = []  # what a summarised view groups or leaves out, for the report
 
     def parent(self, subject_id: str) -> str | None:
         boundary = self.graph.parent.get(subject_id)
@@ -162,17 +166,60 @@ def option_error(option: str, message: str) -> ThreatModelError:
     return ThreatModelError([Problem(message=message, pos=Position(file=option))])
 
 
+# -- collapsed views of large models ---------------------------------------------------------
+
+
+def representative(path: list[str], collapse: set[str], depth: int | None) -> str | None:
+    """The outermost boundary on `path` (outermost first) that is collapsed, if any."""
+    for level, boundary_id in enumerate(path):
+        if boundary_id in collapse or (depth is not None and level >= depth):
+            return boundary_id
+    return None
+
+
+def auto_depth(paths: dict[str, list[str]], collapse: set[str], flows, limit: int) -> int | None:
+    """The deepest collapse depth that leaves at most `limit` nodes and `limit` edges (flows
+    between the same two collapsed boundaries count once); 0 when none does."""
+    deepest = max((len(p) for p in paths.values()), default=0)
+    for depth in range(deepest - 1, -1, -1):
+        node = {e: representative(p, collapse, depth) or e for e, p in paths.items()}
+        edges = {
+            (node[f.source], node[f.target])
+            if node[f.source] != f.source or node[f.target] != f.target
+            else f.id
+            for f in flows
+            if f.source in node and f.target in node and node[f.source] != node[f.target]
+        }
+        if len(set(node.values())) <= limit and len(edges) <= limit:
+            return depth
+    return 0 if deepest else None
+
+
 # -- building and rendering -----------------------------------------------------------------
 
 
-def source(result: Result, options: Options = Options()) -> str:
-    """The DOT source of the diagram `options` asks for."""
+@attrs.frozen
+class Sketch:
+    """A diagram's DOT source, and what its view groups or leaves out (empty: everything)."""
+
+    source: str
+    notes: tuple[str, ...] = ()
+
+
+def sketch(result: Result, options: Options = Options()) -> Sketch:
+    """The DOT source of the diagram `options` asks for, with the notes of its view."""
     if options.kind not in KINDS:
         raise option_error(
             "--kind", f"unknown diagram kind '{options.kind}'; choose from {', '.join(KINDS)}"
         )
     builder = importlib.import_module(KINDS[options.kind]).build
-    return builder(Diagram(result), options).source
+    context = Diagram(result)
+    return Sketch(builder(context, options).source, tuple(context.notes))
+
+
+def source(result: Result, options: Options = Options()) -> str:
+    """The DOT source of the diagram `options` asks for."""
+    return sketch(result, options).source
 
 
 def render(
@@ -190,7 +237,17 @@ def render(
     return output.decode("utf-8") if fmt == "svg" else output
 
 
-def run_dot(text: str, fmt: str, timeout: float = TIMEOUT) -> bytes:
+VIEW_HINT = (
+    "draw a smaller view (--max-nodes, --collapse-depth, --boundary or --min-severity) or "
+    "raise --timeout"
+)
+RUN_HINT = (
+    "raise --diagram-timeout, or draw it with 'threatmodel diagram' and a smaller view "
+    "(--max-nodes, --boundary, --data)"
+)
+
+
+def run_dot(text: str, fmt: str, timeout: float = TIMEOUT, hint: str = VIEW_HINT) -> bytes:
     """Lay out DOT text with graphviz's `dot` and return the output (made deterministic)."""
     program = shutil.which("dot")
     if program is None:
@@ -209,9 +266,7 @@ def run_dot(text: str, fmt: str, timeout: float = TIMEOUT) -> bytes:
         raise ThreatModelError(
             [
                 Problem(
-                    message=f"graphviz 'dot' did not finish within {timeout:g} s; draw a smaller view "
-                    "(--max-nodes, --collapse-depth, --boundary or --min-severity) or raise "
-                    "--timeout",
+                    message=f"graphviz 'dot' did not finish within {timeout:g} s; {hint}",
                     pos=Position(file="dot"),
                 )
             ]
@@ -252,7 +307,99 @@ def dot_installed() -> bool:
     return shutil.which("dot") is not None
 
 
-# -- the FORMATS registry's entry points: default views ---------------------------------------
+# -- the FORMATS registry's entry points: default views, drawn under a time budget ------------
+
+# The registry's diagram formats and the views they draw; the HTML report shows the "svg" one.
+VIEWS = {
+    "svg": Options(),
+    "data-map": Options(kind="data"),
+    "attack-trees": Options(kind="attack-tree"),
+}
+TITLES = {"svg": "data-flow diagram", "data-map": "data map", "attack-trees": "attack trees"}
+
+
+@attrs.frozen
+class Drawing:
+    """One default diagram of a run: its SVG, or why there is none, and what its view leaves
+    out. `problem` set: the file holds a placeholder that says so."""
+
+    format: str  # the registry's name: svg, data-map or attack-trees
+    svg: str
+    notes: tuple[str, ...] = ()
+    problem: str = ""
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.format]
+
+
+def draw(
+    report: Report, formats: Iterable[str], options: RenderOptions = RenderOptions()
+) -> tuple[Drawing, ...]:
+    """The default diagrams `formats` need, each laid out by `dot` within
+    `options.diagram_timeout` seconds; the layouts run side by side, one per core.
+
+    A diagram that cannot be drawn (too slow, graphviz missing or failing) becomes a Drawing
+    with its `problem` and a placeholder SVG saying so, instead of failing the run."""
+    wanted = [name for name in VIEWS if name in formats]
+    if wanted and not dot_installed():  # asked for explicitly: say how to install it
+        run_dot("", "svg")
+    sketches = [(name, sketch(report.result, VIEWS[name])) for name in wanted]
+
+    def lay_out(item: tuple[str, Sketch]) -> Drawing:
+        name, drawn = item
+        try:
+            svg = run_dot(drawn.source, "svg", options.diagram_timeout, RUN_HINT)
+            svg_text = svg.decode("utf-8")
+        except (ThreatModelError, RuntimeError) as exc:
+            problems = exc.problems if isinstance(exc, ThreatModelError) else [exc]
+            problem = "; ".join(getattr(p, "message", str(p)) for p in problems)
+            return Drawing(name, placeholder(TITLES[name], problem), drawn.notes, problem)
+        return Drawing(name, svg_text, drawn.notes)
+
+    if len(sketches) <= 1:
+        return tuple(map(lay_out, sketches))
+    workers = min(len(sketches), os.cpu_count() or 1)
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:  # dot runs outside the GIL
+        return tuple(pool.map(lay_out, sketches))
+
+
+def notes(drawings: Iterable[Drawing]) -> list[str]:
+    """For the reports: each diagram not drawn, and what each summarised view leaves out."""
+    from threatmodel.render import file_name
+
+    lines = []
+    for drawn in drawings:
+        if drawn.problem:
+            lines.append(f"{file_name(drawn.format)}: {drawn.title} not drawn: {drawn.problem}")
+        lines += [f"{file_name(drawn.format)}: {note}" for note in drawn.notes]
+    return lines
+
+
+def drawing(report: Report, name: str, options: RenderOptions = RenderOptions()) -> Drawing:
+    """The drawing of one default diagram: the run's, or drawn now when the run has none."""
+    for drawn in options.drawings:
+        if drawn.format == name:
+            return drawn
+    return draw(report, [name], options)[0]
+
+
+def placeholder(title: str, problem: str) -> str:
+    """A small SVG standing for a diagram that could not be drawn, saying why (made without
+    graphviz), so that no earlier picture is left looking current."""
+    lines = [f"{title[0].upper()}{title[1:]}: not drawn.", *dot.wrap(dot.clean(problem), 90, 6)]
+    bold = ' font-weight="bold"'
+    rows = "".join(
+        f'<text x="16" y="{28 + 20 * i}"{bold if i == 0 else ""}>{escape(line)}</text>'
+        for i, line in enumerate(lines)
+    )
+    height = 28 + 20 * len(lines)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="720" height="{height}" '
+        f'viewBox="0 0 720 {height}" font-family="Helvetica,Arial,sans-serif" font-size="13">'
+        f'<rect width="720" height="{height}" fill="#fff8e1" stroke="#ef6c00"/>{rows}</svg>\n'
+    )
 
 
 def render_dot(report: Report, options: RenderOptions = RenderOptions()) -> str:
@@ -262,20 +409,14 @@ def render_dot(report: Report, options: RenderOptions = RenderOptions()) -> str:
 
 def render_svg(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The data-flow diagram as SVG."""
-    return _svg(report, Options(), options)
+    return drawing(report, "svg", options).svg
 
 
 def render_data_map(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """Where the personal data goes, as SVG."""
-    return _svg(report, Options(kind="data"), options)
+    return drawing(report, "data-map", options).svg
 
 
 def render_attack_trees(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The attack trees of every risk with a finding, as SVG."""
-    return _svg(report, Options(kind="attack-tree"), options)
-
-
-def _svg(report: Report, view: Options, options: RenderOptions) -> str:
-    svg = render(report.result, view, "svg", timeout=options.diagram_timeout)
-    assert isinstance(svg, str)
-    return svg
+    return drawing(report, "attack-trees", options).svg

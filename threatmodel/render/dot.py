@@ -90,9 +90,18 @@ def clean(text: object) -> str:
     return _XML_INVALID.sub("\ufffd", visible(text))
 
 
+# Graphviz refuses any quoted or HTML string longer than 16,384 bytes ("longer than 16384?"),
+# so every piece of user text is bounded before it reaches DOT: label text to LABEL_MAX
+# characters (labels show far less: names are wrapped and shortened first), a tooltip line to
+# TOOLTIP_LINE_MAX and a whole tooltip, escaped, to TOOLTIP_MAX.
+LABEL_MAX = 600
+TOOLTIP_LINE_MAX = 1_000
+TOOLTIP_MAX = 12_000
+
+
 def html(text: object) -> str:
     """Text for an HTML-like label: entities escaped, newlines as <BR/>, backslashes literal."""
-    lines = clean(text).split("\n")
+    lines = clean(bounded(str(text), LABEL_MAX)).split("\n")
     escaped = [
         line.replace("&", "&amp;")
         .replace("<", "&lt;")
@@ -105,14 +114,26 @@ def html(text: object) -> str:
 
 
 def tooltip(lines: Iterable[object]) -> graphviz.quoting.NoHtml:
-    """An escString attribute showing `lines` verbatim as a tooltip (SVG `xlink:title`)."""
-    parts = []
+    """An escString attribute showing `lines` verbatim as a tooltip (SVG `xlink:title`).
+
+    Each line is cut at TOOLTIP_LINE_MAX characters and the tooltip at TOOLTIP_MAX escaped
+    characters, both ending in an ellipsis where cut."""
+    parts: list[str] = []
+    size = 0
     for line in lines:
-        for piece in clean(line).split("\n"):
-            parts.append(
-                piece.replace("&", "&amp;").replace('"', "&quot;").replace("\\", "\\\\\\\\")
-            )
+        for piece in clean(bounded(str(line), TOOLTIP_LINE_MAX)).split("\n"):
+            piece = piece.replace("&", "&amp;").replace('"', "&quot;").replace("\\", "\\\\\\\\")
+            size += len(piece) + 5
+            if size > TOOLTIP_MAX:
+                parts.append("\u2026")
+                return graphviz.nohtml("&#10;".join(parts))
+            parts.append(piece)
     return graphviz.nohtml("&#10;".join(parts))
+
+
+def bounded(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, ending in an ellipsis when cut (linear time)."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def width(text: str) -> int:
@@ -135,7 +156,16 @@ def shorten(text: str, limit: int) -> str:
 
 
 def wrap(text: str, limit: int = 26, max_lines: int = 3) -> list[str]:
-    """Lines of at most `limit` columns (words kept whole when they fit), at most `max_lines`."""
+    """Lines of at most `limit` columns (words kept whole when they fit), at most `max_lines`.
+
+    Bounded work whatever the text's length: only as many characters as can fill the lines
+    (one more, to know whether it was cut) are wrapped, after whitespace is folded in a prefix
+    of the text (a longer text gets an ellipsis)."""
+    needed = (limit + 1) * max_lines + 1
+    if len(text) > 16 * needed:
+        text = text[: 16 * needed] + " \u2026"
+    paragraphs = (" ".join(p.split()) for p in text.split("\n"))
+    text = "\n".join(p for p in paragraphs if p)[:needed]
     lines: list[str] = []
     for paragraph in text.split("\n"):
         current = ""

@@ -174,18 +174,25 @@ def diagram(report: Report, options: RenderOptions = RenderOptions()) -> dict[st
             "svg_uri": "",
             "caption": "",
             "note": "Graphviz's dot program is not installed (Debian: apt-get install graphviz).",
+            "others": [],
         }
+    others = module.notes(options.drawings)
     try:
-        svg = module.render_svg(report, options)
-    except ThreatModelError as exc:  # dot missing, or too slow for this model
-        return {"svg_uri": "", "caption": "", "note": "; ".join(p.message for p in exc.problems)}
-    raw = svg.encode("utf-8") if isinstance(svg, str) else bytes(svg)
+        drawn = module.drawing(report, "svg", options)
+    except ThreatModelError as exc:  # dot missing
+        note = "; ".join(p.message for p in exc.problems)
+        return {"svg_uri": "", "caption": "", "note": note, "others": others}
+    if drawn.problem:  # too slow for the time budget: the other diagrams' notes still show
+        others = module.notes(d for d in options.drawings if d.format != "svg")
+        return {"svg_uri": "", "caption": "", "note": drawn.problem, "others": others}
+    raw = drawn.svg.encode("utf-8")
     width, height = _display_size(raw)
     return {
         "svg_uri": "data:image/svg+xml;base64," + base64.b64encode(raw).decode("ascii"),
         "caption": "Elements, data flows and trust boundaries; colours mark the worst "
         "finding on each element.",
         "note": "",
+        "others": others,
         "width": width,
         "height": height,
     }

@@ -70,6 +70,7 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
         "and the model are in `report.html` and `report-full.md` (`--format md-full`); "
         "`findings.json` and `findings.csv` hold every finding.",
         "",
+        *_diagram_notes(options),
     ]
     budget = COMMENT_LIMIT - _size(head) - _size(tail) - 2_000  # room for the two notes
     concerns = _concerns(report)
@@ -195,6 +196,8 @@ def render_full(report: Report, options: RenderOptions = RenderOptions()) -> str
         _appendix,
     ):
         lines += section(report)
+        if section is _matrix:
+            lines += _diagram_notes(options)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -266,6 +269,14 @@ def _matrix(report: Report) -> list[str]:
         "The data-flow diagram is in the HTML report (`report.html`) and in `threatmodel diagram`.",
         "",
     ]
+
+
+def _diagram_notes(options: RenderOptions) -> list[str]:
+    """The run's diagrams that were not drawn, and what the summarised ones leave out."""
+    from threatmodel.render.diagram import notes
+
+    found = notes(options.drawings)
+    return ["**Diagrams:**", "", *(f"- {md(n)}" for n in found), ""] if found else []
 
 
 def _findings(report: Report) -> list[str]:
