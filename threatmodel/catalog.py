@@ -153,13 +153,25 @@ class Reference:
 
 @attrs.frozen(kw_only=True)
 class Framework:
-    """A taxonomy risks cite: its valid ids (or an id pattern) and display names."""
+    """A taxonomy risks cite: its valid ids (or an id pattern), display names, and for the
+    privacy taxonomies each id's meaning in its source and the id it falls under."""
 
     id: str
     title: str
     ids: tuple[str, ...] = ()
     pattern: str | None = None
     names: Mapping[str, str] = attrs.field(factory=dict)
+    definitions: Mapping[str, str] = attrs.field(factory=dict)
+    parents: Mapping[str, str] = attrs.field(factory=dict)
+    pos: Position = attrs.field(default=_PYTHON, eq=False)
+
+    def meaning(self, word: str) -> str | None:
+        """The source's definition of an id, with the id it falls under, or None."""
+        definition = self.definitions.get(word)
+        if definition is None:
+            return None
+        parent = self.parents.get(word)
+        return f"(a kind of {parent}) {definition}" if parent else definition
 
 
 @attrs.frozen(kw_only=True)

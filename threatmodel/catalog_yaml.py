@@ -293,15 +293,17 @@ def _framework(name: str, section: LMap, out: Collector) -> Framework:
         out.error(section.val_pos[name], f"framework '{name}' must be a mapping")
         return Framework(id=name, title=name)
     fields = Fields(item, out, f"framework '{name}'")
-    fields.reject_unknown(("title", "ids", "pattern", "names", "categories"))
+    fields.reject_unknown(
+        ("title", "ids", "pattern", "names", "categories", "definitions", "parents")
+    )
     pattern = fields.text("pattern") or None
     if pattern:
         problem = pattern_problem(pattern)
         if problem:
             out.error(fields.at("pattern"), f"framework '{name}': {problem}")
             pattern = None
-    names = {}
-    for key in ("names", "categories"):
+    tables: dict[str, dict[str, str]] = {"names": {}, "definitions": {}, "parents": {}}
+    for key in ("names", "categories", "definitions", "parents"):
         table = fields.mapping(key) or LMap(fields.pos)
         for word, value in table.items():
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
@@ -310,7 +312,9 @@ def _framework(name: str, section: LMap, out: Collector) -> Framework:
                     f"framework '{name}': {key}.{word} must be text, not {type_name(value)}",
                 )
                 continue
-            names[str(word)] = str(value)
+            tables["names" if key == "categories" else key][str(word)] = " ".join(
+                str(value).split()
+            )
     ids = []
     for index, item in enumerate(fields.sequence("ids") or ()):
         where = value_pos(fields.map["ids"], index, fields.at("ids"))
@@ -326,7 +330,14 @@ def _framework(name: str, section: LMap, out: Collector) -> Framework:
             continue
         ids.append(str(item))
     return Framework(
-        id=name, title=fields.text("title") or name, ids=tuple(ids), pattern=pattern, names=names
+        id=name,
+        title=fields.text("title") or name,
+        ids=tuple(ids),
+        pattern=pattern,
+        names=tables["names"],
+        definitions=tables["definitions"],
+        parents=tables["parents"],
+        pos=section.key_pos[name],
     )
 
 

@@ -410,6 +410,30 @@ def _retention(graph: Graph, subject: Any) -> Any:
     return max(values)
 
 
+def _exposed_neighbours(graph: Graph, subject: Any) -> tuple[list[Element], Any]:
+    """The processes and stores one flow away from `subject` (either direction) that are
+    reachable from the internet, and whether that list is complete (UNKNOWN when a
+    neighbour's `publicly_reachable` is left out)."""
+    ids = {f.source for f in graph.incoming.get(subject.id, ())}
+    ids |= {f.target for f in graph.outgoing.get(subject.id, ())}
+    neighbours = [graph.elements[i] for i in sorted(ids - {subject.id}) if graph.passes_data(i)]
+    exposed = [n for n in neighbours if graph.fact(n, "publicly_reachable") is True]
+    complete = all(graph.fact(n, "publicly_reachable") is not UNKNOWN for n in neighbours)
+    return exposed, complete
+
+
+def _internet_facing_neighbour(graph: Graph, subject: Any) -> Any:
+    exposed, complete = _exposed_neighbours(graph, subject)
+    return True if exposed else (False if complete else UNKNOWN)
+
+
+def _unpatched_internet_facing_neighbour(graph: Graph, subject: Any) -> Any:
+    patched = [graph.fact(n, "patched") for n in _exposed_neighbours(graph, subject)[0]]
+    if any(p is False for p in patched):
+        return True
+    return UNKNOWN if any(p is UNKNOWN for p in patched) else False
+
+
 FACTS: dict[str, Fact] = {
     "personal_data": Fact(
         "bool",
@@ -497,6 +521,20 @@ FACTS: dict[str, Fact] = {
         "decision domains of it and every element its data reaches",
         "",
         _downstream_domains,
+    ),
+    "internet_facing_neighbour": Fact(
+        "bool",
+        frozenset({"datastore"}),
+        "a process or store one flow away (either direction) is reachable from the internet",
+        "'publicly_reachable' on the processes and stores it exchanges data with",
+        _internet_facing_neighbour,
+    ),
+    "unpatched_internet_facing_neighbour": Fact(
+        "bool",
+        frozenset({"datastore"}),
+        "... and that internet-facing neighbour is not patched within a set deadline",
+        "'patched' on the internet-facing processes and stores it exchanges data with",
+        _unpatched_internet_facing_neighbour,
     ),
     "retention_days": Fact(
         "number",

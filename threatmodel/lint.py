@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from threatmodel.catalog import Catalog, Risk, tree_mitigations
+from threatmodel.catalog import Catalog, Framework, Risk, tree_mitigations
 from threatmodel.context import Context, Probe
 from threatmodel.errors import Problem
 from threatmodel.expr import UNKNOWN
@@ -82,6 +82,8 @@ def lint(catalog: Catalog, typical: Sequence[SystemModel] = ()) -> list[Problem]
                 f"{' and '.join(risk.applies_to)}, and whatever its `when` needs is asked "
                 "everywhere (add `scope:` with what must be true for it to apply at all)",
             )
+    for framework in catalog.frameworks.values():
+        problems.extend(_definition_problems(framework))
     for mitigation in catalog.mitigations.values():
         if mitigation.id not in cited_mitigations:
             warn(mitigation.pos, f"mitigation '{mitigation.id}' is not cited by any risk")
@@ -114,6 +116,33 @@ def lint(catalog: Catalog, typical: Sequence[SystemModel] = ()) -> list[Problem]
                     "finds (move what merely makes it relevant to `scope:`)",
                 )
     return sorted(problems, key=lambda p: (p.pos, p.message))
+
+
+def _definition_problems(framework: Framework) -> list[Problem]:
+    """A framework that gives its terms' meanings gives one for every id, names only its own
+    ids, and places each sub-term under one of its ids."""
+    if not framework.definitions and not framework.parents:
+        return []
+    known = set(framework.ids)
+    messages = [
+        f"framework '{framework.id}': id '{word}' has no definition (add it under "
+        "`definitions:`, in its source's words)"
+        for word in framework.ids
+        if word not in framework.definitions
+    ]
+    for key, table in (("definitions", framework.definitions), ("parents", framework.parents)):
+        messages += [
+            f"framework '{framework.id}': {key} names '{word}', which is not one of its ids"
+            for word in table
+            if word not in known
+        ]
+    messages += [
+        f"framework '{framework.id}': '{word}' is placed under '{parent}', which is not one "
+        "of its ids"
+        for word, parent in framework.parents.items()
+        if parent not in known
+    ]
+    return [Problem(message=m, pos=framework.pos) for m in messages]
 
 
 def splits(catalog: Catalog, models: Iterable[SystemModel]) -> dict[str, Split]:

@@ -107,6 +107,11 @@ def run_show(args: argparse.Namespace) -> int:
             print(f"modifier:    {change} when {t(m.condition.text)} ({t(m.why)})")
         for name, ids in risk.frameworks.items():
             print(f"{name + ':':12} {t(', '.join(ids))}")
+            framework = catalog.frameworks.get(name)
+            for word in ids if framework else ():
+                meaning = framework.meaning(word)
+                if meaning:
+                    print(f"    {t(word)}: {t(meaning)}")
         for mid in risk.mitigations:
             mit = catalog.mitigations[mid]
             print(f"mitigation:  {t(mid)}: {t(mit.title)}")
