@@ -58,7 +58,7 @@ def test_text_output_reads_as_an_action_list(capsys):
     """Numbered steps with the mitigation, where it goes (by name) and what stays open."""
     assert main(["plan", str(ROOT / "examples" / "credit-bureau.yaml"), "--max", "3"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("To bring every open concern below high: 2 critical, ")
+    assert out[0].startswith("To bring every open concern below high: 3 critical, ")
     assert out[1].startswith("  1. ") and out[2].startswith("     on ")
     assert out[3].startswith("     then: ") and "open" in out[3]
     assert any(line.startswith("  !  ") and "raise --max" in line for line in out)
