@@ -461,10 +461,20 @@ def catalog_schema() -> dict:
     framework = _closed(
         object_schema(
             cat.Framework,
-            exclude=("id",),
+            exclude=("id", "pos"),
             overrides={
                 "ids": {"type": "array", "items": {"type": ["string", "integer"]}},
                 "names": {"type": "object"},
+                "definitions": {
+                    "type": "object",
+                    "additionalProperties": TEXT,
+                    "description": "each id's meaning in its source",
+                },
+                "parents": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "id -> the id it falls under in its source",
+                },
             },
             extra={"categories": {"type": "object"}},
         )
