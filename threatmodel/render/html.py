@@ -111,7 +111,9 @@ def context(report: Report, options: RenderOptions = RenderOptions()) -> dict[st
         "data": report,
         "people": max((d.subjects or 0 for d in report.model.data), default=0),
         "brief_steps": BRIEF_STEPS,
+        "print_cut": PRINT_CUT,
         "notes": notes(report),
+        "repeats": repeats(report),
         "elements": elements(report),
         "groups": [(severity, items) for severity, items in groups if items],
         "not_detailed": len(confirmed) - len(shown),
@@ -125,6 +127,7 @@ def context(report: Report, options: RenderOptions = RenderOptions()) -> dict[st
 
 
 BRIEF_STEPS = 5  # steps of the plan the first screen names
+PRINT_CUT = 90  # characters of an evidence value printed; the screen shows it whole
 
 
 def notes(report: Report) -> dict[str, int]:
@@ -136,6 +139,24 @@ def notes(report: Report) -> dict[str, int]:
             for rid in finding.references:
                 numbers.setdefault(rid, len(numbers) + 1)
     return numbers
+
+
+def repeats(report: Report) -> dict[str, str]:
+    """The detailed findings after the first of their risk, in the order the report shows
+    them: "advice" when one recommends the same mitigations as that first one, else "risk".
+    Print gives what they share once, at the first."""
+    first: dict[str, tuple[str, ...]] = {}
+    found: dict[str, str] = {}
+    for severity in report.summary.by_severity:
+        for f in report.confirmed:
+            if f.severity != severity or f.id not in report.detailed:
+                continue
+            advice = tuple(m.mitigation for m in f.recommended)
+            if f.risk_id in first:
+                found[f.id] = "advice" if first[f.risk_id] == advice else "risk"
+            else:
+                first[f.risk_id] = advice
+    return found
 
 
 @attrs.frozen
