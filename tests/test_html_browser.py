@@ -54,9 +54,10 @@ pytestmark = [pytestmark, pytest.mark.xdist_group("chromium")]
 # What the page shows, read inside it after it loaded.
 PROBE = """(() => {
   const box = (el) => { const r = el.getBoundingClientRect(); return [r.width, r.height]; };
-  const img = document.querySelector("#diagram img");
+  const img = document.querySelector("#diagram figure svg");
   return {
-    diagram: img ? {complete: img.complete, width: img.naturalWidth, box: box(img)} : null,
+    diagram: img ? {shapes: img.querySelectorAll("polygon, path, ellipse").length,
+      width: img.getBoundingClientRect().width, box: box(img)} : null,
     note: (document.querySelector("#diagram .note") || {}).textContent || "",
     findings: Array.from(document.querySelectorAll("article.finding"),
       (a) => ({id: a.id, box: box(a), text: a.textContent.length})),
@@ -275,7 +276,7 @@ def test_report_renders_without_console_errors_and_shows_diagram_and_findings(br
     if probe["diagram"] is None:
         assert "not included" in probe["note"]
         pytest.skip("no diagram module or no dot here: checked the note instead of the picture")
-    assert probe["diagram"]["complete"] and probe["diagram"]["width"] > 100
+    assert probe["diagram"]["shapes"] > 10 and probe["diagram"]["width"] > 100
     assert probe["diagram"]["box"][0] > 100 and probe["diagram"]["box"][1] > 50
 
 
@@ -408,6 +409,47 @@ def test_clicking_an_element_badge_filters_and_counts_follow(browser, page):
     assert after["heading_sum"] == after["total"]
     assert after["count"] == f"{after['total']} of {before['total']} shown"
     assert back == before and before["heading_sum"] == before["total"]
+
+
+def test_clicking_an_element_in_the_diagram_filters_and_zoom_enlarges_it(browser, page):
+    """The data-flow diagram is inline: a click on a shape with findings (or Enter on it)
+    leaves only that element's findings; the zoom buttons make the drawing wider than its
+    frame, and 'Fit width' brings it back."""
+    tab = browser.open(page.as_uri(), 1400, 900)
+    before = tab.evaluate(FILTER_STATE)
+    shapes = tab.evaluate(
+        "Array.from(document.querySelectorAll('#diagram svg [data-element]'))"
+        ".map((g) => g.dataset.element)"
+    )
+    target = tab.evaluate(
+        "(() => { const g = document.querySelectorAll('#diagram svg [data-element]')[0];"
+        " const r = g.getBoundingClientRect(); g.scrollIntoView({block: 'center'});"
+        " const s = g.getBoundingClientRect();"
+        " document.elementFromPoint(s.x + s.width / 2, s.y + s.height / 2)"
+        ".dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));"
+        " return g.dataset.element; })()"
+    )
+    after = tab.evaluate(FILTER_STATE)
+    keyed = tab.evaluate(
+        "(() => { const g = document.querySelectorAll('#diagram svg [data-element]').item(1);"
+        " g.focus(); g.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true,"
+        " cancelable: true})); return [g.dataset.element, document.activeElement === g]; })()"
+    )
+    by_key = tab.evaluate(FILTER_STATE)
+    widths = tab.evaluate(
+        "(() => { const f = document.querySelector('#diagram figure');"
+        " const svg = f.querySelector('svg'); const w = [f.clientWidth, svg.clientWidth];"
+        " document.querySelector('[data-zoom=in]').click(); w.push(svg.clientWidth);"
+        " document.querySelector('[data-zoom=fit]').click(); w.push(svg.clientWidth);"
+        " return w; })()"
+    )
+    assert tab.console() == []
+    tab.close()
+    assert len(shapes) >= 2 and set(shapes) <= set(before["elements"])
+    assert set(after["elements"]) == {target} and 0 < after["total"] < before["total"]
+    assert keyed[1] and set(by_key["elements"]) == {keyed[0]}
+    frame, fitted, zoomed, back = widths
+    assert fitted <= frame < zoomed and back == fitted
 
 
 def pdf_pages(pdf: bytes) -> int:
