@@ -21,11 +21,16 @@ def shared_path(relative: str, *, optional: bool = False) -> Path:
     the shared corpus does not hold yet, such as Threat Dragon's own schema) only skips."""
     path = SHARED / relative
     if not path.is_file():
-        message = f"{relative} is not in {SHARED} (the shared files beside the project)"
-        if not optional and os.environ.get("CI", "").lower() in ("true", "1"):
-            pytest.fail(f"{message}; CI=true, so this is a failure, not a skip")
-        pytest.skip(message)
+        missing(f"{relative} is not in {SHARED} (the shared files beside the project)", optional)
     return path
+
+
+def missing(message: str, optional: bool = False) -> None:
+    """Skip the test for want of something the suite needs (a shared file, a test extra), or
+    fail it when CI=true: CI must run every test. An `optional` need only skips."""
+    if not optional and os.environ.get("CI", "").lower() in ("true", "1"):
+        pytest.fail(f"{message}; CI=true, so this is a failure, not a skip")
+    pytest.skip(message)
 
 
 def problems_of(excinfo) -> list[str]:

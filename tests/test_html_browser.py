@@ -7,8 +7,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime
+import importlib.resources
 import json
 import os
+import re
 import select
 import shutil
 import struct
@@ -21,11 +23,13 @@ import attrs
 import pytest
 
 import threatmodel
+from tests.helpers import missing
 from threatmodel.render import html
 from threatmodel.report import build_report
 from threatmodel.tracking import apply_decisions, load_decisions
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -50,9 +54,10 @@ pytestmark = [pytestmark, pytest.mark.xdist_group("chromium")]
 # What the page shows, read inside it after it loaded.
 PROBE = """(() => {
   const box = (el) => { const r = el.getBoundingClientRect(); return [r.width, r.height]; };
-  const img = document.querySelector("#diagram img");
+  const img = document.querySelector("#diagram figure svg");
   return {
-    diagram: img ? {complete: img.complete, width: img.naturalWidth, box: box(img)} : null,
+    diagram: img ? {shapes: img.querySelectorAll("polygon, path, ellipse").length,
+      width: img.getBoundingClientRect().width, box: box(img)} : null,
     note: (document.querySelector("#diagram .note") || {}).textContent || "",
     findings: Array.from(document.querySelectorAll("article.finding"),
       (a) => ({id: a.id, box: box(a), text: a.textContent.length})),
@@ -92,14 +97,17 @@ class Browser:
         self._next_id = 0
         self.events: list[dict] = []
 
-    def send(self, method: str, session: str | None = None, **params) -> dict:
-        """Send one command and return its result; events met on the way are kept."""
+    def send(
+        self, method: str, session: str | None = None, wait: float | None = None, **params
+    ) -> dict:
+        """Send one command and return its result (waiting up to `wait` seconds, TIMEOUT
+        by default); events met on the way are kept."""
         self._next_id += 1
         message = {"id": self._next_id, "method": method, "params": params}
         if session:
             message["sessionId"] = session
         os.write(self._out, json.dumps(message).encode() + b"\0")
-        reply = self._receive(lambda m: m.get("id") == self._next_id)
+        reply = self._receive(lambda m: m.get("id") == self._next_id, wait)
         assert "error" not in reply, f"{method}: {reply['error']}"
         return reply["result"]
 
@@ -110,8 +118,8 @@ class Browser:
                 return event
         return self._receive(lambda m: m.get("method") == method and m.get("sessionId") == session)
 
-    def _receive(self, wanted) -> dict:
-        deadline = time.monotonic() + self.TIMEOUT
+    def _receive(self, wanted, wait: float | None = None) -> dict:
+        deadline = time.monotonic() + (wait or self.TIMEOUT)
         while True:
             while b"\0" in self._buffer:
                 raw, self._buffer = self._buffer.split(b"\0", 1)
@@ -199,8 +207,23 @@ class Tab:
         shot = self.browser.send("Page.captureScreenshot", self.session, optimizeForSpeed=True)
         return base64.b64decode(shot["data"])
 
+    def pdf(self) -> bytes:
+        """The page printed to A4 as Chromium prints it (its print stylesheet applied)."""
+        printed = self.browser.send(
+            "Page.printToPDF",
+            self.session,
+            wait=PRINT_TIMEOUT,
+            paperWidth=210 / 25.4,
+            paperHeight=297 / 25.4,
+            preferCSSPageSize=True,
+        )
+        return base64.b64decode(printed["data"])
+
     def close(self) -> None:
         self.browser.send("Target.closeTarget", targetId=self.target)
+
+
+PRINT_TIMEOUT = 900.0  # printing the largest example takes minutes on a loaded machine
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +242,17 @@ def page(tmp_path_factory):
         result, load_decisions(REPORTS / "model.decisions.yaml"), datetime.date(2024, 6, 1)
     )
     directory = tmp_path_factory.mktemp("html")
+    (directory / "report.html").write_text(html.render(build_report(result)), encoding="utf-8")
+    return directory / "report.html"
+
+
+@pytest.fixture(scope="module")
+def trust_score_page(tmp_path_factory):
+    """The bundled trust-score example's report, the largest, with its diagram (when dot is
+    installed), as `make demo` writes it."""
+    model = threatmodel.load_model(EXAMPLES / "trust-score-platform.yaml")
+    result = threatmodel.analyze(model, threatmodel.load_catalog())
+    directory = tmp_path_factory.mktemp("trust-score")
     (directory / "report.html").write_text(html.render(build_report(result)), encoding="utf-8")
     return directory / "report.html"
 
@@ -242,7 +276,7 @@ def test_report_renders_without_console_errors_and_shows_diagram_and_findings(br
     if probe["diagram"] is None:
         assert "not included" in probe["note"]
         pytest.skip("no diagram module or no dot here: checked the note instead of the picture")
-    assert probe["diagram"]["complete"] and probe["diagram"]["width"] > 100
+    assert probe["diagram"]["shapes"] > 10 and probe["diagram"]["width"] > 100
     assert probe["diagram"]["box"][0] > 100 and probe["diagram"]["box"][1] > 50
 
 
@@ -375,3 +409,96 @@ def test_clicking_an_element_badge_filters_and_counts_follow(browser, page):
     assert after["heading_sum"] == after["total"]
     assert after["count"] == f"{after['total']} of {before['total']} shown"
     assert back == before and before["heading_sum"] == before["total"]
+
+
+def test_clicking_an_element_in_the_diagram_filters_and_zoom_enlarges_it(browser, page):
+    """The data-flow diagram is inline: a click on a shape with findings (or Enter on it)
+    leaves only that element's findings; the zoom buttons make the drawing wider than its
+    frame, and 'Fit width' brings it back."""
+    tab = browser.open(page.as_uri(), 1400, 900)
+    before = tab.evaluate(FILTER_STATE)
+    shapes = tab.evaluate(
+        "Array.from(document.querySelectorAll('#diagram svg [data-element]'))"
+        ".map((g) => g.dataset.element)"
+    )
+    target = tab.evaluate(
+        "(() => { const g = document.querySelectorAll('#diagram svg [data-element]')[0];"
+        " const r = g.getBoundingClientRect(); g.scrollIntoView({block: 'center'});"
+        " const s = g.getBoundingClientRect();"
+        " document.elementFromPoint(s.x + s.width / 2, s.y + s.height / 2)"
+        ".dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));"
+        " return g.dataset.element; })()"
+    )
+    after = tab.evaluate(FILTER_STATE)
+    keyed = tab.evaluate(
+        "(() => { const g = document.querySelectorAll('#diagram svg [data-element]').item(1);"
+        " g.focus(); g.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true,"
+        " cancelable: true})); return [g.dataset.element, document.activeElement === g]; })()"
+    )
+    by_key = tab.evaluate(FILTER_STATE)
+    widths = tab.evaluate(
+        "(() => { const f = document.querySelector('#diagram figure');"
+        " const svg = f.querySelector('svg'); const w = [f.clientWidth, svg.clientWidth];"
+        " document.querySelector('[data-zoom=in]').click(); w.push(svg.clientWidth);"
+        " document.querySelector('[data-zoom=fit]').click(); w.push(svg.clientWidth);"
+        " return w; })()"
+    )
+    assert tab.console() == []
+    tab.close()
+    assert len(shapes) >= 2 and set(shapes) <= set(before["elements"])
+    assert set(after["elements"]) == {target} and 0 < after["total"] < before["total"]
+    assert keyed[1] and set(by_key["elements"]) == {keyed[0]}
+    frame, fitted, zoomed, back = widths
+    assert fitted <= frame < zoomed and back == fitted
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """How many pages a PDF has: its page objects (`/Type /Page`, not the `/Pages` tree)."""
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+def test_trust_score_report_prints_as_a_review_document(browser, trust_score_page):
+    """The largest example prints to at most 60 A4 pages (249 before the print stylesheet, 81
+    before it summarised findings for print): the brief alone on page 1, then the rest."""
+    tab = browser.open(trust_score_page.as_uri(), 1400, 900)
+    pdf = tab.pdf()
+    tab.close()
+    assert pdf.startswith(b"%PDF-")
+    pages = pdf_pages(pdf)
+    assert 10 < pages <= 60, pages
+
+
+def axe_source() -> str:
+    """axe-core, the accessibility engine, as the test extra's axe-core-python ships it."""
+    try:
+        return (importlib.resources.files("axe_core_python") / "axe.min.js").read_text("utf-8")
+    except ModuleNotFoundError:
+        missing("axe-core-python (the test extra that ships axe-core) is not installed")
+        raise  # not reached: missing() skips or fails
+
+
+# axe's serious and critical violations (WCAG 2.1 A and AA rules and best practices), each
+# with up to three of the elements it found
+AXE_RUN = """axe.run(document, {resultTypes: ["violations"]}).then((result) => result.violations
+  .filter((v) => v.impact === "serious" || v.impact === "critical")
+  .map((v) => v.impact + " " + v.id + ": " + v.help + " at "
+    + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")))"""
+
+
+def test_accessibility_check_finds_no_serious_violation(browser, page):
+    """axe-core, run in the loaded report, reports no serious or critical violation:
+    contrast of every text and badge, names of controls, landmarks, keyboard access."""
+    source = axe_source()
+    tab = browser.open(page.as_uri(), 1400, 900)
+    tab.evaluate(source + ";0")  # DevTools evaluates it: the page's CSP does not apply
+    violations = tab.browser.send(
+        "Runtime.evaluate",
+        tab.session,
+        wait=PRINT_TIMEOUT,
+        expression=AXE_RUN,
+        returnByValue=True,
+        awaitPromise=True,
+    )
+    tab.close()
+    assert "exceptionDetails" not in violations, violations
+    assert violations["result"]["value"] == []

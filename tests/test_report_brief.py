@@ -58,9 +58,14 @@ def test_dpia_has_each_part_of_art_35_7_filled_from_the_model(report):
     """(a) the processing, its data and purposes; (b) necessity and proportionality; (c) the
     risks, by the people concerned; (d) the measures; then what the owner must supply."""
     body = sections(dpia.render(report))
-    titles = [f"Art 35(7)({letter}): {title}" for letter, title in dpia.SECTIONS]
+    titles = [f"Art 35(7)({letter}): {title}" for letter, title, _ in dpia.SECTIONS]
     assert list(body) == [*titles, "What the owner must still supply"]
     a, b, c, d = (body[t] for t in titles)
+    for (letter, _, text), part in zip(dpia.SECTIONS, (a, b, c, d), strict=True):
+        assert f"> GDPR Art 35(7)({letter}): “{text}”" in part  # the regulation's own words
+        assert len(part.replace("**to supply**", "")) > len(text) + 200  # and filled
+    assert "**Legitimate interest pursued by the controller:**" in a
+    assert "### Mechanisms to demonstrate compliance" in d
     model = report.result.model
     assert all(markdown.md(asset.name) in a for asset in model.data)
     assert markdown.md(report.system.description)[:60] in a

@@ -349,7 +349,10 @@ def _edge(diagram: Diagram, graph: graphviz.Digraph, edge: Edge, view: View) -> 
     shown = ", ".join(dot.shorten(n, 22) for n in names[:3])
     if len(names) > 3:
         shown += f" +{len(names) - 3}"
-    text = font(html(shown), 9, SPECIAL if special else INK, bold=bool(special))
+    numbers = [diagram.flow_numbers[f.id] for f in flows]
+    number = ", ".join(numbers[:3]) + (f" +{len(numbers) - 3}" if len(numbers) > 3 else "")
+    text = font(html(number + " "), 9, INK, bold=True)
+    text += font(html(shown), 9, SPECIAL if special else INK, bold=bool(special))
     if len(flows) > 1:
         text += font(html(f" ({len(flows)} flows)"), 8, MUTED)
     leaves, jurisdictions = _crossings(diagram, flows)
@@ -371,7 +374,8 @@ def _edge(diagram: Diagram, graph: graphviz.Digraph, edge: Edge, view: View) -> 
         css.append(f"severity-{badge.worst}")
     first = flows[0]
     tip = [
-        f"{f.label} ({f.id}): {diagram.graph.elements[f.source].label} \u2192 "
+        f"{diagram.flow_numbers[f.id]} {f.label} ({f.id}): "
+        f"{diagram.graph.elements[f.source].label} \u2192 "
         f"{diagram.graph.elements[f.target].label}"
         for f in flows[:20]
     ]

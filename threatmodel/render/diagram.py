@@ -121,6 +121,7 @@ class Diagram:
         self.ids = dot.Ids()
         self.boundaries = {b.id: b for b in self.model.boundaries}
         self.boundary_order = [b.id for b in self.model.boundaries]
+        self.flow_numbers = flow_numbers(self.model)
         self.notes: list[str] = []  # what a summarised view groups or leaves out, for the report
 
     def parent(self, subject_id: str) -> str | None:
@@ -159,6 +160,12 @@ class Diagram:
             **{"class": dot.css("boundary", boundary.type)},
         )
         return attributes
+
+
+def flow_numbers(model: Any) -> dict[str, str]:
+    """F1, F2, ... for the model's flows in the order it lists them: how the diagram, the
+    report's flow table and its findings name a flow."""
+    return {flow.id: f"F{n}" for n, flow in enumerate(model.flows, 1)}
 
 
 def option_error(option: str, message: str) -> ThreatModelError:

@@ -264,6 +264,11 @@ def cell(content: str, colspan: int = 1, align: str = "LEFT", **attributes: str)
     return f'<TD ALIGN="{align}"{span}{extra}>{content}</TD>'
 
 
+def svg_id(prefix: str, ident: str) -> str:
+    """The SVG id of a model object: `prefix-ident` in safe characters (Ids numbers repeats)."""
+    return f"{prefix}-{re.sub(r'[^A-Za-z0-9_.-]', '_', ident)}"[:100]
+
+
 class Ids:
     """Unique SVG ids made of safe characters, derived from model ids."""
 
@@ -271,7 +276,7 @@ class Ids:
         self.used: set[str] = set()
 
     def __call__(self, prefix: str, ident: str) -> str:
-        base = f"{prefix}-{re.sub(r'[^A-Za-z0-9_.-]', '_', ident)}"[:100]
+        base = svg_id(prefix, ident)
         candidate, n = base, 1
         while candidate in self.used:
             n += 1

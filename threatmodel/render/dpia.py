@@ -1,11 +1,11 @@
 """A draft data protection impact assessment (DPIA) in Markdown, for the data-protection officer.
 
-Its sections follow the minimum content of GDPR Art 35(7) (Regulation (EU) 2016/679, OJ L 119,
-4.5.2016, p. 1; https://eur-lex.europa.eu/eli/reg/2016/679/oj): (a) a systematic description
-of the processing and its purposes, (b) an assessment of necessity and proportionality in
-relation to the purposes, (c) an assessment of the risks to the rights and freedoms of data
-subjects, (d) the measures envisaged to address the risks. Each is filled from the model and
-the report; where the model is silent the draft says so and names what the owner must supply.
+Its sections are the minimum content of GDPR Art 35(7) (Regulation (EU) 2016/679, OJ L 119,
+4.5.2016, p. 1; https://eur-lex.europa.eu/eli/reg/2016/679/oj), each headed by the words of its
+point (a) to (d) and quoting the point whole, as the Official Journal's English text has it
+(checked against a reproduction of that text, December 2026). Each is filled from the model
+and the report; where the model is silent the draft says so and names what the owner must
+supply.
 It is a draft: the assessment itself, the legal basis and the views of data subjects
 (Art 35(9)) are the controller's. Text goes through the Markdown escapes of `markdown`.
 """
@@ -19,11 +19,37 @@ from threatmodel.render.markdown import _n, _severities, code, md
 from threatmodel.report import Report
 
 GDPR = "https://eur-lex.europa.eu/eli/reg/2016/679/oj"
+# (point, heading, the point's whole text): Art 35(7) "The assessment shall contain at least:"
 SECTIONS = (
-    ("a", "Systematic description of the processing and its purposes"),
-    ("b", "Necessity and proportionality of the processing in relation to its purposes"),
-    ("c", "Risks to the rights and freedoms of the people concerned"),
-    ("d", "Measures envisaged to address the risks"),
+    (
+        "a",
+        "A systematic description of the envisaged processing operations and the purposes of "
+        "the processing",
+        "a systematic description of the envisaged processing operations and the purposes of "
+        "the processing, including, where applicable, the legitimate interest pursued by the "
+        "controller;",
+    ),
+    (
+        "b",
+        "An assessment of the necessity and proportionality of the processing operations in "
+        "relation to the purposes",
+        "an assessment of the necessity and proportionality of the processing operations in "
+        "relation to the purposes;",
+    ),
+    (
+        "c",
+        "An assessment of the risks to the rights and freedoms of data subjects",
+        "an assessment of the risks to the rights and freedoms of data subjects referred to in "
+        "paragraph 1; and",
+    ),
+    (
+        "d",
+        "The measures envisaged to address the risks",
+        "the measures envisaged to address the risks, including safeguards, security measures "
+        "and mechanisms to ensure the protection of personal data and to demonstrate compliance "
+        "with this Regulation taking into account the rights and legitimate interests of data "
+        "subjects and other persons concerned.",
+    ),
 )
 CONCERNS_PER_GROUP = 12  # concerns listed under each group of people; the rest are counted
 
@@ -31,8 +57,13 @@ CONCERNS_PER_GROUP = 12  # concerns listed under each group of people; the rest 
 def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The DPIA draft as Markdown text."""
     lines = _head(report)
-    for letter, title in SECTIONS:
-        lines += [f"## Art 35(7)({letter}): {title}", ""]
+    for letter, title, text in SECTIONS:
+        lines += [
+            f"## Art 35(7)({letter}): {title}",
+            "",
+            f"> GDPR Art 35(7)({letter}): “{text}”",
+            "",
+        ]
         lines += {"a": _description, "b": _necessity, "c": _risks, "d": _measures}[letter](report)
     lines += _to_supply(report)
     return "\n".join(lines).rstrip() + "\n"
@@ -85,6 +116,7 @@ def _description(report: Report) -> list[str]:
             f"{md(d.source) or '**to supply**'} | {md(purpose) if purpose else '**to supply**'} | "
             f"{'**to supply**' if d.retention == 'unknown' else md(d.retention)} |"
         )
+    lines += _operations(report)
     names = {e.id: e for e in appendix.elements}
     outside = [b for b in appendix.boundaries if b.kind in ("organisation", "jurisdiction")]
     lines += ["", "### Recipients and flows", ""]
@@ -116,6 +148,52 @@ def _description(report: Report) -> list[str]:
                 f"{md(', '.join(f.data)) or '**to supply**'} |"
             )
         lines.append("")
+    return lines
+
+
+BASES = {
+    "consent": "consent, Art 6(1)(a)",
+    "contract": "contract, Art 6(1)(b)",
+    "legal_obligation": "legal obligation, Art 6(1)(c)",
+    "public_task": "public task, Art 6(1)(e)",
+    "legitimate_interest": "legitimate interest, Art 6(1)(f)",
+    "none": "none stated as such: no lawful basis",
+}
+
+
+def _operations(report: Report) -> list[str]:
+    """The processes and flows as processing operations: purpose and lawful basis of each, and
+    the legitimate interests pursued where that is the basis."""
+    model = report.result.model
+    operations = [e for e in model.elements if e.kind == "process"] + list(model.flows)
+    lines = [
+        "",
+        "### Processing operations",
+        "",
+        "| Operation | Purpose | Lawful basis |",
+        "|---|---|---|",
+    ]
+    for o in operations:
+        purpose, basis = o.attributes.get("purpose"), o.attributes.get("legal_basis")
+        lines.append(
+            f"| {md(o.name)} {code(o.id)} | {md(purpose) if purpose else '**to supply**'} | "
+            f"{md(BASES.get(str(basis), str(basis))) if basis else '**to supply**'} |"
+        )
+    interests = [o for o in operations if o.attributes.get("legal_basis") == "legitimate_interest"]
+    lines += ["", "**Legitimate interest pursued by the controller:** "]
+    if interests:
+        by_purpose: dict[str, list[str]] = defaultdict(list)
+        for o in interests:
+            by_purpose[str(o.attributes.get("purpose") or "**to supply**")].append(o.name)
+        lines[-1] += "; ".join(
+            f"{md(purpose)} ({md(', '.join(names))})" for purpose, names in by_purpose.items()
+        )
+        lines[-1] += (
+            ". The balancing test against the interests and rights of the people concerned "
+            "is **to supply**."
+        )
+    else:
+        lines[-1] += "not relied on by any operation in the model."
     return lines
 
 
@@ -254,7 +332,7 @@ def _measures(report: Report) -> list[str]:
             for r in plan.remaining
         ]
         lines.append("")
-    lines += ["### In place", ""]
+    lines += ["### Safeguards and security measures in place", ""]
     if report.model.controls:
         lines += [
             f"- {code(c.mitigation)} on {md(', '.join(c.targets)) or 'everything'}"
@@ -263,6 +341,21 @@ def _measures(report: Report) -> list[str]:
         ]
     else:
         lines.append("No control is recorded in the model (**to supply**).")
+    decided = {s: n for s, n in report.summary.by_status.items() if n and s != "open"}
+    lines += [
+        "",
+        "### Mechanisms to demonstrate compliance",
+        "",
+        f"This draft and its threat model review: {_n(report.summary.findings, 'finding')}, "
+        + (
+            "of which the review decisions record "
+            + ", ".join(f"{n} {md(s)}" for s, n in decided.items())
+            if decided
+            else "none decided yet in a review decisions file"
+        )
+        + f"; {report.summary.by_status.get('open', 0)} open. Records of processing (Art 30), "
+        "the DPO's advice and audits of the measures above are **to supply**.",
+    ]
     return lines + [""]
 
 

@@ -14,7 +14,6 @@ import base64
 import functools
 import hashlib
 import importlib.resources
-import re
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from threatmodel.errors import Position, Problem, ThreatModelError
-from threatmodel.render import RenderOptions
+from threatmodel.render import RenderOptions, dot, svg_inline
+from threatmodel.render.diagram import flow_numbers
 from threatmodel.render.escape import visible
 from threatmodel.render.text import value_text
 from threatmodel.report import Report
@@ -111,12 +111,15 @@ def context(report: Report, options: RenderOptions = RenderOptions()) -> dict[st
         "data": report,
         "people": max((d.subjects or 0 for d in report.model.data), default=0),
         "brief_steps": BRIEF_STEPS,
+        "print_cut": PRINT_CUT,
         "notes": notes(report),
+        "repeats": repeats(report),
         "elements": elements(report),
         "groups": [(severity, items) for severity, items in groups if items],
         "not_detailed": len(confirmed) - len(shown),
         "stride_names": _Names(legend.names if legend else {}),
         "diagram": diagram(report, options),
+        "flow_numbers": flow_numbers(report.model),
         "css": Markup(css),
         "css_hash": _hash(css),
         "js": Markup(js),
@@ -125,6 +128,7 @@ def context(report: Report, options: RenderOptions = RenderOptions()) -> dict[st
 
 
 BRIEF_STEPS = 5  # steps of the plan the first screen names
+PRINT_CUT = 90  # characters of an evidence value printed; the screen shows it whole
 
 
 def notes(report: Report) -> dict[str, int]:
@@ -136,6 +140,24 @@ def notes(report: Report) -> dict[str, int]:
             for rid in finding.references:
                 numbers.setdefault(rid, len(numbers) + 1)
     return numbers
+
+
+def repeats(report: Report) -> dict[str, str]:
+    """The detailed findings after the first of their risk, in the order the report shows
+    them: "advice" when one recommends the same mitigations as that first one, else "risk".
+    Print gives what they share once, at the first."""
+    first: dict[str, tuple[str, ...]] = {}
+    found: dict[str, str] = {}
+    for severity in report.summary.by_severity:
+        for f in report.confirmed:
+            if f.severity != severity or f.id not in report.detailed:
+                continue
+            advice = tuple(m.mitigation for m in f.recommended)
+            if f.risk_id in first:
+                found[f.id] = "advice" if first[f.risk_id] == advice else "risk"
+            else:
+                first[f.risk_id] = advice
+    return found
 
 
 @attrs.frozen
@@ -161,61 +183,53 @@ def elements(report: Report) -> list[ElementCount]:
 
 
 def diagram(report: Report, options: RenderOptions = RenderOptions()) -> dict[str, Any]:
-    """The data-flow diagram as an SVG data URI, or a note saying why it is missing.
+    """The diagrams placed in the report: the data-flow diagram (its shapes with findings
+    filter the findings), then the data map and the attack trees, each as sanitised inline
+    SVG (`svg_inline`), or a note saying why one is missing.
 
-    Without Graphviz's `dot` program the report is still written, with a note in place of the
-    picture. An `<img>` of an SVG data URI cannot run scripts or load anything, whatever the
-    SVG contains.
+    Without Graphviz's `dot` program the report is still written, with a note in place of
+    the pictures. The run's drawings are reused; those it did not make are drawn here, side by
+    side, within the same time budget.
     """
     from threatmodel.render import diagram as module
 
     if not module.dot_installed():
         return {
-            "svg_uri": "",
-            "caption": "",
+            "svg": "",
             "note": "Graphviz's dot program is not installed (Debian: apt-get install graphviz).",
             "others": [],
+            "more": [],
         }
-    others = module.notes(options.drawings)
+    made = {d.format: d for d in options.drawings}
+    missing = [name for name in module.VIEWS if name not in made]
     try:
-        drawn = module.drawing(report, "svg", options)
-    except ThreatModelError as exc:  # dot missing
+        made.update((d.format, d) for d in module.draw(report, missing, options))
+    except ThreatModelError as exc:  # dot missing or failing before any layout
         note = "; ".join(p.message for p in exc.problems)
-        return {"svg_uri": "", "caption": "", "note": note, "others": others}
-    if drawn.problem:  # too slow for the time budget: the other diagrams' notes still show
-        others = module.notes(d for d in options.drawings if d.format != "svg")
-        return {"svg_uri": "", "caption": "", "note": drawn.problem, "others": others}
-    raw = drawn.svg.encode("utf-8")
-    width, height = _display_size(raw)
-    return {
-        "svg_uri": "data:image/svg+xml;base64," + base64.b64encode(raw).decode("ascii"),
-        "caption": "Elements, data flows and trust boundaries; colours mark the worst "
-        "finding on each element.",
-        "note": "",
-        "others": others,
-        "width": width,
-        "height": height,
+        return {"svg": "", "note": note, "others": module.notes(made.values()), "more": []}
+    dfd = made["svg"]
+    element_ids = {e.id for e in report.model.elements}
+    targets = {
+        dot.svg_id("element" if e.id in element_ids else "flow", e.id): (
+            e.id,
+            visible(f"{e.name}: show its {e.count} finding{'s' if e.count != 1 else ''}"),
+        )
+        for e in elements(report)
     }
-
-
-MAX_DIAGRAM_WIDTH = 1800  # CSS px: wider diagrams are scaled down to this, then scroll
-
-
-def _display_size(svg: bytes) -> tuple[int, int]:
-    """The diagram's size in CSS pixels from the SVG's width and height (graphviz writes pt),
-    scaled down to at most MAX_DIAGRAM_WIDTH; (0, 0) when the SVG does not say."""
-    head = re.search(rb"<svg\b[^>]*>", svg[:4096])
-    sizes = [
-        re.search(rb'\b%s="([0-9.]+)(pt|px)?"' % name, head.group()) if head else None
-        for name in (b"width", b"height")
+    svg = "" if dfd.problem else svg_inline.inline(dfd.svg, "dfd", targets)
+    more = [
+        {"id": name, "title": drawn.title[0].upper() + drawn.title[1:], "svg": Markup(picture)}
+        for name, drawn in made.items()
+        if name != "svg" and not drawn.problem
+        for picture in [svg_inline.inline(drawn.svg, name)]
+        if picture
     ]
-    if not all(sizes):
-        return 0, 0
-    width, height = (
-        float(m.group(1)) * (4 / 3 if m.group(2) == b"pt" else 1) for m in filter(None, sizes)
-    )
-    scale = min(1.0, MAX_DIAGRAM_WIDTH / width) if width else 1.0
-    return round(width * scale), round(height * scale)
+    return {
+        "svg": Markup(svg),
+        "note": dfd.problem or ("" if svg else "the drawing could not be read back"),
+        "others": module.notes(made.values()),
+        "more": more,
+    }
 
 
 class _Names(dict):

@@ -35,14 +35,22 @@
     }
     count.textContent = shown + " of " + items.length + " shown";
   }
-  var badges = document.querySelectorAll("a[data-element]");
+  function only(event, id) {
+    if (!element) { return; }
+    event.preventDefault();
+    element.value = id;
+    apply();
+    form.scrollIntoView();
+  }
+  var badges = document.querySelectorAll("a[data-element], svg [data-element]");
   for (var b = 0; b < badges.length; b++) {
     badges[b].addEventListener("click", function (event) {
-      if (!element) { return; }
-      event.preventDefault();
-      element.value = this.getAttribute("data-element");
-      apply();
-      form.scrollIntoView();
+      only(event, this.getAttribute("data-element"));
+    });
+    badges[b].addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        only(event, this.getAttribute("data-element"));
+      }
     });
   }
   form.addEventListener("input", apply);
@@ -50,4 +58,37 @@
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   form.hidden = false;
   apply();
+}());
+
+// Optional: zoom the data-flow diagram (it fits the width at first), and move a zoomed
+// diagram by dragging it; the frame's scroll bars do the same without the script.
+(function () {
+  "use strict";
+  var tools = document.querySelector("div.zoom");
+  var frame = tools && tools.nextElementSibling;
+  var svg = frame && frame.querySelector("svg");
+  if (!svg) { return; }
+  var zoom = 1;
+  function set(value) {
+    zoom = Math.min(8, Math.max(1, value));
+    svg.style.width = (zoom * 100) + "%";
+  }
+  tools.addEventListener("click", function (event) {
+    var how = event.target.getAttribute("data-zoom");
+    if (how) { set(how === "in" ? zoom * 1.5 : how === "out" ? zoom / 1.5 : 1); }
+  });
+  var start = null;
+  frame.addEventListener("mousedown", function (event) {
+    if (zoom > 1 && !event.target.closest("[data-element]")) {
+      start = {x: event.clientX, y: event.clientY, left: frame.scrollLeft, top: frame.scrollTop};
+      event.preventDefault();
+    }
+  });
+  window.addEventListener("mousemove", function (event) {
+    if (!start) { return; }
+    frame.scrollLeft = start.left - (event.clientX - start.x);
+    frame.scrollTop = start.top - (event.clientY - start.y);
+  });
+  window.addEventListener("mouseup", function () { start = null; });
+  tools.hidden = false;
 }());
