@@ -9,7 +9,7 @@ diffs; its severity is the worst of its findings, and it leads with its worst fi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import attrs
 
@@ -37,11 +37,13 @@ class Concern:
         return self.open_severity is not None
 
 
-def concerns(findings: Iterable[Finding], catalog: Catalog) -> tuple[Concern, ...]:
-    """The concerns of a set of findings, worst first."""
-    key = order(catalog)
-    ranked = sorted(findings, key=key)
-    fired = {f.risk_id for f in ranked}
+def concerns(
+    findings: Iterable[Finding], catalog: Catalog, *, ranked: bool = False
+) -> tuple[Concern, ...]:
+    """The concerns of a set of findings, worst first. `ranked`: the findings are already
+    worst first (as a Result holds them), so they are not sorted again."""
+    ranked_findings = list(findings) if ranked else sorted(findings, key=order(catalog))
+    fired = {f.risk_id for f in ranked_findings}
     parent = {risk_id: risk_id for risk_id in fired}
 
     def root(risk_id: str) -> str:
@@ -57,16 +59,14 @@ def concerns(findings: Iterable[Finding], catalog: Catalog) -> tuple[Concern, ..
                 a, b = root(risk_id), root(other)
                 if a != b:
                     parent[max(a, b)] = min(a, b)
-    groups: dict[str, list[Finding]] = {}
-    for finding in ranked:
+    groups: dict[str, list[Finding]] = {}  # in the order of each group's worst finding
+    for finding in ranked_findings:
         groups.setdefault(root(finding.risk_id), []).append(finding)
-    result = [_concern(members, key, catalog) for members in groups.values()]
-    rank = {f.id: i for i, f in enumerate(ranked)}
-    result.sort(key=lambda c: rank[c.findings[0]])
-    return tuple(result)
+    return tuple(_concern(members) for members in groups.values())
 
 
-def _concern(members: list[Finding], key: Callable, catalog: Catalog) -> Concern:
+def _concern(members: list[Finding]) -> Concern:
+    """The concern of findings sharing a root cause, given worst first."""
     lead = members[0]
     still_open = [f for f in members if f.open]
     people = [f.harm.subjects for f in members if f.harm.subjects is not None]
@@ -75,7 +75,7 @@ def _concern(members: list[Finding], key: Callable, catalog: Catalog) -> Concern
         id=f"C-{min(risks)}",
         title=lead.title,
         severity=lead.severity,
-        open_severity=min(still_open, key=key).severity if still_open else None,
+        open_severity=still_open[0].severity if still_open else None,
         risks=risks,
         element=lead.element_id,
         elements=tuple(dict.fromkeys(f.element_id for f in members)),

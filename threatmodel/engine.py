@@ -81,14 +81,16 @@ def with_controls(result: Result, added: tuple[Control, ...]) -> Result:
     model = attrs.evolve(result.model, controls=tuple(result.model.controls) + tuple(added))
     controls = controls_in_place(model, result.graph)
     catalog = result.catalog
+    before = result.controls
 
     def again(finding: Finding) -> Finding:
+        in_place = controls.get(finding.element_id, {})
+        if in_place == before.get(finding.element_id, {}):  # scored as before
+            return finding
         risk = catalog.risk(finding.risk_id)
         if risk is None:  # pragma: no cover - every finding comes from a catalog risk
             return finding
-        applied, recommended, scored = _scored(
-            risk, finding.modifiers, controls.get(finding.element_id, {}), catalog
-        )
+        applied, recommended, scored = _scored(risk, finding.modifiers, in_place, catalog)
         likelihood, impact, value, severity = scored
         return attrs.evolve(
             finding,

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import attrs
 
-from threatmodel.concerns import by_severity, concerns
+from threatmodel.concerns import Concern, by_severity, concerns
 from threatmodel.engine import with_controls
 from threatmodel.findings import Finding, Result
 from threatmodel.model import Control
-from threatmodel.scoring import score_with
+from threatmodel.scoring import order, score_with
 
 
 @attrs.frozen(kw_only=True)
@@ -60,28 +60,36 @@ class Plan:
 def make_plan(result: Result, target: str = "high", limit: int | None = None) -> Plan:
     """The greedy plan that brings every open concern below `target` (a severity name)."""
     catalog = result.catalog
+    rank = {name: catalog.severity_rank(name) for name in catalog.severities}
     threshold = catalog.severity_rank(target)
 
     def above(r: Result) -> list[Finding]:
-        return [f for f in r.findings if f.open and catalog.severity_rank(f.severity) >= threshold]
+        return [f for f in r.findings if f.open and rank[f.severity] >= threshold]
 
-    def summary(r: Result) -> tuple[dict[str, int], int]:
-        open_concerns = [c for c in concerns(r.findings, catalog) if c.open]
-        people = max((f.harm.subjects or 0 for f in above(r)), default=0)
+    def summary(grouped: tuple[Concern, ...], high: list[Finding]) -> tuple[dict[str, int], int]:
+        open_concerns = [c for c in grouped if c.open]
+        people = max((f.harm.subjects or 0 for f in high), default=0)
         return by_severity(open_concerns, catalog, only_open=True), people
 
-    before, people = summary(result)
+    # the plan is about findings only, held worst first (as `with_controls` keeps them)
+    ranked = tuple(sorted(result.findings, key=order(catalog)))
+    current = attrs.evolve(result, findings=ranked, undecided=())
+    high = above(current)
+    grouped = concerns(current.findings, catalog, ranked=True)
+    before, people = summary(grouped, high)
     actions: list[Action] = []
-    current = attrs.evolve(result, undecided=())  # the plan is about findings only
     tried: set[str] = set()
-    while above(current) and (limit is None or len(actions) < limit):
-        step = _best_step(current, above(current), threshold, tried)
+    places = _Places(current)
+    while high and (limit is None or len(actions) < limit):
+        step = _best_step(current, high, grouped, rank, threshold, tried, places)
         if step is None:
             break
         control, resolved = step
         tried.add(control.mitigation)
         current = with_controls(current, (control,))
-        after, exposed = summary(current)
+        high = above(current)
+        grouped = concerns(current.findings, catalog, ranked=True)
+        after, exposed = summary(grouped, high)
         actions.append(
             Action(
                 mitigation=control.mitigation,
@@ -92,7 +100,7 @@ def make_plan(result: Result, target: str = "high", limit: int | None = None) ->
                 resolves=resolved,
             )
         )
-    remaining = _remaining(current, threshold, limit is not None and len(actions) >= limit)
+    remaining = _remaining(current, grouped, threshold, limit is not None and len(actions) >= limit)
     return Plan(
         target=target,
         before=before,
@@ -102,8 +110,29 @@ def make_plan(result: Result, target: str = "high", limit: int | None = None) ->
     )
 
 
+class _Places:
+    """Each subject with the boundaries around it, as a set of ids, worked out once a plan."""
+
+    def __init__(self, result: Result):
+        self.graph = result.graph
+        self.known: dict[str, frozenset[str]] = {}
+
+    def __call__(self, subject_id: str) -> frozenset[str]:
+        found = self.known.get(subject_id)
+        if found is None:
+            chain = self.graph.chain(subject_id)
+            found = self.known[subject_id] = frozenset([subject_id, *(b.id for b in chain)])
+        return found
+
+
 def _best_step(
-    current: Result, high: list[Finding], threshold: int, tried: set[str]
+    current: Result,
+    high: list[Finding],
+    grouped: tuple[Concern, ...],
+    rank: dict[str, int],
+    threshold: int,
+    tried: set[str],
+    places_of: _Places,
 ) -> tuple[Control, tuple[str, ...]] | None:
     """The control that helps most now, and the concerns it brings below the target.
 
@@ -111,10 +140,11 @@ def _best_step(
     the open findings, on its targets or inside a boundary it targets, whose risk recommends
     its mitigation and does not have it yet; mitigations only lower likelihood and impact, so
     the order controls are counted in does not matter and the new score is the old one moved
-    by the mitigation's effect. The chosen step is then applied in full (`with_controls`).
+    by the mitigation's effect. A concern comes below the target when each of its open
+    findings at or above the target does (the others only go down). The chosen step is then
+    applied in full (`with_controls`).
     """
     catalog = current.catalog
-    rank = catalog.severity_rank
     targets: dict[str, set[str]] = {}
     for finding in high:
         for mitigation in finding.recommended:
@@ -124,42 +154,42 @@ def _best_step(
     for finding in current.findings:
         if finding.open:
             for mitigation in finding.recommended:
-                by_mitigation.setdefault(mitigation, []).append(finding)
-    grouped = [c for c in concerns(current.findings, catalog) if c.open]
-    by_id = {f.id: f for f in current.findings}
+                if mitigation in targets:
+                    by_mitigation.setdefault(mitigation, []).append(finding)
+    concern_of: dict[str, str] = {}  # finding id -> concern above the target
+    high_in: dict[str, list[str]] = {}  # concern id -> its open findings above the target
+    for concern in grouped:  # worst first: `resolved` keeps that order
+        if concern.open and rank[concern.open_severity or ""] >= threshold:
+            for i in concern.findings:
+                concern_of[i] = concern.id
+            high_in[concern.id] = []
+    for finding in high:
+        high_in[concern_of[finding.id]].append(finding.id)
+    bands = [band for band in catalog.severities if rank[band] >= threshold]
+    band_of = catalog.band
     best: tuple | None = None
     for mitigation, places in sorted(targets.items()):
         effect = catalog.mitigations[mitigation]
-        changed: dict[str, tuple[int, str]] = {}
+        changed: dict[str, str] = {}  # finding id -> its band once the control is in place
+        gain_all = 0
+        gain_band = dict.fromkeys(bands, 0)
         for finding in by_mitigation.get(mitigation, ()):
-            chain = {b.id for b in current.graph.chain(finding.element_id)}
-            if finding.element_id in places or chain & places:
-                value = score_with(
-                    finding.likelihood, finding.impact, effect.likelihood, effect.impact
-                )
-                changed[finding.id] = (value, catalog.band(value).name)
-        gain_all = sum(by_id[i].score - value for i, (value, _) in changed.items())
+            if places_of(finding.element_id).isdisjoint(places):
+                continue
+            value = score_with(finding.likelihood, finding.impact, effect.likelihood, effect.impact)
+            changed[finding.id] = band_of(value).name
+            gain_all += finding.score - value
+            if finding.severity in gain_band:
+                gain_band[finding.severity] += finding.score - value
         if gain_all <= 0:
             continue
-        gain_high = tuple(  # risk removed per band, worst band first, down to the target
-            sum(
-                by_id[i].score - value
-                for i, (value, _) in changed.items()
-                if by_id[i].severity == band
-            )
-            for band in catalog.severities
-            if rank(band) >= threshold
-        )
+        gain_high = tuple(gain_band.values())  # risk removed per band, worst band first
+        touched = {concern_of[i] for i in changed if i in concern_of}
         resolved = tuple(
-            c.id
-            for c in grouped
-            if rank(c.open_severity or "") >= threshold
-            and any(i in changed for i in c.findings)
-            and all(
-                rank(changed[i][1] if i in changed else by_id[i].severity) < threshold
-                for i in c.findings
-                if by_id[i].open
-            )
+            c
+            for c in high_in
+            if c in touched
+            and all(i in changed and rank[changed[i]] < threshold for i in high_in[c])
         )
         key = (gain_high, len(resolved), gain_all, -len(places), mitigation)
         if best is None or key > best[0]:
@@ -168,11 +198,13 @@ def _best_step(
     return None if best is None else (best[1], best[2])
 
 
-def _remaining(current: Result, threshold: int, limited: bool) -> tuple[Residual, ...]:
+def _remaining(
+    current: Result, grouped: tuple[Concern, ...], threshold: int, limited: bool
+) -> tuple[Residual, ...]:
     catalog = current.catalog
     by_id = {f.id: f for f in current.findings}
     out = []
-    for concern in concerns(current.findings, catalog):
+    for concern in grouped:
         severity = concern.open_severity
         if severity is None or catalog.severity_rank(severity) < threshold:
             continue
