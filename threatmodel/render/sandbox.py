@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from jinja2 import Environment
 from jinja2.sandbox import SandboxedEnvironment
 
 MAX_DIGITS = 4_300  # digits of a number (Python's own cap when turning an int into text)
@@ -75,7 +76,7 @@ class BoundedSandbox(SandboxedEnvironment):
         return super().call(__context, __obj, *args, **kwargs)
 
 
-def bound_filters(env: SandboxedEnvironment) -> None:
+def bound_filters(env: Environment) -> None:
     """Cap the sizes a template passes to filters that build text of that size."""
     for name in ("center", "indent", "wordwrap", "truncate", "batch", "slice"):
         if name in env.filters:
