@@ -100,36 +100,34 @@ def scan_json(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> array
     it (Python's parser recurses, and converts integers of any length slowly). Returns where
     each value and key starts (offsets in `text`), in the order of the document."""
     depth = count = 0
+    max_depth, max_chars, max_nodes = limits.max_depth, limits.max_scalar_chars, limits.max_nodes
     offsets = array("q")
+    add = offsets.append
     for match in _TOKEN.finditer(text):
-        token = match.group()
+        token, start = match.group(), match.start()
+        first = token[0]
         problem = None
-        if token in ("[", "{"):
-            depth += 1
-            if depth > limits.max_depth:
-                problem = f"nesting is deeper than the limit of {limits.max_depth} levels"
-        elif token in ("]", "}"):
+        if first == '"':
+            start += 1  # a string's position is its text, not its quote (as in the YAML loader)
+            if len(token) - 2 > max_chars and (length := _decoded_length(token)) > max_chars:
+                problem = f"value is {length:,} characters long, over the limit of {max_chars:,}"
+        elif first in "]}":
             depth -= 1
             continue
-        elif token[0] == '"':
-            if len(token) - 2 > limits.max_scalar_chars:
-                length = _decoded_length(token)
-                if length > limits.max_scalar_chars:
-                    problem = (
-                        f"value is {length:,} characters long, over the limit of "
-                        f"{limits.max_scalar_chars:,}"
-                    )
-        elif _INTEGER.fullmatch(token) and len(token) > 100:
+        elif first in "[{":
+            depth += 1
+            if depth > max_depth:
+                problem = f"nesting is deeper than the limit of {max_depth} levels"
+        elif len(token) > 100 and _INTEGER.fullmatch(token):
             digits = len(token.lstrip("-"))
             problem = f"invalid value '{token[:57]}...': a number with {digits:,} digits"
         count += 1
-        if problem is None and count > limits.max_nodes:
-            problem = f"the document has more than {limits.max_nodes:,} values"
+        if problem is None and count > max_nodes:
+            problem = f"the document has more than {max_nodes:,} values"
         if problem:
             where = _offset_position(text, display, match.start())
             raise ThreatModelError([Problem(message=problem, pos=where)])
-        # a string's position is its text, not its opening quote (as the YAML loader's is)
-        offsets.append(match.start() + (token[0] == '"'))
+        add(start)
     return offsets
 
 
