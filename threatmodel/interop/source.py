@@ -84,7 +84,7 @@ def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> 
     if duplicate:
         where = _duplicate_position(text, display, duplicate[0])
         raise ThreatModelError([Problem(message=f"duplicate key '{duplicate[0]}'", pos=where)])
-    if _SURROGATE.search(text):  # refused before positions are built for a whole file
+    if _SURROGATE.search(text) and not _encodes(values):  # before positions are built
         _refuse_lone_surrogates(values, text, display, offsets)
     place = _places(text, display, offsets).__next__
     return _located(values, place(), place)
@@ -193,6 +193,16 @@ def _parts(value: Any) -> Iterator[Any]:
     elif isinstance(value, list):
         for item in value:
             yield from _parts(item)
+
+
+def _encodes(value: Any) -> bool:
+    """Whether all text in `value` is valid Unicode (one pass in C: surrogate pairs are common,
+    lone surrogates rare)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _refuse_lone_surrogates(value: Any, text: str, display: str, offsets: array) -> None:
