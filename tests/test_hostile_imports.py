@@ -118,3 +118,11 @@ def test_an_import_that_would_write_a_model_too_big_to_load_writes_nothing(tmp_p
     assert capsys.readouterr().out == ""
     assert main(["import", str(source), "-o", str(out)]) == 0
     assert main(["validate", str(out)]) == 0
+
+
+def test_analyze_from_another_tool_keeps_the_work_limits(tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["analyze", "--from", "otm", str(OTM), "-o", str(out), "--format", "json"]
+    assert main([*args, "--limit", "max_flows=3"]) == 2
+    assert f"{OTM}:199:5: flows: more than 3" in capsys.readouterr().err
+    assert not out.exists()

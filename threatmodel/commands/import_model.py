@@ -78,7 +78,6 @@ def run(args: argparse.Namespace) -> int:
     from threatmodel.interop.report import count_unmapped, report_lines
     from threatmodel.output import write_atomic
     from threatmodel.render.escape import terminal
-    from threatmodel.work import over_work_limits
 
     output = Path(args.output) if args.output else None
     if output is not None and output.exists() and not args.force:
@@ -93,12 +92,6 @@ def run(args: argparse.Namespace) -> int:
     limits = limits_from(args)
     result = import_model(args.from_format, args.source, limits)
     model = result.model
-    too_much = over_work_limits(
-        {"elements": model.elements, "flows": model.flows, "boundaries": model.boundaries},
-        limits,
-    )
-    if too_much:
-        raise ThreatModelError(too_much)
     catalog = load_catalog(args)
     check_model(model, catalog)
     lines = header(args.source, result.source_format, result.notes)
