@@ -1055,3 +1055,40 @@ def test_broken_json_is_a_positioned_error(value, edits):
         read_json_text(text, "t.json", Limits(max_depth=8, max_nodes=200, max_scalar_chars=50))
     except ThreatModelError as exc:
         assert exc.problems and all(p.pos.file == "t.json" for p in exc.problems)
+
+
+# -- user templates (issue 17): whatever an expression asks, rendering ends in bounds ----------
+
+_PIECES = st.sampled_from(
+    ["0", "1", "7", "10", "10**9", "99999", "-3", "2.5", '"a"', '"%9d"', '"{:>9}"', "[1, 2]"]
+)
+_EXPRESSIONS = st.recursive(
+    _PIECES,
+    lambda inner: (
+        st.tuples(inner, st.sampled_from(["*", "**", "%", "+", "/", "//"]), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        )
+        | st.tuples(
+            inner, st.sampled_from(["center", "indent", "truncate", "batch", "format"]), inner
+        ).map(lambda t: f"({t[0]}|{t[1]}({t[2]}))")
+        | inner.map(lambda e: f"range({e})|list|length")
+    ),
+    max_leaves=6,
+)
+
+
+@SETTINGS
+@given(expression=_EXPRESSIONS)
+def test_a_user_template_expression_renders_or_is_refused(expression, tmp_path_factory):
+    """Any mix of arithmetic, repetition, formatting, ranges and sized filters in a user
+    template renders a bounded page or is refused as bad input, never another exception."""
+    import jinja2
+
+    from threatmodel.render import html, sandbox
+
+    env = html.environment(tmp_path_factory.getbasetemp())
+    try:
+        page = sandbox.render_bounded(env.from_string("{{ " + expression + " }}").generate())
+    except (sandbox.TemplateRefused, jinja2.TemplateError, TypeError):
+        return  # html.render reports each as a template problem, exit 2
+    assert len(page) <= sandbox.MAX_ITEMS * 10

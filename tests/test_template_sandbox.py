@@ -57,8 +57,9 @@ def analyze_with(tmp_path, capsys, text: str) -> tuple[int, str, bool]:
             '{{ "{:>999999999}".format(1) }}',
             "mine.j2:1:1: template refused: a format width over 999,999 in '{:>999999999}'",
         ),
+        ("{{ 1 / 0 }}", "mine.j2:1:1: template refused: division by zero (ZeroDivisionError)"),
     ],
-    ids=["range", "power", "recursive-macro", "repeat", "center", "percent", "format"],
+    ids=["range", "power", "recursive-macro", "repeat", "center", "percent", "format", "zero"],
 )
 def test_a_template_asking_too_much_is_refused(tmp_path, capsys, text, message):
     status, first, wrote = analyze_with(tmp_path, capsys, text)

@@ -104,6 +104,9 @@ def render_bounded(chunks: Iterable[str]) -> str:
             raise TemplateRefused(str(exc)).with_traceback(exc.__traceback__) from None
         except MemoryError as exc:
             raise TemplateRefused("out of memory").with_traceback(exc.__traceback__) from None
+        except (ArithmeticError, ValueError, LookupError, AssertionError) as exc:  # {{ 1/0 }}
+            message = f"{exc} ({type(exc).__name__})"
+            raise TemplateRefused(message).with_traceback(exc.__traceback__) from None
     return "".join(out)
 
 
