@@ -13,7 +13,7 @@ from tests.helpers import FIXTURES
 from threatmodel.cli import ISSUES_URL, main
 
 CORPUS = Path(__file__).parent / "bad_inputs"
-GROUPS = ("model", "catalog", "decisions")
+GROUPS = ("model", "catalog", "decisions", "import")
 EXPECTED: dict = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
 CATALOG = str(FIXTURES / "catalog")
 GOOD_MODEL = str(FIXTURES / "models" / "small.yaml")
@@ -34,6 +34,8 @@ def commands(case: str, out: Path) -> list[list[str]]:
             ["catalog", "lint", "--no-shipped", "--catalog", path],
             analyze + [GOOD_MODEL, "--catalog", path],
         ]
+    if group == "import":
+        return [["import", path, "-o", str(out / "model.yaml")]]
     return [
         analyze + [GOOD_MODEL, "--catalog", CATALOG, "--decisions", path, "--today", "2025-06-01"]
     ]
@@ -73,6 +75,7 @@ def test_case_reports_exactly_its_problems(case, tmp_path, capsys):
         assert status == 2
         assert captured.out == ""
         assert list(tmp_path.iterdir()) == []
+        assert "Traceback" not in captured.err
 
 
 def test_corpus_is_complete_and_large_enough():

@@ -66,7 +66,7 @@ def test_round_trip_keeps_a_models_own_vocabulary(tmp_path):
     back = _round_trip(model)
     assert back.elements[0].attributes == {"pci_scope": True}
     assert back.vocabulary.attributes["pci_scope"].type == "bool"
-    threatmodel.api.check_model(back, threatmodel.load_catalog((), shipped_risks=False))
+    threatmodel.check_model(back, threatmodel.load_catalog((), shipped_risks=False))
 
 
 def test_export_places_findings_as_threat_instances_with_mitigation_states():
@@ -130,7 +130,7 @@ def test_import_of_a_foreign_otm_json_maps_zones_components_flows_and_assets():
     assert "health" in assets["clinical-summaries"].categories
     topics = " ".join(p.message for p in result.summary())
     assert "access_logged" in topics and "bidirectional" in topics and "threats" in topics
-    threatmodel.api.check_model(model, threatmodel.load_catalog())
+    threatmodel.check_model(model, threatmodel.load_catalog())
 
 
 def test_import_of_otm_yaml_works_like_json():

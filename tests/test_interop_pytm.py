@@ -41,7 +41,7 @@ def test_elements_flows_boundaries_and_data_arrive_by_name(imported):
     boundaries = _by_id(model.boundaries)
     assert set(boundaries["border-agency"].members) == {"airport", "agency-network"}
     assert "watchlist-db" in boundaries["agency-network"].members
-    threatmodel.api.check_model(model, threatmodel.load_catalog())
+    threatmodel.check_model(model, threatmodel.load_catalog())
 
 
 def test_classes_and_flags_map_onto_kinds_types_and_attributes(imported):

@@ -28,7 +28,7 @@ def test_every_asset_link_and_boundary_arrives_and_validates(imported):
     model = imported.model
     assert len(model.elements) == 42 and len(model.data) == 11 and len(model.boundaries) == 6
     assert len(model.flows) == 55  # 39 links, 16 of them with a response flow for received data
-    threatmodel.api.check_model(model, threatmodel.load_catalog())
+    threatmodel.check_model(model, threatmodel.load_catalog())
 
 
 def test_kinds_follow_threagile_types_and_human_clients_become_actors(imported):

@@ -962,3 +962,133 @@ def test_recording_a_decision_loses_no_comment_or_entry(file, data):
     expected = dict(entries.get(key, {}))
     expected.update(fields)
     assert dict(section[key]) == {k: v for k, v in expected.items() if v is not None}
+
+
+# -- JSON imports (issue 17): values exactly as json reads them, each at its own token --------
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(st.characters(exclude_categories=["Cs"]), max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _offset(text: str, pos) -> int:
+    lines = text.split("\n")
+    return sum(len(line) + 1 for line in lines[: pos.line - 1]) + pos.col - 1
+
+
+@SETTINGS
+@given(value=_JSON_VALUES, indent=st.sampled_from([None, 0, 1, "\t"]), ascii=st.booleans())
+def test_json_values_and_their_positions(value, indent, ascii):
+    """What an importer reads from JSON equals what `json` reads, and every key and value
+    carries the position of its own token (a string's text, just after its quote)."""
+    from threatmodel.interop.source import read_json_text
+    from threatmodel.loader import LList, LMap
+
+    text = json.dumps({"v": value}, indent=indent, ensure_ascii=ascii)
+    data = read_json_text(text, "t.json")
+    assert data == {"v": value}
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        places = (
+            [(node.key_pos[k], k) for k in node] + [(node.val_pos[k], node[k]) for k in node]
+            if isinstance(node, LMap)
+            else list(zip(node.item_pos, node, strict=True))
+        )
+        for pos, item in places:
+            at = _offset(text, pos)
+            if isinstance(item, str):
+                assert text[at - 1] == '"', (pos, item)
+            else:
+                assert text[at] == json.dumps(item, ensure_ascii=ascii)[0], (pos, item)
+            if isinstance(item, (LMap, LList)):
+                stack.append(item)
+
+
+@SETTINGS
+@given(
+    value=_JSON_VALUES,
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 10**6),
+            st.sampled_from(
+                [
+                    '"',
+                    "\\",
+                    "[",
+                    "{",
+                    "]",
+                    "}",
+                    ",",
+                    ":",
+                    "\\ud800",
+                    "9" * 120,
+                    "NaN",
+                    "\n",
+                    "",
+                    "\t",
+                ]
+            ),
+        ),
+        max_size=4,
+    ),
+)
+def test_broken_json_is_a_positioned_error(value, edits):
+    """Any edit of a JSON file (brackets, quotes, escapes, lone surrogates, long numbers) is
+    read or refused with ThreatModelError, never another exception."""
+    from threatmodel.interop.source import read_json_text
+    from threatmodel.loader import Limits
+
+    text = json.dumps({"v": value})
+    for where, insert in edits:
+        at = where % (len(text) + 1)
+        text = text[:at] + insert + text[at + (insert == "") :]
+    try:
+        read_json_text(text, "t.json", Limits(max_depth=8, max_nodes=200, max_scalar_chars=50))
+    except ThreatModelError as exc:
+        assert exc.problems and all(p.pos.file == "t.json" for p in exc.problems)
+
+
+# -- user templates (issue 17): whatever an expression asks, rendering ends in bounds ----------
+
+_PIECES = st.sampled_from(
+    ["0", "1", "7", "10", "10**9", "99999", "-3", "2.5", '"a"', '"%9d"', '"{:>9}"', "[1, 2]"]
+)
+_EXPRESSIONS = st.recursive(
+    _PIECES,
+    lambda inner: (
+        st.tuples(inner, st.sampled_from(["*", "**", "%", "+", "/", "//"]), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        )
+        | st.tuples(
+            inner, st.sampled_from(["center", "indent", "truncate", "batch", "format"]), inner
+        ).map(lambda t: f"({t[0]}|{t[1]}({t[2]}))")
+        | inner.map(lambda e: f"range({e})|list|length")
+    ),
+    max_leaves=6,
+)
+
+
+@SETTINGS
+@given(expression=_EXPRESSIONS)
+def test_a_user_template_expression_renders_or_is_refused(expression, tmp_path_factory):
+    """Any mix of arithmetic, repetition, formatting, ranges and sized filters in a user
+    template renders a bounded page or is refused as bad input, never another exception."""
+    import jinja2
+
+    from threatmodel.render import html, sandbox
+
+    env = html.environment(tmp_path_factory.getbasetemp())
+    try:
+        page = sandbox.render_bounded(env.from_string("{{ " + expression + " }}").generate())
+    except (sandbox.TemplateRefused, jinja2.TemplateError, TypeError):
+        return  # html.render reports each as a template problem, exit 2
+    assert len(page) <= sandbox.MAX_ITEMS * 10

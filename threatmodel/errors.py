@@ -27,11 +27,28 @@ class Position:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+MAX_QUOTED = 100  # characters of one quoted text a message shows
+MAX_MESSAGE = 1_000  # characters of one message
+_LONG_QUOTE = re.compile("'([^'\\n]{" + str(MAX_QUOTED + 1) + ",})'")
+
+
+def capped(message: str) -> str:
+    """`message` with each quoted text over MAX_QUOTED characters cut, and MAX_MESSAGE
+    characters at most: a message never echoes a whole 100,000-character key or value."""
+    if len(message) <= MAX_QUOTED:
+        return message
+    message = _LONG_QUOTE.sub(
+        lambda m: f"'{m.group(1)[: MAX_QUOTED - 3]}...' ({len(m.group(1)):,} characters)",
+        message,
+    )
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
+
+
 @attrs.frozen(kw_only=True)
 class Problem:
-    """One thing wrong with a model, catalog or decisions file."""
+    """One thing wrong with a model, catalog or decisions file (its message `capped`)."""
 
-    message: str
+    message: str = attrs.field(converter=capped)
     pos: Position
     severity: str = "error"  # "error" or "warning"
 
@@ -209,8 +226,18 @@ def type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def show(value: Any) -> str:
-    """A short rendering of a value for messages."""
+# a key whose value may be a secret: messages never show that value
+_SECRET_KEY = re.compile(
+    r"pass(?:word|wd|phrase)?|secret|token|api[-_]?key|credential|private[-_]?key|cookie",
+    re.IGNORECASE,
+)
+
+
+def show(value: Any, key: str = "") -> str:
+    """A short rendering of a value for messages; '(not shown)' when `key` names something
+    that may hold a secret (api_token, password, ...)."""
+    if key and _SECRET_KEY.search(key):
+        return "(not shown)"
     text = (
         repr(value)
         if isinstance(value, str)

@@ -407,6 +407,8 @@ class _Builder:
                     f"{'a list' if isinstance(value, LList) else 'a mapping'}",
                 )
                 value = _DUPLICATE  # skip the value as well
+            elif value is None and len(self.last_text) > self.limits.max_scalar_chars:
+                value = _DUPLICATE  # refused as too long already; skip its value as well
             elif not isinstance(value, str):
                 self.out.error(
                     pos,

@@ -29,7 +29,7 @@ from threatmodel.model import (
     attribute_problem,
 )
 from threatmodel.vocabulary import Vocabulary, parse_vocabulary
-from threatmodel.work import WORK_LIMITS, nested_too_deep, too_deep, too_many
+from threatmodel.work import WORK_LIMITS, over_work_limits, too_many
 
 SECTIONS = ("data", "elements", "flows", "boundaries", "controls")
 TOP_KEYS = ("system", "include", "vocabulary", "decisions") + SECTIONS
@@ -179,13 +179,7 @@ class _Reader:
     def _check_work(self) -> None:
         """Refuse a model (with its includes) past a work limit: too many elements or flows,
         or boundaries nested too deep. One problem per limit, at the first item past it."""
-        for section, name in WORK_LIMITS.items():
-            cap = getattr(self.limits, name)
-            if len(self.sections[section]) > cap:
-                self.out.error(self.sections[section][cap].pos, too_many(section, name, cap))
-        deepest = nested_too_deep(self.sections["boundaries"], self.limits.max_boundary_depth)
-        if deepest is not None:
-            self.out.problems.append(too_deep(deepest, self.limits.max_boundary_depth))
+        self.out.problems.extend(over_work_limits(self.sections, self.limits))
 
     def _include(self, relative: str, where: Position, base: Path) -> None:
         if len(self.files) >= MAX_INCLUDES:

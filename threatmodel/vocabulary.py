@@ -36,31 +36,35 @@ class Attribute:
             return None if self.nullable else f"'{self.name}' cannot be null"
         allowed = self.allowed(vocabulary)
         if self.type == "bool" and not isinstance(value, bool):
-            return f"'{self.name}' must be true or false, not {type_name(value)} {show(value)}"
+            return f"'{self.name}' must be true or false, not {type_name(value)} {show(value, self.name)}"
         if self.type == "int" and (not isinstance(value, int) or isinstance(value, bool)):
-            return f"'{self.name}' must be a whole number, not {type_name(value)} {show(value)}"
+            return f"'{self.name}' must be a whole number, not {type_name(value)} {show(value, self.name)}"
         if self.type == "int" and value < 0:
             return f"'{self.name}' must not be negative (got {value})"
         if self.type == "number" and (
             not isinstance(value, (int, float)) or isinstance(value, bool)
         ):
-            return f"'{self.name}' must be a number, not {type_name(value)} {show(value)}"
+            return (
+                f"'{self.name}' must be a number, not {type_name(value)} {show(value, self.name)}"
+            )
         if self.type in ("string", "enum") and not isinstance(value, str):
-            return f"'{self.name}' must be text, not {type_name(value)} {show(value)}"
+            return f"'{self.name}' must be text, not {type_name(value)} {show(value, self.name)}"
         if self.type == "enum" and value not in allowed:
             return (
-                f"'{self.name}' must be one of {', '.join(allowed)}, not {show(value)}"
+                f"'{self.name}' must be one of {', '.join(allowed)}, not {show(value, self.name)}"
                 f"{did_you_mean(value, allowed)}"
             )
         if self.type == "list":
             if not isinstance(value, (list, tuple)):
-                return f"'{self.name}' must be a list, not {type_name(value)} {show(value)}"
+                return (
+                    f"'{self.name}' must be a list, not {type_name(value)} {show(value, self.name)}"
+                )
             for item in value:
                 if not isinstance(item, str):
-                    return f"'{self.name}' entries must be text, not {type_name(item)} {show(item)}"
+                    return f"'{self.name}' entries must be text, not {type_name(item)} {show(item, self.name)}"
                 if allowed and item not in allowed:
                     return (
-                        f"'{self.name}': {show(item)} is not one of {', '.join(allowed)}"
+                        f"'{self.name}': {show(item, self.name)} is not one of {', '.join(allowed)}"
                         f"{did_you_mean(item, allowed)}"
                     )
         return None

@@ -4,7 +4,8 @@ both). Each crossed limit is one problem at the first thing past it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from threatmodel.errors import Problem, ThreatModelError
 from threatmodel.model import Boundary
@@ -45,6 +46,22 @@ def nested_too_deep(boundaries: Sequence[Boundary], cap: int) -> Boundary | None
             around += 1
             depth[boundary_id] = around
     return next((b for b in boundaries if depth.get(b.id, 0) >= cap), None)
+
+
+def over_work_limits(sections: Mapping[str, Sequence[Any]], limits: Any) -> list[Problem]:
+    """One problem per work limit that `sections` ('elements', 'flows', 'boundaries': objects
+    with a `pos`) cross, at the first item past it; `limits` is a `loader.Limits`."""
+    problems = []
+    for section, name in WORK_LIMITS.items():
+        cap = getattr(limits, name)
+        if len(sections[section]) > cap:
+            problems.append(
+                Problem(message=too_many(section, name, cap), pos=sections[section][cap].pos)
+            )
+    deepest = nested_too_deep(sections["boundaries"], limits.max_boundary_depth)
+    if deepest is not None:
+        problems.append(too_deep(deepest, limits.max_boundary_depth))
+    return problems
 
 
 def too_deep(boundary: Boundary, cap: int) -> Problem:

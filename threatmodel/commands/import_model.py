@@ -56,6 +56,19 @@ def header(source: str, fmt: str, notes) -> list[str]:
     return lines
 
 
+def check_written(text: str, shown: str, limits, catalog) -> None:
+    """Raise ThreatModelError if `validate` would refuse the model `text` under the same limits
+    and catalogs, with the places in that text (`shown` names it): an import never writes a
+    model that does not load (too big for the limits once written out, or not read back as
+    it was written)."""
+    from threatmodel.api import check_model
+    from threatmodel.loader import load_text
+    from threatmodel.model_yaml import read_model_data
+
+    data, _ = load_text(text, shown, limits)
+    check_model(read_model_data(data, shown, limits=limits), catalog)
+
+
 def run(args: argparse.Namespace) -> int:
     from threatmodel.api import check_model
     from threatmodel.console import document
@@ -76,11 +89,14 @@ def run(args: argparse.Namespace) -> int:
                 )
             ]
         )
-    result = import_model(args.from_format, args.source, limits_from(args))
-    check_model(result.model, load_catalog(args))
-    lines = header(args.source, result.source_format, result.notes)
-    text = dump_model(result.model, lines, result.comments)
+    limits = limits_from(args)
+    result = import_model(args.from_format, args.source, limits)
     model = result.model
+    catalog = load_catalog(args)
+    check_model(model, catalog)
+    lines = header(args.source, result.source_format, result.notes)
+    text = dump_model(model, lines, result.comments)
+    check_written(text, f"{output or 'the imported model'} (not written)", limits, catalog)
     counts = (
         f"{len(model.elements)} elements, {len(model.flows)} flows, "
         f"{len(model.boundaries)} boundaries, {len(model.data)} data assets"

@@ -29,16 +29,25 @@ def import_model(fmt: str, path: Path | str, limits: Limits = DEFAULT_LIMITS):
     ThreatModelError (a broken file, or one in another format than `fmt`).
 
     The objects are built with their own rules deferred: a foreign file can break them (a flow
-    from an element to itself), and validation reports that at the file's position."""
+    from an element to itself), and validation reports that at the file's position. The work
+    limits (elements, flows, boundary nesting) hold as for a model."""
     from threatmodel.checks import deferred
+    from threatmodel.errors import ThreatModelError
     from threatmodel.interop.detect import check
     from threatmodel.interop.source import read_source
+    from threatmodel.work import over_work_limits
 
     data, _ = read_source(path, limits)
     fmt = check(data, fmt, str(path), FORMATS)
     module = importlib.import_module(FORMATS[fmt][0])
     with deferred():
-        return module.from_source(data, path, limits)
+        result = module.from_source(data, path, limits)
+    model = result.model
+    sections = {"elements": model.elements, "flows": model.flows, "boundaries": model.boundaries}
+    too_much = over_work_limits(sections, limits)
+    if too_much:  # as a model past them is refused, at the source file's places
+        raise ThreatModelError(too_much)
+    return result
 
 
 __all__ = ["AUTO", "FORMATS", "import_model"]

@@ -20,7 +20,7 @@ class _Flow(list):
     """A list written in flow style: `[a, b]`."""
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.CSafeDumper):
     pass
 
 

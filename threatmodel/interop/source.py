@@ -1,28 +1,26 @@
 """Reading another tool's file (YAML or JSON) into located data: LMap / LList with positions.
 
 YAML goes through `threatmodel.loader` as usual (merge keys allowed: Threagile's own example
-uses them). JSON is first scanned against the same limits as YAML (nesting depth, number of
-values, length of a value, digits of an integer), then parsed twice: once by `json` (strict,
-duplicate keys, NaN and lone surrogates refused) for exact values, and once through the YAML
-loader for positions only.
-JSON is nearly YAML, but not quite for PyYAML (YAML 1.1): `1e5` is a string there, surrogate
-escapes are refused and tabs may not indent. So tabs outside strings become spaces and
-surrogate escapes become same-length placeholders before the position pass (columns are kept),
-and the values always come from `json`. When even that pass fails, the data keeps the file name
-as its only position.
+uses them). JSON is first scanned token by token against the same limits as YAML (nesting
+depth, number of values, length of a value, digits of an integer), noting where each value and
+key starts; then `json` parses it (strict: duplicate keys, NaN and lone surrogates refused) for exact
+values, and the values take the positions of the scan in document order. (Positions are not
+borrowed from a YAML pass: JSON is not quite YAML 1.1, and that pass cost ten times the rest.)
 """
 
 from __future__ import annotations
 
 import json
 import re
+from array import array
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from threatmodel.errors import Position, Problem, ThreatModelError
 from threatmodel.loader import DEFAULT_LIMITS, Limits, LList, LMap, load_text, read_text
 
-_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")  # an escape of either half
 
 
 def looks_like_json(path: Path, text: str) -> bool:
@@ -47,7 +45,7 @@ def read_source(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any,
 
 
 def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Any:
-    """Strict JSON with duplicate keys refused; positions borrowed from a YAML pass."""
+    """Strict JSON with duplicate keys refused; each value and key with its position."""
     if not text.strip():
         raise ThreatModelError(
             [
@@ -57,7 +55,7 @@ def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> 
                 )
             ]
         )
-    check_json_limits(text, display, limits)
+    offsets = scan_json(text, display, limits)
     duplicate: list[str] = []
 
     def pairs(items):
@@ -83,15 +81,13 @@ def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> 
         raise ThreatModelError(
             [Problem(message="invalid JSON: nested too deeply", pos=Position(file=display))]
         ) from None
-    located = _positions(text, display, limits)
     if duplicate:
         where = _duplicate_position(text, display, duplicate[0])
         raise ThreatModelError([Problem(message=f"duplicate key '{duplicate[0]}'", pos=where)])
-    problems: list[Problem] = []
-    result = overlay(values, located, Position(file=display), problems)
-    if problems:
-        raise ThreatModelError(problems)
-    return result
+    if _SURROGATE.search(text) and not _encodes(values):  # before positions are built
+        _refuse_lone_surrogates(values, text, display, offsets)
+    place = _places(text, display, offsets).__next__
+    return _located(values, place(), place)
 
 
 # one JSON token: a string (perhaps unterminated), a bracket, or a bare word (number, literal)
@@ -99,37 +95,40 @@ _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[{]|[\]}]|[^\s\[\]{}",:]+')
 _INTEGER = re.compile(r"-?[0-9]+")
 
 
-def check_json_limits(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> None:
+def scan_json(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> array:
     """Refuse JSON deeper, bigger or with longer values than YAML may be, before `json` reads
-    it (Python's parser recurses, and converts integers of any length slowly)."""
+    it (Python's parser recurses, and converts integers of any length slowly). Returns where
+    each value and key starts (offsets in `text`), in the order of the document."""
     depth = count = 0
+    max_depth, max_chars, max_nodes = limits.max_depth, limits.max_scalar_chars, limits.max_nodes
+    offsets = array("q")
+    add = offsets.append
     for match in _TOKEN.finditer(text):
-        token = match.group()
+        token, start = match.group(), match.start()
+        first = token[0]
         problem = None
-        if token in ("[", "{"):
-            depth += 1
-            if depth > limits.max_depth:
-                problem = f"nesting is deeper than the limit of {limits.max_depth} levels"
-        elif token in ("]", "}"):
+        if first == '"':
+            start += 1  # a string's position is its text, not its quote (as in the YAML loader)
+            if len(token) - 2 > max_chars and (length := _decoded_length(token)) > max_chars:
+                problem = f"value is {length:,} characters long, over the limit of {max_chars:,}"
+        elif first in "]}":
             depth -= 1
             continue
-        elif token[0] == '"':
-            if len(token) - 2 > limits.max_scalar_chars:
-                length = _decoded_length(token)
-                if length > limits.max_scalar_chars:
-                    problem = (
-                        f"value is {length:,} characters long, over the limit of "
-                        f"{limits.max_scalar_chars:,}"
-                    )
-        elif _INTEGER.fullmatch(token) and len(token) > 100:
+        elif first in "[{":
+            depth += 1
+            if depth > max_depth:
+                problem = f"nesting is deeper than the limit of {max_depth} levels"
+        elif len(token) > 100 and _INTEGER.fullmatch(token):
             digits = len(token.lstrip("-"))
             problem = f"invalid value '{token[:57]}...': a number with {digits:,} digits"
         count += 1
-        if problem is None and count > limits.max_nodes:
-            problem = f"the document has more than {limits.max_nodes:,} values"
+        if problem is None and count > max_nodes:
+            problem = f"the document has more than {max_nodes:,} values"
         if problem:
             where = _offset_position(text, display, match.start())
             raise ThreatModelError([Problem(message=problem, pos=where)])
+        add(start)
+    return offsets
 
 
 def _decoded_length(token: str) -> int:
@@ -149,33 +148,85 @@ def _first_position(text: str, display: str, words: tuple[str, ...]) -> Position
     return _offset_position(text, display, min(found)) if found else Position(file=display)
 
 
-def _positions(text: str, display: str, limits: Limits) -> Any:
-    cleaned = _SURROGATE.sub(lambda m: "\\u0020", _untab(text))
+def _places(text: str, display: str, offsets: array) -> Iterator[Position]:
+    """The positions of valid JSON's values and keys, one after another in document order,
+    from their offsets (lines counted once, moving forward)."""
+    line, line_start, last = 1, 0, 0
+    for offset in offsets:
+        newlines = text.count("\n", last, offset)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", last, offset) + 1
+        last = offset
+        yield Position(file=display, line=line, col=offset - line_start + 1)
+
+
+def _located(value: Any, pos: Position, place) -> Any:
+    """`value` (from json) as LMap / LList with positions; `place()` gives the position of the
+    next key or value in document order, the order json built `value` in."""
+    if isinstance(value, dict):
+        result = LMap(pos)
+        for key, item in value.items():
+            kpos = place()
+            vpos = place()
+            result[key] = _located(item, vpos, place)
+            result.key_pos[key] = kpos
+            result.val_pos[key] = vpos
+        return result
+    if isinstance(value, list):
+        items = LList(pos)
+        for item in value:
+            ipos = place()
+            items.append(_located(item, ipos, place))
+            items.item_pos.append(ipos)
+        return items
+    return value
+
+
+def _parts(value: Any) -> Iterator[Any]:
+    """`value`, then each key and value inside it, in document order."""
+    yield value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _parts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _parts(item)
+
+
+def _encodes(value: Any) -> bool:
+    """Whether all text in `value` is valid Unicode (one pass in C: surrogate pairs are common,
+    lone surrogates rare)."""
     try:
-        data, _ = load_text(cleaned, display, limits)
-    except ThreatModelError:
-        return None
-    return data
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
-def _untab(text: str) -> str:
-    """Tabs outside JSON strings become spaces (strict JSON has no raw tab inside a string)."""
-    out = []
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char == "\t":
-            char = " "
-        out.append(char)
-    return "".join(out)
+def _refuse_lone_surrogates(value: Any, text: str, display: str, offsets: array) -> None:
+    """Text that is not valid Unicode (a lone surrogate escape) is an error at its place."""
+    bad: dict[int, str] = {}
+    for index, part in enumerate(_parts(value)):
+        if isinstance(part, str):
+            try:
+                part.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                bad[offsets[index]] = part[exc.start]
+    if bad:
+        raise ThreatModelError(
+            [
+                Problem(
+                    message=f"invalid JSON: '\\u{ord(char):04x}' is half of a surrogate pair, "
+                    "not a character (write the character itself, or both halves)",
+                    pos=where,
+                )
+                for char, where in zip(
+                    bad.values(), _places(text, display, array("q", bad)), strict=True
+                )
+            ]
+        )
 
 
 def _duplicate_position(text: str, display: str, key: str) -> Position:
@@ -188,51 +239,3 @@ def _duplicate_position(text: str, display: str, key: str) -> Position:
         return Position(file=display)
     line = text.count("\n", 0, at) + 1
     return Position(file=display, line=line, col=at - (text.rfind("\n", 0, at) + 1) + 1)
-
-
-def overlay(value: Any, located: Any, where: Position, problems: list | None = None) -> Any:
-    """`value` (from json) rebuilt as LMap / LList carrying the positions of `located`; text
-    that is not valid Unicode (a lone surrogate escape) is added to `problems`."""
-    if problems is None:
-        problems = []
-    if isinstance(value, dict):
-        pos = located.pos if isinstance(located, LMap) else where
-        result = LMap(pos)
-        # keys are paired by order: the position pass may spell a key differently (escapes)
-        keys = list(located) if isinstance(located, LMap) and len(located) == len(value) else []
-        for index, (key, item) in enumerate(value.items()):
-            twin = keys[index] if keys else None
-            inner = located.get(twin) if keys else None
-            kpos = located.key_pos.get(twin, pos) if keys else pos
-            vpos = located.val_pos.get(twin, pos) if keys else pos
-            _check_text(key, kpos, problems)
-            result[key] = overlay(item, inner, vpos, problems)
-            result.key_pos[key] = kpos
-            result.val_pos[key] = vpos
-        return result
-    if isinstance(value, list):
-        pos = located.pos if isinstance(located, LList) else where
-        items = LList(pos)
-        for index, item in enumerate(value):
-            fits = isinstance(located, LList) and index < len(located)
-            ipos = located.item_pos[index] if fits else pos
-            items.append(overlay(item, located[index] if fits else None, ipos, problems))
-            items.item_pos.append(ipos)
-        return items
-    _check_text(value, where, problems)
-    return value
-
-
-def _check_text(value: Any, where: Position, problems: list) -> None:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            code = ord(value[exc.start])
-            problems.append(
-                Problem(
-                    message=f"invalid JSON: '\\u{code:04x}' is half of a surrogate pair, "
-                    "not a character (write the character itself, or both halves)",
-                    pos=where,
-                )
-            )

@@ -19,13 +19,19 @@ from typing import Any
 
 import attrs
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from threatmodel.errors import Position, Problem, ThreatModelError
 from threatmodel.render import RenderOptions, dot, svg_inline
 from threatmodel.render.diagram import flow_numbers
 from threatmodel.render.escape import visible
+from threatmodel.render.sandbox import (
+    BoundedSandbox,
+    TemplateRefused,
+    bound_filters,
+    render_bounded,
+    template_line,
+)
 from threatmodel.render.text import value_text
 from threatmodel.report import Report
 
@@ -39,7 +45,9 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     name = Path(template).name if template else TEMPLATE
     try:
         page = env.get_template(name)
-        return page.render(**context(report, options))
+        if template is None:
+            return page.render(**context(report, options))
+        return render_bounded(page.generate(**context(report, options)))
     except jinja2.TemplateSyntaxError as exc:
         raise ThreatModelError(
             [
@@ -62,6 +70,10 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
                 )
             ]
         ) from None
+    except TemplateRefused as exc:
+        line = template_line(exc, str(Path(template or name).resolve()))
+        where = Position(file=str(template), line=line, col=1 if line else 0)
+        raise ThreatModelError([Problem(message=f"template refused: {exc}", pos=where)]) from None
     except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
         if template is None:
             raise
@@ -83,7 +95,7 @@ def environment(user_dir: Path | None = None) -> jinja2.Environment:
     if user_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(user_dir)))
     loaders.append(jinja2.PackageLoader("threatmodel.render", "templates"))
-    kind = SandboxedEnvironment if user_dir is not None else jinja2.Environment
+    kind = BoundedSandbox if user_dir is not None else jinja2.Environment
     env = kind(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
@@ -94,6 +106,8 @@ def environment(user_dir: Path | None = None) -> jinja2.Environment:
         finalize=_visible,
     )
     env.filters.update(num=_num, value=value_text, change=_change, count=_count)
+    if user_dir is not None:
+        bound_filters(env)
     return env
 
 
