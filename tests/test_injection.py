@@ -310,6 +310,8 @@ def test_html_has_the_same_tags_and_no_handlers(outputs):
     )
     assert hostile["tags"] == benign["tags"]
     assert hostile["attributes"] == benign["attributes"]
+    allowed = {"svg", "g", "path", "polygon", "polyline", "ellipse", "text", "title"}
+    assert {tag for tag, _ in hostile["drawing"]} <= allowed
     assert not [a for a in hostile["attributes"] if a[1].startswith("on")]
     assert not hostile["javascript"]
 
@@ -601,25 +603,46 @@ def _without_code_spans(text: str) -> str:
 
 
 class _Shape(HTMLParser):
+    """Tags and attributes counted; inside an inline diagram (whose shapes follow the names'
+    lengths) only which tags and attribute names occur, and any handler."""
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.tags = collections.Counter()
         self.attributes = collections.Counter()
         self.javascript = []
+        self.drawing: set = set()  # (tag, attribute name or "") inside <svg>
+        self._svg = 0
 
     def handle_starttag(self, tag, attrs):
-        self.tags[tag] += 1
+        self._svg += tag == "svg"
+        if self._svg:
+            self.drawing.add((tag, ""))
+            self.drawing.update((tag, name) for name, _ in attrs)
+        else:
+            self.tags[tag] += 1
         for name, value in attrs:
-            self.attributes[(tag, name)] += 1
+            if not self._svg:
+                self.attributes[(tag, name)] += 1
             if value and value.strip().lower().startswith("javascript:"):
                 self.javascript.append((tag, name, value))
+            if name.lower().startswith("on"):
+                self.javascript.append((tag, name, value))
+
+    def handle_endtag(self, tag):
+        self._svg -= tag == "svg" and self._svg > 0
 
 
 def _html_shape(text: str) -> dict:
     parser = _Shape()
     parser.feed(text)
     parser.close()
-    return {"tags": parser.tags, "attributes": parser.attributes, "javascript": parser.javascript}
+    return {
+        "tags": parser.tags,
+        "attributes": parser.attributes,
+        "javascript": parser.javascript,
+        "drawing": parser.drawing,
+    }
 
 
 def _svg_shape(text: str) -> dict:

@@ -29,7 +29,16 @@ class Position:
 
 MAX_QUOTED = 100  # characters of one quoted text a message shows
 MAX_MESSAGE = 1_000  # characters of one message
-_LONG_QUOTE = re.compile("'([^'\\n]{" + str(MAX_QUOTED + 1) + ",})'")
+# every quoted text, left to right: matching short ones too keeps quotes paired, so the
+# text between two quoted values ("' matches no finding of ... (did you mean '") is not one
+_QUOTED_TEXT = re.compile(r"'([^'\n]*)'")
+
+
+def _cut(match: re.Match) -> str:
+    text = match.group(1)
+    if len(text) <= MAX_QUOTED:
+        return match.group(0)
+    return f"'{text[: MAX_QUOTED - 3]}...' ({len(text):,} characters)"
 
 
 def capped(message: str) -> str:
@@ -37,10 +46,7 @@ def capped(message: str) -> str:
     characters at most: a message never echoes a whole 100,000-character key or value."""
     if len(message) <= MAX_QUOTED:
         return message
-    message = _LONG_QUOTE.sub(
-        lambda m: f"'{m.group(1)[: MAX_QUOTED - 3]}...' ({len(m.group(1)):,} characters)",
-        message,
-    )
+    message = _QUOTED_TEXT.sub(_cut, message)
     return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
 
 
