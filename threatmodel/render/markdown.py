@@ -474,8 +474,8 @@ def _plan(report: Report) -> list[str]:
         ]
     for residual in plan.remaining:
         lines.append(
-            f"- **{code(residual.concern)} {md(residual.title)}** ({residual.severity}) "
-            f"needs {md(residual.needs.removeprefix('a design change: '))}"
+            f"- **{code(residual.concern)} {md(residual.title)}** (still {residual.severity} "
+            f"after the plan) needs {md(residual.needs)}"
             if residual.reason == "design change"
             else f"- {code(residual.concern)} {md(residual.title)}: {md(residual.needs)}"
         )

@@ -31,7 +31,7 @@ def render_text(plan: Plan, names: Mapping[str, str] | None = None) -> str:
     for residual in plan.remaining:
         lines.append(
             f"  !  {terminal(residual.title)} ({terminal(residual.concern)}, "
-            f"{residual.severity}) needs {terminal(residual.needs)}"
+            f"still {residual.severity} after the plan) needs {terminal(residual.needs)}"
         )
     return "\n".join(lines) + "\n"
 
