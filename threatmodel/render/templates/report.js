@@ -60,35 +60,38 @@
   apply();
 }());
 
-// Optional: zoom the data-flow diagram (it fits the width at first), and move a zoomed
-// diagram by dragging it; the frame's scroll bars do the same without the script.
+// Optional: zoom each diagram (it fits the width at first), and move a zoomed diagram by
+// dragging it; the frame's scroll bars do the same without the script.
 (function () {
   "use strict";
-  var tools = document.querySelector("div.zoom");
-  var frame = tools && tools.nextElementSibling;
-  var svg = frame && frame.querySelector("svg");
-  if (!svg) { return; }
-  var zoom = 1;
-  function set(value) {
-    zoom = Math.min(8, Math.max(1, value));
-    svg.style.width = (zoom * 100) + "%";
-  }
-  tools.addEventListener("click", function (event) {
-    var how = event.target.getAttribute("data-zoom");
-    if (how) { set(how === "in" ? zoom * 1.5 : how === "out" ? zoom / 1.5 : 1); }
-  });
-  var start = null;
-  frame.addEventListener("mousedown", function (event) {
-    if (zoom > 1 && !event.target.closest("[data-element]")) {
-      start = {x: event.clientX, y: event.clientY, left: frame.scrollLeft, top: frame.scrollTop};
-      event.preventDefault();
+  var all = document.querySelectorAll("div.zoom");
+  for (var z = 0; z < all.length; z++) { zoomable(all[z]); }
+  function zoomable(tools) {
+    var frame = tools.nextElementSibling;
+    var svg = frame && frame.querySelector("svg");
+    if (!svg) { return; }
+    var zoom = 1;
+    var start = null;
+    function set(value) {
+      zoom = Math.min(8, Math.max(1, value));
+      svg.style.width = (zoom * 100) + "%";
     }
-  });
-  window.addEventListener("mousemove", function (event) {
-    if (!start) { return; }
-    frame.scrollLeft = start.left - (event.clientX - start.x);
-    frame.scrollTop = start.top - (event.clientY - start.y);
-  });
-  window.addEventListener("mouseup", function () { start = null; });
-  tools.hidden = false;
+    tools.addEventListener("click", function (event) {
+      var how = event.target.getAttribute("data-zoom");
+      if (how) { set(how === "in" ? zoom * 1.5 : how === "out" ? zoom / 1.5 : 1); }
+    });
+    frame.addEventListener("mousedown", function (event) {
+      if (zoom > 1 && !event.target.closest("[data-element]")) {
+        start = {x: event.clientX, y: event.clientY, left: frame.scrollLeft, top: frame.scrollTop};
+        event.preventDefault();
+      }
+    });
+    window.addEventListener("mousemove", function (event) {
+      if (!start) { return; }
+      frame.scrollLeft = start.left - (event.clientX - start.x);
+      frame.scrollTop = start.top - (event.clientY - start.y);
+    });
+    window.addEventListener("mouseup", function () { start = null; });
+    tools.hidden = false;
+  }
 }());
