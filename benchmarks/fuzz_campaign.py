@@ -6,7 +6,9 @@ thousands of mutated models, catalogs and decisions files. Not part of the test 
 Part 1 runs every property of tests/test_properties.py in batches (random seeds, Hypothesis's
 example database in .hypothesis/) until its share of the time is used. Part 2 mutates the
 bad-input corpus, the examples and the shipped catalogs (bytes and YAML structure) and runs
-`analyze`, `validate`, `catalog lint` and `analyze --decisions` on each mutant in-process.
+`analyze`, `validate`, `catalog lint` and `analyze --decisions` on each mutant in-process;
+it also mutates other tools' files (../shared/interop-corpus and tests/bad_inputs/import, as
+JSON or YAML) for `import`, and user report templates for `analyze --template`.
 A crash is exit status 3 (or any exception escaping `main`); every mutant that crashed is
 kept in --keep. The summary lists examples, statuses, crashes and problems printed without a
 file:line:col position, which the issue asks to be none.
@@ -164,7 +166,8 @@ def byte_mutant(data: bytes, rnd: random.Random) -> bytes:
     return bytes(data)
 
 
-def structure_mutant(data: bytes, rnd: random.Random) -> bytes | None:
+def structure_mutant(data: bytes, rnd: random.Random, as_json: bool = False) -> bytes | None:
+    """The file's tree mutated 1-4 times, written back as YAML (or JSON, for JSON seeds)."""
     import yaml
 
     try:
@@ -173,7 +176,39 @@ def structure_mutant(data: bytes, rnd: random.Random) -> bytes | None:
         return None
     for _ in range(rnd.randint(1, 4)):
         tree = _mutate(tree, rnd)
+    if as_json:
+        return json.dumps(tree, ensure_ascii=False, default=str).encode("utf-8")
     return yaml.safe_dump(tree, sort_keys=False, allow_unicode=True).encode("utf-8")
+
+
+# a user template's pieces: each mutant extends the shipped report with a few of them
+TEMPLATE_PIECES = [
+    "{{ data.system.name }}",
+    "{% for f in data.confirmed %}{{ f.title|upper }}{% endfor %}",
+    "{{ range(10**8)|list|length }}",
+    "{{ 10**100000 }}",
+    "{{ 'a' * 10**9 }}",
+    "{{ '%999999999d' % 1 }}",
+    "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}",
+    "{{ 1 / 0 }}",
+    "{{ data.__class__.__mro__ }}",
+    "{{ ''.__class__.__subclasses__() }}",
+    "{{ lipsum(5) }}",
+    "{{ data.summary.top|truncate(0) }}",
+    "{{ undefined_name }}",
+    "{{ 'x'|center(10**7) }}",
+    "{% include 'report.html.j2' %}",
+    "{% block findings %}{{ super() }}{{ super() }}{% endblock %}",
+]
+
+
+def template_mutant(rnd: random.Random) -> bytes:
+    """A template extending the shipped report with 1-3 pieces (some benign, some hostile),
+    sometimes cut or with a byte changed."""
+    pieces = "".join(rnd.choice(TEMPLATE_PIECES) for _ in range(rnd.randint(1, 3)))
+    text = '{% extends "report.html.j2" %}{% block brief %}' + pieces + "{% endblock %}"
+    data = text.encode("utf-8")
+    return byte_mutant(data, rnd) if rnd.random() < 0.3 else data
 
 
 TEXT_KEYS = {
@@ -274,6 +309,12 @@ def run_mutants(seconds: float, seed: int, keep: Path) -> dict:
         + [fixtures / "catalog" / "core.yaml"],
         "decisions": sorted((corpus / "decisions").glob("*.yaml"))
         + sorted(fixtures.rglob("*.decisions.yaml")),
+        "import": sorted((corpus / "import").glob("*.json"))
+        + sorted(
+            path
+            for path in (ROOT.parent / "shared" / "interop-corpus").rglob("*")
+            if path.suffix in (".json", ".yaml") and "schema" not in path.name
+        ),
     }
     rnd = random.Random(seed)
     stats = collections.Counter()
@@ -283,14 +324,20 @@ def run_mutants(seconds: float, seed: int, keep: Path) -> dict:
     start = time.perf_counter()
     try:
         while time.perf_counter() - start < seconds:
-            kind = rnd.choice(["model", "model", "catalog", "decisions"])
-            source = rnd.choice(seeds[kind])
-            original = source.read_bytes()
-            mutant = structure_mutant(original, rnd) if rnd.random() < 0.5 else None
-            mutant = mutant if mutant is not None else byte_mutant(original, rnd)
+            kinds = ["model", "model", "catalog", "decisions", "template"]
+            kind = rnd.choice(kinds + ["import"] * bool(seeds["import"]))
+            source = rnd.choice(seeds[kind]) if kind != "template" else Path("template")
+            if kind == "template":
+                mutant = template_mutant(rnd)
+            else:
+                original = source.read_bytes()
+                as_json = source.suffix == ".json"
+                mutant = structure_mutant(original, rnd, as_json) if rnd.random() < 0.5 else None
+                mutant = mutant if mutant is not None else byte_mutant(original, rnd)
             case = work / f"case-{stats['runs']}"
             case.mkdir()
-            path = case / ("m.yaml" if kind != "catalog" else "c.yaml")
+            name = {"catalog": "c.yaml", "template": "t.html.j2", "import": "in" + source.suffix}
+            path = case / name.get(kind, "m.yaml")
             path.write_bytes(mutant)
             out = str(case / "out")
             good_model, good_catalog = (
@@ -326,7 +373,7 @@ def run_mutants(seconds: float, seed: int, keep: Path) -> dict:
                         *formats,
                     ],
                 ]
-            else:
+            elif kind == "decisions":
                 commands = [
                     [
                         "analyze",
@@ -341,10 +388,30 @@ def run_mutants(seconds: float, seed: int, keep: Path) -> dict:
                         *formats,
                     ]
                 ]
+            elif kind == "import":
+                commands = [["import", str(path), "-o", str(case / "imported.yaml")]]
+            else:
+                commands = [
+                    [
+                        "analyze",
+                        good_model,
+                        "--no-shipped",
+                        "--catalog",
+                        good_catalog,
+                        "-o",
+                        out,
+                        "--format",
+                        "html",
+                        "--template",
+                        str(path),
+                        "--quiet",
+                    ]
+                ]
             for argv in commands:
                 status, err = run_cli(argv)
                 stats["runs"] += 1
                 stats[f"exit {status}"] += 1
+                stats[f"{kind} runs"] += 1
                 if status in (3, 99):
                     key = _crash_key(err)
                     if key not in crashes:
