@@ -196,11 +196,11 @@ def test_user_template_can_extend_the_shipped_one(tmp_path):
         ),
         (
             "{{ data.nothing }}",
-            "mine.j2: template failed: 'threatmodel.report.model.Report object' has no attribute 'nothing'",
+            "mine.j2:1:1: template failed: 'threatmodel.report.model.Report object' has no attribute 'nothing'",
         ),
         (
             "{{ ''.__class__.__mro__ }}",
-            "mine.j2: template failed: access to attribute '__class__' of 'str' object is unsafe.",
+            "mine.j2:1:1: template failed: access to attribute '__class__' of 'str' object is unsafe.",
         ),
     ],
 )

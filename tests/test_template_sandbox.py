@@ -93,3 +93,24 @@ def test_what_stays_in_bounds_still_renders(tmp_path, capsys):
     assert (status, wrote) == (0, True)
     page = (tmp_path / "out" / "report.html").read_text()
     assert page.startswith(f"{2**100} ababab     x     00007 [0, 1, 2]")
+
+
+def test_a_template_that_is_not_utf8_is_bad_input(tmp_path, capsys):
+    """Found by the fuzz campaign: invalid UTF-8 in a template was an internal error (exit 3)."""
+    template = tmp_path / "mine.j2"
+    template.write_bytes(b'{% extends "report.html.j2" %}\xc2(')
+    out = tmp_path / "out"
+    args = ["analyze", str(MODEL), *CATALOG, "--format", "html", "--template", str(template)]
+    assert main([*args, "-o", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.replace(str(template), "mine.j2")
+    assert err.splitlines()[0] == "mine.j2: template is not UTF-8 text: byte 0xc2 at offset 30"
+    assert not out.exists()
+
+
+def test_a_template_failure_names_its_line(tmp_path, capsys):
+    status, first, wrote = analyze_with(tmp_path, capsys, "ok\n\n{{ undefined_name.x }}")
+    assert (status, first, wrote) == (
+        2,
+        "mine.j2:3:1: template failed: 'undefined_name' is undefined",
+        False,
+    )

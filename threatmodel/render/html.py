@@ -77,8 +77,20 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
         if template is None:
             raise
+        line = template_line(exc, str(Path(template).resolve()))
+        where = Position(file=str(template), line=line, col=1 if line else 0)
+        raise ThreatModelError([Problem(message=f"template failed: {exc}", pos=where)]) from None
+    except UnicodeDecodeError as exc:  # Jinja reads templates as UTF-8
+        if template is None:
+            raise
         raise ThreatModelError(
-            [Problem(message=f"template failed: {exc}", pos=Position(file=str(template)))]
+            [
+                Problem(
+                    message=f"template is not UTF-8 text: byte 0x{exc.object[exc.start]:02x} "
+                    f"at offset {exc.start:,}",
+                    pos=Position(file=str(template)),
+                )
+            ]
         ) from None
 
 
