@@ -281,6 +281,11 @@ FILE_ONLY = (
 )
 
 
+def analyze(model: str, catalog: str, out: str, *extra: str) -> list[str]:
+    """The arguments of `analyze` on `model` with only `catalog`, writing to `out`."""
+    return ["analyze", model, "--no-shipped", "--catalog", catalog, "-o", out, *extra]
+
+
 def run_cli(argv: list[str]) -> tuple[int, str]:
     from threatmodel.cli import main
 
@@ -345,68 +350,22 @@ def run_mutants(seconds: float, seed: int, keep: Path) -> dict:
                 str(fixtures / "catalog"),
             )
             formats = ["--format", "json,md,csv,sarif,html,dot", "--quiet", "--today", "2025-06-01"]
-            if kind == "model":
-                commands = [
-                    [
-                        "analyze",
-                        str(path),
-                        "--no-shipped",
-                        "--catalog",
-                        good_catalog,
-                        "-o",
-                        out,
-                        *formats,
-                    ],
-                    ["validate", str(path)],
-                ]
-            elif kind == "catalog":
-                commands = [
+
+            commands = {
+                "model": [analyze(str(path), good_catalog, out, *formats), ["validate", str(path)]],
+                "catalog": [
                     ["catalog", "lint", "--no-shipped", "--catalog", str(path)],
-                    [
-                        "analyze",
-                        good_model,
-                        "--no-shipped",
-                        "--catalog",
-                        str(path),
-                        "-o",
-                        out,
-                        *formats,
-                    ],
-                ]
-            elif kind == "decisions":
-                commands = [
-                    [
-                        "analyze",
-                        good_model,
-                        "--no-shipped",
-                        "--catalog",
-                        good_catalog,
-                        "--decisions",
-                        str(path),
-                        "-o",
-                        out,
-                        *formats,
-                    ]
-                ]
-            elif kind == "import":
-                commands = [["import", str(path), "-o", str(case / "imported.yaml")]]
-            else:
-                commands = [
-                    [
-                        "analyze",
-                        good_model,
-                        "--no-shipped",
-                        "--catalog",
-                        good_catalog,
-                        "-o",
-                        out,
-                        "--format",
-                        "html",
-                        "--template",
-                        str(path),
-                        "--quiet",
-                    ]
-                ]
+                    analyze(good_model, str(path), out, *formats),
+                ],
+                "decisions": [
+                    analyze(good_model, good_catalog, out, "--decisions", str(path), *formats)
+                ],
+                "import": [["import", str(path), "-o", str(case / "imported.yaml")]],
+                "template": [
+                    analyze(good_model, good_catalog, out, "--format", "html", "--quiet")
+                    + ["--template", str(path)]
+                ],
+            }[kind]
             for argv in commands:
                 status, err = run_cli(argv)
                 stats["runs"] += 1
