@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -52,6 +53,61 @@ def test_each_step_predicts_what_analysing_the_changed_model_gives(example, cata
     final = plan.actions[-1].after
     stuck = {r.concern for r in plan.remaining}
     assert sum(final[s] for s in ("critical", "high")) == len(stuck)
+
+
+def test_the_plan_stays_exact_with_nested_boundaries_model_controls_and_decisions(catalog):
+    """The plan works each step out incrementally (only the findings a control reaches are
+    scored again); on a synthetic model with nested boundaries, controls already in place on
+    boundaries (with notes) and findings closed by decisions, every step's counts, people and
+    resolved concerns are still what analysing the changed model gives."""
+    from benchmarks.synth import generate
+    from threatmodel.tracking import Decision, Decisions, apply_decisions
+
+    data = generate(60)
+    data["controls"] = [
+        {"mitigation": "MIT-ENCRYPT-AT-REST", "targets": ["org0"], "note": "org-wide keys"},
+        {"mitigation": "MIT-RETENTION-SCHEDULE", "targets": ["eu"], "note": "EU schedule"},
+        {"mitigation": "MIT-ACCESS-LOG"},
+    ]
+    model = threatmodel.load_model_data(data)
+    today = datetime.date(2026, 12, 6)
+    first = threatmodel.analyze(model, catalog)
+    closed = [f.id for f in first.findings[::7]]
+    decisions = Decisions(
+        items=tuple(
+            Decision(key=i, status="accepted", justification="accepted for the test")
+            for i in closed
+        )
+    )
+    plan = make_plan(apply_decisions(first, decisions, today), "high")
+    assert len(plan.actions) > 5
+    threshold = catalog.severity_rank("high")
+
+    def state(step: int):
+        added = tuple(
+            Control(mitigation=a.mitigation, targets=a.targets) for a in plan.actions[:step]
+        )
+        changed = attrs.evolve(model, controls=(*model.controls, *added))
+        again = apply_decisions(threatmodel.analyze(changed, catalog), decisions, today)
+        grouped = [c for c in concerns(again.findings, catalog) if c.open]
+        above = {c.id for c in grouped if catalog.severity_rank(c.open_severity) >= threshold}
+        people = max(
+            (
+                f.harm.subjects or 0
+                for f in again.findings
+                if f.open and catalog.severity_rank(f.severity) >= threshold
+            ),
+            default=0,
+        )
+        return by_severity(grouped, catalog, only_open=True), people, above
+
+    _, _, above_before = state(0)
+    for step, action in enumerate(plan.actions, 1):
+        after, people, above = state(step)
+        assert (after, people) == (action.after, action.people_exposed), step
+        assert set(action.resolves) == above_before - above, step
+        above_before = above
+    assert {r.concern for r in plan.remaining} == above_before
 
 
 def test_text_output_reads_as_an_action_list(capsys):

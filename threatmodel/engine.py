@@ -87,20 +87,7 @@ def with_controls(result: Result, added: tuple[Control, ...]) -> Result:
         in_place = controls.get(finding.element_id, {})
         if in_place == before.get(finding.element_id, {}):  # scored as before
             return finding
-        risk = catalog.risk(finding.risk_id)
-        if risk is None:  # pragma: no cover - every finding comes from a catalog risk
-            return finding
-        applied, recommended, scored = _scored(risk, finding.modifiers, in_place, catalog)
-        likelihood, impact, value, severity = scored
-        return attrs.evolve(
-            finding,
-            likelihood=likelihood,
-            impact=impact,
-            score=value,
-            severity=severity,
-            controls=applied,
-            recommended=recommended,
-        )
+        return rescored(finding, in_place, catalog)
 
     key = order(catalog)
     return attrs.evolve(
@@ -112,27 +99,62 @@ def with_controls(result: Result, added: tuple[Control, ...]) -> Result:
     )
 
 
-def controls_in_place(model: SystemModel, graph: Graph) -> dict[str, dict[str, Any]]:
-    """For each subject id, the controls in place on it by mitigation id: model-wide ones
-    (no targets), those on a boundary around it, and its own. Subjects without any are left
-    out (read it with `.get(subject_id, {})`)."""
-    table: dict[str, dict[str, Any]] = defaultdict(dict)
-    everywhere: dict[str, Any] = {}
-    for control in model.controls:
+def rescored(finding: Finding, in_place: Mapping[str, Control], catalog: Catalog) -> Finding:
+    """The finding scored again as `analyze` scores it with these controls on its element."""
+    risk = catalog.risk(finding.risk_id)
+    if risk is None:  # pragma: no cover - every finding comes from a catalog risk
+        return finding
+    applied, recommended, scored = _scored(risk, finding.modifiers, in_place, catalog)
+    likelihood, impact, value, severity = scored
+    return attrs.evolve(
+        finding,
+        likelihood=likelihood,
+        impact=impact,
+        score=value,
+        severity=severity,
+        controls=applied,
+        recommended=recommended,
+    )
+
+
+@attrs.define
+class ControlTable:
+    """A model's controls by where they are: model-wide ones (no targets), and by target.
+    The first control of a mitigation in a place is the one in place there."""
+
+    everywhere: dict[str, Control] = attrs.Factory(dict)
+    by_target: dict[str, dict[str, Control]] = attrs.Factory(dict)
+
+    @classmethod
+    def of(cls, controls: tuple[Control, ...]) -> ControlTable:
+        table = cls()
+        for control in controls:
+            table.add(control)
+        return table
+
+    def add(self, control: Control) -> None:
         if not control.targets:
-            everywhere.setdefault(control.mitigation, control)
+            self.everywhere.setdefault(control.mitigation, control)
         for target in control.targets:
-            table[target].setdefault(control.mitigation, control)
-    result: dict[str, dict[str, Any]] = {}
-    if not everywhere and not table:
-        return result
-    for subject in model.subjects():
-        merged = dict(everywhere)
-        for boundary in reversed(graph.chain(subject.id)):
-            merged.update(table.get(boundary.id, {}))
-        merged.update(table.get(subject.id, {}))
-        result[subject.id] = merged
-    return result
+            self.by_target.setdefault(target, {}).setdefault(control.mitigation, control)
+
+    def on(self, subject_id: str, graph: Graph) -> dict[str, Control]:
+        """The controls in place on a subject by mitigation id: model-wide ones, those on a
+        boundary around it (the innermost wins), then its own."""
+        merged = dict(self.everywhere)
+        for boundary in reversed(graph.chain(subject_id)):
+            merged.update(self.by_target.get(boundary.id, {}))
+        merged.update(self.by_target.get(subject_id, {}))
+        return merged
+
+
+def controls_in_place(model: SystemModel, graph: Graph) -> dict[str, dict[str, Any]]:
+    """For each subject id, the controls in place on it (`ControlTable.on`). Without any
+    controls the table is empty (read it with `.get(subject_id, {})`)."""
+    table = ControlTable.of(tuple(model.controls))
+    if not table.everywhere and not table.by_target:
+        return {}
+    return {subject.id: table.on(subject.id, graph) for subject in model.subjects()}
 
 
 def _finding(

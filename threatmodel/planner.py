@@ -4,10 +4,11 @@ Greedy: each step puts in place the catalog mitigation that does the most, on ev
 where an open finding at or above the target recommends it; "the most" is the risk
 (likelihood x impact) it takes off the open findings of the worst band, then of the next
 band down to the target, then how many concerns it brings below the target, then the risk it
-takes off all open findings. Each step carries its
-what-if, the open concerns by severity and the people still exposed once it and the steps
-before it are in place. The what-if is exact: it is the analysis scored again with those
-controls added (`engine.with_controls`), which is what analysing the changed model gives.
+takes off all open findings. Each step carries its what-if, the open concerns by severity
+and the people still exposed once it and the steps before it are in place. The what-if is
+exact: the findings a step reaches are scored again as `analyze` scores them with those
+controls added (`engine.rescored`, as `engine.with_controls` does), which is what analysing
+the changed model gives.
 A concern no mitigation brings below the target needs a design change; the plan says so,
 with the facts that make it fire.
 """
@@ -16,8 +17,9 @@ from __future__ import annotations
 
 import attrs
 
-from threatmodel.concerns import Concern, by_severity, concerns
-from threatmodel.engine import with_controls
+from threatmodel.catalog import Catalog
+from threatmodel.concerns import concerns
+from threatmodel.engine import ControlTable, rescored
 from threatmodel.findings import Finding, Result
 from threatmodel.model import Control
 from threatmodel.scoring import order, score_with
@@ -60,36 +62,19 @@ class Plan:
 def make_plan(result: Result, target: str = "high", limit: int | None = None) -> Plan:
     """The greedy plan that brings every open concern below `target` (a severity name)."""
     catalog = result.catalog
-    rank = {name: catalog.severity_rank(name) for name in catalog.severities}
-    threshold = catalog.severity_rank(target)
-
-    def above(r: Result) -> list[Finding]:
-        return [f for f in r.findings if f.open and rank[f.severity] >= threshold]
-
-    def summary(grouped: tuple[Concern, ...], high: list[Finding]) -> tuple[dict[str, int], int]:
-        open_concerns = [c for c in grouped if c.open]
-        people = max((f.harm.subjects or 0 for f in high), default=0)
-        return by_severity(open_concerns, catalog, only_open=True), people
-
     # the plan is about findings only, held worst first (as `with_controls` keeps them)
-    ranked = tuple(sorted(result.findings, key=order(catalog)))
-    current = attrs.evolve(result, findings=ranked, undecided=())
-    high = above(current)
-    grouped = concerns(current.findings, catalog, ranked=True)
-    before, people = summary(grouped, high)
+    start = attrs.evolve(result, findings=tuple(sorted(result.findings, key=order(catalog))))
+    start = attrs.evolve(start, undecided=())
+    search = _Search(start, catalog.severity_rank(target))
+    before, people = search.summary()
     actions: list[Action] = []
-    tried: set[str] = set()
-    places = _Places(current)
-    while high and (limit is None or len(actions) < limit):
-        step = _best_step(current, high, grouped, rank, threshold, tried, places)
+    while search.high and (limit is None or len(actions) < limit):
+        step = search.best_step()
         if step is None:
             break
         control, resolved = step
-        tried.add(control.mitigation)
-        current = with_controls(current, (control,))
-        high = above(current)
-        grouped = concerns(current.findings, catalog, ranked=True)
-        after, exposed = summary(grouped, high)
+        search.apply(control)
+        after, exposed = search.summary()
         actions.append(
             Action(
                 mitigation=control.mitigation,
@@ -100,111 +85,210 @@ def make_plan(result: Result, target: str = "high", limit: int | None = None) ->
                 resolves=resolved,
             )
         )
-    remaining = _remaining(current, grouped, threshold, limit is not None and len(actions) >= limit)
+    findings = sorted(search.findings.values(), key=search.order_key)
+    limited = limit is not None and len(actions) >= limit
     return Plan(
         target=target,
         before=before,
         people_exposed=people,
         actions=tuple(actions),
-        remaining=remaining,
+        remaining=_remaining(findings, catalog, search.threshold, limited),
     )
 
 
-class _Places:
-    """Each subject with the boundaries around it, as a set of ids, worked out once a plan."""
+@attrs.frozen
+class _Candidate:
+    """What putting one mitigation in place on its targets would do to the open findings."""
 
-    def __init__(self, result: Result):
-        self.graph = result.graph
-        self.known: dict[str, frozenset[str]] = {}
-
-    def __call__(self, subject_id: str) -> frozenset[str]:
-        found = self.known.get(subject_id)
-        if found is None:
-            chain = self.graph.chain(subject_id)
-            found = self.known[subject_id] = frozenset([subject_id, *(b.id for b in chain)])
-        return found
+    targets: frozenset[str]  # the elements of its open findings at or above the target
+    gain_high: tuple[int, ...]  # risk taken off the open findings of each band, worst first
+    gain_all: int  # risk taken off all open findings
+    below: dict[str, int]  # concern id -> how many of its findings above the target it lowers
 
 
-def _best_step(
-    current: Result,
-    high: list[Finding],
-    grouped: tuple[Concern, ...],
-    rank: dict[str, int],
-    threshold: int,
-    tried: set[str],
-    places_of: _Places,
-) -> tuple[Control, tuple[str, ...]] | None:
-    """The control that helps most now, and the concerns it brings below the target.
+class _Search:
+    """The greedy search: the findings as the steps so far leave them, and each candidate
+    mitigation's effect, worked out again only when a step changes a finding it concerns.
 
-    Each candidate is scored on the findings it would change only: a control lowers exactly
-    the open findings, on its targets or inside a boundary it targets, whose risk recommends
-    its mitigation and does not have it yet; mitigations only lower likelihood and impact, so
-    the order controls are counted in does not matter and the new score is the old one moved
-    by the mitigation's effect. A concern comes below the target when each of its open
-    findings at or above the target does (the others only go down). The chosen step is then
-    applied in full (`with_controls`).
+    A step changes only the findings on the elements its control reaches (its targets and what
+    they enclose), and those are scored again exactly as `with_controls` scores them. A
+    candidate's effect depends only on the open findings that recommend it, so only the
+    candidates those findings recommend (before or after) are worked out again. Concerns keep
+    their findings throughout (findings never appear or vanish), so a concern's open severity
+    and how many of its findings are above the target are counts kept up to date.
     """
-    catalog = current.catalog
-    targets: dict[str, set[str]] = {}
-    for finding in high:
+
+    def __init__(self, start: Result, threshold: int):
+        self.catalog = catalog = start.catalog
+        self.graph = start.graph
+        self.threshold = threshold
+        self.rank = {name: catalog.severity_rank(name) for name in catalog.severities}
+        self.bands = [band for band in catalog.severities if self.rank[band] >= threshold]
+        self.table = ControlTable.of(tuple(start.model.controls))
+        self.added: list[Control] = []
+        self.tried: set[str] = set()
+        self.in_place = dict(start.controls)
+        self.findings = {f.id: f for f in start.findings}
+        self.order_key = order(catalog)
+        self.on: dict[str, list[str]] = {}  # subject id -> its findings
+        for finding in start.findings:
+            self.on.setdefault(finding.element_id, []).append(finding.id)
+        self.places: dict[str, frozenset[str]] = {}  # subject id -> it and the boundaries around it
+        self.inside: dict[str, list[str]] = {}  # place id -> the subjects with findings in it
+        for subject_id in self.on:
+            chain = start.graph.chain(subject_id)
+            self.places[subject_id] = frozenset([subject_id, *(b.id for b in chain)])
+            for place in self.places[subject_id]:
+                self.inside.setdefault(place, []).append(subject_id)
+        self.members: dict[str, tuple[str, ...]] = {}  # concern id -> its findings
+        self.concern_of: dict[str, str] = {}  # finding id -> concern id
+        for concern in concerns(start.findings, catalog, ranked=True):
+            self.members[concern.id] = concern.findings
+            for finding_id in concern.findings:
+                self.concern_of[finding_id] = concern.id
+        self.open_bands = {c: dict.fromkeys(catalog.severities, 0) for c in self.members}
+        self.high_count = dict.fromkeys(self.members, 0)  # open findings above the target
+        self.high: set[str] = set()
+        self.people: dict[int, int] = {}  # people a finding above the target is about -> count
+        self.recommending: dict[str, dict[str, Finding]] = {}  # mitigation -> open findings
+        self.wanted_on: dict[str, dict[str, int]] = {}  # mitigation -> element -> high findings
+        self.known: dict[str, _Candidate | None] = {}
+        for finding in start.findings:
+            self._count(finding, 1)
+
+    def _is_high(self, finding: Finding) -> bool:
+        return finding.open and self.rank[finding.severity] >= self.threshold
+
+    def _count(self, finding: Finding, sign: int) -> None:
+        """Add (1) or take away (-1) a finding from the counts and indexes."""
+        if not finding.open:
+            return
+        concern = self.concern_of[finding.id]
+        bands = self.open_bands[concern]
+        bands[finding.severity] = bands.get(finding.severity, 0) + sign
+        high = self._is_high(finding)
         for mitigation in finding.recommended:
-            if mitigation not in tried and mitigation in catalog.mitigations:
-                targets.setdefault(mitigation, set()).add(finding.element_id)
-    by_mitigation: dict[str, list[Finding]] = {}
-    for finding in current.findings:
-        if finding.open:
-            for mitigation in finding.recommended:
-                if mitigation in targets:
-                    by_mitigation.setdefault(mitigation, []).append(finding)
-    concern_of: dict[str, str] = {}  # finding id -> concern above the target
-    high_in: dict[str, list[str]] = {}  # concern id -> its open findings above the target
-    for concern in grouped:  # worst first: `resolved` keeps that order
-        if concern.open and rank[concern.open_severity or ""] >= threshold:
-            for i in concern.findings:
-                concern_of[i] = concern.id
-            high_in[concern.id] = []
-    for finding in high:
-        high_in[concern_of[finding.id]].append(finding.id)
-    bands = [band for band in catalog.severities if rank[band] >= threshold]
-    band_of = catalog.band
-    best: tuple | None = None
-    for mitigation, places in sorted(targets.items()):
-        effect = catalog.mitigations[mitigation]
-        changed: dict[str, str] = {}  # finding id -> its band once the control is in place
+            self.known.pop(mitigation, None)
+            wanting = self.recommending.setdefault(mitigation, {})
+            if sign > 0:
+                wanting[finding.id] = finding
+            else:
+                del wanting[finding.id]
+            if high:
+                on = self.wanted_on.setdefault(mitigation, {})
+                on[finding.element_id] = on.get(finding.element_id, 0) + sign
+                if not on[finding.element_id]:
+                    del on[finding.element_id]
+        if high:
+            self.high_count[concern] += sign
+            (self.high.add if sign > 0 else self.high.discard)(finding.id)
+            people = finding.harm.subjects or 0
+            self.people[people] = self.people.get(people, 0) + sign
+
+    def summary(self) -> tuple[dict[str, int], int]:
+        """Open concerns by their open severity, and the most people an open finding at or
+        above the target is about."""
+        counts = dict.fromkeys(self.catalog.severities, 0)
+        for bands in self.open_bands.values():
+            worst = next((band for band, n in bands.items() if n > 0), None)
+            if worst is not None:
+                counts[worst] = counts.get(worst, 0) + 1
+        return counts, max((p for p, n in self.people.items() if n > 0), default=0)
+
+    def best_step(self) -> tuple[Control, tuple[str, ...]] | None:
+        """The control that helps most now, and the concerns it brings below the target.
+
+        "Most" is the risk (likelihood x impact) it takes off the open findings of the worst
+        band, then of the next band down to the target, then how many concerns it brings
+        below the target, then the risk it takes off all open findings, then the fewer
+        targets, then the mitigation id (so the plan is always the same).
+        """
+        best: tuple | None = None
+        for mitigation in self.recommending:
+            if mitigation in self.tried or mitigation not in self.catalog.mitigations:
+                continue
+            if mitigation not in self.known:
+                self.known[mitigation] = self._candidate(mitigation)
+            candidate = self.known[mitigation]
+            if candidate is None:
+                continue
+            resolved = [c for c, n in candidate.below.items() if n == self.high_count[c]]
+            key = (
+                candidate.gain_high,
+                len(resolved),
+                candidate.gain_all,
+                -len(candidate.targets),
+                mitigation,
+            )
+            if best is None or key > best[0]:
+                best = (key, candidate, resolved)
+        if best is None:
+            return None
+        key, candidate, resolved = best
+        control = Control(mitigation=key[-1], targets=tuple(sorted(candidate.targets)))
+        return control, tuple(sorted(resolved, key=self._concern_rank))
+
+    def _concern_rank(self, concern_id: str) -> tuple:
+        """Where a concern stands among concerns now: by its worst finding."""
+        return min(self.order_key(self.findings[i]) for i in self.members[concern_id])
+
+    def _candidate(self, mitigation: str) -> _Candidate | None:
+        """A candidate's effect: a control lowers exactly the open findings, on its targets or
+        inside a boundary it targets, whose risk recommends its mitigation; mitigations only
+        lower likelihood and impact, so the new score is the old one moved by the mitigation's
+        effect. None when it takes no risk off."""
+        targets = frozenset(self.wanted_on.get(mitigation, ()))
+        if not targets:
+            return None
+        places = self.places
+        effect = self.catalog.mitigations[mitigation]
+        band_of = self.catalog.band
         gain_all = 0
-        gain_band = dict.fromkeys(bands, 0)
-        for finding in by_mitigation.get(mitigation, ()):
-            if places_of(finding.element_id).isdisjoint(places):
+        gain_band = dict.fromkeys(self.bands, 0)
+        below: dict[str, int] = {}
+        for finding in self.recommending[mitigation].values():
+            if finding.element_id not in targets and places[finding.element_id].isdisjoint(targets):
                 continue
             value = score_with(finding.likelihood, finding.impact, effect.likelihood, effect.impact)
-            changed[finding.id] = band_of(value).name
-            gain_all += finding.score - value
+            gain = finding.score - value
+            gain_all += gain
             if finding.severity in gain_band:
-                gain_band[finding.severity] += finding.score - value
+                gain_band[finding.severity] += gain
+            if finding.id in self.high and self.rank[band_of(value).name] < self.threshold:
+                concern = self.concern_of[finding.id]
+                below[concern] = below.get(concern, 0) + 1
         if gain_all <= 0:
-            continue
-        gain_high = tuple(gain_band.values())  # risk removed per band, worst band first
-        touched = {concern_of[i] for i in changed if i in concern_of}
-        resolved = tuple(
-            c
-            for c in high_in
-            if c in touched
-            and all(i in changed and rank[changed[i]] < threshold for i in high_in[c])
-        )
-        key = (gain_high, len(resolved), gain_all, -len(places), mitigation)
-        if best is None or key > best[0]:
-            control = Control(mitigation=mitigation, targets=tuple(sorted(places)))
-            best = (key, control, resolved)
-    return None if best is None else (best[1], best[2])
+            return None
+        return _Candidate(targets, tuple(gain_band.values()), gain_all, below)
+
+    def apply(self, control: Control) -> None:
+        """Put a control in place: score again the findings on every subject it reaches."""
+        self.tried.add(control.mitigation)
+        self.added.append(control)
+        self.table.add(control)
+        reached = {s for target in control.targets for s in self.inside.get(target, ())}
+        for subject_id in sorted(reached):
+            in_place = self.table.on(subject_id, self.graph)
+            if in_place == self.in_place.get(subject_id, {}):
+                continue
+            self.in_place[subject_id] = in_place
+            for finding_id in self.on[subject_id]:
+                old = self.findings[finding_id]
+                if control.mitigation not in self.catalog.risk(old.risk_id).mitigations:
+                    continue  # scored only with the controls of its own mitigations
+                new = rescored(old, in_place, self.catalog)
+                self._count(old, -1)
+                self.findings[finding_id] = new
+                self._count(new, 1)
 
 
 def _remaining(
-    current: Result, grouped: tuple[Concern, ...], threshold: int, limited: bool
+    findings: list[Finding], catalog: Catalog, threshold: int, limited: bool
 ) -> tuple[Residual, ...]:
-    catalog = current.catalog
-    by_id = {f.id: f for f in current.findings}
+    """The open concerns still at or above the target once the plan is in place."""
+    by_id = {f.id: f for f in findings}
     out = []
-    for concern in grouped:
+    for concern in concerns(findings, catalog, ranked=True):
         severity = concern.open_severity
         if severity is None or catalog.severity_rank(severity) < threshold:
             continue
