@@ -7,6 +7,7 @@ as file:line:col: message, nothing written), 3 an internal error (a bug: please 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 
@@ -28,6 +29,10 @@ COMMANDS = (
 )
 EXIT_BAD_INPUT, EXIT_BUG = 2, 3  # 0 and 1 are the commands' own return values
 EXIT_BROKEN_PIPE = 141  # as a shell reports a process ended by SIGPIPE
+# A run builds hundreds of thousands of small objects that live until it ends, and almost none
+# form cycles; with Python's default (700) the cycle collector walked them all again and again,
+# 15-30% of a large run's CPU time. A young generation of 100,000 takes that to under 10%.
+YOUNG_GENERATION = 100_000
 ISSUES_URL = "https://github.com/threatmodel/threatmodel/issues"
 
 
@@ -53,10 +58,13 @@ def main(argv: list[str] | None = None) -> int:
 
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = TerminalStream(sys.stdout), TerminalStream(sys.stderr)
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(YOUNG_GENERATION, thresholds[0]), *thresholds[1:])
     try:
         return _main(argv)
     finally:
         sys.stdout, sys.stderr = streams
+        gc.set_threshold(*thresholds)
 
 
 def _main(argv: list[str] | None) -> int:

@@ -42,30 +42,59 @@ def _plan(cls: type) -> tuple[tuple[str, str], ...]:
 
 
 _PLANS: dict[type, tuple[tuple[str, str], ...] | None] = {}  # per class: its plan, or None
+_AS_IS = frozenset({str, int, bool, type(None)})  # exact types JSON holds as they are
 
 
 def to_plain(value: Any) -> Any:
     """`value` as JSON can hold it: attrs objects and mappings as dicts (keys in order),
-    tuples and lists as lists, sets sorted, dates as ISO text, non-finite floats as text."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    cls: type = type(value)
-    plan = _PLANS.get(cls)
-    if plan is None and cls not in _PLANS:
-        plan = _PLANS[cls] = _plan(cls) if attrs.has(cls) else None
-    if plan is not None:
-        return {key: to_plain(getattr(value, name)) for key, name in plan}
-    if isinstance(value, Mapping):
-        return {str(k): to_plain(v) for k, v in value.items()}
-    if isinstance(value, (tuple, list)):
-        return [to_plain(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted((to_plain(v) for v in value), key=str)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    return str(value)
+    tuples and lists as lists, sets sorted, dates as ISO text, non-finite floats as text.
+
+    An attrs object or mapping met more than once (reports share what depends only on a risk
+    or a mitigation between findings) is converted once and its plain form shared."""
+    return _Plain().convert(value)
+
+
+class _Plain:
+    """One conversion, remembering the plain form of each attrs object and mapping by
+    identity (they stay alive as long as the value converted holds them)."""
+
+    def __init__(self) -> None:
+        self.done: dict[int, Any] = {}
+
+    def convert(self, value: Any) -> Any:
+        if type(value) in _AS_IS:
+            return value
+        cls: type = type(value)
+        plan = _PLANS.get(cls)
+        if plan is None and cls not in _PLANS:
+            plan = _PLANS[cls] = _plan(cls) if attrs.has(cls) else None
+        if plan is not None or isinstance(value, Mapping):
+            known = self.done.get(id(value))
+            if known is None:
+                known = self.done[id(value)] = self._object(value, plan)
+            return known
+        if isinstance(value, (tuple, list)):
+            return [v if type(v) in _AS_IS else self.convert(v) for v in value]
+        if isinstance(value, (set, frozenset)):
+            return sorted((self.convert(v) for v in value), key=str)
+        if isinstance(value, (bool, int, str)):  # subclasses: enums and the like
+            return value
+        if isinstance(value, float):
+            return value if math.isfinite(value) else str(value)
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            return value.isoformat()
+        return str(value)
+
+    def _object(self, value: Any, plan: tuple[tuple[str, str], ...] | None) -> dict:
+        out = {}
+        if plan is None:
+            for k, v in value.items():
+                out[str(k)] = v if type(v) in _AS_IS else self.convert(v)
+        else:
+            for key, name in plan:
+                v = getattr(value, name)
+                out[key] = v if type(v) in _AS_IS else self.convert(v)
+        return out
 
 
 def json_schema(cls: type, *, title: str, schema_id: str = "", description: str = "") -> dict:
