@@ -1,6 +1,7 @@
 """The rules every import shares: categories, the organisation, includes, detection, comments."""
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -221,6 +222,78 @@ def test_a_threat_dragon_file_cannot_make_the_import_read_other_files(tmp_path):
     )
     with pytest.raises(ThreatModelError, match="'include' is not read here"):
         import_model("auto", path)
+
+
+# -- staff consoles ----------------------------------------------------------------------------
+
+PYTM_FIXTURE = Path(__file__).parent / "fixtures" / "interop" / "border-watchlist.pytm.json"
+
+
+def _threagile(names):
+    assets = {
+        name: {"id": element_id, "type": "process", "technology": "web-application"}
+        for element_id, name in names
+    }
+    return yaml.safe_dump({"title": "Consoles", "technical_assets": assets})
+
+
+def _otm(names):
+    zone = {"id": "z", "name": "Internal", "risk": {"trustRating": 50}}
+    components = [
+        {"id": element_id, "name": name, "type": "web-application", "parent": {"trustZone": "z"}}
+        for element_id, name in names
+    ]
+    components.append(  # no type: the kind comes from the name ('admin' alone says actor)
+        {"id": "ops-console", "name": "Ops console", "parent": {"trustZone": "z"}}
+    )
+    document = {"otmVersion": "0.2.0", "project": {"id": "p", "name": "Consoles"}}
+    return json.dumps(document | {"trustZones": [zone], "components": components})
+
+
+def _pytm(names):
+    tm = json.loads(PYTM_FIXTURE.read_text())
+    del tm["elements"]  # the elements are read from actors and assets then
+    process = next(a for a in tm["assets"] if a["__class__"] == "Process")
+    blank = {"description": "", "inputs": [], "outputs": []}
+    tm["assets"] += [process | blank | {"name": name} for _, name in names]
+    return json.dumps(tm)
+
+
+def _threat_dragon(names):
+    cells = [
+        {"shape": "process", "id": element_id, "data": {"name": name, "type": "tm.Process"}}
+        for element_id, name in names
+    ]
+    cells[0]["data"]["isWebApplication"] = True  # how it is built, not what it is for
+    diagram = {"id": 0, "title": "d", "diagramType": "STRIDE", "version": "2.2.0", "cells": cells}
+    return json.dumps(
+        {"version": "2.2.0", "summary": {"title": "Consoles"}, "detail": {"diagrams": [diagram]}}
+    )
+
+
+@pytest.mark.parametrize(
+    "name, write, consoles",
+    [
+        ("t.yaml", _threagile, [("admin-panel", "Admin panel")]),
+        ("o.json", _otm, [("admin-console", "Admin console")]),
+        ("tm.json", _pytm, [("console", "console"), ("back-office", "back office")]),
+        ("td.json", _threat_dragon, [("a", "admin panel"), ("o", "ops console")]),
+    ],
+)
+def test_consoles_and_admin_panels_become_console_processes(tmp_path, name, write, consoles):
+    """No format has a technology or flag for a staff console, so its name decides, before
+    the technology's generic `api`; "Consolidation service" beside it stays an api."""
+    path = tmp_path / name
+    path.write_text(write([*consoles, ("consolidation", "Consolidation service")]))
+    result = import_model("auto", path)
+    types = {e.name or e.id: (e.kind, e.type) for e in result.model.elements}
+    for element_id, element_name in consoles:
+        assert types.get(element_name, types.get(element_id)) == ("process", "console")
+    if name == "o.json":
+        assert types["Ops console"] == ("process", "console")
+    assert types["Consolidation service"] == ("process", "api")
+    notes = " ".join(p.message for p in result.summary())
+    assert "console" in notes  # a guess from words is reported, never silent
 
 
 # -- what an import writes ---------------------------------------------------------------------

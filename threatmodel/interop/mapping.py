@@ -280,6 +280,24 @@ SOURCE_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (PEOPLE_WORDS + ("data subject", "end user", "self", "user input", "patient"), "data_subject"),
 )
 
+# Names of a staff-facing screen onto records (no format has a technology or flag for one;
+# Threagile's devops-client is the human's client, an actor): a process so named is a
+# `console`, and an OTM component so named is a process, not an actor ("admin").
+CONSOLE_WORDS = (
+    "console",
+    "consoles",
+    "admin panel",
+    "admin portal",
+    "admin ui",
+    "admin dashboard",
+    "admin interface",
+    "admin app",
+    "admin tool",
+    "control panel",
+    "back office",
+    "backoffice",
+)
+
 # (words, element type) per element kind
 TYPE_WORDS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "actor": (
@@ -319,6 +337,7 @@ TYPE_WORDS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
         (PEOPLE_WORDS + ("patient", "browser", "mobile", "human"), "data_subject"),
     ),
     "process": (
+        (CONSOLE_WORDS, "console"),
         (("scoring", "score", "scorer"), "scoring"),
         (("profiling", "profiler", "profile"), "profiling"),
         (("biometric", "face match", "face matching"), "biometric_matching"),
@@ -425,6 +444,7 @@ TYPE_WORDS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
 
 # (words, element kind): for OTM component types, where no kind is given.
 KIND_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (tuple(w for w in CONSOLE_WORDS if "back" not in w), "process"),  # a back-office client: actor
     (
         (
             "database",

@@ -326,7 +326,11 @@ class _Reader:
         elif kind == "process" and props.get("handlesCardPayment") is True:
             element_type = "payment"
             b.comment("elements", element_id, "type", "from handlesCardPayment: true")
-        elif kind == "process" and props.get("isWebApplication") is True:
+        elif (
+            kind == "process"
+            and props.get("isWebApplication") is True
+            and (type_for(kind, cell.name, description)[0] in (None, "api"))
+        ):  # the flag says how, a purpose the words name (a console, scoring) says what for
             element_type = "api"
             b.comment("elements", element_id, "type", "from isWebApplication: true")
         else:
