@@ -1,9 +1,9 @@
 """A draft data protection impact assessment (DPIA) in Markdown, for the data-protection officer.
 
 Its sections are the minimum content of GDPR Art 35(7) (Regulation (EU) 2016/679, OJ L 119,
-4.5.2016, p. 1; https://eur-lex.europa.eu/eli/reg/2016/679/oj), each headed by the words of its
-point (a) to (d) and quoting the point whole, as the Official Journal's English text has it
-(checked against a reproduction of that text, December 2026). Each is filled from the model
+4.5.2016, p. 1; linked at EUR-Lex's own `#art_35` anchor, see catalogs/references.yaml), each
+headed by the words of its point (a) to (d) and quoting the point whole, as the Official
+Journal's English text has it (checked against a reproduction of that text, December 2026). Each is filled from the model
 and the report; where the model is silent the draft says so and names what the owner must
 supply.
 It is a draft: the assessment itself, the legal basis and the views of data subjects
@@ -18,7 +18,7 @@ from threatmodel.render import RenderOptions
 from threatmodel.render.markdown import _n, _severities, code, md
 from threatmodel.report import Report
 
-GDPR = "https://eur-lex.europa.eu/eli/reg/2016/679/oj"
+GDPR = "https://eur-lex.europa.eu/legal-content/EN/TXT/HTML/?uri=CELEX:32016R0679#art_35"
 # (point, heading, the point's whole text): Art 35(7) "The assessment shall contain at least:"
 SECTIONS = (
     (
