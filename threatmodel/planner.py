@@ -274,7 +274,8 @@ class _Search:
             self.in_place[subject_id] = in_place
             for finding_id in self.on[subject_id]:
                 old = self.findings[finding_id]
-                if control.mitigation not in self.catalog.risk(old.risk_id).mitigations:
+                risk = self.catalog.risk(old.risk_id)
+                if risk is None or control.mitigation not in risk.mitigations:
                     continue  # scored only with the controls of its own mitigations
                 new = rescored(old, in_place, self.catalog)
                 self._count(old, -1)
