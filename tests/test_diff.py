@@ -153,6 +153,11 @@ def test_hostile_titles_are_escaped_in_markdown():
             '{"schema_version": "1", "system": {}, "findings": [1]}',
             "1:1: 'findings' must be a list of findings with id, title, severity and element",
         ),
+        (
+            '{"findings": [\n  ' + "[" * 5_000 + "]" * 5_000 + "]}",
+            "2:65: nesting is deeper than the limit of 64 levels",
+        ),
+        ('{"a":\n  ' + "1" * 101 + "}", "2:3: invalid JSON: a number with 101 digits"),
     ],
 )
 def test_bad_json_inputs_are_positioned_errors(text, message):

@@ -32,10 +32,17 @@ def test_diff_of_a_json_file_with_a_5000_digit_number(tmp_path, capsys):
 
 
 def test_diff_of_json_nested_100000_deep(tmp_path, capsys):
+    """Refused at the bracket past max_depth (as imports are), not at the file's start."""
     path = tmp_path / "deep.json"
-    path.write_text("[" * 100_000 + "]" * 100_000)
+    path.write_text('{"findings": [],\n "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
     assert main(["diff", str(path), str(path)]) == 2
-    assert capsys.readouterr().err.splitlines()[0] == f"{path}:1:1: invalid JSON: nested too deeply"
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{path}:2:70: nesting is deeper than the limit of 64 levels"
+    )
+    assert main(["diff", str(path), str(path), "--limit", "max_depth=10"]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{path}:2:16: nesting is deeper than the limit of 10 levels"
+    )
 
 
 def test_a_decisions_file_linked_from_outside_is_not_read(tmp_path, capsys):

@@ -127,3 +127,41 @@ def test_json_value_count_is_bounded():
 def test_json_surrogate_pairs_and_long_numbers_that_fit_are_read():
     data = read_json_text('{"a": "\\ud83d\\ude00", "b": 1' + "0" * 99 + "}", "t.json")
     assert data["a"] == "\U0001f600" and data["b"] == 10**99
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("[" * 100 + "]" * 100, "1:65: nesting is deeper than the limit of 64 levels"),
+        (
+            '{"a": [{"b": "' + "x" * 101 + '"}]}',
+            "1:14: value is 101 characters long, over the limit of 100",
+        ),
+        ('[{"' + "k" * 101 + '": 1}]', "1:3: value is 101 characters long, over the limit of 100"),
+    ],
+    ids=["nested-100-deep", "long-value-inside", "long-key"],
+)
+def test_json_that_json_reads_is_still_refused_past_the_limits(text, expected):
+    """Within Python's own nesting, json reads these; the check of its values finds the limit
+    crossed, and the message and place are those of the token scan."""
+    with pytest.raises(ThreatModelError) as caught:
+        read_json_text(text, "t.json", Limits(max_scalar_chars=100))
+    assert problems_of(caught) == [expected]
+
+
+def test_json_positions_are_worked_out_when_first_asked_for_and_survive_edits():
+    """An accepted file's positions cost nothing until read; an importer may add keys and
+    items (Threagile includes do) before or after reading them."""
+    text = '{\n  "a": [1,\n    {"b": "x"}],\n  "c": "y"\n}'
+    data = read_json_text(text, "t.json")
+    assert data._doc.starts is None  # no per-value work for positions nobody asked for
+    data["d"] = "new"
+    data["a"].append(2)
+    assert str(data.key_pos["c"]) == "t.json:4:4"
+    assert str(data.val_pos["c"]) == "t.json:4:9"
+    assert "d" not in data.key_pos
+    assert [str(p) for p in data["a"].item_pos] == ["t.json:2:9", "t.json:3:5"]
+    assert str(data["a"][1].val_pos["b"]) == "t.json:3:12"
+    assert str(data.pos) == "t.json:1:1" and str(data["a"].pos) == "t.json:2:8"
+    data.key_pos["d"] = data.pos
+    assert data.key_pos["d"] == data.pos

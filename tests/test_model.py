@@ -24,7 +24,7 @@ flows:
 def check(write, core_catalog, text: str, name: str = "model.yaml"):
     path = write(name, text)
     model = threatmodel.load_model(path, strict=False)
-    threatmodel.api.check_model(model, core_catalog)
+    threatmodel.check_model(model, core_catalog)
     return model
 
 

@@ -13,6 +13,8 @@ from typing import Any
 import attrs
 
 from threatmodel.errors import Position, Problem, ThreatModelError
+from threatmodel.interop.source import MAX_DIGITS, bounded_int, scan_json
+from threatmodel.loader import DEFAULT_LIMITS, Limits
 from threatmodel.report import Report
 
 REQUIRED = ("schema_version", "system", "findings")
@@ -127,20 +129,12 @@ def side_of_report(report: Report) -> Side:
     )
 
 
-MAX_DIGITS = 100  # digits of a whole number in a findings.json (Python refuses 4,300 and more)
-
-
-def _bounded_int(digits: str) -> int:
-    if len(digits.lstrip("-")) > MAX_DIGITS:
-        raise ValueError("too many digits")
-    return int(digits)
-
-
-def side_of_json(text: str, display: str) -> Side:
+def side_of_json(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Side:
     """A findings.json written by `analyze`, as one side of a diff; problems are positioned
-    errors. Keys newer releases added are optional, so old files still compare."""
+    errors. Keys newer releases added are optional, so old files still compare. What `json`
+    cannot read past Python's own nesting is refused where it passes `limits.max_depth`."""
     try:
-        data = json.loads(text, parse_int=_bounded_int)
+        data = json.loads(text, parse_int=bounded_int)
     except json.JSONDecodeError as exc:
         raise ThreatModelError(
             [
@@ -150,19 +144,19 @@ def side_of_json(text: str, display: str) -> Side:
                 )
             ]
         ) from None
-    except (ValueError, RecursionError) as exc:  # a huge number, or nesting past the stack
+    except RecursionError:  # nesting past the stack: refused at the bracket past the limit
+        scan_json(text, display, limits)
+        raise ThreatModelError(  # only when --limit max_depth was raised past the stack
+            [Problem(message="invalid JSON: nested too deeply", pos=Position(file=display))]
+        ) from None
+    except ValueError:  # a whole number of more than MAX_DIGITS digits
         long = re.search(rf"[0-9]{{{MAX_DIGITS + 1},}}", text)
-        at = long.start() if long and isinstance(exc, ValueError) else 0
+        at = long.start() if long else 0
         line = text.count("\n", 0, at) + 1
-        message = (
-            f"invalid JSON: a number with {len(long[0]):,} digits"
-            if long and isinstance(exc, ValueError)
-            else "invalid JSON: nested too deeply"
-        )
         raise ThreatModelError(
             [
                 Problem(
-                    message=message,
+                    message=f"invalid JSON: a number with {len(long[0]) if long else 0:,} digits",
                     pos=Position(file=display, line=line, col=at - text.rfind("\n", 0, at)),
                 )
             ]

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     for path in (args.old, args.new):
         if _is_json(path):
             text = read_text(Path(path), path, sources.limits)
-            sides.append(differ.side_of_json(text, path))
+            sides.append(differ.side_of_json(text, path, sources.limits))
             continue
         if catalog is None:
             catalog = load_catalog(args)

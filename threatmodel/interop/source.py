@@ -1,19 +1,24 @@
 """Reading another tool's file (YAML or JSON) into located data: LMap / LList with positions.
 
 YAML goes through `threatmodel.loader` as usual (merge keys allowed: Threagile's own example
-uses them). JSON is first scanned token by token against the same limits as YAML (nesting
-depth, number of values, length of a value, digits of an integer), noting where each value and
-key starts; then `json` parses it (strict: duplicate keys, NaN and lone surrogates refused) for exact
-values, and the values take the positions of the scan in document order. (Positions are not
-borrowed from a YAML pass: JSON is not quite YAML 1.1, and that pass cost ten times the rest.)
+uses them). JSON is parsed by `json`'s C scanner (strict: duplicate keys, NaN and lone
+surrogates refused), then one walk of the values checks the same limits as YAML (nesting
+depth, number of values, length of a key or value; integers over 100 digits are refused as
+they are parsed) and tells each container the index of its token. A position is worked out
+only when asked for, from one regular-expression pass over the text. Anything refused is
+then scanned token by token (`scan_json`) for the message and the place of the first limit
+crossed, so a refusal costs one scan and an accepted file none.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import re
 from array import array
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,39 +60,230 @@ def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> 
                 )
             ]
         )
-    offsets = scan_json(text, display, limits)
+    if _may_exceed(text, limits.max_nodes):  # refused before json builds millions of values
+        scan_json(text, display, limits)
     duplicate: list[str] = []
 
-    def pairs(items):
-        seen = {}
-        for key, value in items:
-            if key in seen and not duplicate:
-                duplicate.append(key)
-            seen[key] = value
-        return seen
+    def new_map(pairs: list) -> JMap:
+        node = JMap(pairs)
+        if len(node) != len(pairs) and not duplicate:  # a key given twice: the first one
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    duplicate.append(key)
+                    break
+                seen.add(key)
+        return node
 
     def constant(name: str):
         raise ValueError(f"{name} is not a JSON value")
 
+    document = _Document(text, display)
     try:
-        values = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
-    except json.JSONDecodeError as exc:
-        where = Position(file=display, line=exc.lineno, col=exc.colno)
-        raise ThreatModelError([Problem(message=f"invalid JSON: {exc.msg}", pos=where)]) from None
-    except ValueError as exc:  # NaN / Infinity, or a number Python will not convert
-        where = _first_position(text, display, ("NaN", "Infinity", "-Infinity"))
-        raise ThreatModelError([Problem(message=f"invalid JSON: {exc}", pos=where)]) from None
-    except RecursionError:  # only when --limit max_depth was raised past Python's own stack
-        raise ThreatModelError(
-            [Problem(message="invalid JSON: nested too deeply", pos=Position(file=display))]
-        ) from None
+        with _no_cycle_collection():
+            values = json.loads(
+                text, object_pairs_hook=new_map, parse_constant=constant, parse_int=bounded_int
+            )
+            located = _located(values, document, limits)
+    except (_PastLimit, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+        scan_json(text, display, limits)  # a limit crossed (before an error): refused at it
+        raise _refusal(exc, text, display) from None
     if duplicate:
         where = _duplicate_position(text, display, duplicate[0])
         raise ThreatModelError([Problem(message=f"duplicate key '{duplicate[0]}'", pos=where)])
-    if _SURROGATE.search(text) and not _encodes(values):  # before positions are built
-        _refuse_lone_surrogates(values, text, display, offsets)
-    place = _places(text, display, offsets).__next__
-    return _located(values, place(), place)
+    if _SURROGATE.search(text) and not _encodes(located):
+        _refuse_lone_surrogates(located, document)
+    return located
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """No cyclic garbage collection while a document's values are built: they hold no cycles,
+    and a collection every few thousand new containers walks all the older ones again (over
+    half the time of reading 1.8 million values)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _refusal(exc: Exception, text: str, display: str) -> ThreatModelError:
+    """The error for what `json` refused (within the limits)."""
+    if isinstance(exc, json.JSONDecodeError):
+        where = Position(file=display, line=exc.lineno, col=exc.colno)
+        return ThreatModelError([Problem(message=f"invalid JSON: {exc.msg}", pos=where)])
+    if isinstance(exc, ValueError):  # NaN / Infinity, or a number Python will not convert
+        where = _first_position(text, display, ("NaN", "Infinity", "-Infinity"))
+        return ThreatModelError([Problem(message=f"invalid JSON: {exc}", pos=where)])
+    return ThreatModelError(  # only when --limit max_depth was raised past Python's stack
+        [Problem(message="invalid JSON: nested too deeply", pos=Position(file=display))]
+    )
+
+
+def _may_exceed(text: str, max_nodes: int) -> bool:
+    """Whether `text` might hold more than `max_nodes` keys and values: each but the first
+    follows its own '[', '{', ',' or ':' (counted in strings too, so this never undercounts)."""
+    return sum(text.count(c) for c in "[{,:") + 1 > max_nodes
+
+
+def bounded_int(digits: str) -> int:
+    """`int(digits)`, or ValueError past MAX_DIGITS (before Python converts a long one)."""
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise ValueError("too many digits")
+    return int(digits)
+
+
+MAX_DIGITS = 100  # digits of an integer (as YAML's loader allows; Python refuses 4,300)
+
+
+class _PastLimit(Exception):
+    """A limit is crossed somewhere in the document (`scan_json` says which, and where)."""
+
+
+class _Document:
+    """The text of a JSON document, and the position of its `index`th key or value (in
+    document order), worked out when first asked for: one regular expression pass finds where
+    each starts, so nothing is done per value in Python until a position is wanted."""
+
+    def __init__(self, text: str, display: str):
+        self.text, self.display = text, display
+        self.starts: array | None = None
+        self.lines = array("q", [0])  # where each line starts
+
+    def position(self, index: int) -> Position:
+        if self.starts is None:
+            self.starts = array("q", map(_START, _VALUE.finditer(self.text)))
+            self.lines.extend(map(_END, _NEWLINE.finditer(self.text)))
+        offset = self.starts[index]
+        offset += self.text[offset] == '"'  # a string's position is its text, not its quote
+        line = bisect_right(self.lines, offset)
+        return Position(file=self.display, line=line, col=offset - self.lines[line - 1] + 1)
+
+
+# where a key or value starts in valid JSON: a string (skipped whole), '[', '{' or a bare word
+_VALUE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[^\s\[\]{}",:]+')
+_NEWLINE = re.compile("\n")
+_START, _END = re.Match.start, re.Match.end
+
+
+def _lazy(owner: type, name: str, fill: Callable[[Any], None]) -> property:
+    """A property over `owner`'s slot `name` that calls `fill(self)` to set it when unset."""
+    slot = owner.__dict__[name]
+
+    def get(self: Any) -> Any:
+        try:
+            return slot.__get__(self, type(self))
+        except AttributeError:
+            fill(self)
+            return slot.__get__(self, type(self))
+
+    return property(get, slot.__set__)
+
+
+class JMap(LMap):
+    """An LMap read from JSON; `pos`, `key_pos` and `val_pos` are filled in when first read
+    (from the index of its own token and of its keys' tokens), then are plain as in LMap."""
+
+    __slots__ = ("_at", "_doc", "_keys", "_kidx")
+    _at: int
+    _doc: _Document
+    _keys: tuple[str, ...]
+    _kidx: array
+
+    def __init__(self, pairs: list) -> None:
+        dict.__init__(self, pairs)
+
+    def _fill_pos(self) -> None:
+        self.pos = self._doc.position(self._at)
+
+    def _fill_maps(self) -> None:
+        place = self._doc.position
+        self.key_pos = {k: place(i) for k, i in zip(self._keys, self._kidx, strict=True)}
+        self.val_pos = {k: place(i + 1) for k, i in zip(self._keys, self._kidx, strict=True)}
+
+    pos = _lazy(LMap, "pos", _fill_pos)
+    key_pos = _lazy(LMap, "key_pos", _fill_maps)
+    val_pos = _lazy(LMap, "val_pos", _fill_maps)
+
+
+class JList(LList):
+    """An LList read from JSON; `pos` and `item_pos` are filled in when first read."""
+
+    __slots__ = ("_at", "_doc", "_iidx")
+    _at: int
+    _doc: _Document
+    _iidx: array
+
+    def __init__(self, items: list) -> None:
+        list.__init__(self, items)
+
+    def _fill_pos(self) -> None:
+        self.pos = self._doc.position(self._at)
+
+    def _fill_items(self) -> None:
+        self.item_pos = list(map(self._doc.position, self._iidx))
+
+    pos = _lazy(LList, "pos", _fill_pos)
+    item_pos = _lazy(LList, "item_pos", _fill_items)
+
+
+def _located(value: Any, document: _Document, limits: Limits) -> Any:
+    """`value` (from json, its objects JMap already) with lists made JList and each container
+    told the index of its own token and of its keys' or items' tokens; the depth, the length
+    of each key and text are checked on the way (_PastLimit); the number of values was, before
+    json read them (`_may_exceed`)."""
+    max_depth, max_chars = limits.max_depth, limits.max_scalar_chars
+    index = 0
+
+    def walk(node: Any, depth: int) -> Any:
+        nonlocal index
+        if depth > max_depth:
+            raise _PastLimit
+        at = index
+        index += 1
+        indexes = array("q")
+        add = indexes.append
+        if type(node) is JMap:
+            for key, item in node.items():
+                if len(key) > max_chars:
+                    raise _PastLimit
+                add(index)
+                index += 1
+                kind = type(item)
+                if kind is JMap:
+                    walk(item, depth + 1)
+                elif kind is list:
+                    node[key] = walk(item, depth + 1)
+                else:
+                    if kind is str and len(item) > max_chars:
+                        raise _PastLimit
+                    index += 1
+            node._keys, node._kidx = tuple(node), indexes
+        else:
+            node = JList(node)
+            for i, item in enumerate(node):
+                add(index)
+                kind = type(item)
+                if kind is JMap:
+                    walk(item, depth + 1)
+                elif kind is list:
+                    node[i] = walk(item, depth + 1)
+                else:
+                    if kind is str and len(item) > max_chars:
+                        raise _PastLimit
+                    index += 1
+            node._iidx = indexes
+        node._at, node._doc = at, document
+        return node
+
+    if type(value) is JMap or type(value) is list:
+        return walk(value, 1)
+    if type(value) is str and len(value) > max_chars:
+        raise _PastLimit
+    return value
 
 
 # one JSON token: a string (perhaps unterminated), a bracket, or a bare word (number, literal)
@@ -148,41 +344,6 @@ def _first_position(text: str, display: str, words: tuple[str, ...]) -> Position
     return _offset_position(text, display, min(found)) if found else Position(file=display)
 
 
-def _places(text: str, display: str, offsets: array) -> Iterator[Position]:
-    """The positions of valid JSON's values and keys, one after another in document order,
-    from their offsets (lines counted once, moving forward)."""
-    line, line_start, last = 1, 0, 0
-    for offset in offsets:
-        newlines = text.count("\n", last, offset)
-        if newlines:
-            line += newlines
-            line_start = text.rfind("\n", last, offset) + 1
-        last = offset
-        yield Position(file=display, line=line, col=offset - line_start + 1)
-
-
-def _located(value: Any, pos: Position, place) -> Any:
-    """`value` (from json) as LMap / LList with positions; `place()` gives the position of the
-    next key or value in document order, the order json built `value` in."""
-    if isinstance(value, dict):
-        result = LMap(pos)
-        for key, item in value.items():
-            kpos = place()
-            vpos = place()
-            result[key] = _located(item, vpos, place)
-            result.key_pos[key] = kpos
-            result.val_pos[key] = vpos
-        return result
-    if isinstance(value, list):
-        items = LList(pos)
-        for item in value:
-            ipos = place()
-            items.append(_located(item, ipos, place))
-            items.item_pos.append(ipos)
-        return items
-    return value
-
-
 def _parts(value: Any) -> Iterator[Any]:
     """`value`, then each key and value inside it, in document order."""
     yield value
@@ -205,28 +366,24 @@ def _encodes(value: Any) -> bool:
     return True
 
 
-def _refuse_lone_surrogates(value: Any, text: str, display: str, offsets: array) -> None:
+def _refuse_lone_surrogates(value: Any, document: _Document) -> None:
     """Text that is not valid Unicode (a lone surrogate escape) is an error at its place."""
-    bad: dict[int, str] = {}
+    problems = []
     for index, part in enumerate(_parts(value)):
         if isinstance(part, str):
             try:
                 part.encode("utf-8")
             except UnicodeEncodeError as exc:
-                bad[offsets[index]] = part[exc.start]
-    if bad:
-        raise ThreatModelError(
-            [
-                Problem(
-                    message=f"invalid JSON: '\\u{ord(char):04x}' is half of a surrogate pair, "
-                    "not a character (write the character itself, or both halves)",
-                    pos=where,
+                problems.append(
+                    Problem(
+                        message=f"invalid JSON: '\\u{ord(part[exc.start]):04x}' is half of a "
+                        "surrogate pair, not a character (write the character itself, or both "
+                        "halves)",
+                        pos=document.position(index),
+                    )
                 )
-                for char, where in zip(
-                    bad.values(), _places(text, display, array("q", bad)), strict=True
-                )
-            ]
-        )
+    if problems:
+        raise ThreatModelError(problems)
 
 
 def _duplicate_position(text: str, display: str, key: str) -> Position:
