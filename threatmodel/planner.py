@@ -64,7 +64,6 @@ def make_plan(result: Result, target: str = "high", limit: int | None = None) ->
     catalog = result.catalog
     # the plan is about findings only, held worst first (as `with_controls` keeps them)
     start = attrs.evolve(result, findings=tuple(sorted(result.findings, key=order(catalog))))
-    start = attrs.evolve(start, undecided=())
     search = _Search(start, catalog.severity_rank(target))
     before, people = search.summary()
     actions: list[Action] = []
@@ -125,7 +124,6 @@ class _Search:
         self.rank = {name: catalog.severity_rank(name) for name in catalog.severities}
         self.bands = [band for band in catalog.severities if self.rank[band] >= threshold]
         self.table = ControlTable.of(tuple(start.model.controls))
-        self.added: list[Control] = []
         self.tried: set[str] = set()
         self.in_place = dict(start.controls)
         self.findings = {f.id: f for f in start.findings}
@@ -264,7 +262,6 @@ class _Search:
     def apply(self, control: Control) -> None:
         """Put a control in place: score again the findings on every subject it reaches."""
         self.tried.add(control.mitigation)
-        self.added.append(control)
         self.table.add(control)
         reached = {s for target in control.targets for s in self.inside.get(target, ())}
         for subject_id in sorted(reached):
