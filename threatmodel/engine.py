@@ -75,32 +75,9 @@ def analyze(model: SystemModel, catalog: Catalog, *, max_findings: int | None = 
     )
 
 
-def with_controls(result: Result, added: tuple[Control, ...]) -> Result:
-    """The result as it would be with more controls in place: the same findings (conditions
-    never depend on controls), each scored again exactly as `analyze` scores it."""
-    model = attrs.evolve(result.model, controls=tuple(result.model.controls) + tuple(added))
-    controls = controls_in_place(model, result.graph)
-    catalog = result.catalog
-    before = result.controls
-
-    def again(finding: Finding) -> Finding:
-        in_place = controls.get(finding.element_id, {})
-        if in_place == before.get(finding.element_id, {}):  # scored as before
-            return finding
-        return rescored(finding, in_place, catalog)
-
-    key = order(catalog)
-    return attrs.evolve(
-        result,
-        model=model,
-        controls=controls,
-        findings=tuple(sorted((again(f) for f in result.findings), key=key)),
-        undecided=tuple(sorted((again(f) for f in result.undecided), key=key)),
-    )
-
-
 def rescored(finding: Finding, in_place: Mapping[str, Control], catalog: Catalog) -> Finding:
-    """The finding scored again as `analyze` scores it with these controls on its element."""
+    """The finding scored again as `analyze` scores it with these controls on its element
+    (conditions never depend on controls, so a what-if only re-scores)."""
     risk = catalog.risk(finding.risk_id)
     if risk is None:  # pragma: no cover - every finding comes from a catalog risk
         return finding

@@ -7,8 +7,7 @@ band down to the target, then how many concerns it brings below the target, then
 takes off all open findings. Each step carries its what-if, the open concerns by severity
 and the people still exposed once it and the steps before it are in place. The what-if is
 exact: the findings a step reaches are scored again as `analyze` scores them with those
-controls added (`engine.rescored`, as `engine.with_controls` does), which is what analysing
-the changed model gives.
+controls added (`engine.rescored`), which is what analysing the changed model gives.
 A concern no mitigation brings below the target needs a design change; the plan says so,
 with the facts that make it fire.
 """
@@ -62,12 +61,10 @@ class Plan:
 def make_plan(result: Result, target: str = "high", limit: int | None = None) -> Plan:
     """The greedy plan that brings every open concern below `target` (a severity name)."""
     catalog = result.catalog
-    # the plan is about findings only, held worst first (as `with_controls` keeps them)
-    start = attrs.evolve(result, findings=tuple(sorted(result.findings, key=order(catalog))))
-    search = _Search(start, catalog.severity_rank(target))
+    search = _Search(result, catalog.severity_rank(target))
     before, people = search.summary()
     actions: list[Action] = []
-    while search.high and (limit is None or len(actions) < limit):
+    while search.has_high() and (limit is None or len(actions) < limit):
         step = search.best_step()
         if step is None:
             break
@@ -110,49 +107,53 @@ class _Search:
     mitigation's effect, worked out again only when a step changes a finding it concerns.
 
     A step changes only the findings on the elements its control reaches (its targets and what
-    they enclose), and those are scored again exactly as `with_controls` scores them. A
+    they enclose), and those are scored again exactly as `analyze` scores them. A
     candidate's effect depends only on the open findings that recommend it, so only the
     candidates those findings recommend (before or after) are worked out again. Concerns keep
     their findings throughout (findings never appear or vanish), so a concern's open severity
     and how many of its findings are above the target are counts kept up to date.
     """
 
-    def __init__(self, start: Result, threshold: int):
-        self.catalog = catalog = start.catalog
-        self.graph = start.graph
+    def __init__(self, result: Result, threshold: int):
+        self.catalog = catalog = result.catalog
+        self.graph = result.graph
         self.threshold = threshold
         self.rank = {name: catalog.severity_rank(name) for name in catalog.severities}
         self.bands = [band for band in catalog.severities if self.rank[band] >= threshold]
-        self.table = ControlTable.of(tuple(start.model.controls))
+        self.table = ControlTable.of(tuple(result.model.controls))
         self.tried: set[str] = set()
-        self.in_place = dict(start.controls)
-        self.findings = {f.id: f for f in start.findings}
+        self.in_place = dict(result.controls)
         self.order_key = order(catalog)
+        ranked = sorted(result.findings, key=self.order_key)  # the plan is about findings only
+        self.findings = {f.id: f for f in ranked}
         self.on: dict[str, list[str]] = {}  # subject id -> its findings
-        for finding in start.findings:
+        for finding in ranked:
             self.on.setdefault(finding.element_id, []).append(finding.id)
         self.places: dict[str, frozenset[str]] = {}  # subject id -> it and the boundaries around it
         self.inside: dict[str, list[str]] = {}  # place id -> the subjects with findings in it
         for subject_id in self.on:
-            chain = start.graph.chain(subject_id)
+            chain = result.graph.chain(subject_id)
             self.places[subject_id] = frozenset([subject_id, *(b.id for b in chain)])
             for place in self.places[subject_id]:
                 self.inside.setdefault(place, []).append(subject_id)
         self.members: dict[str, tuple[str, ...]] = {}  # concern id -> its findings
         self.concern_of: dict[str, str] = {}  # finding id -> concern id
-        for concern in concerns(start.findings, catalog, ranked=True):
+        for concern in concerns(ranked, catalog, ranked=True):
             self.members[concern.id] = concern.findings
             for finding_id in concern.findings:
                 self.concern_of[finding_id] = concern.id
         self.open_bands = {c: dict.fromkeys(catalog.severities, 0) for c in self.members}
         self.high_count = dict.fromkeys(self.members, 0)  # open findings above the target
-        self.high: set[str] = set()
         self.people: dict[int, int] = {}  # people a finding above the target is about -> count
         self.recommending: dict[str, dict[str, Finding]] = {}  # mitigation -> open findings
         self.wanted_on: dict[str, dict[str, int]] = {}  # mitigation -> element -> high findings
         self.known: dict[str, _Candidate | None] = {}
-        for finding in start.findings:
+        for finding in ranked:
             self._count(finding, 1)
+
+    def has_high(self) -> bool:
+        """Whether any open finding is still at or above the target."""
+        return any(self.high_count.values())
 
     def _is_high(self, finding: Finding) -> bool:
         return finding.open and self.rank[finding.severity] >= self.threshold
@@ -179,7 +180,6 @@ class _Search:
                     del on[finding.element_id]
         if high:
             self.high_count[concern] += sign
-            (self.high.add if sign > 0 else self.high.discard)(finding.id)
             people = finding.harm.subjects or 0
             self.people[people] = self.people.get(people, 0) + sign
 
@@ -250,11 +250,11 @@ class _Search:
             value = score_with(finding.likelihood, finding.impact, effect.likelihood, effect.impact)
             gain = finding.score - value
             gain_all += gain
-            if finding.severity in gain_band:
+            if finding.severity in gain_band:  # at or above the target (and open)
                 gain_band[finding.severity] += gain
-            if finding.id in self.high and self.rank[band_of(value).name] < self.threshold:
-                concern = self.concern_of[finding.id]
-                below[concern] = below.get(concern, 0) + 1
+                if self.rank[band_of(value).name] < self.threshold:
+                    concern = self.concern_of[finding.id]
+                    below[concern] = below.get(concern, 0) + 1
         if gain_all <= 0:
             return None
         return _Candidate(targets, tuple(gain_band.values()), gain_all, below)
