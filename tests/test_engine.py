@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import threatmodel
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, ROOT
 
 SMALL = yaml.safe_load((FIXTURES / "models" / "small.yaml").read_text())
 
@@ -224,3 +224,34 @@ def test_reachability_stops_at_outside_parties(core_catalog):
         )
     )
     assert analyse(core_catalog, data).finding("T-CREEP-01@profile-db") is None
+
+
+@pytest.mark.parametrize("case", ["examples", "sparse", "dense"])
+def test_the_scope_index_skips_only_risks_out_of_scope(case):
+    """With the shipped catalogs, the risks `engine.Screen` leaves unprobed are exactly risks
+    whose scope is not true: every example and a sparse and a dense synthetic model give the
+    same findings, evidence, questions and order as probing every risk on every subject."""
+    from unittest import mock
+
+    from benchmarks.synth import generate
+    from threatmodel import engine
+    from threatmodel.jsondata import dumps, to_plain
+
+    catalog = threatmodel.load_catalog()
+    if case == "examples":
+        models = [threatmodel.load_model(p) for p in sorted((ROOT / "examples").glob("*.yaml"))]
+    else:
+        models = [threatmodel.load_model_data(generate(150, seed=3, sparse=case == "sparse"), "s")]
+
+    def every_risk(risks):
+        return engine.Screen(free=tuple(range(len(risks))), reads=())
+
+    for model in models:
+        screened = threatmodel.analyze(model, catalog)
+        with mock.patch.object(engine.Screen, "of", every_risk):
+            probed = threatmodel.analyze(model, catalog)
+        assert screened.findings or screened.undecided
+        for part in ("findings", "undecided"):
+            assert dumps(to_plain(getattr(screened, part))) == dumps(
+                to_plain(getattr(probed, part))
+            )

@@ -21,12 +21,14 @@ import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
+from threatmodel import engine
 from threatmodel.catalog_yaml import load_catalog, scope_for
 from threatmodel.concerns import by_severity, concerns
 from threatmodel.engine import analyze
@@ -425,6 +427,8 @@ def catalogs(draw, monotone: bool = False) -> dict:
                 st.lists(st.sampled_from([m["id"] for m in mitigations]), max_size=3, unique=True)
             ),
         }
+        if not draw(st.integers(0, 2)):
+            risk["scope"] = draw(conditions((kind,), monotone))
         if draw(st.integers(0, 4)):
             risk["when"] = draw(conditions((kind,), monotone))
         modifiers = []
@@ -662,7 +666,46 @@ def test_generated_conditions_are_three_valued(data, kind, seed):
     )
 
 
+@SETTINGS
+@given(st.data(), st.sampled_from(KINDS), st.integers(0, 2**32))
+def test_a_condition_is_true_only_where_its_requirements_hold(data, kind, seed):
+    """Each requirement a condition declares (the tests the engine indexes risks by) admits
+    the value it reads wherever the condition is true."""
+    scope = scope_for((kind,), vocabulary())
+    text = data.draw(conditions((kind,), False))
+    if data.draw(st.booleans()):
+        text = f"({data.draw(conditions((kind,), False))}) and ({text})"
+    condition = compile_condition(text, scope)
+    ctx = FakeContext(random.Random(seed), scope)
+    if condition.evaluate(ctx) is not True:
+        return
+    for requirement in condition.requires:
+        value = requirement.read(ctx)
+        assert value is not UNKNOWN, (text, requirement)
+        if requirement.among is None:
+            assert value, (text, requirement)
+        else:
+            assert value in requirement.among, (text, requirement, value)
+
+
 # -- properties: analysis ------------------------------------------------------------------------
+
+
+@pytest.mark.fresh_catalogs
+@HEAVY
+@given(st.data())
+def test_the_scope_index_skips_only_risks_out_of_scope(data):
+    """Analysis that probes only the risks `Screen` admits gives what probing every risk on
+    every subject gives."""
+    model = model_of(data.draw(valid_models(("MIT-G-0",))))
+    catalog = load_catalog_data(data.draw(catalogs()))
+    screened = render_json(build_report(analyze(model, catalog)))
+    with mock.patch.object(engine.Screen, "of", every_risk):
+        assert render_json(build_report(analyze(model, catalog))) == screened
+
+
+def every_risk(risks) -> engine.Screen:
+    return engine.Screen(free=tuple(range(len(risks))), reads=())
 
 
 @SETTINGS

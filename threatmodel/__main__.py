@@ -1,7 +1,5 @@
 """`python -m threatmodel` runs the command-line interface."""
 
-import sys
+from threatmodel.cli import program
 
-from threatmodel.cli import main
-
-sys.exit(main())
+program()

@@ -67,6 +67,18 @@ def main(argv: list[str] | None = None) -> int:
         gc.set_threshold(*thresholds)
 
 
+def program() -> None:
+    """The `threatmodel` program: `main`, then exit without collecting what the run leaves.
+
+    The objects a run leaves (the model, findings and reports; tens of thousands in cycles)
+    would be collected one by one at exit, 0.1 s for a 1,000-element model, while the
+    operating system reclaims a process's memory at once. `gc.freeze` moves them out of the
+    collector's reach; files are closed and atexit handlers run as usual."""
+    status = main()
+    gc.freeze()
+    sys.exit(status)
+
+
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -122,4 +134,4 @@ def _silence_stdout() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    program()

@@ -33,21 +33,27 @@ class Probe:
         return value
 
     def get_ref(self, prefix: str, name: str) -> Any:
-        return self._ref(prefix, name)[0]
+        """The value of `prefix.name`: a model-wide fact, or a fact of the flow's endpoint."""
+        if prefix == "model":
+            return self.graph.model_facts.get(name)
+        other = self._other(prefix)
+        return UNKNOWN if other is None else self.graph.fact(other, name)
 
     def call(self, function: str, argument: str, label: str) -> Any:
         return self._call(function, argument)[0]
 
-    def _ref(self, prefix: str, name: str) -> tuple[Any, Missing]:
-        """The value of `prefix.name` and what is missing when it is unknown."""
-        if prefix == "model":
-            system = self.graph.model.system
-            return self.graph.model_facts.get(name), Missing(name, system.id, f"model.{name}")
+    def _other(self, prefix: str) -> Any:
         other_id = getattr(self.subject, prefix, None)
-        other = self.graph.elements.get(other_id) if isinstance(other_id, str) else None
+        return self.graph.elements.get(other_id) if isinstance(other_id, str) else None
+
+    def _missing_ref(self, prefix: str, name: str) -> Missing:
+        """What is missing when `prefix.name` is unknown."""
+        if prefix == "model":
+            return Missing(name, self.graph.model.system.id, f"model.{name}")
+        other = self._other(prefix)
         if other is None:
-            return UNKNOWN, Missing(name, str(other_id or ""), f"{prefix}.{name}")
-        return self.graph.fact(other, name), Missing(name, other.id, f"{name} on '{other.id}'")
+            return Missing(name, str(getattr(self.subject, prefix, None) or ""), f"{prefix}.{name}")
+        return Missing(name, other.id, f"{name} on '{other.id}'")
 
     def _call(self, function: str, argument: str) -> tuple[Any, list[Missing]]:
         """The value of a graph function and, when unknown, what the model lacks."""
@@ -112,9 +118,9 @@ class Context(Probe):
         return value
 
     def get_ref(self, prefix: str, name: str) -> Any:
-        value, missing = self._ref(prefix, name)
+        value = Probe.get_ref(self, prefix, name)
         if value is UNKNOWN:
-            self.missing[missing] = None
+            self.missing[self._missing_ref(prefix, name)] = None
         else:
             self.trace.setdefault(f"{prefix}.{name}", value)
         return value

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 
-from threatmodel.catalog import Catalog, Risk
+from threatmodel.catalog import Catalog, Modifier, Risk
 from threatmodel.context import Context, Probe
+from threatmodel.expr import UNKNOWN
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result
 from threatmodel.graph import Graph
 from threatmodel.model import Control, SystemModel
@@ -39,6 +40,7 @@ def analyze(model: SystemModel, catalog: Catalog, *, max_findings: int | None = 
             risks_by_kind[kind].append(risk)
     findings: list[Finding] = []
     undecided: list[Finding] = []
+    shared: dict[tuple, tuple] = {}
     for kind, risks in risks_by_kind.items():
         checks = [
             (
@@ -48,10 +50,12 @@ def analyze(model: SystemModel, catalog: Catalog, *, max_findings: int | None = 
             )
             for risk in risks
         ]
+        screen = Screen.of(risks)
         for subject in subjects.get(kind, ()):
             probe = Probe(graph, subject)
             harm = None
-            for risk, applies, check in checks:
+            for index in screen.candidates(probe):
+                risk, applies, check = checks[index]
                 if applies is not None and applies(probe) is not True:
                     continue
                 traced = Context(graph, subject)  # in scope: evaluate once, recording evidence
@@ -59,7 +63,7 @@ def analyze(model: SystemModel, catalog: Catalog, *, max_findings: int | None = 
                 if outcome is False:
                     continue
                 harm = harm or _harm(graph, subject)
-                finding = _finding(risk, probe, traced, outcome, catalog, controls, harm)
+                finding = _finding(risk, probe, traced, outcome, catalog, controls, harm, shared)
                 (findings if finding.confirmed else undecided).append(finding)
             if max_findings is not None and len(findings) + len(undecided) > max_findings:
                 raise too_many_findings(subject, max_findings)
@@ -73,6 +77,61 @@ def analyze(model: SystemModel, catalog: Catalog, *, max_findings: int | None = 
         undecided=tuple(sorted(undecided, key=key)),
         warnings=tuple(model.warnings) + tuple(catalog.warnings),
     )
+
+
+@attrs.frozen
+class Screen:
+    """Risks (by position) indexed by one requirement of their scope, so that a subject reads
+    each requirement's value once and only the risks it admits are probed. The requirement
+    indexed is the most telling: a test of values (`type in [...]`) before a truthy one, and
+    the rarer name first (`personal_data` opens half the scopes and rules out few). A risk
+    without a requirement is always probed; all are probed in catalog order."""
+
+    free: tuple[int, ...]
+    reads: tuple[tuple[Callable[[Any], Any], tuple[int, ...], dict[Any, tuple[int, ...]]], ...]
+
+    @classmethod
+    def of(cls, risks: list[Risk]) -> Screen:
+        free: list[int] = []
+        groups: dict[str, tuple[Callable[[Any], Any], list[int], dict[Any, list[int]]]] = {}
+        uses = Counter(r.label for risk in risks if risk.scope for r in risk.scope.requires)
+        for index, risk in enumerate(risks):
+            if risk.scope is None or not risk.scope.requires:
+                free.append(index)
+                continue
+            first = min(
+                risk.scope.requires, key=lambda r: (r.among is None, uses[r.label], r.label)
+            )
+            _, truthy, among = groups.setdefault(first.label, (first.read, [], defaultdict(list)))
+            if first.among is None:
+                truthy.append(index)
+            for value in first.among or ():
+                among[value].append(index)
+        return cls(
+            free=tuple(free),
+            reads=tuple(
+                (read, tuple(truthy), {value: tuple(i) for value, i in among.items()})
+                for read, truthy, among in groups.values()
+            ),
+        )
+
+    def candidates(self, probe: Probe) -> list[int]:
+        """The positions of the risks whose first requirement this subject meets, and of
+        those without one, in order."""
+        chosen = list(self.free)
+        for read, truthy, among in self.reads:
+            value = read(probe)
+            if value is UNKNOWN:
+                continue
+            if truthy and value:
+                chosen.extend(truthy)
+            if among:
+                try:
+                    chosen.extend(among.get(value, ()))
+                except TypeError:  # an unhashable value: admit every risk of this read
+                    chosen.extend({i for indexes in among.values() for i in indexes})
+        chosen.sort()
+        return chosen
 
 
 def rescored(finding: Finding, in_place: Mapping[str, Control], catalog: Catalog) -> Finding:
@@ -142,6 +201,7 @@ def _finding(
     catalog: Catalog,
     controls: dict[str, dict[str, Any]],
     harm: Harm,
+    shared: dict[tuple, tuple],
 ) -> Finding:
     """The finding of a risk in scope whose condition, evaluated with `traced`, came out
     `outcome` (true or unknown) on the probe's subject.
@@ -150,7 +210,8 @@ def _finding(
     at, and each modifier's own. An undecided one (there are thousands in a model that leaves
     attributes out, and reports only ask questions about them) keeps what the condition
     looked at and the facts it lacks, and is scored with its modifiers, without tracing the
-    scope and modifiers again."""
+    scope and modifiers again. `shared` keeps the scores of undecided findings without
+    controls in place, by risk and the modifiers that apply."""
     graph, subject = probe.graph, probe.subject
     confirmed = outcome is True
     trace: dict[str, Any] = {}
@@ -160,27 +221,18 @@ def _finding(
         trace.update(scoped.trace)
     for name, value in traced.trace.items():
         trace.setdefault(name, value)
-    modifiers = []
-    for modifier in risk.modifiers:
-        if modifier.condition.fn(probe) is not True:
-            continue
-        evidence: tuple[tuple[str, Any], ...] = ()
-        if confirmed:
-            mctx = Context(graph, subject)
-            modifier.condition.evaluate(mctx)
-            evidence = _evidence(mctx.trace)
-        modifiers.append(
-            AppliedModifier(
-                why=modifier.why,
-                condition=modifier.condition.text,
-                likelihood=modifier.likelihood,
-                impact=modifier.impact,
-                evidence=evidence,
-            )
+    in_place = controls.get(subject.id, {})
+    applying = tuple(i for i, m in enumerate(risk.modifiers) if m.condition.fn(probe) is True)
+    known = None if confirmed or in_place else shared.get((risk.id, applying))
+    if known is None:
+        modifiers = tuple(
+            _applied(m, _modifier_evidence(m, graph, subject) if confirmed else ())
+            for m in (risk.modifiers[i] for i in applying)
         )
-    applied, recommended, scored = _scored(
-        risk, tuple(modifiers), controls.get(subject.id, {}), catalog
-    )
+        known = (modifiers, *_scored(risk, modifiers, in_place, catalog))
+        if not confirmed and not in_place:  # no evidence and no controls: the same everywhere
+            shared[(risk.id, applying)] = known
+    modifiers, applied, recommended, scored = known
     likelihood, impact, value, severity = scored
     return Finding(
         id=f"{risk.id}@{subject.id}",
@@ -198,12 +250,29 @@ def _finding(
         severity=severity,
         evidence=_evidence(trace),
         missing=() if confirmed else tuple(traced.missing),
-        modifiers=tuple(modifiers),
+        modifiers=modifiers,
         controls=applied,
         recommended=recommended,
         harm=harm,
         pos=subject.pos,
     )
+
+
+def _applied(modifier: Modifier, evidence: tuple[tuple[str, Any], ...]) -> AppliedModifier:
+    return AppliedModifier(
+        why=modifier.why,
+        condition=modifier.condition.text,
+        likelihood=modifier.likelihood,
+        impact=modifier.impact,
+        evidence=evidence,
+    )
+
+
+def _modifier_evidence(modifier: Modifier, graph: Graph, subject: Any) -> tuple:
+    """What a modifier that applies looked at on a subject."""
+    traced = Context(graph, subject)
+    modifier.condition.evaluate(traced)
+    return _evidence(traced.trace)
 
 
 def _scored(

@@ -68,13 +68,26 @@ class Scope:
     unavailable: Mapping[str, str] = attrs.field(factory=dict)  # prefix -> why it cannot be used
 
 
+@attrs.frozen
+class Requirement:
+    """A test a condition cannot be true without: the value `read` gives (the name `label`)
+    is known and truthy, or, with `among`, known and one of `among`. Leftmost conjuncts
+    such as `personal_data`, `type in [...]` or `source.kind == 'actor'` are requirements."""
+
+    label: str
+    read: Callable[[Any], Any] = attrs.field(repr=False, eq=False)
+    among: frozenset | None = None
+
+
 @attrs.frozen(kw_only=True)
 class Condition:
-    """A compiled condition: call `evaluate(ctx)` for True, False or UNKNOWN."""
+    """A compiled condition: call `evaluate(ctx)` for True, False or UNKNOWN. `requires`
+    lists tests it cannot be true without, leftmost first (see `Requirement`)."""
 
     text: str
     names: tuple[str, ...]
     fn: Callable[[Any], Any] = attrs.field(repr=False, eq=False)
+    requires: tuple[Requirement, ...] = attrs.field(default=(), repr=False, eq=False)
 
     def evaluate(self, ctx: Any) -> Any:
         return self.fn(ctx)
@@ -137,7 +150,12 @@ def compile_condition(text: str, scope: Scope) -> Condition:
     parser.expect_end()
     if kind not in ("bool", "any"):
         raise ExprError(f"a condition must be true or false, but this is {_article(kind)}", 0)
-    return Condition(text=text, names=tuple(dict.fromkeys(parser.used)), fn=_truth(fn))
+    return Condition(
+        text=text,
+        names=tuple(dict.fromkeys(parser.used)),
+        fn=_truth(fn),
+        requires=parser.requirements(fn),
+    )
 
 
 def _truth(fn):
@@ -168,6 +186,24 @@ class _Parser:
         self.depth = 0
         self.used: list[str] = []
         self.last: tuple | None = None  # ('name', label) or ('const', value) of the last primary
+        # by id() of a compiled closure, kept beside it so that the id stays its own:
+        self.leaves: dict[int, tuple[Any, str]] = {}  # a name's or call's read -> its label
+        self.required: dict[int, tuple[Any, tuple[Requirement, ...]]] = {}
+
+    def requirements(self, fn) -> tuple[Requirement, ...]:
+        return self.required.get(id(fn), (None, ()))[1]
+
+    def require(self, fn, requirements: tuple[Requirement, ...]):
+        if requirements:
+            self.required[id(fn)] = (fn, requirements)
+        return fn
+
+    def leaf(self, fn, label: str):
+        self.leaves[id(fn)] = (fn, label)
+        return fn
+
+    def label_of(self, fn) -> str | None:
+        return self.leaves.get(id(fn), (None, None))[1]
 
     # -- token helpers
     @property
@@ -225,7 +261,8 @@ class _Parser:
             right, rkind = self.parse_not()
             _need_bool(kind, "and", offset)
             _need_bool(rkind, "and", offset)
-            fn, kind = _and(fn, right), "bool"
+            both = self.requirements(fn) + self.requirements(right)
+            fn, kind = self.require(_and(fn, right), both), "bool"
         return fn, kind
 
     def parse_not(self):
@@ -247,18 +284,31 @@ class _Parser:
             right, rkind = self.parse_primary()
             _check_compare(value, lkind, rkind, offset)
             self.check_values(left_info, self.last, offset)
-            return _compare(value, left, right), "bool"
+            test = _compare(value, left, right)
+            if value == "==":
+                for name, const in ((left, right), (right, left)):
+                    label = self.label_of(name)
+                    if label and isinstance(const, _Const) and isinstance(const.value, str):
+                        self.require(test, (Requirement(label, name, frozenset((const.value,))),))
+            return test, "bool"
         if kind == "keyword" and value in ("in", "contains", "overlaps"):
             self.take()
             right, rkind = self.parse_primary()
             self.check_values(left_info, self.last, offset)
-            return _membership(value, left, lkind, right, rkind, offset), "bool"
+            test = _membership(value, left, lkind, right, rkind, offset)
+            label = self.label_of(left)
+            if value == "in" and label and isinstance(right, _Const):
+                self.require(test, (Requirement(label, left, _as_set(right.value)),))
+            return test, "bool"
         if kind == "keyword" and value == "not" and self.tokens[self.index + 1][1] == "in":
             self.take()
             self.take()
             right, rkind = self.parse_primary()
             self.check_values(left_info, self.last, offset)
             return _not(_membership("in", left, lkind, right, rkind, offset)), "bool"
+        label = self.label_of(left)
+        if label and lkind in ("bool", "any"):
+            self.require(left, (Requirement(label, left),))
         return left, lkind
 
     def check_values(self, left: tuple | None, right: tuple | None, offset: int) -> None:
@@ -368,7 +418,7 @@ class _Parser:
             kind = self._lookup(table, attr, attr_offset, f"{name}.")
             self.used.append(f"{name}.{attr}")
             self.last = ("name", f"{name}.{attr}")
-            return _ref(name, attr), kind
+            return self.leaf(_ref(name, attr), f"{name}.{attr}"), kind
         if self.at("op", "["):
             raise ExprError("subscripts are not part of the language", self.tok[2])
         if name in self.scope.names and name != "":
@@ -378,7 +428,7 @@ class _Parser:
         kind = self._lookup(self.scope.names.get("", {}), name, offset, "")
         self.used.append(name)
         self.last = ("name", name)
-        return _name(name), kind
+        return self.leaf(_name(name), name), kind
 
     def _lookup(self, table: Mapping[str, str], name: str, offset: int, prefix: str) -> str:
         if name not in table:
@@ -417,7 +467,7 @@ class _Parser:
         self.expect("op", ")", "')' (these functions take one argument)")
         label = f"{name}({value!r})"
         self.used.append(label)
-        return _call(name, value, label), result
+        return self.leaf(_call(name, value, label), label), result
 
 
 _COMPARE = ("==", "!=", "<", "<=", ">", ">=")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import shutil
 import stat
 import tempfile
@@ -200,7 +199,7 @@ def _backup(path: Path) -> str | None:
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     for _ in range(100):
-        backup = str(path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp"))
+        backup = str(path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp"))
         try:
             os.link(path, backup, follow_symlinks=False)
             return backup

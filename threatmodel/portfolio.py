@@ -8,11 +8,9 @@ instead of loading them again (where fork is unavailable each worker loads them 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +118,10 @@ def run_all(
             outcomes[model] = task(catalog, model, output)
             if progress:
                 progress(done, len(pairs), outcomes[model])
-    else:
+    else:  # imported here: a single model's run should not pay for them
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         _SHARED["catalog"] = catalog
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
