@@ -126,3 +126,113 @@ def test_analyze_from_another_tool_keeps_the_work_limits(tmp_path, capsys):
     assert main([*args, "--limit", "max_flows=3"]) == 2
     assert f"{OTM}:199:5: flows: more than 3" in capsys.readouterr().err
     assert not out.exists()
+
+
+def _dragon(cells: list[dict]) -> str:
+    """A Threat Dragon v2 file of one diagram with these cells."""
+    return json.dumps(
+        {
+            "version": "2.2.0",
+            "summary": {"title": "Geometry"},
+            "detail": {
+                "diagrams": [{"id": 0, "title": "D", "diagramType": "STRIDE", "cells": cells}]
+            },
+        }
+    )
+
+
+def _node(i: int, x: float, y: float) -> dict:
+    return {
+        "id": f"p{i}",
+        "shape": "process",
+        "position": {"x": x, "y": y},
+        "size": {"width": 10, "height": 10},
+        "data": {"type": "tm.Process", "name": f"P{i}"},
+    }
+
+
+def _box(i: int, x: float, y: float, side: float) -> dict:
+    return {
+        "id": f"b{i}",
+        "shape": "trust-boundary-box",
+        "position": {"x": x, "y": y},
+        "size": {"width": side, "height": side},
+        "data": {"type": "tm.BoundaryBox", "name": f"Zone {i}"},
+    }
+
+
+def test_many_boundary_lines_and_flows_import_in_bounded_time(tmp_path, capsys):
+    """Every boundary line tested against every flow was quadratic (an 18.8 MB file: 149 s).
+    Now each flow's line is worked out once, lines meet only flows whose bounds meet theirs,
+    a note names 20 flows and counts the rest, and past a bounded amount of work the later
+    lines are noted without their crossings."""
+    cells = [_node(i, 0 if i % 2 else 1000, 20 * i) for i in range(600)]
+    cells += [
+        {
+            "id": f"f{i}",
+            "shape": "flow",
+            "source": {"cell": f"p{2 * i}"},
+            "target": {"cell": f"p{2 * i + 1}"},
+            "data": {"type": "tm.Flow", "name": f"F{i}"},
+        }
+        for i in range(300)
+    ]
+    cells += [
+        {
+            "id": f"c{i}",
+            "shape": "trust-boundary-curve",
+            "source": {"x": 500, "y": -10},
+            "target": {"x": 500 + i, "y": 13000},
+            "data": {"type": "tm.Boundary", "name": f"Line {i}"},
+        }
+        for i in range(2000)
+    ]
+    source = tmp_path / "lines.json"
+    source.write_text(_dragon(cells))
+    out = tmp_path / "m.yaml"
+    assert main(["import", str(source), "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "Line 0, crossed by F0, F1," in text and "F19 and 280 more" in text
+    assert "its crossings not worked out (2000 boundary lines and 300 flows are too many)" in text
+
+
+def test_boxes_hold_what_the_smallest_box_around_them_holds(tmp_path):
+    """Nested and overlapping boxes: each element and box is a member of the smallest box
+    around it (ties to the first drawn), as before the placing was made to stop early."""
+    import yaml
+
+    cells = [
+        _box(0, 0, 0, 1000),
+        _box(1, 100, 100, 300),
+        _box(2, 100, 100, 300),  # the same as box 1: a tie, box 1 is drawn first
+        _box(3, 150, 150, 50),
+        _node(0, 160, 160),  # in box 3, inside 1 and 2, inside 0
+        _node(1, 500, 500),  # only in box 0
+        _node(2, 5000, 5000),  # in no box
+    ]
+    source = tmp_path / "boxes.json"
+    source.write_text(_dragon(cells))
+    out = tmp_path / "m.yaml"
+    assert main(["import", str(source), "-o", str(out)]) == 0
+    boundaries = yaml.safe_load(out.read_text())["boundaries"]
+    members = {b["name"]: set(b.get("members", [])) for b in boundaries}
+    assert members == {
+        "Operator": {"b0", "p2"},  # the organisation an import puts around the rest
+        "Zone 0": {"b1", "b2", "p1"},  # identical boxes do not hold each other
+        "Zone 1": {"b3"},
+        "Zone 2": set(),
+        "Zone 3": {"p0"},
+    }
+
+
+def test_a_diagram_with_too_many_boxes_to_place_is_refused_where_it_is(tmp_path, capsys):
+    """Thousands of small boxes with elements outside them all: placing is bounded, and the
+    import stops with exit 2 and the diagram's position instead of running for minutes."""
+    cells = [_box(i, 20 * i, 0, 10) for i in range(3500)]
+    cells += [_node(i, 20 * i, 500) for i in range(100)]
+    source = tmp_path / "boxes.json"
+    source.write_text(_dragon(cells))
+    assert main(["import", str(source), "-o", str(tmp_path / "m.yaml")]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.startswith(f"{source}:1:")
+    assert "3500 boundary boxes are too many to place its cells in" in first

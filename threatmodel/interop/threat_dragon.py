@@ -554,36 +554,28 @@ class _Reader:
     def _boundaries(self, number: int, cells: list[_Cell]) -> None:
         b = self.b
         boxes = [c for c in cells if c.kind == "box" and c.box]
+        crossings = td_cells.Crossings.of(cells, KINDS)
         for cell in cells:
             if cell.kind == "curve":
-                self._curve(number, cell, cells)
+                self._curve(cell, crossings)
             elif cell.kind == "text" and cell.name:
                 b.note(cell.raw.pos, "diagram text blocks (not kept)", cell.name.split("\n")[0])
-        parents: dict[int, int | None] = {}
-        for i, box in enumerate(boxes):
-            around = [
-                j
-                for j, other in enumerate(boxes)
-                if j != i and td_cells.contains(other.box, box.box)
-            ]
-            parents[i] = min(around, key=lambda j: td_cells.area(boxes[j].box), default=None)
         members: dict[int, list[str]] = {i: [] for i in range(len(boxes))}
-        ids = {}
-        for i, box in enumerate(boxes):
-            ids[i] = self._claim(box, "boundary")
-        for i, parent in parents.items():
-            if parent is not None:
-                members[parent].append(ids[i])
-        for cell in cells:
-            if cell.kind not in KINDS or not cell.box:
-                continue
-            holding = [
-                i
-                for i, box in enumerate(boxes)
-                if td_cells.contains(box.box, cell.box, by_centre=True)
-            ]
-            if holding:
-                members[min(holding, key=lambda i: td_cells.area(boxes[i].box))].append(cell.our_id)
+        ids = {i: self._claim(box, "boundary") for i, box in enumerate(boxes)}
+        placing = td_cells.Placing([box.box for box in boxes])
+        try:
+            for i, box in enumerate(boxes):
+                parent = placing.smallest_around(box.box, besides=i)
+                if parent is not None:
+                    members[parent].append(ids[i])
+            for cell in cells:
+                if cell.kind in KINDS and cell.box:
+                    holder = placing.smallest_around(cell.box, by_centre=True)
+                    if holder is not None:
+                        members[holder].append(cell.our_id)
+        except td_cells.TooMuchWork as exc:
+            b.error(boxes[0].raw.pos, str(exc))
+            return
         for i, box in enumerate(boxes):
             extra = box.props.get("threatmodel") if self.ours else None
             if isinstance(extra, dict):
@@ -626,24 +618,21 @@ class _Reader:
                 f"{len(boxes)} boxes",
             )
 
-    def _curve(self, number: int, cell: _Cell, cells: list[_Cell]) -> None:
+    def _curve(self, cell: _Cell, crossings: td_cells.Crossings) -> None:
         """A boundary line: noted with the flows that cross it."""
-        crossing = []
-        centres = {
-            c.raw.get("id"): td_cells.centre(c.box) for c in cells if c.kind in KINDS and c.box
-        }
-        for flow in cells:
-            if flow.kind != "flow" or flow.ends is None:
-                continue
-            a, z = (centres.get(end) for end in flow.ends)
-            if a and z and td_cells.crosses([a, *flow.points, z], cell.points):
-                crossing.append(flow.name or str(flow.raw.get("id")))
         label = cell.name or "(unnamed)"
-        crossed = ", ".join(crossing) if crossing else "no flow"
+        crossing = crossings.of_line(cell.points)
+        if crossing is None:
+            crossed = f"its crossings not worked out ({crossings.why})"
+        else:
+            shown = ", ".join(crossing[: td_cells.NAMED])
+            more = len(crossing) - td_cells.NAMED
+            crossed = f"crossed by {shown}{f' and {more} more' if more > 0 else ''}"
+            crossed = crossed if crossing else "crossed by no flow"
         self.b.note(
             cell.raw.pos,
             "trust boundary lines have no inside: draw them as boxes to give them members",
-            f"{label}, crossed by {crossed}",
+            f"{label}, {crossed}",
         )
 
 

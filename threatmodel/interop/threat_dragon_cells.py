@@ -3,9 +3,18 @@ turns boxes into boundary members and curves into the flows that cross them."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
+import attrs
+
 from threatmodel.loader import LMap
+
+Point = tuple[float, float]
+Bounds = tuple[float, float, float, float]  # x and y least, then x and y most
+NAMED = 20  # flows named in a boundary line's note; the rest are counted
+CROSSING_WORK = 500_000  # tests (of bounds, and of segment pairs) for all lines of a diagram
+PLACING_WORK = 10_000_000  # box-in-box tests to place a diagram's boxes and elements (~2 s)
 
 
 def text_at(value: Any, *path: str) -> str:
@@ -89,6 +98,94 @@ def contains(outer, inner, by_centre: bool = False) -> bool:
         return ox <= cx <= ox + ow and oy <= cy <= oy + oh
     ix, iy, iw, ih = inner
     return ox <= ix and oy <= iy and ix + iw <= ox + ow and iy + ih <= oy + oh and outer != inner
+
+
+@attrs.define
+class Crossings:
+    """Which flows cross a diagram's boundary lines. Each flow's line (from its source's
+    centre, through its vertices, to its target's centre) and bounds are worked out once; a
+    boundary line is tested only against flows whose bounds meet its own. The work for a
+    whole diagram is bounded (`CROSSING_WORK`): a diagram with thousands of lines and flows
+    is read in time, its later lines noted without their crossings."""
+
+    lines: list[tuple[str, list[Point], Bounds]]
+    left: int = CROSSING_WORK
+    why: str = ""
+
+    @classmethod
+    def of(cls, cells: Sequence[Any], kinds: Collection[str]) -> Crossings:
+        if not any(c.kind == "curve" for c in cells):
+            return cls([])
+        centres = {c.raw.get("id"): centre(c.box) for c in cells if c.kind in kinds and c.box}
+        lines = []
+        for flow in cells:
+            if flow.kind != "flow" or flow.ends is None:
+                continue
+            a, z = (centres.get(end) for end in flow.ends)
+            if a and z:
+                line = [a, *flow.points, z]
+                lines.append((flow.name or str(flow.raw.get("id")), line, bounds(line)))
+        curves = sum(1 for c in cells if c.kind == "curve")
+        return cls(lines, why=f"{curves} boundary lines and {len(lines)} flows are too many")
+
+    def of_line(self, points: list[Point]) -> list[str] | None:
+        """The names of the flows crossing a line, or None when the work is used up."""
+        if len(points) < 2:
+            return []
+        around = bounds(points)
+        found = []
+        for name, line, reach in self.lines:
+            self.left -= 1
+            if self.left < 0:
+                return None
+            if not meet(around, reach):
+                continue
+            self.left -= (len(line) - 1) * (len(points) - 1)
+            if self.left < 0:
+                return None
+            if crosses(line, points):
+                found.append(name)
+        return found
+
+
+class TooMuchWork(Exception):
+    """Placing a diagram's cells in its boxes would take more than `PLACING_WORK` tests."""
+
+
+class Placing:
+    """The smallest box around a box or a cell's centre. Boxes are tried smallest first (ties
+    in the diagram's order), so the first that holds it is the one, and a diagram whose cells
+    sit in small boxes costs little. The tests are bounded: past `PLACING_WORK` (thousands of
+    boxes, elements outside them all) it raises TooMuchWork instead of running for minutes."""
+
+    def __init__(self, boxes: list[Any]):
+        self.boxes = boxes
+        self.order = sorted(range(len(boxes)), key=lambda i: (area(boxes[i]), i))
+        self.left = PLACING_WORK
+
+    def smallest_around(self, inner: Any, by_centre: bool = False, besides: int = -1) -> int | None:
+        """The index of the smallest box holding `inner` (other than box `besides`)."""
+        for i in self.order:
+            if i == besides:
+                continue
+            self.left -= 1
+            if self.left < 0:
+                raise TooMuchWork(
+                    f"this diagram's {len(self.boxes)} boundary boxes are too many to place its "
+                    f"cells in: that would take over {PLACING_WORK:,} tests; split the diagram"
+                )
+            if contains(self.boxes[i], inner, by_centre):
+                return i
+        return None
+
+
+def bounds(points: Sequence[Point]) -> Bounds:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def meet(a: Bounds, b: Bounds) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
 def crosses(line: list, other: list) -> bool:
