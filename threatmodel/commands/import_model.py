@@ -38,10 +38,9 @@ def add_parser(sub) -> None:
     parser.set_defaults(run=run)
 
 
-def header(source: str, fmt: str, notes) -> list[str]:
-    """The comment lines written above an imported model."""
+def header(source: str, fmt: str, report: list[str]) -> list[str]:
+    """The comment lines written above an imported model, with the notes' `report_lines`."""
     from threatmodel.interop import FORMATS
-    from threatmodel.interop.report import report_lines
 
     lines = [
         f"Imported from {Path(source).name} ({FORMATS[fmt][1]}) by `threatmodel import`.",
@@ -49,7 +48,6 @@ def header(source: str, fmt: str, notes) -> list[str]:
         "and fill in what the other tool could not say (for example `subjects`, how many",
         "people a data asset is about). See docs/interop.md for the mapping.",
     ]
-    report = report_lines(notes, source)
     if report:
         lines += ["", f"Notes on the import, with the lines of {Path(source).name} they come from:"]
         lines += report
@@ -94,14 +92,14 @@ def run(args: argparse.Namespace) -> int:
     model = result.model
     catalog = load_catalog(args)
     check_model(model, catalog)
-    lines = header(args.source, result.source_format, result.notes)
+    notes = report_lines(result.notes, args.source)
+    lines = header(args.source, result.source_format, notes)
     text = dump_model(model, lines, result.comments)
     check_written(text, f"{output or 'the imported model'} (not written)", limits, catalog)
     counts = (
         f"{len(model.elements)} elements, {len(model.flows)} flows, "
         f"{len(model.boundaries)} boundaries, {len(model.data)} data assets"
     )
-    notes = report_lines(result.notes, args.source)
     if notes:
         print(
             f"{args.source}: notes on the import (also written at the top of the model):",

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import attrs
 
-from threatmodel.errors import Position
 from threatmodel.interop.mapping import first_match
 from threatmodel.model import Boundary
 
@@ -87,23 +86,21 @@ def place(
         )
         return
     outside = _third_boundaries(build.boundaries, third, third_zones, parent)
-    members: dict[str, list[str]] = {b.id: list(b.members) for b in build.boundaries}
+    members: dict[str, list[str]] = {}
+    not_own = set(third) | outside
     for boundary in build.boundaries:
-        keep_out = set(third) | outside if boundary.id not in outside else None
-        for member in list(members[boundary.id]):
-            wrong_side = (
-                member in keep_out
-                if keep_out is not None
-                else (member not in third and member not in outside)
-            )
-            if wrong_side:
-                members[boundary.id].remove(member)
-                side = "outside" if keep_out is not None else "inside"
+        inside = boundary.id not in outside  # an own boundary keeps other parties out
+        members[boundary.id] = []
+        for member in boundary.members:
+            if (member in not_own) is inside:  # on the wrong side of the organisation
                 build.note(
                     boundary.pos,
-                    f"taken out of their boundary to sit {side} the organisation",
+                    f"taken out of their boundary to sit {'outside' if inside else 'inside'} "
+                    "the organisation",
                     f"{member} out of {boundary.id}",
                 )
+            else:
+                members[boundary.id].append(member)
     placed = {m for ms in members.values() for m in ms}
     top = [b.id for b in build.boundaries if b.id not in outside and b.id not in placed]
     top += [e.id for e in own_elements if e.id not in placed]
@@ -133,9 +130,10 @@ def place(
         )
     )
     build.boundaries = new
+    where = {e.id: e.pos for e in build.elements}
     for element_id in parties:
         build.note(
-            _pos_of(build, element_id),
+            where.get(element_id, build.top()),
             "third parties outside the organisation",
             f"{element_id}: {third[element_id]}",
         )
@@ -185,10 +183,3 @@ def _third_boundaries(boundaries, third, third_zones, parent) -> set[str]:
                 outside.add(boundary.id)
                 changed = True
     return outside
-
-
-def _pos_of(build, element_id: str) -> Position:
-    for element in build.elements:
-        if element.id == element_id:
-            return element.pos
-    return build.top()

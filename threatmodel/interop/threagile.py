@@ -98,6 +98,7 @@ class _Reader:
         self.b = build
         self.data = data
         self.assets: list[tuple[str, LMap, str, str]] = []  # (title, mapping, our id, kind)
+        self.asset_ids: set[str] = set()  # our ids of the assets, once they are all read
         self.third: dict[str, str] = {}  # element id -> why it is a third party
         self.quantities: dict[str, tuple[str, Position]] = {}  # data id -> quantity, where
         self.readonly: dict[str, list[bool]] = {}  # element id -> readonly of its links
@@ -367,6 +368,7 @@ class _Reader:
 
     def links(self) -> None:
         b = self.b
+        self.asset_ids = {a[2] for a in self.assets}
         for title, item, source, _ in self.assets:
             links = b.mapping(item, "communication_links", f"technical asset '{title}'")
             if links is None:
@@ -384,7 +386,7 @@ class _Reader:
         what = f"communication link '{title}'"
         raw_target = b.text(link, "target", what, required=True)
         target = b.ids.get(raw_target) if raw_target else None
-        if raw_target and (target is None or target not in {a[2] for a in self.assets}):
+        if raw_target and (target is None or target not in self.asset_ids):
             b.error(b.at(link, "target"), f"{what}: unknown target '{raw_target}'")
             return
         if not target:
