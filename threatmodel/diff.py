@@ -7,13 +7,12 @@ by an older release), reduced to the same `Side`, so both compare the same way. 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import attrs
 
 from threatmodel.errors import Position, Problem, ThreatModelError
-from threatmodel.interop.source import MAX_DIGITS, bounded_int, scan_json
+from threatmodel.interop.source import bounded_int, scan_json
 from threatmodel.loader import DEFAULT_LIMITS, Limits
 from threatmodel.report import Report
 
@@ -131,10 +130,12 @@ def side_of_report(report: Report) -> Side:
 
 def side_of_json(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Side:
     """A findings.json written by `analyze`, as one side of a diff; problems are positioned
-    errors. Keys newer releases added are optional, so old files still compare. What `json`
-    cannot read past Python's own nesting is refused where it passes `limits.max_depth`."""
+    errors. Keys newer releases added are optional, so old files still compare. It is read
+    under the limits a model is (`scan_json`: depth, values and value length), refused at
+    the place it passes one."""
     try:
-        data = json.loads(text, parse_int=bounded_int)
+        scan_json(text, display, limits)
+        data = json.loads(text, parse_int=bounded_int)  # (scan_json refused long numbers)
     except json.JSONDecodeError as exc:
         raise ThreatModelError(
             [
@@ -144,22 +145,9 @@ def side_of_json(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Si
                 )
             ]
         ) from None
-    except RecursionError:  # nesting past the stack: refused at the bracket past the limit
-        scan_json(text, display, limits)
-        raise ThreatModelError(  # only when --limit max_depth was raised past the stack
-            [Problem(message="invalid JSON: nested too deeply", pos=Position(file=display))]
-        ) from None
-    except ValueError:  # a whole number of more than MAX_DIGITS digits
-        long = re.search(rf"[0-9]{{{MAX_DIGITS + 1},}}", text)
-        at = long.start() if long else 0
-        line = text.count("\n", 0, at) + 1
+    except RecursionError:  # only when --limit max_depth was raised past Python's stack
         raise ThreatModelError(
-            [
-                Problem(
-                    message=f"invalid JSON: a number with {len(long[0]) if long else 0:,} digits",
-                    pos=Position(file=display, line=line, col=at - text.rfind("\n", 0, at)),
-                )
-            ]
+            [Problem(message="invalid JSON: nested too deeply", pos=Position(file=display))]
         ) from None
     where = Position(file=display, line=1, col=1)
     if not isinstance(data, dict) or any(k not in data for k in REQUIRED):
