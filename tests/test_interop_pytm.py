@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 import threatmodel
+from tests.helpers import shared_path
 from threatmodel.cli import main
 from threatmodel.errors import ThreatModelError
 from threatmodel.interop.pytm import import_pytm
@@ -171,3 +172,16 @@ def test_json_syntax_errors_and_duplicate_keys_have_positions():
         read_json_text('{"a": 1,\n  "a": 2}', "t.json")
     problem = caught.value.problems[0]
     assert "duplicate key 'a'" in problem.message and (problem.line, problem.col) == (2, 3)
+
+
+@pytest.mark.parametrize("fmt", ["auto", "pytm"])
+def test_a_pytm_model_in_python_is_refused_with_how_to_get_its_json(fmt, capsys, tmp_path):
+    """pytm's own model is code, which threatmodel never runs: the refusal says so at 1:1 and
+    names the command that writes the JSON it reads (it said "invalid YAML" at 192:26)."""
+    source = shared_path("interop-corpus/pytm/tm.py")
+    assert main(["import", "--from", fmt, str(source), "-o", str(tmp_path / "m.yaml")]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{source}:1:1: this is Python source (a pytm model?); threatmodel reads files and never "
+        "runs code: write pytm's JSON with `python3 tm.py --json tm.json` and import that"
+    )
+    assert not (tmp_path / "m.yaml").exists()

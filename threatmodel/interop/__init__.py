@@ -32,11 +32,22 @@ def import_model(fmt: str, path: Path | str, limits: Limits = DEFAULT_LIMITS):
     from an element to itself), and validation reports that at the file's position. The work
     limits (elements, flows, boundary nesting) hold as for a model."""
     from threatmodel.checks import deferred
-    from threatmodel.errors import ThreatModelError
+    from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.interop.detect import check
     from threatmodel.interop.source import read_source
     from threatmodel.work import over_work_limits
 
+    if Path(path).suffix.lower() in (".py", ".pyw"):  # a pytm model is code; never run here
+        raise ThreatModelError(
+            [
+                Problem(
+                    message="this is Python source (a pytm model?); threatmodel reads files and "
+                    "never runs code: write pytm's JSON with `python3 "
+                    f"{Path(path).name} --json {Path(path).stem}.json` and import that",
+                    pos=Position(file=str(path), line=1, col=1),
+                )
+            ]
+        )
     data, _ = read_source(path, limits)
     fmt = check(data, fmt, str(path), FORMATS)
     module = importlib.import_module(FORMATS[fmt][0])
