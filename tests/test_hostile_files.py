@@ -27,7 +27,7 @@ def test_diff_of_a_json_file_with_a_5000_digit_number(tmp_path, capsys):
     path.write_text('{"findings": [],\n "x": ' + "9" * 5000 + "}")
     assert main(["diff", str(path), str(path)]) == 2
     assert capsys.readouterr().err.splitlines()[0] == (
-        f"{path}:2:7: invalid JSON: a number with 5,000 digits"
+        f"{path}:2:7: invalid value '{'9' * 57}...': a number with 5,000 digits"
     )
 
 

@@ -355,12 +355,13 @@ def _personal(special: bool):
         assets = graph.assets(subject)
         if assets is None:
             return UNKNOWN
-        values = [graph.personal(a, special) for a in assets]
-        if any(v is True for v in values):
-            return True
-        if any(v is UNKNOWN for v in values):
-            return UNKNOWN
-        return False
+        unknown = False
+        for asset in assets:  # the first personal asset settles it
+            value = graph.personal(asset, special)
+            if value is True:
+                return True
+            unknown = unknown or value is UNKNOWN
+        return UNKNOWN if unknown else False
 
     return compute
 
