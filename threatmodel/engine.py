@@ -214,13 +214,11 @@ def _finding(
     controls in place, by risk and the modifiers that apply."""
     graph, subject = probe.graph, probe.subject
     confirmed = outcome is True
-    trace: dict[str, Any] = {}
+    trace = traced.trace
     if confirmed and risk.scope is not None:
         scoped = Context(graph, subject)  # the scope again, this time recording the evidence
         risk.scope.evaluate(scoped)
-        trace.update(scoped.trace)
-    for name, value in traced.trace.items():
-        trace.setdefault(name, value)
+        trace = {**scoped.trace, **traced.trace}  # the scope's names first (same values)
     in_place = controls.get(subject.id, {})
     applying = tuple(i for i, m in enumerate(risk.modifiers) if m.condition.fn(probe) is True)
     known = None if confirmed or in_place else shared.get((risk.id, applying))
