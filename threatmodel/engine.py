@@ -116,8 +116,8 @@ class Screen:
         )
 
     def candidates(self, probe: Probe) -> list[int]:
-        """The positions of the risks whose first requirement this subject meets, and of
-        those without one, in order."""
+        """The positions, in order, of the risks whose indexed requirement this subject
+        meets, and of those without one."""
         chosen = list(self.free)
         for read, truthy, among in self.reads:
             value = read(probe)
