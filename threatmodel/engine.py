@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from threatmodel.catalog import Catalog, Modifier, Risk
+from threatmodel.collector import no_cycle_collection
 from threatmodel.context import Context, Probe
 from threatmodel.expr import UNKNOWN
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result
@@ -28,6 +29,11 @@ def analyze(model: SystemModel, catalog: Catalog, *, max_findings: int | None = 
     sorted worst first (see `scoring.order`). Past `max_findings` (confirmed and undecided
     together) the analysis stops with a ThreatModelError (see `work.too_many_findings`).
     """
+    with no_cycle_collection():  # hundreds of thousands of new objects, none in a cycle
+        return _analyze(model, catalog, max_findings)
+
+
+def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> Result:
     vocabulary = validate(model, catalog)
     graph = Graph(model, vocabulary)
     subjects: dict[str, list] = defaultdict(list)

@@ -12,8 +12,6 @@ crossed, so a refusal costs one scan and an accepted file none.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import re
 from array import array
@@ -22,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from threatmodel.collector import no_cycle_collection
 from threatmodel.errors import Position, Problem, ThreatModelError
 from threatmodel.loader import DEFAULT_LIMITS, Limits, LList, LMap, load_text, read_text
 
@@ -80,7 +79,7 @@ def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> 
 
     document = _Document(text, display)
     try:
-        with _no_cycle_collection():
+        with no_cycle_collection():
             values = json.loads(
                 text, object_pairs_hook=new_map, parse_constant=constant, parse_int=bounded_int
             )
@@ -94,20 +93,6 @@ def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> 
     if _SURROGATE.search(text) and not _encodes(located):
         _refuse_lone_surrogates(located, document)
     return located
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """No cyclic garbage collection while a document's values are built: they hold no cycles,
-    and a collection every few thousand new containers walks all the older ones again (over
-    half the time of reading 1.8 million values)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _refusal(exc: Exception, text: str, display: str) -> ThreatModelError:
