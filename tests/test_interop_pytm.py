@@ -161,6 +161,14 @@ def test_json_values_come_from_json_and_positions_from_the_text():
     assert data == {"a": 100000.0, "b": "\U0001f600 /", "c": [True, None]}
     assert (data.val_pos["c"].line, data.val_pos["c"].col) == (4, 7)
     assert (data["c"].item_pos[1].line, data["c"].item_pos[1].col) == (4, 14)
+    # positions are worked out when asked for, and read like a dict's
+    assert "a" in data.key_pos and "z" not in data.key_pos
+    assert data.key_pos.get("z") is None and data.val_pos.get("z", "none") == "none"
+    assert (data.key_pos.get("b").line, data.key_pos["b"].col) == (3, 3)
+    data.key_pos["z"] = data.key_pos["a"]  # set as a dict's (what importers add)
+    assert data.key_pos["z"] is data.key_pos["a"]
+    with pytest.raises(KeyError):
+        data.val_pos["y"]
 
 
 def test_json_syntax_errors_and_duplicate_keys_have_positions():

@@ -185,13 +185,38 @@ class JMap(LMap):
         self.pos = self._doc.position(self._at)
 
     def _fill_maps(self) -> None:
-        place = self._doc.position
-        self.key_pos = {k: place(i) for k, i in zip(self._keys, self._kidx, strict=True)}
-        self.val_pos = {k: place(i + 1) for k, i in zip(self._keys, self._kidx, strict=True)}
+        tokens = dict(zip(self._keys, self._kidx, strict=True))
+        self.key_pos = _Places(self._doc.position, tokens, 0)
+        self.val_pos = _Places(self._doc.position, tokens, 1)  # a value's token follows its key's
 
     pos = _lazy(LMap, "pos", _fill_pos)
     key_pos = _lazy(LMap, "key_pos", _fill_maps)
     val_pos = _lazy(LMap, "val_pos", _fill_maps)
+
+
+class _Places(dict):
+    """Where a JSON object's keys (or values) are, each worked out when first asked for
+    (building a `Position` for every key and value of every object read took a big pytm
+    import from 10.5 s to 11.6 s). Read like a dict: `[key]`, `get`, `in`; set as one."""
+
+    __slots__ = ("_place", "_shift", "_tokens")
+
+    def __init__(self, place: Callable[[int], Position], tokens: dict[str, int], shift: int):
+        super().__init__()
+        self._place, self._tokens, self._shift = place, tokens, shift
+
+    def __missing__(self, key: str) -> Position:
+        found = self[key] = self._place(self._tokens[key] + self._shift)  # KeyError if none
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self._tokens
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
 class JList(LList):
