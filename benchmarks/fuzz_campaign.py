@@ -20,6 +20,7 @@ import argparse
 import collections
 import contextlib
 import copy
+import inspect
 import io
 import json
 import os
@@ -34,6 +35,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = 100  # examples per Hypothesis run; each run gets a fresh random seed
+
+
+class _TempPaths:
+    """What the properties use of pytest's `tmp_path_factory`: a base directory of their own."""
+
+    def __init__(self) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="threatmodel-fuzz-"))
+
+    def getbasetemp(self) -> Path:
+        return self.base
 
 
 def run_properties(seconds: float) -> list[dict]:
@@ -67,10 +78,13 @@ def run_properties(seconds: float) -> list[dict]:
             return _inner(*args, **kwargs)
 
         fn.hypothesis.inner_test = counting
+        fixtures = {}  # the one pytest fixture a property asks for, outside pytest
+        if "tmp_path_factory" in inspect.signature(fn).parameters:
+            fixtures["tmp_path_factory"] = _TempPaths()
         failures, start = [], time.perf_counter()
         while time.perf_counter() - start < budget and len(failures) < 3:
             try:
-                fn()
+                fn(**fixtures)
             except Exception as exc:  # a property failed: keep Hypothesis's report
                 failures.append("".join(traceback.format_exception_only(type(exc), exc))[-2000:])
         fn.hypothesis.inner_test = inner
@@ -177,8 +191,10 @@ def structure_mutant(data: bytes, rnd: random.Random, as_json: bool = False) -> 
     for _ in range(rnd.randint(1, 4)):
         tree = _mutate(tree, rnd)
     if as_json:
-        return json.dumps(tree, ensure_ascii=False, default=str).encode("utf-8")
-    return yaml.safe_dump(tree, sort_keys=False, allow_unicode=True).encode("utf-8")
+        text = json.dumps(tree, ensure_ascii=False, default=str)
+    else:
+        text = yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)
+    return text.encode("utf-8", "surrogatepass")  # a lone surrogate stays: invalid UTF-8 to read
 
 
 # a user template's pieces: each mutant extends the shipped report with a few of them
@@ -278,6 +294,7 @@ FILE_ONLY = (
     "decisions file not found",
     "text is over the limit",
     "the output path exists",
+    "template is not UTF-8 text",  # names the byte's offset in the file
 )
 
 
@@ -325,6 +342,7 @@ def run_mutants(seconds: float, seed: int, keep: Path) -> dict:
     stats = collections.Counter()
     crashes: dict[str, str] = {}
     unpositioned: collections.Counter = collections.Counter()
+    examples: dict[str, str] = {}  # one whole line of each unpositioned message
     work = Path(tempfile.mkdtemp(prefix="threatmodel-fuzz-"))
     start = time.perf_counter()
     try:
@@ -386,9 +404,11 @@ def run_mutants(seconds: float, seed: int, keep: Path) -> dict:
                         if (
                             not POSITIONED.match(line)
                             and not any(t in line for t in FILE_ONLY)
-                            and not line.startswith(("--", "THREATMODEL_LIMITS"))
+                            and not line.startswith(("--", "THREATMODEL_LIMITS", "... and "))
                         ):
-                            unpositioned[re.sub(r"\d+", "N", line.split(": ", 1)[-1])[:120]] += 1
+                            key = re.sub(r"\d+", "N", line.split(": ", 1)[-1])[:120]
+                            unpositioned[key] += 1
+                            examples.setdefault(key, f"{argv[0]} on {source.name}: {line[:300]}")
                 if status == 0 and argv[0] == "analyze" and not (case / "out").is_dir():
                     stats["analyze ok but nothing written"] += 1
             shutil.rmtree(case, ignore_errors=True)
@@ -398,6 +418,7 @@ def run_mutants(seconds: float, seed: int, keep: Path) -> dict:
         "stats": dict(stats),
         "crashes": crashes,
         "unpositioned": dict(unpositioned),
+        "unpositioned_examples": examples,
         "seconds": round(time.perf_counter() - start, 1),
     }
 
@@ -450,7 +471,7 @@ def main() -> int:
         print(f"  {where}")
     print(f"problems without file:line:col (distinct): {len(cli['unpositioned'])}")
     for message, count in sorted(cli["unpositioned"].items(), key=lambda kv: -kv[1])[:20]:
-        print(f"  {count:6} x {message}")
+        print(f"  {count:6} x {message}\n           e.g. {cli['unpositioned_examples'][message]}")
     if args.json:
         args.json.write_text(
             json.dumps(

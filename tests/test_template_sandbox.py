@@ -114,3 +114,14 @@ def test_a_template_failure_names_its_line(tmp_path, capsys):
         "mine.j2:3:1: template failed: 'undefined_name' is undefined",
         False,
     )
+
+
+def test_a_filter_on_the_wrong_kind_of_value_is_bad_input(tmp_path, capsys):
+    """Found by the fuzz campaign: `indent` on a list raised AttributeError, an internal error
+    (exit 3); like a TypeError it is the template's failure, at its line."""
+    status, first, wrote = analyze_with(tmp_path, capsys, "ok\n{{ [1, 2]|indent(0) }}")
+    assert (status, first, wrote) == (
+        2,
+        "mine.j2:2:1: template failed: 'list' object has no attribute 'splitlines'",
+        False,
+    )

@@ -74,8 +74,13 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
         line = template_line(exc, str(Path(template or name).resolve()))
         where = Position(file=str(template), line=line, col=1 if line else 0)
         raise ThreatModelError([Problem(message=f"template refused: {exc}", pos=where)]) from None
-    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
-        if template is None:
+    except (
+        jinja2.UndefinedError,
+        jinja2.exceptions.SecurityError,
+        TypeError,
+        AttributeError,
+    ) as exc:
+        if template is None:  # the shipped template's own failure is a bug, not bad input
             raise
         line = template_line(exc, str(Path(template).resolve()))
         where = Position(file=str(template), line=line, col=1 if line else 0)
