@@ -6,13 +6,12 @@ by an older release), reduced to the same `Side`, so both compare the same way. 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import attrs
 
 from threatmodel.errors import Position, Problem, ThreatModelError
-from threatmodel.interop.source import bounded_int, scan_json
+from threatmodel.interop.source import read_json_text
 from threatmodel.loader import DEFAULT_LIMITS, Limits
 from threatmodel.report import Report
 
@@ -131,24 +130,9 @@ def side_of_report(report: Report) -> Side:
 def side_of_json(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Side:
     """A findings.json written by `analyze`, as one side of a diff; problems are positioned
     errors. Keys newer releases added are optional, so old files still compare. It is read
-    under the limits a model is (`scan_json`: depth, values and value length), refused at
-    the place it passes one."""
-    try:
-        scan_json(text, display, limits)
-        data = json.loads(text, parse_int=bounded_int)  # (scan_json refused long numbers)
-    except json.JSONDecodeError as exc:
-        raise ThreatModelError(
-            [
-                Problem(
-                    message=f"invalid JSON: {exc.msg}",
-                    pos=Position(file=display, line=exc.lineno, col=exc.colno),
-                )
-            ]
-        ) from None
-    except RecursionError:  # only when --limit max_depth was raised past Python's stack
-        raise ThreatModelError(
-            [Problem(message="invalid JSON: nested too deeply", pos=Position(file=display))]
-        ) from None
+    as an imported JSON file is (`read_json_text`: strict JSON, under the limits a model is,
+    refused at the place it passes one)."""
+    data = read_json_text(text, display, limits)
     where = Position(file=display, line=1, col=1)
     if not isinstance(data, dict) or any(k not in data for k in REQUIRED):
         raise ThreatModelError(
