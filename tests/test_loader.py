@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.helpers import problems_of
 from threatmodel.errors import ThreatModelError
@@ -145,3 +148,93 @@ class TestRefusals:
         path = tmp_path / "bom.yaml"
         path.write_bytes(b"\xef\xbb\xbfa: 1\n")
         assert load_file(path)[0] == {"a": 1}
+
+
+# plain words that YAML 1.1 may read as another type than text, and ordinary words
+TOKENS = (
+    "yes",
+    "No",
+    "ON",
+    "off",
+    "y",
+    "n",
+    "true",
+    "False",
+    "~",
+    "null",
+    "Null",
+    "",
+    "0",
+    "-1",
+    "+7",
+    "0x1F",
+    "0o17",
+    "017",
+    "1_000",
+    "1.5",
+    "-.5",
+    "1e3",
+    "6.02e+23",
+    ".inf",
+    "-.Inf",
+    ".nan",
+    "2026-12-07",
+    "2026-12-07 10:00:00",
+    "<",
+    "=",
+    "!",
+    "&",
+    "*x",
+    "e1",
+    "Process 3",
+    "text",
+    "t",
+    "nope",
+    "ok",
+    "o",
+    "N/A",
+    "1.2.3",
+    "-x",
+    "+",
+    "x_1",
+    "0b101",
+    "12:30",
+)
+
+
+class TestAgreesWithPyYAML:
+    """What the located loader builds equals PyYAML's own safe load, for every type YAML can
+    give a plain or quoted value (only the positions are ours)."""
+
+    @given(
+        st.recursive(
+            st.none()
+            | st.booleans()
+            | st.integers()
+            | st.floats(allow_nan=False)
+            | st.dates()
+            | st.sampled_from(TOKENS)
+            | st.text(max_size=8),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(st.sampled_from(TOKENS) | st.text(max_size=6), inner, max_size=4)
+            ),
+            max_leaves=12,
+        ),
+        st.sampled_from((None, False, True)),
+        st.sampled_from((None, "'", '"')),
+    )
+    def test_dumped_data_loads_as_pyyaml_loads_it(self, data, flow, style):
+        text = yaml.safe_dump({"v": data}, default_flow_style=flow, default_style=style)
+        assert load(text)[0] == yaml.safe_load(text)
+
+    @pytest.mark.parametrize("token", [t for t in TOKENS if t not in ("<", "=", "!", "&", "*x")])
+    def test_plain_words_load_as_pyyaml_loads_them(self, token):
+        """... except that a time without a zone is read as UTC."""
+        text = f"v: {token}\nw: [{token}]\n" if token else "v:\nw: []\n"
+        expected = yaml.safe_load(text)
+        if isinstance(expected["v"], datetime.datetime):
+            expected["v"] = expected["v"].replace(tzinfo=datetime.timezone.utc)
+            expected["w"] = [expected["v"]]
+        assert load(text)[0] == expected
+        assert load(text)[0]["v"].__class__ is expected["v"].__class__

@@ -16,6 +16,15 @@ from typing import Any
 
 import attrs
 import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from yaml.nodes import ScalarNode
 
 from threatmodel.errors import Collector, Position, ThreatModelError
@@ -36,6 +45,10 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
+_QUOTES = frozenset(("'", '"'))
+# the first characters of the plain scalars an implicit resolver may read as another type than
+# text (null, bool, int, float, timestamp, merge); PyYAML keys none by `None` (any character)
+_RESOLVED_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)
 
 
 @attrs.frozen(kw_only=True)
@@ -190,9 +203,11 @@ def load_text(
             ]
         )
     builder = _Builder(display, limits, merge_keys, sections or {})
+    parser = _Loader(text)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            builder.feed(event)
+        feed, next_event = builder.feed, parser.get_event
+        while (event := next_event()) is not None:
+            feed(event)
             if builder.failed:
                 break
     except yaml.MarkedYAMLError as exc:
@@ -214,6 +229,8 @@ def load_text(
         )
     except yaml.YAMLError as exc:
         builder.out.error(Position(file=display), f"invalid YAML: {exc}")
+    finally:
+        parser.dispose()
     builder.out.raise_if_errors()
     if builder.result is _EMPTY:
         raise ThreatModelError(
@@ -259,25 +276,19 @@ class _Builder:
         self.failed = True
 
     def feed(self, event: yaml.Event) -> None:
-        pos = _pos(self.display, event.start_mark)
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                self.fail(pos, "only one YAML document per file is allowed (found '---' again)")
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            self._check_tag(event, pos)
-            if len(self.stack) >= self.limits.max_depth:
-                self.fail(
-                    pos, f"nesting is deeper than the limit of {self.limits.max_depth} levels"
-                )
+        kind = type(event)  # by exact type, the commonest first: this runs once per event
+        if kind is ScalarEvent:
+            mark = event.start_mark
+            shift = 2 if event.style in _QUOTES else 1  # point at the text, not the quote
+            pos = Position(file=self.display, line=mark.line + 1, col=mark.column + shift)
+            value = self._scalar(event, pos)
+            if self.failed:
                 return
-            container = LMap(pos) if isinstance(event, yaml.MappingStartEvent) else LList(pos)
-            self.total += 1
+            self.last_text = event.value
             if event.anchor:
-                self.open_anchors.add(event.anchor)
-            self.stack.append([container, _NO_KEY, event.anchor, None])
-            self.sizes.append(1)
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                self.anchors[event.anchor] = (value, 1)
+            self._attach(value, pos, 1)
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
             container, _, anchor, merges = self.stack.pop()
             size = self.sizes.pop()
             if merges:
@@ -286,17 +297,22 @@ class _Builder:
                 self.open_anchors.discard(anchor)
                 self.anchors[anchor] = (container, size)
             self._attach(container, container.pos, size, counted=True)
-        elif isinstance(event, yaml.ScalarEvent):
-            if event.style in ("'", '"'):  # point at the text, not at the opening quote
-                pos = Position(file=pos.file, line=pos.line, col=pos.col + 1)
-            value = self._scalar(event, pos)
-            if self.failed:
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            pos = _pos(self.display, event.start_mark)
+            self._check_tag(event, pos)
+            if len(self.stack) >= self.limits.max_depth:
+                self.fail(
+                    pos, f"nesting is deeper than the limit of {self.limits.max_depth} levels"
+                )
                 return
-            self.last_text = event.value
+            container = LMap(pos) if kind is MappingStartEvent else LList(pos)
+            self.total += 1
             if event.anchor:
-                self.anchors[event.anchor] = (value, 1)
-            self._attach(value, pos, 1)
-        elif isinstance(event, yaml.AliasEvent):
+                self.open_anchors.add(event.anchor)
+            self.stack.append([container, _NO_KEY, event.anchor, None])
+            self.sizes.append(1)
+        elif kind is AliasEvent:
+            pos = _pos(self.display, event.start_mark)
             if event.anchor in self.open_anchors:
                 self.fail(
                     pos,
@@ -309,6 +325,13 @@ class _Builder:
                 return
             value, size = self.anchors[event.anchor]
             self._attach(value, pos, size)
+        elif kind is DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
+                self.fail(
+                    _pos(self.display, event.start_mark),
+                    "only one YAML document per file is allowed (found '---' again)",
+                )
 
     def _check_tag(self, event, pos: Position) -> None:
         if (
@@ -330,6 +353,8 @@ class _Builder:
         plain = event.implicit[0]
         tag = event.tag
         if tag is None:
+            if not plain or (text and text[0] not in _RESOLVED_FIRST):
+                return text  # quoted, or no implicit type starts so: text (the commonest case)
             tag = _RESOLVER.resolve(ScalarNode, text, event.implicit)
         elif tag == "!":
             tag = "tag:yaml.org,2002:str"
