@@ -198,5 +198,7 @@ class TestRefusals:
     def test_compiled_condition_is_closures_not_code(self):
         """The compiled condition holds a Python closure, never source text handed to eval."""
         condition = compile_condition("flag and n > 1", SCOPE)
-        assert callable(condition.fn) and condition.fn.__code__.co_name == "outcome"
+        assert callable(condition.fn) and condition.fn.__code__.co_name == "every"
         assert condition.names == ("flag", "n")
+        bare = compile_condition("flag", SCOPE)  # a bare name is read as true or false
+        assert bare.fn.__code__.co_name == "outcome"

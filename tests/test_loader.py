@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+import attrs
 import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.helpers import problems_of
-from threatmodel.errors import ThreatModelError
+from threatmodel.errors import Position, ThreatModelError, place
 from threatmodel.loader import Limits, load_text, value_pos
 
 
@@ -238,3 +239,17 @@ class TestAgreesWithPyYAML:
             expected["w"] = [expected["v"]]
         assert load(text)[0] == expected
         assert load(text)[0]["v"].__class__ is expected["v"].__class__
+
+
+def test_a_placed_position_is_a_position():
+    """`place` makes the same frozen Position as the class does, only faster."""
+    made = place("m.yaml", 3, 7)
+    assert made == Position(file="m.yaml", line=3, col=7)
+    assert hash(made) == hash(Position(file="m.yaml", line=3, col=7))
+    assert (type(made), str(made), repr(made)) == (
+        Position,
+        "m.yaml:3:7",
+        "Position(file='m.yaml', line=3, col=7)",
+    )
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made.line = 4  # type: ignore[misc]

@@ -667,6 +667,24 @@ def test_generated_conditions_are_three_valued(data, kind, seed):
 
 
 @SETTINGS
+@given(st.data(), st.sampled_from(KINDS), st.integers(0, 2**32), st.sampled_from(("and", "or")))
+def test_a_chain_reads_and_decides_as_nested_pairs(data, kind, seed, word):
+    """`a and b and c` (one closure over the chain) gives what `(a and b) and c` gives, and
+    reads the same names in the same order: the evidence and the questions stay the same."""
+    scope = scope_for((kind,), vocabulary())
+    parts = [data.draw(conditions((kind,), False)) for _ in range(data.draw(st.integers(3, 5)))]
+    flat = f" {word} ".join(f"({part})" for part in parts)
+    nested = f"({parts[0]})"
+    for part in parts[1:]:
+        nested = f"({nested} {word} ({part}))"
+    outcomes = []
+    for text in (flat, nested):
+        ctx = FakeContext(random.Random(seed), scope)
+        outcomes.append((compile_condition(text, scope).evaluate(ctx), list(ctx.values.items())))
+    assert outcomes[0] == outcomes[1], flat
+
+
+@SETTINGS
 @given(st.data(), st.sampled_from(KINDS), st.integers(0, 2**32))
 def test_a_condition_is_true_only_where_its_requirements_hold(data, kind, seed):
     """Each requirement a condition declares (the tests the engine indexes risks by) admits

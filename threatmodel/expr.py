@@ -153,7 +153,7 @@ def compile_condition(text: str, scope: Scope) -> Condition:
     return Condition(
         text=text,
         names=tuple(dict.fromkeys(parser.used)),
-        fn=_truth(fn),
+        fn=fn if id(fn) in parser.decisive else _truth(fn),
         requires=parser.requirements(fn),
     )
 
@@ -189,6 +189,7 @@ class _Parser:
         # by id() of a compiled closure, kept beside it so that the id stays its own:
         self.leaves: dict[int, tuple[Any, str]] = {}  # a name's or call's read -> its label
         self.required: dict[int, tuple[Any, tuple[Requirement, ...]]] = {}
+        self.decisive: dict[int, Any] = {}  # closures that give only True, False or UNKNOWN
 
     def requirements(self, fn) -> tuple[Requirement, ...]:
         return self.required.get(id(fn), (None, ()))[1]
@@ -196,6 +197,11 @@ class _Parser:
     def require(self, fn, requirements: tuple[Requirement, ...]):
         if requirements:
             self.required[id(fn)] = (fn, requirements)
+        return fn
+
+    def decide(self, fn):
+        """Mark `fn` as giving only True, False or UNKNOWN (an operator, not a bare name)."""
+        self.decisive[id(fn)] = fn
         return fn
 
     def leaf(self, fn, label: str):
@@ -245,25 +251,33 @@ class _Parser:
     def parse_or(self):
         self.nest(self.tok[2])
         fn, kind = self.parse_and()
+        parts = [fn]
         while self.at("keyword", "or"):
             offset = self.take()[2]
             right, rkind = self.parse_and()
             _need_bool(kind, "or", offset)
             _need_bool(rkind, "or", offset)
-            fn, kind = _or(fn, right), "bool"
+            parts.append(right)
+            kind = "bool"
         self.depth -= 1
-        return fn, kind
+        if len(parts) == 1:
+            return fn, kind
+        return self.decide(_or(parts)), kind
 
     def parse_and(self):
         fn, kind = self.parse_not()
+        parts = [fn]
         while self.at("keyword", "and"):
             offset = self.take()[2]
             right, rkind = self.parse_not()
             _need_bool(kind, "and", offset)
             _need_bool(rkind, "and", offset)
-            both = self.requirements(fn) + self.requirements(right)
-            fn, kind = self.require(_and(fn, right), both), "bool"
-        return fn, kind
+            parts.append(right)
+            kind = "bool"
+        if len(parts) == 1:
+            return fn, kind
+        every = sum((self.requirements(part) for part in parts), ())
+        return self.decide(self.require(_and(parts), every)), kind
 
     def parse_not(self):
         if self.at("keyword", "not"):
@@ -272,7 +286,7 @@ class _Parser:
             operand, kind = self.parse_not()
             self.depth -= 1
             _need_bool(kind, "not", offset)
-            return _not(operand), "bool"
+            return self.decide(_not(operand)), "bool"
         return self.parse_comparison()
 
     def parse_comparison(self):
@@ -290,7 +304,7 @@ class _Parser:
                     label = self.label_of(name)
                     if label and isinstance(const, _Const) and isinstance(const.value, str):
                         self.require(test, (Requirement(label, name, frozenset((const.value,))),))
-            return test, "bool"
+            return self.decide(test), "bool"
         if kind == "keyword" and value in ("in", "contains", "overlaps"):
             self.take()
             right, rkind = self.parse_primary()
@@ -299,13 +313,13 @@ class _Parser:
             label = self.label_of(left)
             if value == "in" and label and isinstance(right, _Const):
                 self.require(test, (Requirement(label, left, _as_set(right.value)),))
-            return test, "bool"
+            return self.decide(test), "bool"
         if kind == "keyword" and value == "not" and self.tokens[self.index + 1][1] == "in":
             self.take()
             self.take()
             right, rkind = self.parse_primary()
             self.check_values(left_info, self.last, offset)
-            return _not(_membership("in", left, lkind, right, rkind, offset)), "bool"
+            return self.decide(_not(_membership("in", left, lkind, right, rkind, offset))), "bool"
         label = self.label_of(left)
         if label and lkind in ("bool", "any"):
             self.require(left, (Requirement(label, left),))
@@ -540,34 +554,42 @@ def _count(arg):
     return count
 
 
-def _and(left, right):
-    def both(ctx):
-        a = left(ctx)
-        if a is False or a is None:  # null reads as false
-            return False
-        b = right(ctx)
-        if b is False or b is None:
-            return False
-        if a is UNKNOWN or b is UNKNOWN:
-            return UNKNOWN
-        return bool(a) and bool(b)
+def _and(parts):
+    """`a and b and c ...` as one closure, giving what the nested pairs `(a and b) and c`
+    give, in the same order of reading: false as soon as a part is false or null."""
+    first, rest = parts[0], tuple(parts[1:])
 
-    return both
+    def every(ctx):
+        a = first(ctx)
+        for part in rest:
+            if a is False or a is None:  # null reads as false
+                return False
+            b = part(ctx)
+            if b is False or b is None:
+                return False
+            a = UNKNOWN if a is UNKNOWN or b is UNKNOWN else bool(a) and bool(b)
+        return a
+
+    return every
 
 
-def _or(left, right):
-    def either(ctx):
-        a = left(ctx)
-        if a is True:
-            return True
-        b = right(ctx)
-        if b is True:
-            return True
-        if a is UNKNOWN or b is UNKNOWN:
-            return UNKNOWN
-        return bool(a) or bool(b)
+def _or(parts):
+    """`a or b or c ...` as one closure, giving what the nested pairs `(a or b) or c` give:
+    true as soon as a part is true."""
+    first, rest = parts[0], tuple(parts[1:])
 
-    return either
+    def some(ctx):
+        a = first(ctx)
+        for part in rest:
+            if a is True:
+                return True
+            b = part(ctx)
+            if b is True:
+                return True
+            a = UNKNOWN if a is UNKNOWN or b is UNKNOWN else bool(a) or bool(b)
+        return a
+
+    return some
 
 
 def _not(operand):

@@ -27,7 +27,7 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
-from threatmodel.errors import Collector, Position, ThreatModelError
+from threatmodel.errors import Collector, Position, ThreatModelError, place
 
 try:  # the C parser is several times faster; fall back to pure Python where it is missing
     from yaml import CSafeLoader as _Loader
@@ -275,12 +275,12 @@ class _Builder:
         self.out.error(pos, message)
         self.failed = True
 
-    def feed(self, event: yaml.Event) -> None:
+    def feed(self, event: Any) -> None:  # a yaml.Event, told apart by its exact type
         kind = type(event)  # by exact type, the commonest first: this runs once per event
         if kind is ScalarEvent:
             mark = event.start_mark
             shift = 2 if event.style in _QUOTES else 1  # point at the text, not the quote
-            pos = Position(file=self.display, line=mark.line + 1, col=mark.column + shift)
+            pos = place(self.display, mark.line + 1, mark.column + shift)
             value = self._scalar(event, pos)
             if self.failed:
                 return
@@ -499,7 +499,7 @@ def _merge(container: LMap, sources: list[LMap]) -> None:
 def _pos(display: str, mark) -> Position:
     if mark is None:
         return Position(file=display)
-    return Position(file=display, line=mark.line + 1, col=mark.column + 1)
+    return place(display, mark.line + 1, mark.column + 1)
 
 
 def _problem(pos: Position, message: str):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from threatmodel.collector import no_cycle_collection
-from threatmodel.errors import Position, Problem, ThreatModelError
+from threatmodel.errors import Position, Problem, ThreatModelError, place
 from threatmodel.loader import DEFAULT_LIMITS, Limits, LList, LMap, load_text, read_text
 
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")  # an escape of either half
@@ -145,7 +145,7 @@ class _Document:
         offset = self.starts[index]
         offset += self.text[offset] == '"'  # a string's position is its text, not its quote
         line = bisect_right(self.lines, offset)
-        return Position(file=self.display, line=line, col=offset - self.lines[line - 1] + 1)
+        return place(self.display, line, offset - self.lines[line - 1] + 1)
 
 
 # where a key or value starts in valid JSON: a string (skipped whole), '[', '{' or a bare word
