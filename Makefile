@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 EXAMPLE ?= examples/trust-score-platform.yaml
 OUT ?= out
 
-.PHONY: demo test check setup system-packages browser bench clean
+.PHONY: demo test check setup system-packages browser bench clean catalogs
 
 demo: setup system-packages
 	$(PY) -m threatmodel analyze $(EXAMPLE) -o $(OUT)/$(basename $(notdir $(EXAMPLE)))
@@ -26,6 +26,11 @@ check: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy threatmodel
+
+# after changing a shipped catalog or the YAML loader: parse the shipped catalogs again into
+# catalogs/compiled.json, which runs read instead of the YAML (a test fails while it is stale)
+catalogs: setup
+	$(PY) -m threatmodel.catalog_cache
 
 setup: $(VENV)/.installed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import threatmodel
-from tests.helpers import FIXTURES, problems_of
+from tests.helpers import FIXTURES, ROOT, problems_of
 from threatmodel.catalog import builtin_catalog_dir
 from threatmodel.errors import ThreatModelError
 from threatmodel.lint import lint
@@ -186,9 +186,12 @@ def test_lint_reports_uncited_entries(write):
 
 
 def test_shipped_catalog_dir_holds_exactly_the_packaged_files():
-    """Every file in catalogs/ is YAML and matches the package_data glob in setup.cfg."""
+    """Every file in catalogs/ is YAML or the parsed cache of the YAML, and matches the
+    package_data of setup.cfg."""
     names = sorted(p.name for p in builtin_catalog_dir().iterdir())
-    assert names and all(n.endswith(".yaml") for n in names)
+    assert names and all(n.endswith(".yaml") or n == "compiled.json" for n in names)
+    setup = (ROOT / "setup.cfg").read_text(encoding="utf-8")
+    assert "threatmodel.catalogs = *.yaml, compiled.json" in setup
 
 
 def test_messages_inside_conditions_use_the_text_read_once(tmp_path, monkeypatch):

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from threatmodel import catalog_cache
 from threatmodel.catalog import (
     AttackNode,
     Band,
@@ -142,10 +143,13 @@ def load_catalog(
     shipped = builtin_catalog_dir().resolve()
     layers = []
     for path, display in files:
-        bounds = DEFAULT_LIMITS if path.resolve().parent == shipped else limits
+        own = path.resolve().parent == shipped
+        bounds = DEFAULT_LIMITS if own else limits
         try:
             text = read_text(path, display, bounds)
-            data, _ = load_text(text, display, bounds)
+            data = catalog_cache.tree(path.name, text, display) if own else None
+            if data is None:
+                data, _ = load_text(text, display, bounds)
         except ThreatModelError as exc:
             out.problems.extend(exc.problems)
             continue
