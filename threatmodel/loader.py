@@ -46,6 +46,7 @@ _SCALAR_TAGS = {
 }
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 _QUOTES = frozenset(("'", '"'))
+_TAGS: dict[str, str] = {}  # the implicit tag of a short plain scalar, by its text
 # the first characters of the plain scalars an implicit resolver may read as another type than
 # text (null, bool, int, float, timestamp, merge); PyYAML keys none by `None` (any character)
 _RESOLVED_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)
@@ -355,7 +356,11 @@ class _Builder:
         if tag is None:
             if not plain or (text and text[0] not in _RESOLVED_FIRST):
                 return text  # quoted, or no implicit type starts so: text (the commonest case)
-            tag = _RESOLVER.resolve(ScalarNode, text, event.implicit)
+            tag = _TAGS.get(text)
+            if tag is None:
+                tag = _RESOLVER.resolve(ScalarNode, text, event.implicit)
+                if len(text) <= 32 and len(_TAGS) < 4096:  # keys and words repeat
+                    _TAGS[text] = tag
         elif tag == "!":
             tag = "tag:yaml.org,2002:str"
         if tag == "tag:yaml.org,2002:merge":
