@@ -23,6 +23,7 @@ from threatmodel.catalog import (
     builtin_catalog_dir,
     group_of,
 )
+from threatmodel.collector import no_cycle_collection
 from threatmodel.errors import Collector, Position, ThreatModelError, did_you_mean, show, type_name
 from threatmodel.expr import ExprError, Scope, compile_condition
 from threatmodel.fields import Fields, each_mapping, position_in_scalar
@@ -138,6 +139,11 @@ def load_catalog(
     `limits` bound each user catalog file; the shipped ones are trusted and always read with
     the default limits, so that lowering a limit cannot break them.
     """
+    with no_cycle_collection():  # trees, then risks and compiled conditions: no cycles
+        return _load(paths, limits, shipped_risks)
+
+
+def _load(paths: tuple, limits: Limits, shipped_risks: bool) -> Catalog:
     out = Collector()
     files = catalog_files(list(paths), shipped_risks)
     shipped = builtin_catalog_dir().resolve()

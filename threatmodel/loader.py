@@ -27,6 +27,7 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
+from threatmodel.collector import no_cycle_collection
 from threatmodel.errors import Collector, Position, ThreatModelError, place
 
 try:  # the C parser is several times faster; fall back to pure Python where it is missing
@@ -207,10 +208,11 @@ def load_text(
     parser = _Loader(text)
     try:
         feed, next_event = builder.feed, parser.get_event
-        while (event := next_event()) is not None:
-            feed(event)
-            if builder.failed:
-                break
+        with no_cycle_collection():  # a tree of new containers, none in a cycle
+            while (event := next_event()) is not None:
+                feed(event)
+                if builder.failed:
+                    break
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if "maximum nesting depth" in str(exc.problem):  # libyaml's own cap (PyYAML >= 6.0.4)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from threatmodel.checks import collecting
+from threatmodel.collector import no_cycle_collection
 from threatmodel.errors import Collector, Position, Problem, ThreatModelError, type_name
 from threatmodel.fields import Fields, each_mapping
 from threatmodel.loader import (
@@ -52,12 +53,13 @@ def read_model_file(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> System
     """
     path = Path(path)
     reader = _Reader(path.resolve().parent, limits)
-    data, warnings = load_file(path, str(path), limits, sections=reader.caps())
-    reader.warnings.extend(warnings)
-    reader.main_data = data
-    with contextlib.suppress(OSError):  # it was just read
-        reader.used_bytes = path.stat().st_size
-    return reader.read(data, str(path), path.resolve())
+    with no_cycle_collection():  # a located tree, then the model's objects: no cycles
+        data, warnings = load_file(path, str(path), limits, sections=reader.caps())
+        reader.warnings.extend(warnings)
+        reader.main_data = data
+        with contextlib.suppress(OSError):  # it was just read
+            reader.used_bytes = path.stat().st_size
+        return reader.read(data, str(path), path.resolve())
 
 
 def read_model_data(
