@@ -27,9 +27,10 @@ class Probe:
         self.facts = graph.facts_of(subject)
 
     def get(self, name: str) -> Any:
-        value = self.facts.get(name, _NOT_YET)
+        facts = self.facts  # the subject's memo in the graph (`Graph.fact`, without its lookup)
+        value = facts.get(name, _NOT_YET)
         if value is _NOT_YET:
-            value = self.graph.fact(self.subject, name)
+            value = facts[name] = self.graph.derive(self.subject, name)
         return value
 
     def get_ref(self, prefix: str, name: str) -> Any:

@@ -87,10 +87,11 @@ class Graph:
         cache = self.facts_of(subject)
         if name in cache:
             return cache[name]
-        value = cache[name] = self._fact(subject, name)
+        value = cache[name] = self.derive(subject, name)
         return value
 
-    def _fact(self, subject: Any, name: str) -> Any:
+    def derive(self, subject: Any, name: str) -> Any:
+        """The value of `name` on `subject` worked out anew (`fact` remembers it)."""
         attributes = subject.attributes
         if name in attributes:
             return _frozen(attributes[name])
