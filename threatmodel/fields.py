@@ -49,7 +49,10 @@ class Fields:
     """One YAML mapping read field by field; every problem goes to `out` with its position.
 
     `container` is normally an LMap; anything else reads as an empty mapping placed at `pos`
-    (importers pass whatever the foreign file holds).
+    (importers pass whatever the foreign file holds). With `remember` (the default) it keeps
+    where each field read and its key are written (`positions`, the `field_pos` of the object
+    built from them); an importer's one-off reads do not need them, and in a big JSON file
+    working them out is a good part of reading it.
     """
 
     def __init__(
@@ -60,12 +63,14 @@ class Fields:
         *,
         foreign: bool = False,
         pos: Position | None = None,
+        remember: bool = True,
     ):
         self.container = container
         self.map: dict = container if isinstance(container, dict) else {}
         self.out = out
         self.what = what
         self.foreign = foreign
+        self.remember = remember and isinstance(container, LMap)
         self.pos: Position = getattr(container, "pos", None) or pos or _NOWHERE
         self.positions: dict[str, Position] = {}
         self.failed: set[str] = set()  # keys whose value was reported and reads as missing
@@ -85,7 +90,7 @@ class Fields:
         value = self.map.get(key, _MISSING)
         if value is _MISSING:
             return default
-        if isinstance(self.container, LMap):
+        if self.remember:
             self.positions[key] = self.container.val_pos.get(key, self.pos)
             self.positions[f"{key}:key"] = self.container.key_pos.get(key, self.pos)
         return value

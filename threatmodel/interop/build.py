@@ -115,6 +115,7 @@ class Builder:
 
     def __init__(self, display: str, source_format: str):
         self.display = display
+        self._top = Position(file=display, line=1, col=1)  # where the whole file is
         self.format = source_format
         self.out = Collector()
         self.notes: list[Note] = []
@@ -138,13 +139,15 @@ class Builder:
         self.notes.append(Note(pos=pos, topic=topic, detail=detail))
 
     def top(self) -> Position:
-        return Position(file=self.display, line=1, col=1)
+        return self._top
 
     # -- typed access to the source: the one typed reader (`fields.Fields`), with the rules
     # relaxed for foreign files (numbers read as text, null list entries skipped); a container
     # that is not a mapping reads as an empty one
     def _fields(self, container: Any, what: str) -> Fields:
-        return Fields(container, self.out, what, foreign=True, pos=_pos(container, self.top()))
+        return Fields(
+            container, self.out, what, foreign=True, pos=_pos(container, self.top()), remember=False
+        )
 
     def mapping(self, container: Any, key: Any, what: str, required: bool = False) -> LMap | None:
         return self._fields(container, what).mapping(key, required=required)
