@@ -103,15 +103,18 @@ def questions(result: Result) -> tuple[Question, ...]:
         return place
 
     out = []
+    by_id = graph.by_id
     for key, items in waiting.items():
-        places: dict[str, Where] = {}
-        for _, missing in items:
-            subject = graph.by_id.get(missing.subject)
-            if subject is not None and subject.id not in places:
-                places[subject.id] = where(subject)
+        places: dict[str, Where | None] = {}  # by subject id (None: not in the model)
         by_risk: dict[str, dict[str, Finding]] = defaultdict(dict)
-        for finding, _ in items:
-            by_risk[finding.risk_id].setdefault(finding.id, finding)
+        decided: dict[str, Finding] = {}
+        for finding, missing in items:  # one pass: there are tens of thousands in a big model
+            if missing.subject not in places:
+                subject = by_id.get(missing.subject)
+                places[missing.subject] = None if subject is None else where(subject)
+            if finding.id not in decided:
+                decided[finding.id] = finding
+                by_risk[finding.risk_id][finding.id] = finding
         stakes = []
         for risk_id, table in by_risk.items():
             found = list(table.values())
@@ -127,14 +130,14 @@ def questions(result: Result) -> tuple[Question, ...]:
             )
         stakes.sort(key=lambda s: (rank.get(s.severity, 99), -s.score, s.risk_id))
         text, meaning, answers = _wording(key, items[0][1], vocabulary)
-        decided = {f.id: f for f, _ in items}
+        known_places = [w for w in places.values() if w is not None]
         out.append(
             Question(
                 id=key,
                 text=text,
                 meaning=meaning,
                 answers=answers,
-                where=tuple(sorted(places.values(), key=lambda w: (w.file, w.line, w.id))),
+                where=tuple(sorted(known_places, key=lambda w: (w.file, w.line, w.id))),
                 risks=tuple(stakes),
                 severity=stakes[0].severity,
                 weight=sum(f.score * max(f.harm.subjects or 1, 1) for f in decided.values()),
