@@ -202,3 +202,46 @@ class TestRefusals:
         assert condition.names == ("flag", "n")
         bare = compile_condition("flag", SCOPE)  # a bare name is read as true or false
         assert bare.fn.__code__.co_name == "outcome"
+
+
+class TestRequirements:
+    """The tests a condition cannot be true without, which the engine indexes risks by."""
+
+    @pytest.mark.parametrize(
+        "text, among, meets",
+        [
+            ("type in ['scoring'] and flag", frozenset({"scoring"}), None),
+            ("type == 'scoring'", frozenset({"scoring"}), None),
+            ("tags contains 'a' and flag", None, frozenset({"a"})),
+            ("'a' in tags", None, frozenset({"a"})),
+            ("tags overlaps ['a', 'b']", None, frozenset({"a", "b"})),
+        ],
+    )
+    def test_a_value_test_is_a_requirement(self, text, among, meets):
+        first = compile_condition(text, SCOPE).requires[0]
+        assert (first.among, first.meets) == (among, meets)
+
+    @pytest.mark.parametrize(
+        "text, value, admitted",
+        [
+            ("tags contains 'a'", frozenset({"a", "b"}), True),
+            ("tags contains 'a'", frozenset({"b"}), False),
+            ("tags contains 'a'", frozenset(), False),
+            ("tags contains 'a'", None, False),
+            ("tags contains 'a'", UNKNOWN, False),
+            ("'a' in tags", frozenset({"a"}), True),
+            ("tags overlaps ['a', 'b']", frozenset({"b", "c"}), True),
+            ("tags overlaps ['a', 'b']", frozenset({"c"}), False),
+        ],
+    )
+    def test_a_requirement_admits_what_its_condition_needs(self, text, value, admitted):
+        """Admitted exactly where the test can be true: where it is false or unknown, the
+        risk is out of scope and need not be probed."""
+        condition = compile_condition(text, SCOPE)
+        (requirement,) = condition.requires
+        assert requirement.admits(value) is admitted
+        assert (condition.evaluate(Ctx(tags=value)) is True) is admitted
+
+    def test_an_alternative_or_a_negation_is_no_requirement(self):
+        for text in ("tags contains 'a' or flag", "not (tags contains 'a')", "'a' not in tags"):
+            assert compile_condition(text, SCOPE).requires == (), text

@@ -700,10 +700,14 @@ def test_a_condition_is_true_only_where_its_requirements_hold(data, kind, seed):
     for requirement in condition.requires:
         value = requirement.read(ctx)
         assert value is not UNKNOWN, (text, requirement)
-        if requirement.among is None:
-            assert value, (text, requirement)
-        else:
+        if requirement.among is not None:
             assert value in requirement.among, (text, requirement, value)
+        elif requirement.meets is not None:  # a list holding one of them
+            assert isinstance(value, frozenset), (text, requirement, value)
+            assert value & requirement.meets, (text, requirement, value)
+        else:
+            assert value, (text, requirement)
+        assert requirement.admits(value)
 
 
 # -- properties: analysis ------------------------------------------------------------------------

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
 from threatmodel.catalog import Catalog, Modifier, Risk
 from threatmodel.collector import no_cycle_collection
 from threatmodel.context import Context, Probe
-from threatmodel.expr import UNKNOWN
+from threatmodel.expr import UNKNOWN, as_set
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result
 from threatmodel.graph import Graph
 from threatmodel.model import Control, SystemModel
@@ -89,55 +90,72 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
 class Screen:
     """Risks (by position) indexed by one requirement of their scope, so that a subject reads
     each requirement's value once and only the risks it admits are probed. The requirement
-    indexed is the most telling: a test of values (`type in [...]`) before a truthy one, and
-    the rarer name first (`personal_data` opens half the scopes and rules out few). A risk
-    without a requirement is always probed; all are probed in catalog order."""
+    indexed is the most telling: a test of values (`type in [...]`, `categories contains
+    'audio'`) before a truthy one, and the rarer name first (`personal_data` opens half the
+    scopes and rules out few). A risk without a requirement is always probed; all are probed
+    in catalog order."""
 
     free: tuple[int, ...]
-    reads: tuple[tuple[Callable[[Any], Any], tuple[int, ...], dict[Any, tuple[int, ...]]], ...]
+    reads: tuple[_Reads, ...]
 
     @classmethod
     def of(cls, risks: list[Risk]) -> Screen:
         free: list[int] = []
-        groups: dict[str, tuple[Callable[[Any], Any], list[int], dict[Any, list[int]]]] = {}
+        groups: dict[str, _Reads] = {}
         uses = Counter(r.label for risk in risks if risk.scope for r in risk.scope.requires)
         for index, risk in enumerate(risks):
             if risk.scope is None or not risk.scope.requires:
                 free.append(index)
                 continue
             first = min(
-                risk.scope.requires, key=lambda r: (r.among is None, uses[r.label], r.label)
+                risk.scope.requires,
+                key=lambda r: (r.among is None and r.meets is None, uses[r.label], r.label),
             )
-            _, truthy, among = groups.setdefault(first.label, (first.read, [], defaultdict(list)))
-            if first.among is None:
-                truthy.append(index)
-            for value in first.among or ():
-                among[value].append(index)
-        return cls(
-            free=tuple(free),
-            reads=tuple(
-                (read, tuple(truthy), {value: tuple(i) for value, i in among.items()})
-                for read, truthy, among in groups.values()
-            ),
-        )
+            reads = groups.setdefault(first.label, _Reads(first.read, [], {}, {}))
+            if first.among is not None:
+                for value in first.among:
+                    reads.among.setdefault(value, []).append(index)
+            elif first.meets is not None:
+                for value in first.meets:
+                    reads.meets.setdefault(value, []).append(index)
+            else:
+                reads.truthy.append(index)
+        return cls(free=tuple(free), reads=tuple(groups.values()))
 
     def candidates(self, probe: Probe) -> list[int]:
         """The positions, in order, of the risks whose indexed requirement this subject
         meets, and of those without one."""
         chosen = list(self.free)
-        for read, truthy, among in self.reads:
+        repeats = False  # a list meets several words of one risk: it is chosen more than once
+        for read, truthy, among, meets in self.reads:
             value = read(probe)
             if value is UNKNOWN:
                 continue
             if truthy and value:
                 chosen.extend(truthy)
-            if among:
-                try:
+            try:
+                if among:
                     chosen.extend(among.get(value, ()))
-                except TypeError:  # an unhashable value: admit every risk of this read
-                    chosen.extend({i for indexes in among.values() for i in indexes})
-        chosen.sort()
-        return chosen
+                if meets:
+                    for item in as_set(value):
+                        chosen.extend(meets.get(item, ()))
+                    repeats = True
+            except TypeError:  # an unhashable value: admit every risk of this read
+                chosen.extend(
+                    {i for table in (among, meets) for i in itertools.chain(*table.values())}
+                )
+                repeats = True
+        return sorted(set(chosen)) if repeats else sorted(chosen)
+
+
+class _Reads(NamedTuple):
+    """The risks indexed by one name: admitted when its value is truthy, is one of the keys
+    of `among`, or (a list) holds one of the keys of `meets`."""
+
+    read: Callable[[Any], Any]
+    truthy: list[int]
+    among: dict[Any, list[int]]
+    meets: dict[Any, list[int]]
 
 
 def rescored(finding: Finding, in_place: Mapping[str, Control], catalog: Catalog) -> Finding:

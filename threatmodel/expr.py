@@ -71,12 +71,25 @@ class Scope:
 @attrs.frozen
 class Requirement:
     """A test a condition cannot be true without: the value `read` gives (the name `label`)
-    is known and truthy, or, with `among`, known and one of `among`. Leftmost conjuncts
-    such as `personal_data`, `type in [...]` or `source.kind == 'actor'` are requirements."""
+    is known and truthy; with `among`, known and one of `among`; with `meets`, known and a
+    list holding one of `meets` (a single value counts as a list of one). Leftmost conjuncts
+    such as `personal_data`, `type in [...]`, `source.kind == 'actor'` or `categories
+    contains 'audio'` are requirements."""
 
     label: str
     read: Callable[[Any], Any] = attrs.field(repr=False, eq=False)
     among: frozenset | None = None
+    meets: frozenset | None = None
+
+    def admits(self, value: Any) -> bool:
+        """Whether a value read meets this requirement."""
+        if value is UNKNOWN:
+            return False
+        if self.among is not None:
+            return value in self.among
+        if self.meets is not None:
+            return not self.meets.isdisjoint(as_set(value))
+        return bool(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -312,7 +325,14 @@ class _Parser:
             test = _membership(value, left, lkind, right, rkind, offset)
             label = self.label_of(left)
             if value == "in" and label and isinstance(right, _Const):
-                self.require(test, (Requirement(label, left, _as_set(right.value)),))
+                self.require(test, (Requirement(label, left, as_set(right.value)),))
+            elif value == "overlaps" and label and isinstance(right, _Const):
+                self.require(test, (Requirement(label, left, meets=as_set(right.value)),))
+            elif value == "contains" and label and isinstance(right, _Const):
+                self.require(test, (Requirement(label, left, meets=frozenset((right.value,))),))
+            elif value == "in" and isinstance(left, _Const) and (held := self.label_of(right)):
+                found = Requirement(held, right, meets=frozenset((left.value,)))
+                self.require(test, (found,))
             return self.decide(test), "bool"
         if kind == "keyword" and value == "not" and self.tokens[self.index + 1][1] == "in":
             self.take()
@@ -647,7 +667,7 @@ def _compare(op: str, left, right):
     return comparison
 
 
-def _as_set(value: Any) -> frozenset:
+def as_set(value: Any) -> frozenset:
     if isinstance(value, frozenset):
         return value
     if isinstance(value, (tuple, list, set)):
@@ -677,7 +697,7 @@ def _membership(op: str, left, lkind: str, right, rkind: str, offset: int):
 
 def _in(item, collection):
     if isinstance(collection, _Const):
-        members = _as_set(collection.value)
+        members = as_set(collection.value)
 
         def member_of_literal(ctx):
             value = item(ctx)
@@ -694,20 +714,20 @@ def _in(item, collection):
         value = item(ctx)
         if value is UNKNOWN:
             return UNKNOWN
-        return value in _as_set(coll)
+        return value in as_set(coll)
 
     return member
 
 
 def _overlaps(left, right):
     if isinstance(right, _Const):
-        members = _as_set(right.value)
+        members = as_set(right.value)
 
         def overlaps_literal(ctx):
             a = left(ctx)
             if a is UNKNOWN:
                 return UNKNOWN
-            return not members.isdisjoint(_as_set(a))
+            return not members.isdisjoint(as_set(a))
 
         return overlaps_literal
 
@@ -718,6 +738,6 @@ def _overlaps(left, right):
         b = right(ctx)
         if b is UNKNOWN:
             return UNKNOWN
-        return bool(_as_set(a) & _as_set(b))
+        return bool(as_set(a) & as_set(b))
 
     return overlap
