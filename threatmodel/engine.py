@@ -243,8 +243,12 @@ def _finding(
         scoped = Context(graph, subject)  # the scope again, this time recording the evidence
         risk.scope.evaluate(scoped)
         trace = {**scoped.trace, **traced.trace}  # the scope's names first (same values)
-    in_place = controls.get(subject.id, {})
-    applying = tuple(i for i, m in enumerate(risk.modifiers) if m.condition.fn(probe) is True)
+    in_place = controls.get(subject.id, _NONE)
+    applying = (
+        tuple([i for i, m in enumerate(risk.modifiers) if m.condition.fn(probe) is True])
+        if risk.modifiers
+        else ()
+    )
     known = None if confirmed or in_place else shared.get((risk.id, applying))
     if known is None:
         modifiers = tuple(
@@ -278,6 +282,9 @@ def _finding(
         harm=harm,
         pos=subject.pos,
     )
+
+
+_NONE: Mapping[str, Control] = {}  # no controls in place (never written to)
 
 
 def _applied(modifier: Modifier, evidence: tuple[tuple[str, Any], ...]) -> AppliedModifier:

@@ -339,6 +339,9 @@ def _entry(table: dict, mid: str, finding: ReportFinding) -> dict[str, Any]:
     return entry
 
 
+_LONGEST_FIRST = sorted(LAWS, key=len, reverse=True)
+
+
 def jurisdictions_of(model: SystemModel) -> tuple[str, ...]:
     """The model's jurisdictions: the system's `jurisdictions` and the codes of its
     jurisdiction boundaries (empty when it names none: then every law may apply)."""
@@ -352,10 +355,11 @@ def jurisdictions_of(model: SystemModel) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.upper() for c in codes))
 
 
+@functools.cache  # a report asks once per finding and reference: thousands of times
 def law_of(reference_id: str) -> str:
     """The law a reference id belongs to: 'gdpr-art-22' -> 'gdpr', 'eu-ai-act-art-5' -> 'eu-ai-act'."""
     rid = reference_id.lower()
-    for prefix in sorted(LAWS, key=len, reverse=True):
+    for prefix in _LONGEST_FIRST:
         if rid == prefix or rid.startswith(prefix + "-"):
             return prefix
     head = re.split(r"-(?:art|article|sec|section|s)-", rid, maxsplit=1)[0]
