@@ -101,7 +101,7 @@ class Screen:
     @classmethod
     def of(cls, risks: list[Risk]) -> Screen:
         free: list[int] = []
-        groups: dict[str, _Reads] = {}
+        groups: dict[str, tuple[Callable[[Any], Any], list[int], dict, dict]] = {}
         uses = Counter(r.label for risk in risks if risk.scope for r in risk.scope.requires)
         for index, risk in enumerate(risks):
             if risk.scope is None or not risk.scope.requires:
@@ -111,16 +111,24 @@ class Screen:
                 risk.scope.requires,
                 key=lambda r: (r.among is None and r.meets is None, uses[r.label], r.label),
             )
-            reads = groups.setdefault(first.label, _Reads(first.read, [], {}, {}))
+            _, truthy, among, meets = groups.setdefault(
+                first.label, (first.read, [], defaultdict(list), defaultdict(list))
+            )
             if first.among is not None:
                 for value in first.among:
-                    reads.among.setdefault(value, []).append(index)
+                    among[value].append(index)
             elif first.meets is not None:
                 for value in first.meets:
-                    reads.meets.setdefault(value, []).append(index)
+                    meets[value].append(index)
             else:
-                reads.truthy.append(index)
-        return cls(free=tuple(free), reads=tuple(groups.values()))
+                truthy.append(index)
+        return cls(
+            free=tuple(free),
+            reads=tuple(
+                _Reads(read, tuple(truthy), _frozen(among), _frozen(meets))
+                for read, truthy, among, meets in groups.values()
+            ),
+        )
 
     def candidates(self, probe: Probe) -> list[int]:
         """The positions, in order, of the risks whose indexed requirement this subject
@@ -153,9 +161,13 @@ class _Reads(NamedTuple):
     of `among`, or (a list) holds one of the keys of `meets`."""
 
     read: Callable[[Any], Any]
-    truthy: list[int]
-    among: dict[Any, list[int]]
-    meets: dict[Any, list[int]]
+    truthy: tuple[int, ...]
+    among: dict[Any, tuple[int, ...]]
+    meets: dict[Any, tuple[int, ...]]
+
+
+def _frozen(index: dict[Any, list[int]]) -> dict[Any, tuple[int, ...]]:
+    return {value: tuple(positions) for value, positions in index.items()}
 
 
 def rescored(finding: Finding, in_place: Mapping[str, Control], catalog: Catalog) -> Finding:
