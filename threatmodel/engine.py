@@ -125,7 +125,7 @@ class Screen:
         return cls(
             free=tuple(free),
             reads=tuple(
-                _Reads(read, tuple(truthy), _frozen(among), _frozen(meets))
+                _Reads(read, tuple(truthy), _tuples(among), _tuples(meets))
                 for read, truthy, among, meets in groups.values()
             ),
         )
@@ -166,7 +166,7 @@ class _Reads(NamedTuple):
     meets: dict[Any, tuple[int, ...]]
 
 
-def _frozen(index: dict[Any, list[int]]) -> dict[Any, tuple[int, ...]]:
+def _tuples(index: dict[Any, list[int]]) -> dict[Any, tuple[int, ...]]:
     return {value: tuple(positions) for value, positions in index.items()}
 
 
