@@ -115,3 +115,19 @@ def test_console_script_runs_as_a_process(tmp_path):
     )
     assert proc.returncode == 1
     assert "concerns: 0 critical, 2 high" in proc.stdout
+
+
+def test_a_named_command_builds_only_its_own_parser():
+    """`threatmodel analyze ...` imports and builds the analyze command alone; without a
+    command (or with `--help`, or a mistyped one) every command is there to list."""
+    from threatmodel.cli import COMMANDS, build_parser
+
+    def commands(argv):
+        parser = build_parser(argv)
+        return set(parser._subparsers._group_actions[0].choices)
+
+    assert commands(["--debug", "analyze", "m.yaml"]) == {"analyze"}
+    assert commands(["import", "--from", "otm", "x.json"]) == {"import"}
+    assert commands(["--help"]) == set(COMMANDS)
+    assert commands(["analyse", "m.yaml"]) == set(COMMANDS)
+    assert commands([]) == set(COMMANDS)

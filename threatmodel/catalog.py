@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import importlib.resources
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -224,9 +223,9 @@ class Catalog:
 
 def builtin_catalog_dir() -> Path:
     """The shipped catalogs: inside the installed package, or `catalogs/` of a checkout."""
-    installed = importlib.resources.files("threatmodel") / "catalogs"
+    installed = Path(__file__).parent / "catalogs"
     if installed.is_dir():
-        return Path(str(installed))
+        return installed
     return Path(__file__).resolve().parent.parent / "catalogs"
 
 

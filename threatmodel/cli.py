@@ -13,20 +13,20 @@ import sys
 
 from threatmodel import __version__
 
-COMMANDS = (
-    "analyze",
-    "validate",
-    "catalog",
-    "decide",
-    "diff",
-    "import_model",
-    "export",
-    "schema",
-    "init",
-    "diagram",
-    "plan",
-    "docs",
-)
+COMMANDS = {  # the command's name: the module of threatmodel.commands that defines it
+    "analyze": "analyze",
+    "validate": "validate",
+    "catalog": "catalog",
+    "decide": "decide",
+    "diff": "diff",
+    "import": "import_model",
+    "export": "export",
+    "schema": "schema",
+    "init": "init",
+    "diagram": "diagram",
+    "plan": "plan",
+    "docs": "docs",
+}
 EXIT_BAD_INPUT, EXIT_BUG = 2, 3  # 0 and 1 are the commands' own return values
 EXIT_BROKEN_PIPE = 141  # as a shell reports a process ended by SIGPIPE
 # A run builds hundreds of thousands of small objects that live until it ends, and almost none
@@ -36,7 +36,10 @@ YOUNG_GENERATION = 100_000
 ISSUES_URL = "https://github.com/threatmodel/threatmodel/issues"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. When `argv` names a command, only that command's module is
+    imported and its parser built (the others are not needed to parse it); otherwise, for
+    `--help`, a mistyped command or none, every command's."""
     parser = argparse.ArgumentParser(
         prog="threatmodel",
         description="Match a system model against surveillance-risk catalogs and write reports.",
@@ -46,8 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMANDS:
-        importlib.import_module(f"threatmodel.commands.{name}").add_parser(sub)
+    named = next((a for a in (sys.argv[1:] if argv is None else argv) if a[:1] != "-"), None)
+    for module in [COMMANDS[named]] if named in COMMANDS else COMMANDS.values():
+        importlib.import_module(f"threatmodel.commands.{module}").add_parser(sub)
     return parser
 
 
@@ -80,7 +84,7 @@ def program() -> None:
 
 
 def _main(argv: list[str] | None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     from threatmodel.errors import ThreatModelError, problem_lines
     from threatmodel.render.escape import terminal

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import datetime
-import difflib
 import itertools
 import re
 from collections.abc import Iterable
@@ -191,6 +190,8 @@ class _Index:
 
     def closest(self, word: str) -> str | None:
         candidates = self.names if not self.postings else self._shortlist(word)
+        import difflib  # only when a suggestion is made
+
         close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
         return close[0] if close else None
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import stat
 import tempfile
 import time
@@ -206,6 +205,8 @@ def _backup(path: Path) -> str | None:
         except FileExistsError:
             continue
         except OSError:  # no hard links on this file system: a copy
+            import shutil
+
             try:
                 shutil.copy2(path, backup, follow_symlinks=False)
             except OSError as exc:

@@ -10,7 +10,6 @@ a module is imported only when its format is asked for.
 from __future__ import annotations
 
 import importlib
-import shutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -52,6 +51,8 @@ class Format:
 
 
 def _dot_installed() -> bool:
+    import shutil
+
     return shutil.which("dot") is not None
 
 
