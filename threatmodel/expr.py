@@ -113,41 +113,42 @@ _TOKEN = re.compile(
   | (?P<string>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,|\.)
+  | (?P<other>.)
 """,
-    re.VERBOSE,
+    re.VERBOSE | re.DOTALL,
 )
+_ESCAPED = re.compile(r"\\(.)")
 
 
 def tokenize(text: str) -> list[tuple[str, Any, int]]:
     """Split a condition into (kind, value, offset) tokens."""
-    tokens = []
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            char = text[pos]
-            hint = ""
-            if char in "+-*/%":
-                hint = " (arithmetic is not part of the language)"
-            elif char == "=":
-                hint = " (use '==' to compare)"
-            elif char in "&|!":
-                hint = " (use 'and', 'or', 'not')"
-            raise ExprError(f"unexpected character {char!r}{hint}", pos)
+    tokens: list[tuple[str, Any, int]] = []
+    for match in _TOKEN.finditer(text):  # `other` takes any character: no gaps between matches
         kind = match.lastgroup
-        raw = match.group()
-        if kind == "number":
-            if raw.endswith("_") or "__" in raw or "_." in raw:
-                raise ExprError(f"malformed number {raw!r}", pos)
-            value: Any = float(raw.replace("_", "")) if "." in raw else int(raw.replace("_", ""))
-            tokens.append(("number", value, pos))
-        elif kind == "string":
-            tokens.append(("string", re.sub(r"\\(.)", r"\1", raw[1:-1]), pos))
-        elif kind == "name":
+        if kind == "ws":
+            continue
+        raw, pos = match.group(), match.start()
+        if kind == "name":
             tokens.append(("keyword" if raw in KEYWORDS else "name", raw, pos))
         elif kind == "op":
             tokens.append(("op", raw, pos))
-        pos = match.end()
+        elif kind == "string":
+            value = raw[1:-1]
+            tokens.append(("string", _ESCAPED.sub(r"\1", value) if "\\" in value else value, pos))
+        elif kind == "number":
+            if raw.endswith("_") or "__" in raw or "_." in raw:
+                raise ExprError(f"malformed number {raw!r}", pos)
+            number = float(raw.replace("_", "")) if "." in raw else int(raw.replace("_", ""))
+            tokens.append(("number", number, pos))
+        else:
+            hint = ""
+            if raw in "+-*/%":
+                hint = " (arithmetic is not part of the language)"
+            elif raw == "=":
+                hint = " (use '==' to compare)"
+            elif raw in "&|!":
+                hint = " (use 'and', 'or', 'not')"
+            raise ExprError(f"unexpected character {raw!r}{hint}", pos)
     tokens.append(("end", None, len(text)))
     return tokens
 
