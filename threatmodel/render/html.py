@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from threatmodel.errors import Position, Problem, ThreatModelError
-from threatmodel.render import RenderOptions, dot, svg_inline
+from threatmodel.render import RenderOptions, dot, svg_inline, template_cache
 from threatmodel.render.diagram import flow_numbers
 from threatmodel.render.escape import visible
 from threatmodel.render.sandbox import (
@@ -44,7 +44,7 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     env = environment(Path(template).resolve().parent) if template else shipped_environment()
     name = Path(template).name if template else TEMPLATE
     try:
-        page = env.get_template(name)
+        page = env.get_template(name) if template else shipped_template()
         if template is None:
             return page.render(**context(report, options))
         return render_bounded(page.generate(**context(report, options)))
@@ -101,8 +101,21 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
 
 @functools.lru_cache(maxsize=1)
 def shipped_environment() -> jinja2.Environment:
-    """The environment of the shipped template, compiled once per process."""
+    """The environment of the shipped template, made once per process."""
     return environment(None)
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_template() -> jinja2.Template:
+    """The shipped template, once per process: compiled ahead when the package's module of it
+    matches (see `template_cache`), else compiled from its text."""
+    env = shipped_environment()
+    return template_cache.compiled(env, template_source()) or env.get_template(TEMPLATE)
+
+
+def template_source() -> str:
+    """The shipped template's text."""
+    return _asset(TEMPLATE)
 
 
 def environment(user_dir: Path | None = None) -> jinja2.Environment:
