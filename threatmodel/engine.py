@@ -377,21 +377,14 @@ def _exposure(graph: Graph, subject: Any) -> str:
     """How far a subject's data goes: out of the jurisdiction, out of the operator's
     organisation, onto the internet, or nowhere beyond the operator (the ranking's words)."""
     if subject.kind == "dataflow":
-        flows = [subject]
+        flows: tuple = (subject,)
     elif subject.kind in ("system", "boundary"):
-        flows = []
+        flows = ()
     else:
-        flows = graph.incoming.get(subject.id, []) + graph.outgoing.get(subject.id, [])
-    crossed = {
-        kind
-        for kind in ("jurisdiction", "organisation")
-        for flow in flows
-        if graph.crosses(flow, kind)[0] is True
-    }
-    if "jurisdiction" in crossed:
-        return "jurisdiction"
-    if "organisation" in crossed:
-        return "organisation"
+        flows = (*graph.incoming.get(subject.id, ()), *graph.outgoing.get(subject.id, ()))
+    for kind in ("jurisdiction", "organisation"):  # the farther first
+        if any(graph.crosses(flow, kind)[0] is True for flow in flows):
+            return kind
     if subject.attributes.get("publicly_reachable") is True:
         return "internet"
     return "internal"
