@@ -150,6 +150,25 @@ class TestQuestions:
         asked = [q.id for q in questions(analysed(catalog))]
         assert asked.index("backups_encrypted") < asked.index("encrypted_in_transit")
 
+    def test_a_finding_waiting_on_a_fact_in_several_places_counts_once(self, catalog):
+        """One finding lacking a fact on two subjects (and on one not in the model): one
+        question about both places, in file order, and the finding counted once."""
+        result = analysed(catalog)
+        finding = result.finding("S-NET-01@f-store")
+        fact = finding.missing[0]
+        waiting = attrs.evolve(
+            finding,
+            missing=(
+                fact,
+                attrs.evolve(fact, subject="ghost"),
+                attrs.evolve(fact, subject="f-order"),
+            ),
+        )
+        (asked,) = questions(attrs.evolve(result, undecided=(waiting,)))
+        assert [w.id for w in asked.where] == ["f-order", "f-store"]
+        assert [r.findings for r in asked.risks] == [(finding.id,)]
+        assert asked.weight == finding.score * max(finding.harm.subjects or 1, 1)
+
     def test_an_answer_removes_the_question(self, catalog):
         data = model()
         for flow in data["flows"]:

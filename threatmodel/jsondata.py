@@ -171,7 +171,9 @@ def _type_schema(hint: Any, definitions: dict[str, Any]) -> dict[str, Any]:
 _SCALARS = {str: "string", int: "integer", bool: "boolean", float: "number"}
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+# Plain data is a tree (`to_plain` never builds a cycle: it would recurse without end first),
+# so the encoder's check for cycles, a record kept per container, would be work for nothing.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 def dumps(value: Any, depth: int = 2, indent: str = "  ", level: int = 0) -> str:

@@ -10,8 +10,6 @@ over the findings they decide.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import attrs
 
 from threatmodel.findings import Finding, Result
@@ -81,43 +79,26 @@ class Question:
 
 def questions(result: Result) -> tuple[Question, ...]:
     """The questions of a result's undecided findings, most weighty first."""
-    vocabulary = result.vocabulary
-    graph = result.graph
     rank = {name: i for i, name in enumerate(result.catalog.severities)}
-    waiting: dict[str, list[tuple[Finding, Missing]]] = defaultdict(list)
-    for finding in result.undecided:
+    asking: dict[str, _Asking] = {}
+    for finding in result.undecided:  # one pass: tens of thousands of facts in a big model
+        weight = finding.score * max(finding.harm.subjects or 1, 1)
         for missing in finding.missing:
-            waiting[_key(missing)].append((finding, missing))
-    known: dict[str, Where] = {}  # one Where per subject, shared by its questions
-
-    def where(subject) -> Where:
-        place = known.get(subject.id)
-        if place is None:
-            place = known[subject.id] = Where(
-                id=subject.id,
-                kind=subject.kind,
-                name=subject.label,
-                file=subject.pos.file,
-                line=subject.pos.line,
-            )
-        return place
-
+            key = _key(missing) if missing.fact in _DERIVED_FACTS else missing.fact
+            ask = asking.get(key)
+            if ask is None:
+                ask = asking[key] = _Asking(missing)
+            ask.subjects[missing.subject] = None
+            if ask.last is not finding:  # once per finding, however many subjects lack it
+                ask.last = finding
+                ask.weight += weight
+                ask.by_risk.setdefault(finding.risk_id, []).append(finding)
+    places = _places(result, {s for ask in asking.values() for s in ask.subjects})
+    position = {subject_id: i for i, subject_id in enumerate(places)}
     out = []
-    by_id = graph.by_id
-    for key, items in waiting.items():
-        places: dict[str, Where | None] = {}  # by subject id (None: not in the model)
-        by_risk: dict[str, dict[str, Finding]] = defaultdict(dict)
-        decided: dict[str, Finding] = {}
-        for finding, missing in items:  # one pass: there are tens of thousands in a big model
-            if missing.subject not in places:
-                subject = by_id.get(missing.subject)
-                places[missing.subject] = None if subject is None else where(subject)
-            if finding.id not in decided:
-                decided[finding.id] = finding
-                by_risk[finding.risk_id][finding.id] = finding
+    for key, ask in asking.items():
         stakes = []
-        for risk_id, table in by_risk.items():
-            found = list(table.values())
+        for risk_id, found in ask.by_risk.items():
             worst = min(found, key=lambda f: (rank.get(f.severity, 99), -f.score))
             stakes.append(
                 AtStake(
@@ -129,22 +110,55 @@ def questions(result: Result) -> tuple[Question, ...]:
                 )
             )
         stakes.sort(key=lambda s: (rank.get(s.severity, 99), -s.score, s.risk_id))
-        text, meaning, answers = _wording(key, items[0][1], vocabulary)
-        known_places = [w for w in places.values() if w is not None]
+        text, meaning, answers = _wording(key, ask.first, result.vocabulary)
         out.append(
             Question(
                 id=key,
                 text=text,
                 meaning=meaning,
                 answers=answers,
-                where=tuple(sorted(known_places, key=lambda w: (w.file, w.line, w.id))),
+                where=tuple(
+                    places[s]
+                    for s in sorted(
+                        filter(position.__contains__, ask.subjects), key=position.__getitem__
+                    )
+                ),
                 risks=tuple(stakes),
                 severity=stakes[0].severity,
-                weight=sum(f.score * max(f.harm.subjects or 1, 1) for f in decided.values()),
+                weight=ask.weight,
             )
         )
     out.sort(key=lambda q: (rank.get(q.severity, 99), -q.weight, -len(q.where), q.id))
     return tuple(out)
+
+
+@attrs.define
+class _Asking:
+    """What one question gathers: the first fact missing, the subjects it is missing on, the
+    findings waiting for it by risk (and the last one added, to add each once) and their
+    weight."""
+
+    first: Missing
+    subjects: dict[str, None] = attrs.Factory(dict)
+    by_risk: dict[str, list[Finding]] = attrs.Factory(dict)
+    last: Finding | None = None
+    weight: int = 0
+
+
+def _places(result: Result, subject_ids: set[str]) -> dict[str, Where]:
+    """A Where for each of these subjects that is in the model, shared by the questions
+    about it, in the order questions list them: by file, line and id."""
+    by_id = result.graph.by_id
+    places = [
+        Where(id=s.id, kind=s.kind, name=s.label, file=s.pos.file, line=s.pos.line)
+        for s in (by_id.get(i) for i in subject_ids)
+        if s is not None
+    ]
+    places.sort(key=lambda w: (w.file, w.line, w.id))
+    return {w.id: w for w in places}
+
+
+_DERIVED_FACTS = frozenset(name for name, fact in FACTS.items() if fact.needs in DERIVED)
 
 
 def _key(missing: Missing) -> str:
