@@ -84,7 +84,7 @@ def questions(result: Result) -> tuple[Question, ...]:
     for finding in result.undecided:  # one pass: tens of thousands of facts in a big model
         weight = finding.score * max(finding.harm.subjects or 1, 1)
         for missing in finding.missing:
-            key = _key(missing) if missing.fact in _DERIVED_FACTS else missing.fact
+            key = _key(missing)
             ask = asking.get(key)
             if ask is None:
                 ask = asking[key] = _Asking(missing)
@@ -162,9 +162,10 @@ _DERIVED_FACTS = frozenset(name for name, fact in FACTS.items() if fact.needs in
 
 
 def _key(missing: Missing) -> str:
-    fact = FACTS.get(missing.fact)
-    if fact is not None and fact.needs in DERIVED and "(needs " in missing.text:
-        return DERIVED[fact.needs][0]
+    """The question a missing fact belongs to: a derived fact waiting for something the model
+    leaves out is asked about that thing ('data', 'subjects', ...); any other fact, itself."""
+    if missing.fact in _DERIVED_FACTS and "(needs " in missing.text:
+        return DERIVED[FACTS[missing.fact].needs][0]
     return missing.fact
 
 
