@@ -6,8 +6,8 @@ which Python imports from its bytecode cache like any other module. Its `STAMP` 
 of the template's text, Jinja's version and the environment's settings that shape the code;
 when it does not match (a template edited without rebuilding, another Jinja), the template is
 compiled from its text as before. Only a developer writes the module (`make templates`); a
-test fails while it is stale. A user's own
-template (`--template`) is never compiled ahead: it is compiled in the sandbox each run.
+test fails while it is stale. A user's own template (`--template`) is never compiled ahead:
+it is compiled in the sandbox each run.
 """
 
 from __future__ import annotations
