@@ -32,6 +32,7 @@ def import_model(fmt: str, path: Path | str, limits: Limits = DEFAULT_LIMITS):
     from an element to itself), and validation reports that at the file's position. The work
     limits (elements, flows, boundary nesting) hold as for a model."""
     from threatmodel.checks import deferred
+    from threatmodel.collector import no_cycle_collection
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.interop.detect import check
     from threatmodel.interop.source import read_source
@@ -51,7 +52,7 @@ def import_model(fmt: str, path: Path | str, limits: Limits = DEFAULT_LIMITS):
     data, _ = read_source(path, limits)
     fmt = check(data, fmt, str(path), FORMATS)
     module = importlib.import_module(FORMATS[fmt][0])
-    with deferred():
+    with deferred(), no_cycle_collection():  # a tree of new objects, none in a cycle
         result = module.from_source(data, path, limits)
     model = result.model
     sections = {"elements": model.elements, "flows": model.flows, "boundaries": model.boundaries}
