@@ -1,5 +1,6 @@
 """The rules every import shares: categories, the organisation, includes, detection, comments."""
 
+import datetime
 import json
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import yaml
 import threatmodel
 from threatmodel.cli import main
 from threatmodel.errors import Position, ThreatModelError
-from threatmodel.interop import import_model
+from threatmodel.interop import import_model, model_writer
 from threatmodel.interop.build import Builder
 from threatmodel.interop.categories import decide
 from threatmodel.interop.detect import detect
@@ -320,6 +321,99 @@ def test_comments_land_on_their_fields_and_the_yaml_reads_back_the_same():
     body = yaml.safe_load(text)
     assert body["data"][0]["description"] == "a|b\nc"
     assert body["system"]["description"] == "line one\nline two"
+
+
+_AWKWARD = [
+    "",
+    " ",
+    "~",
+    "null",
+    "Null",
+    "yes",
+    "No",
+    "on",
+    "OFF",
+    "y",
+    "n",
+    "true",
+    "1",
+    "-1",
+    "+1",
+    "0x1F",
+    "0o17",
+    "1_000",
+    "1e3",
+    ".5",
+    ".inf",
+    "-.Inf",
+    ".NaN",
+    "2026-12-07",
+    "2026-12-07 10:00:00",
+    "12:30",
+    "1:20:30",
+    "<<",
+    "=",
+    "!tag",
+    "&anchor",
+    "*alias",
+    "- item",
+    "? key",
+    ": value",
+    "a: b",
+    "a #b",
+    "#c",
+    "[x]",
+    "{x}",
+    "'quoted'",
+    '"double"',
+    "|",
+    ">",
+    "%YAML",
+    "@at",
+    "`tick",
+    "line one\nline two",
+    "trailing ",
+    " leading",
+    "tab\there",
+    "caf\u00e9",
+    "\u202eevil",
+    "\u0085next",
+    "x" * 150,
+    "word " * 40,
+]
+
+
+class _GenericDumper(yaml.CSafeDumper):
+    """How the writer used to write: PyYAML's safe representer, flow lists by a representer."""
+
+
+_GenericDumper.add_representer(
+    model_writer._Flow,
+    lambda dumper, v: dumper.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True),
+)
+
+
+@pytest.mark.parametrize("text", _AWKWARD)
+def test_the_writer_writes_each_value_as_pyyaml_s_representer_does(text):
+    """The nodes built directly for speed give the text PyYAML's own safe representer gives,
+    and it reads back as the value it was."""
+    data = {
+        "system": {"id": "s", "name": text, "flag": True, "none": None, "n": -12, "f": 1.5},
+        "elements": [{"id": "e", "tags": model_writer._Flow([text, 3, False]), "x": [text, []]}],
+        "when": [datetime.date(2026, 12, 7), {}],
+    }
+    options = {"sort_keys": False, "allow_unicode": True, "default_flow_style": False}
+    options.update(width=100, indent=2)
+    written = yaml.dump(data, Dumper=model_writer._Dumper, **options)
+    assert written == yaml.dump(data, Dumper=_GenericDumper, **options)
+    assert yaml.safe_load(written) == data
+
+
+def test_the_writer_s_shortcut_for_tags_holds_for_this_pyyaml():
+    """The writer skips PyYAML's tag resolution for texts no implicit tag can start; that holds
+    only while no resolver matches any first character and none works by path."""
+    assert None not in model_writer._Dumper.yaml_implicit_resolvers
+    assert not model_writer._Dumper.yaml_path_resolvers
 
 
 def test_report_lines_name_every_place_once():

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from threatmodel.collector import no_cycle_collection
 from threatmodel.model import SystemModel
 from threatmodel.vocabulary import Vocabulary
 
@@ -20,13 +21,51 @@ class _Flow(list):
     """A list written in flow style: `[a, b]`."""
 
 
+_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{name}" for name in ("str", "map", "seq"))
+_SCALARS = {  # exact type -> (tag, text): what PyYAML's safe representer writes for them
+    str: lambda v: (_STR, v),
+    bool: lambda v: ("tag:yaml.org,2002:bool", "true" if v else "false"),
+    int: lambda v: ("tag:yaml.org,2002:int", str(v)),
+    type(None): lambda v: ("tag:yaml.org,2002:null", "null"),
+}
+
+
 class _Dumper(yaml.CSafeDumper):
-    pass
+    """PyYAML's C emitter, fed nodes built directly from the model's plain data.
+
+    The safe representer's generic dispatch (a type lookup, an alias check and a memo per
+    value) was half of writing a big imported model; the data here is a tree of dicts, lists
+    and scalars, so each becomes its node as that representer would make it, and any other
+    value (a float, a date) goes through the representer itself. Tags are resolved as
+    PyYAML resolves them, without its generic path for texts no implicit tag can start."""
+
+    def represent(self, data: Any) -> None:
+        self.serialize(self._node(data))
+        self.represented_objects, self.object_keeper, self.alias_key = {}, [], None
+
+    def _node(self, value: Any) -> yaml.Node:
+        kind = type(value)
+        scalar = _SCALARS.get(kind)
+        if scalar is not None:
+            return yaml.ScalarNode(*scalar(value))
+        if kind is dict:
+            node = self._node
+            return yaml.MappingNode(
+                _MAP, [(node(k), node(v)) for k, v in value.items()], flow_style=False
+            )
+        if kind is list or kind is _Flow:
+            return yaml.SequenceNode(_SEQ, [self._node(v) for v in value], flow_style=kind is _Flow)
+        return self.represent_data(value)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and not (implicit[0] and value[:1] in _RESOLVED_FIRST):
+            return _STR  # what PyYAML resolves when no implicit tag starts with this character
+        return super().resolve(kind, value, implicit)
 
 
-_Dumper.add_representer(
-    _Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
-)
+# the first characters of the texts an implicit tag may match ('' for the empty text); PyYAML's
+# safe dumper has no resolver for any first character and none by path (a test checks)
+_RESOLVED_FIRST = frozenset(_Dumper.yaml_implicit_resolvers)
 
 
 def _value(value: Any) -> Any:
@@ -189,16 +228,17 @@ def dump_model(
 ) -> str:
     """Model YAML text; `header` lines become comments at the top, and `comments` maps
     (section, object id, field) to a comment written at the end of that field."""
-    body = yaml.dump(
-        model_data(model),
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=100,
-        indent=2,
-    )
-    body_lines = _commented(body.splitlines(), model, comments or {})
+    with no_cycle_collection():  # the data, its nodes and lines: new objects, none in a cycle
+        body = yaml.dump(
+            model_data(model),
+            Dumper=_Dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=False,
+            width=100,
+            indent=2,
+        )
+        body_lines = _commented(body.splitlines(), model, comments or {})
     lines: list[str] = []
     for line in body_lines:
         if lines and line and not line.startswith((" ", "-")):
