@@ -7,7 +7,6 @@ and each placement names the line (and, for files with includes, the file) it ca
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from pathlib import Path
 
 from threatmodel.interop.build import UNMAPPED, UNMAPPED_DEFAULT, Note
@@ -17,9 +16,9 @@ WIDTH = 96
 
 def report_lines(notes: tuple[Note, ...] | list[Note], main_file: str) -> list[str]:
     """One line per topic, then one indented line per detail with the lines it comes from."""
-    topics: OrderedDict[str, OrderedDict[str, list]] = OrderedDict()
+    topics: dict[str, dict[str, list]] = {}
     for note in notes:
-        topics.setdefault(note.topic, OrderedDict()).setdefault(note.detail, []).append(note.pos)
+        topics.setdefault(note.topic, {}).setdefault(note.detail, []).append(note.pos)
     last = (UNMAPPED, UNMAPPED_DEFAULT)
     ordered = [t for t in topics if t not in last] + [t for t in last if t in topics]
     lines: list[str] = []
@@ -40,21 +39,27 @@ def _where(places: list, main_file: str) -> str:
     located = [p for p in places if p.line]
     if not located:
         return "whole file"
-    lines = [(p.file, p.line) for p in located]
-    with_col = len(set(lines)) < len({(p.file, p.line, p.col) for p in located}) or all(
-        p.line == 1 and (p.col or 1) > 1 for p in located
+    with_col = all(p.line == 1 and (p.col or 1) > 1 for p in located) or (
+        len(located) > 1  # (one place never shares its line)
+        and len({(p.file, p.line) for p in located})
+        < len({(p.file, p.line, p.col) for p in located})
     )
-    seen: OrderedDict[str, None] = OrderedDict()
-    for pos in located:
-        text = f"{pos.line}:{pos.col}" if with_col and pos.col else str(pos.line)
-        seen[text if pos.file == main_file else f"{Path(pos.file).name}:{text}"] = None
-    items = list(seen)
+    items = list(
+        dict.fromkeys(
+            (text if pos.file == main_file else f"{Path(pos.file).name}:{text}")
+            for pos, text in (
+                (p, f"{p.line}:{p.col}" if with_col and p.col else str(p.line)) for p in located
+            )
+        )
+    )
     if with_col or not all(item.isdigit() for item in items):
         return "at " + ", ".join(items)
     return ("line " if len(items) == 1 else "lines ") + ", ".join(items)
 
 
 def _wrap(text: str, indent: str) -> list[str]:
+    if len(indent) + len(text) < WIDTH:  # fits: what the loop below would give, at once
+        return [(indent + text).rstrip()]
     lines, current = [], indent
     for word in text.split(" "):
         if len(current) + len(word) + 1 > WIDTH and current.strip():
