@@ -47,6 +47,18 @@ class TestValues:
             "m.yaml:1:12: warning: 'yes' was read as the boolean true; write true or quote it as 'yes'"
         ]
 
+    def test_plain_words_read_again_give_the_same_values_and_warnings(self):
+        """Short plain nulls, booleans and numbers are remembered by their text once read;
+        a quoted twin stays text, and a YAML 1.1 word is warned about every time."""
+        text = "a: [true, 'true', 12, '12', 0x1F, 017, null, ~, 1.5, .inf, yes, on]\n"
+        for _ in range(2):  # a second file reads them from what the first taught
+            data, warnings = load(text + "b: [true, 12, 0x1F, yes, NULL, '~']\n")
+            assert data == {
+                "a": [True, "true", 12, "12", 31, 15, None, None, 1.5, float("inf"), True, True],
+                "b": [True, 12, 31, True, None, "~"],
+            }
+            assert [(w.pos.line, w.pos.col) for w in warnings] == [(1, 60), (1, 65), (2, 21)]
+
     def test_aliases_to_scalars_and_lists_work(self):
         """Anchors and aliases are allowed when they do not recurse."""
         data, _ = load("a: &x [1, 2]\nb: *x\n")

@@ -48,6 +48,11 @@ _SCALAR_TAGS = {
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 _QUOTES = frozenset(("'", '"'))
 _TAGS: dict[str, str] = {}  # the implicit tag of a short plain scalar, by its text
+# the value of a short plain scalar read as null, a boolean (not a YAML 1.1 word, which is
+# warned about each time) or a number, by its text: immutable values, shared
+_CONSTANTS: dict[str, Any] = {}
+_UNSEEN = object()
+_CONSTANT_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float"))
 # the first characters of the plain scalars an implicit resolver may read as another type than
 # text (null, bool, int, float, timestamp, merge); PyYAML keys none by `None` (any character)
 _RESOLVED_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)
@@ -358,6 +363,9 @@ class _Builder:
         if tag is None:
             if not plain or (text and text[0] not in _RESOLVED_FIRST):
                 return text  # quoted, or no implicit type starts so: text (the commonest case)
+            value = _CONSTANTS.get(text, _UNSEEN)
+            if value is not _UNSEEN:
+                return value  # a short plain null, boolean or number read before
             tag = _TAGS.get(text)
             if tag is None:
                 tag = _RESOLVER.resolve(ScalarNode, text, event.implicit)
@@ -398,6 +406,13 @@ class _Builder:
                 f"'{text}' was read as the boolean {str(value).lower()}; "
                 f"write {str(value).lower()} or quote it as '{text}'",
             )
+        elif (
+            event.tag is None
+            and tag in _CONSTANT_TAGS
+            and len(text) <= 32
+            and len(_CONSTANTS) < 4096  # `true`, `false`, `null` and small numbers repeat
+        ):
+            _CONSTANTS[text] = value
         if isinstance(value, datetime.datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=datetime.timezone.utc)
         return value
