@@ -46,6 +46,24 @@ class TestValidModels:
         assert model.flows[0].attributes == {"encrypted_in_transit": True}
         assert model.elements[1].pos.line == 6
 
+    def test_a_value_found_valid_once_does_not_pass_for_an_equal_value_of_another_type(
+        self, write, core_catalog
+    ):
+        """Validation remembers the values it found valid (they repeat across elements), by
+        type as well: `1` is not `true` to a boolean, nor `true` a number of days."""
+        text = """
+system: {id: demo, name: Demo}
+elements:
+  - {id: a, kind: datastore, encrypted_at_rest: true, retention_days: 1}
+  - {id: b, kind: datastore, encrypted_at_rest: 1, retention_days: true}
+  - {id: c, kind: datastore, encrypted_at_rest: true, retention_days: 1.0}
+"""
+        assert errors(write, core_catalog, text) == [
+            "4:49: element 'b': 'encrypted_at_rest' must be true or false, not a number 1",
+            "4:68: element 'b': 'retention_days' must be a whole number, not a boolean true",
+            "5:71: element 'c': 'retention_days' must be a whole number, not a decimal number 1.0",
+        ]
+
     def test_model_vocabulary_declares_new_attributes(self, write, core_catalog):
         """An attribute declared in the model's vocabulary section is accepted and type-checked."""
         text = (

@@ -53,6 +53,23 @@ def _at(obj: Any, field: str, index: int | None = None) -> Position:
     return where if index is None else obj.field_pos.get(f"{field}[{index}]", where)
 
 
+def _key_at(obj: Any, field: str) -> Position:
+    """Where the key of `field` of `obj` is written (else where its value is)."""
+    return obj.field_pos.get(f"{field}:key", _at(obj, field))
+
+
+def _plain_key(name: str, value: Any) -> tuple | None:
+    """The key under which an attribute's value found valid is remembered, or None when it is
+    not a plain value: its type is part of it, as `True == 1` and `1 == 1.0`."""
+    kind = type(value)
+    if kind in _PLAIN or (kind is tuple and all(type(item) is str for item in value)):
+        return (name, kind, value)
+    return None
+
+
+_PLAIN = frozenset((str, bool, int, float, type(None)))
+
+
 class _Checker:
     def __init__(
         self, model: SystemModel, vocabulary: Vocabulary, catalog: Catalog, out: Collector
@@ -63,6 +80,7 @@ class _Checker:
         self.out = out
         self.ids: dict[str, Any] = {}
         self.data_ids: dict[str, Any] = {}
+        self._valid: set[tuple] = set()  # (attribute, type, value) found valid: values repeat
 
     def run(self) -> None:
         model = self.model
@@ -231,9 +249,8 @@ class _Checker:
     def _check_attributes(self, obj: Any) -> None:
         known = self.vocabulary.attributes
         kind = obj.kind
+        valid = self._valid
         for name, value in obj.attributes.items():
-            where = _at(obj, name)
-            key_where = obj.field_pos.get(f"{name}:key", where)
             attribute = known.get(name)
             if attribute is None:
                 here = [n for n, a in known.items() if kind in a.applies_to]
@@ -243,22 +260,27 @@ class _Checker:
                     or did_you_mean(name, known)
                 )
                 self.out.error(
-                    key_where,
+                    _key_at(obj, name),
                     f"{_name(obj)}: unknown attribute '{name}'{hint or ''}"
                     f"{'' if hint else ' (declare it in a vocabulary: section)'}",
                 )
                 continue
             if kind not in attribute.applies_to:
                 self.out.error(
-                    key_where,
+                    _key_at(obj, name),
                     f"{_name(obj)}: attribute '{name}' does not apply to "
                     f"{_a(_kind_name(kind))} (it applies to "
                     f"{', '.join(sorted(attribute.applies_to))})",
                 )
                 continue
+            seen = _plain_key(name, value)
+            if seen is not None and seen in valid:
+                continue
             problem = attribute.problem(value, self.vocabulary)
             if problem:
-                self.out.error(where, f"{_name(obj)}: {problem}")
+                self.out.error(_at(obj, name), f"{_name(obj)}: {problem}")
+            elif seen is not None:
+                valid.add(seen)
 
     @functools.cached_property
     def _element_ids(self) -> list[str]:
