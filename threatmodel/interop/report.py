@@ -44,14 +44,11 @@ def _where(places: list, main_file: str) -> str:
         and len({(p.file, p.line) for p in located})
         < len({(p.file, p.line, p.col) for p in located})
     )
-    items = list(
-        dict.fromkeys(
-            (text if pos.file == main_file else f"{Path(pos.file).name}:{text}")
-            for pos, text in (
-                (p, f"{p.line}:{p.col}" if with_col and p.col else str(p.line)) for p in located
-            )
-        )
-    )
+    seen: dict[str, None] = {}
+    for pos in located:
+        text = f"{pos.line}:{pos.col}" if with_col and pos.col else str(pos.line)
+        seen[text if pos.file == main_file else f"{Path(pos.file).name}:{text}"] = None
+    items = list(seen)
     if with_col or not all(item.isdigit() for item in items):
         return "at " + ", ".join(items)
     return ("line " if len(items) == 1 else "lines ") + ", ".join(items)
