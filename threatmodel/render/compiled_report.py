@@ -6,7 +6,7 @@ see threatmodel/render/template_cache.py.
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-STAMP = 'c2f5dc129cb2db935051b45f570d55e72c9794ed67be5eb80436528ac5087386'
+STAMP = '9096d97cf8202d021029e8cf569d09e742427e4855fa60a715d20f88bea539ae'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'report.html.j2'
 
@@ -786,7 +786,7 @@ def block_brief(context, missing=missing):
         yield escape(environment.finalize(t_4(environment.getattr((undefined(name='plan') if l_0_plan is missing else l_0_plan), 'remaining'))))
         yield ' concern'
         yield escape(environment.finalize(('s' if (t_4(environment.getattr((undefined(name='plan') if l_0_plan is missing else l_0_plan), 'remaining')) != 1) else cond_expr_undefined("the inline if-expression on line 74 in 'report.html.j2' evaluated to false and no else section was defined."))))
-        yield ' no mitigation in the catalog brings below '
+        yield ' that no mitigation in the catalog brings below '
         yield escape(environment.finalize(environment.getattr((undefined(name='plan') if l_0_plan is missing else l_0_plan), 'target')))
         yield '</b>: '
         l_1_loop = missing

@@ -148,7 +148,7 @@ def brief(report: Report) -> list[str]:
         lines += [f"No open concern is {md(plan.target)} or worse.", ""]
     if plan.remaining:
         lines += [
-            f"**{_n(len(plan.remaining), 'concern')}** no catalog mitigation brings below "
+            f"**{_n(len(plan.remaining), 'concern')}** that no catalog mitigation brings below "
             f"{md(plan.target)}: "
             + "; ".join(md(r.title) for r in plan.remaining[:3])
             + (f" and {len(plan.remaining) - 3} more" if len(plan.remaining) > 3 else "")
