@@ -12,6 +12,7 @@ from typing import Any
 
 from threatmodel.catalog import Catalog
 from threatmodel.checks import broken_rules
+from threatmodel.collector import no_cycle_collection
 from threatmodel.errors import Collector, Position, did_you_mean
 from threatmodel.model import Control, SystemModel
 from threatmodel.model_yaml import (
@@ -35,14 +36,15 @@ def validate(model: SystemModel, catalog: Catalog) -> Vocabulary:
     """Check a model against itself and the catalog; returns the vocabulary used."""
     out = Collector()
     out.problems.extend(model.problems)
-    if not model.rules_checked:
-        for obj in model.objects():
-            out.problems.extend(broken_rules(obj))
-        # built in Python with attrs' validators off: its values may not even have the right
-        # types, so the cross-checks below wait until its objects keep their own rules
-        out.raise_if_errors()
-    vocabulary = model_vocabulary(model, catalog, out)
-    _Checker(model, vocabulary, catalog, out).run()
+    with no_cycle_collection():  # indexes of a big model and its problems: no cycles
+        if not model.rules_checked:
+            for obj in model.objects():
+                out.problems.extend(broken_rules(obj))
+            # built in Python with attrs' validators off: its values may not even have the right
+            # types, so the cross-checks below wait until its objects keep their own rules
+            out.raise_if_errors()
+        vocabulary = model_vocabulary(model, catalog, out)
+        _Checker(model, vocabulary, catalog, out).run()
     out.raise_if_errors()
     return vocabulary
 
