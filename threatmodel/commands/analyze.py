@@ -84,7 +84,8 @@ def add_parser(sub) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="models analysed at once in portfolio mode (default: one per core)",
+        help="processes to use (default: one per core): in portfolio mode, models analysed "
+        "at once; for one model, its reports rendered side by side",
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing but problems")
     parser.set_defaults(run=run)
@@ -92,6 +93,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from threatmodel.errors import Position, Problem, ThreatModelError
+    from threatmodel.portfolio import default_jobs
     from threatmodel.render import FORMATS, RenderOptions, default_formats
     from threatmodel.run import Options
 
@@ -128,15 +130,20 @@ def run(args: argparse.Namespace) -> int:
                 )
             ]
         )
+    single = len(args.model) == 1 and not Path(args.model[0]).is_dir()
     options = Options(
         sources=sources_from(args),
         formats=formats,
         today=parse_today(args.today),
         decisions=args.decisions,
         fail_on=args.fail_on,
-        render=RenderOptions(template=args.template, diagram_timeout=args.diagram_timeout),
+        render=RenderOptions(
+            template=args.template,
+            diagram_timeout=args.diagram_timeout,
+            processes=(args.jobs or default_jobs()) if single else 1,  # else: models at once
+        ),
     )
-    if len(args.model) == 1 and not Path(args.model[0]).is_dir():
+    if single:
         return _single(args, catalog, options)
     from threatmodel.commands.analyze_portfolio import run_portfolio
 

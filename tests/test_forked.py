@@ -1,0 +1,121 @@
+"""Reports rendered side by side in a forked child: the same bytes as one process renders,
+and a child that fails costs nothing but time (its share is rendered here, errors and all)."""
+
+from __future__ import annotations
+
+import os
+
+import attrs
+import pytest
+
+import threatmodel
+from tests.helpers import FIXTURES
+from threatmodel import forked, render
+from threatmodel.errors import Position, Problem, ThreatModelError
+from threatmodel.report import build_report
+
+pytestmark = pytest.mark.skipif(not forked.AVAILABLE, reason="the platform cannot fork")
+
+TEXT = ["json", "md", "html", "sarif", "csv"]
+
+
+@pytest.fixture(scope="module")
+def report(core_catalog):
+    return build_report(
+        threatmodel.analyze(
+            threatmodel.load_model(FIXTURES / "models" / "small.yaml"), core_catalog
+        )
+    )
+
+
+def _zombies_of_this_process() -> list[int]:
+    """Children of this process left unreaped."""
+    try:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return []
+    return [pid] if pid else []
+
+
+def test_the_child_returns_its_result():
+    with forked.Forked(lambda: {"pid": os.getpid(), "text": "é" * 100_000}) as child:
+        value = child.result()
+    assert value["pid"] != os.getpid() and value["text"] == "é" * 100_000
+    assert child.pid is None and not _zombies_of_this_process()
+
+
+def test_a_failing_child_gives_none_and_is_reaped():
+    def fail():
+        raise ThreatModelError([Problem(message="bad", pos=Position(file="x"))])
+
+    with forked.Forked(fail) as child:
+        assert child.result() is None
+    assert not _zombies_of_this_process()
+
+
+def test_a_child_is_stopped_and_reaped_when_this_process_fails_first():
+    with pytest.raises(KeyError), forked.Forked(os.pause) as child:  # never returns
+        raise KeyError("this process failed before asking for the child's result")
+    assert child.pid is None and not _zombies_of_this_process()
+
+
+def test_the_costly_formats_split_in_two_shares_of_about_equal_cost():
+    assert render._shares(["dot", *TEXT]) == (["html", "csv"], ["json", "sarif", "dot", "md"])
+    assert render._shares(["json", "md"]) == (["json"], ["md"])
+
+
+def test_two_processes_render_the_same_bytes_in_the_same_order(report):
+    one = render.render_formats(report, TEXT)
+    two = render.render_formats(report, TEXT, render.RenderOptions(processes=2))
+    assert list(two) == list(one) == [render.file_name(f) for f in TEXT]
+    assert two == one
+
+
+def test_the_childs_share_is_rendered_here_when_the_child_fails(report, monkeypatch):
+    """A child that dies (here: the HTML renderer fails only outside this process) loses
+    nothing: its share is rendered again in this process."""
+    here = os.getpid()
+    real = render.renderer
+
+    def renderer(name):
+        function = real(name)
+
+        def only_here(*args, **kwargs):
+            if os.getpid() != here:
+                os._exit(9)
+            return function(*args, **kwargs)
+
+        return only_here if name == "html" else function
+
+    monkeypatch.setattr(render, "renderer", renderer)
+    two = render.render_formats(report, TEXT, render.RenderOptions(processes=2))
+    monkeypatch.setattr(render, "renderer", real)
+    assert two == render.render_formats(report, TEXT)
+
+
+def test_an_error_in_the_childs_share_is_raised_as_without_a_child(report, monkeypatch):
+    real = render.renderer
+
+    def renderer(name):
+        if name != "html":
+            return real(name)
+
+        def failing(*args, **kwargs):
+            raise ThreatModelError([Problem(message="template broke", pos=Position(file="t"))])
+
+        return failing
+
+    monkeypatch.setattr(render, "renderer", renderer)
+    options = attrs.evolve(render.RenderOptions(), processes=2)
+    with pytest.raises(ThreatModelError, match="template broke"):
+        render.render_formats(report, TEXT, options)
+    assert not _zombies_of_this_process()
+
+
+def test_one_costly_format_or_one_process_forks_nothing(report, monkeypatch):
+    def no_fork(work):
+        raise AssertionError("forked")
+
+    monkeypatch.setattr(forked, "Forked", no_fork)
+    render.render_formats(report, ["html", "md"], render.RenderOptions(processes=2))
+    render.render_formats(report, TEXT, render.RenderOptions(processes=1))

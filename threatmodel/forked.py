@@ -1,0 +1,90 @@
+"""Work done in a forked child process while this process does its own share.
+
+`Forked(work)` forks: the child runs `work()`, sends its pickled result back through a pipe
+and exits at once, so nothing of this process's cleanup runs twice. This process goes on
+with its own share and then asks `result()`: the child's value, or None when the child could
+not deliver one (an exception, a signal, no memory). The caller then does the child's share
+itself, and so meets any error exactly as a run without a child would. The pipe is private
+to the two processes: what comes through it is the child's own pickle, never outside input.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+# fork copies only the calling thread; macOS's system libraries are not safe after it, and
+# Windows has no fork
+AVAILABLE = hasattr(os, "fork") and sys.platform != "darwin"
+
+
+def usable() -> bool:
+    """Whether a child can be forked safely now: the platform forks and this process runs
+    one thread (a lock another thread holds would never be released in the child)."""
+    return AVAILABLE and threading.active_count() == 1
+
+
+class Forked:
+    """`work()` running in a forked child; use as a context manager, which stops and reaps
+    the child if its result was not collected."""
+
+    def __init__(self, work: Callable[[], Any]):
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(reader)
+            _deliver(work, writer)
+        os.close(writer)
+        self.pid: int | None = pid
+        self.reader = reader
+
+    def result(self) -> Any:
+        """The child's return value, or None if it failed (reaps the child)."""
+        with open(self.reader, "rb") as pipe:
+            data = pipe.read()
+        status = self._reap()
+        if status != 0 or not data:
+            return None
+        return pickle.loads(data)  # the child's own pickle (see the module's docstring)
+
+    def _reap(self) -> int:
+        pid, self.pid = self.pid, None
+        if pid is None:
+            return -1
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status)
+
+    def __enter__(self) -> Forked:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self.pid is not None:  # this process failed before collecting: stop the child
+            os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+            os.close(self.reader)
+
+
+def _deliver(work: Callable[[], Any], writer: int) -> None:
+    status = 1
+    try:
+        gc.disable()  # a collection would touch, and so copy, every object inherited
+        data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        with open(writer, "wb") as pipe:
+            pipe.write(data)
+        status = 0
+    except BaseException:  # any failure: the parent does the work itself
+        pass
+    finally:
+        os._exit(status)
