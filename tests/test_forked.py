@@ -3,7 +3,10 @@ and a child that fails costs nothing but time (its share is rendered here, error
 
 from __future__ import annotations
 
+import functools
 import os
+import pickle
+import time
 
 import attrs
 import pytest
@@ -54,9 +57,11 @@ def test_a_failing_child_gives_none_and_is_reaped():
 
 
 def test_a_child_is_stopped_and_reaped_when_this_process_fails_first():
-    with pytest.raises(KeyError), forked.Forked(os.pause) as child:  # never returns
+    started = time.monotonic()
+    with pytest.raises(KeyError), forked.Forked(functools.partial(time.sleep, 60)) as child:
         raise KeyError("this process failed before asking for the child's result")
     assert child.pid is None and not _zombies_of_this_process()
+    assert time.monotonic() - started < 30  # stopped, not waited for
 
 
 def test_the_costly_formats_split_in_two_shares_of_about_equal_cost():
@@ -93,23 +98,47 @@ def test_the_childs_share_is_rendered_here_when_the_child_fails(report, monkeypa
     assert two == render.render_formats(report, TEXT)
 
 
-def test_an_error_in_the_childs_share_is_raised_as_without_a_child(report, monkeypatch):
+def test_bad_input_met_in_the_childs_share_is_raised_here_once(report, monkeypatch):
+    """A user's template that fails in the child fails the run as it would without one, and
+    is not rendered a second time here (a template that runs out its time would double it)."""
+    here = os.getpid()
     real = render.renderer
+    calls_here = []
 
     def renderer(name):
         if name != "html":
             return real(name)
 
         def failing(*args, **kwargs):
+            if os.getpid() == here:
+                calls_here.append(name)
             raise ThreatModelError([Problem(message="template broke", pos=Position(file="t"))])
 
         return failing
 
     monkeypatch.setattr(render, "renderer", renderer)
     options = attrs.evolve(render.RenderOptions(), processes=2)
-    with pytest.raises(ThreatModelError, match="template broke"):
+    with pytest.raises(ThreatModelError, match="t: template broke") as raised:
         render.render_formats(report, TEXT, options)
-    assert not _zombies_of_this_process()
+    assert raised.value.problems == (Problem(message="template broke", pos=Position(file="t")),)
+    assert calls_here == [] and not _zombies_of_this_process()
+
+
+def test_bad_input_errors_pickle_as_they_were_made():
+    error = ThreatModelError(
+        [
+            Problem(message="b", pos=Position(file="f", line=2)),
+            Problem(message="a", pos=Position(file="e")),
+        ],
+        True,
+    )
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.problems, again.written, str(again)) == (error.problems, True, str(error))
+
+
+def test_a_child_that_fails_otherwise_gives_none():
+    with forked.Forked(lambda: 1 / 0, passes=(ThreatModelError,)) as child:
+        assert child.result() is None
 
 
 def test_one_costly_format_or_one_process_forks_nothing(report, monkeypatch):

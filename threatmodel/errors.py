@@ -105,6 +105,9 @@ class ThreatModelError(Exception):
         self.written = written
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple:  # pickled (from a forked child) as it was made
+        return type(self), (self.problems, self.written)
+
 
 class Collector:
     """Gathers problems across a stage so that all of them are reported together."""

@@ -1,11 +1,13 @@
 """Work done in a forked child process while this process does its own share.
 
-`Forked(work)` forks: the child runs `work()`, sends its pickled result back through a pipe
-and exits at once, so nothing of this process's cleanup runs twice. This process goes on
-with its own share and then asks `result()`: the child's value, or None when the child could
-not deliver one (an exception, a signal, no memory). The caller then does the child's share
-itself, and so meets any error exactly as a run without a child would. The pipe is private
-to the two processes: what comes through it is the child's own pickle, never outside input.
+`Forked(work, passes=...)` forks: the child runs `work()`, sends its pickled result back
+through a pipe and exits at once, so nothing of this process's cleanup runs twice. This
+process goes on with its own share and then asks `result()`: the child's value; an exception
+of the types `passes` names (bad input, say) raised as the child raised it; or None when the
+child could not deliver either (any other exception, a signal, no memory). The caller then
+does the child's share itself, and so meets that failure exactly as a run without a child
+would, with its own traceback. The pipe is private to the two processes: what comes through
+it is the child's own pickle, never outside input.
 """
 
 from __future__ import annotations
@@ -35,24 +37,28 @@ class Forked:
     """`work()` running in a forked child; use as a context manager, which stops and reaps
     the child if its result was not collected."""
 
-    def __init__(self, work: Callable[[], Any]):
+    def __init__(self, work: Callable[[], Any], passes: tuple[type[BaseException], ...] = ()):
         reader, writer = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(reader)
-            _deliver(work, writer)
+            _deliver(work, passes, writer)
         os.close(writer)
         self.pid: int | None = pid
         self.reader = reader
 
     def result(self) -> Any:
-        """The child's return value, or None if it failed (reaps the child)."""
+        """The child's return value (or its exception of `passes`, raised), or None if it
+        failed otherwise. Reaps the child."""
         with open(self.reader, "rb") as pipe:
             data = pipe.read()
         status = self._reap()
         if status != 0 or not data:
             return None
-        return pickle.loads(data)  # the child's own pickle (see the module's docstring)
+        returned, value = pickle.loads(data)  # the child's own pickle (see the docstring)
+        if not returned:
+            raise value
+        return value
 
     def _reap(self) -> int:
         pid, self.pid = self.pid, None
@@ -76,11 +82,15 @@ class Forked:
             os.close(self.reader)
 
 
-def _deliver(work: Callable[[], Any], writer: int) -> None:
+def _deliver(work: Callable[[], Any], passes: tuple[type[BaseException], ...], writer: int) -> None:
     status = 1
     try:
         gc.disable()  # a collection would touch, and so copy, every object inherited
-        data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            payload = (True, work())
+        except passes as error:
+            payload = (False, error)
+        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
         with open(writer, "wb") as pipe:
             pipe.write(data)
         status = 0

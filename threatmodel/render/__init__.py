@@ -9,11 +9,14 @@ a module is imported only when its format is asked for.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 import attrs
+
+from threatmodel.errors import ThreatModelError
 
 if TYPE_CHECKING:
     from threatmodel.render.diagram import Drawing
@@ -181,7 +184,7 @@ def _rendered(
 ) -> dict[str, str | bytes]:
     """Each format's output by file name, in the order of `formats`. With two processes or
     more and two costly formats, one share of them is rendered in a forked child while this
-    process renders the rest; the bytes are the same either way."""
+    process renders the rest; the bytes, and the errors, are the same either way."""
     names = list(dict.fromkeys(formats))
     if options.processes < 2 or sum(name in _COST for name in names) < 2:
         return _render_each(report, names, options)
@@ -190,10 +193,11 @@ def _rendered(
     if not forked.usable():
         return _render_each(report, names, options)
     theirs, mine = _shares(names)
-    with forked.Forked(lambda: _render_each(report, theirs, options)) as child:
+    work = functools.partial(_render_each, report, theirs, options)
+    with forked.Forked(work, passes=(ThreatModelError,)) as child:
         files = _render_each(report, mine, options)
-        from_child = child.result()
-    if from_child is None:  # the child failed: render its share here, errors and all
+        from_child = child.result()  # bad input (a user's template) is raised as it was
+    if from_child is None:  # the child failed otherwise: render its share here, bugs and all
         from_child = _render_each(report, theirs, options)
     files.update(from_child)
     return {file_name(name): files[file_name(name)] for name in names}
