@@ -5,8 +5,10 @@
 Every case runs `threatmodel analyze` as a user does, in a new process; its floor is a bare
 PyYAML `CSafeLoader` parse of the same model file (timed inside a new process, in the same run),
 so that the ratio (case / floor) holds on a slow or busy machine where seconds do not.
-Printed per case: medians of `--runs` runs of wall and CPU seconds, the floor's, both
-ratios and the case's peak memory. Cases:
+Printed per case: medians of `--runs` runs of wall and CPU seconds (the CPU of every
+process of the run), the floor's, both ratios and the peak memory: of the largest process,
+and (on Linux) of all the run's processes together, sampled every 50 ms. `--jobs N` passes
+`-j N` to every run (for one model: the processes that render its reports). Cases:
 
   dense-1k, dense-10k  the dense synthetic model (`synth.py N`), five text reports
   sparse-1k            the sparse one (`synth.py N --sparse`), JSON only
@@ -27,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -59,15 +62,47 @@ def child_env(cache: str) -> dict[str, str]:
     return env
 
 
-def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds (user + system) and peak MB of one child process."""
+def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float, float]:
+    """Wall seconds, CPU seconds (user + system, its own processes included), the peak MB of
+    its largest process and of all its processes together (0 where /proc is missing)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    together = [0]
+    sampler = threading.Thread(target=_sample, args=(process.pid, together), daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
+    sampler.join()
     if os.waitstatus_to_exitcode(status) not in (0, 1):  # 1: findings at --fail-on
         raise SystemExit(f"failed: {' '.join(command)}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, together[0] / 2**20
+
+
+def _sample(root: int, peak: list[int]) -> None:
+    """Keep in `peak[0]` the most memory (RSS, bytes) that `root` and its descendants held
+    at once, until `root` ends."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    while os.path.exists(f"/proc/{root}"):
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", encoding="utf-8") as stat:
+                        parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(parent, []).append(int(entry))
+        total, todo = 0, [root]
+        while todo:
+            pid = todo.pop()
+            todo.extend(children.get(pid, ()))
+            try:
+                with open(f"/proc/{pid}/statm", encoding="utf-8") as statm:
+                    total += int(statm.read().split()[1]) * page
+            except (OSError, IndexError, ValueError):
+                pass
+        peak[0] = max(peak[0], total)
+        time.sleep(0.05)
 
 
 def write_models(directory: Path, elements: int, sparse: bool, count: int) -> list[Path]:
@@ -82,7 +117,7 @@ def write_models(directory: Path, elements: int, sparse: bool, count: int) -> li
     return paths
 
 
-def measure(name: str, runs: int, tmp: Path, env: dict[str, str]) -> dict:
+def measure(name: str, runs: int, tmp: Path, env: dict[str, str], jobs: int | None) -> dict:
     elements, sparse, formats, count = CASES[name]
     models = tmp / name
     models.mkdir()
@@ -99,8 +134,8 @@ def measure(name: str, runs: int, tmp: Path, env: dict[str, str]) -> dict:
     ]
     if formats:
         command += ["--format", formats]
-    if count > 1:
-        command += ["-j", "2"]
+    if jobs is not None or count > 1:
+        command += ["-j", str(jobs or 2)]
     floor_command = [sys.executable, "-c", PARSE, *map(str, paths)]
     cases, floors = [], []
     for _ in range(runs):
@@ -121,6 +156,7 @@ def measure(name: str, runs: int, tmp: Path, env: dict[str, str]) -> dict:
         "wall ratio": wall / floor_wall,
         "cpu ratio": cpu / floor_cpu,
         "peak MB": max(c[2] for c in cases),
+        "peak MB, all": max(c[3] for c in cases),
     }
 
 
@@ -128,15 +164,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default=",".join(CASES))
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=None, help="-j for every run")
     args = parser.parse_args()
     columns = ["case", "MB", "wall s", "cpu s", "floor wall s", "floor cpu s"]
-    columns += ["wall ratio", "cpu ratio", "peak MB"]
+    columns += ["wall ratio", "cpu ratio", "peak MB", "peak MB, all"]
     print("| " + " | ".join(columns) + " |")
     print("|---|" + "---:|" * (len(columns) - 1), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         env = child_env(str(Path(tmp) / "pycache"))
         for name in args.cases.split(","):
-            row = measure(name, args.runs, Path(tmp), env)
+            row = measure(name, args.runs, Path(tmp), env, args.jobs)
             cells = [f"{row[c]:.2f}" if isinstance(row[c], float) else str(row[c]) for c in columns]
             print("| " + " | ".join(cells) + " |", flush=True)
 
