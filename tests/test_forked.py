@@ -64,12 +64,22 @@ def test_a_child_is_stopped_and_reaped_when_this_process_fails_first():
     assert time.monotonic() - started < 30  # stopped, not waited for
 
 
+def test_a_fork_that_fails_is_a_child_that_gives_nothing(monkeypatch):
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    with forked.Forked(lambda: 1) as child:
+        assert child.result() is None
+
+
 def test_the_costly_formats_split_in_two_shares_of_about_equal_cost():
     assert render._shares(["dot", *TEXT]) == (["html", "csv"], ["json", "sarif", "dot", "md"])
     assert render._shares(["json", "md"]) == (["json"], ["md"])
 
 
 def test_two_processes_render_the_same_bytes_in_the_same_order(report):
+    assert forked.usable()  # else the test would compare one process with itself
     one = render.render_formats(report, TEXT)
     two = render.render_formats(report, TEXT, render.RenderOptions(processes=2))
     assert list(two) == list(one) == [render.file_name(f) for f in TEXT]

@@ -38,19 +38,27 @@ class Forked:
     the child if its result was not collected."""
 
     def __init__(self, work: Callable[[], Any], passes: tuple[type[BaseException], ...] = ()):
-        reader, writer = os.pipe()
-        pid = os.fork()
+        self.pid: int | None = None
+        self.reader: int | None
+        self.reader, writer = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare: a child that gives nothing
+            os.close(writer)
+            return
         if pid == 0:  # the child: never returns
-            os.close(reader)
+            os.close(self.reader)
             _deliver(work, passes, writer)
         os.close(writer)
-        self.pid: int | None = pid
-        self.reader = reader
+        self.pid = pid
 
     def result(self) -> Any:
         """The child's return value (or its exception of `passes`, raised), or None if it
         failed otherwise. Reaps the child."""
-        with open(self.reader, "rb") as pipe:
+        reader, self.reader = self.reader, None
+        if reader is None:  # asked twice
+            return None
+        with open(reader, "rb") as pipe:
             data = pipe.read()
         status = self._reap()
         if status != 0 or not data:
@@ -79,6 +87,7 @@ class Forked:
         if self.pid is not None:  # this process failed before collecting: stop the child
             os.kill(self.pid, signal.SIGKILL)
             self._reap()
+        if self.reader is not None:  # not read (result() closes it)
             os.close(self.reader)
 
 
