@@ -6,8 +6,10 @@ Every case runs `threatmodel analyze` as a user does, in a new process; its floo
 PyYAML `CSafeLoader` parse of the same model file (timed inside a new process, in the same run),
 so that the ratio (case / floor) holds on a slow or busy machine where seconds do not.
 Printed per case: medians of `--runs` runs of wall and CPU seconds (the CPU of every
-process of the run), the floor's, both ratios and the peak memory: of the largest process,
-and (on Linux) of all the run's processes together, sampled every 50 ms. `--jobs N` passes
+process of the run), the floor's, both ratios and the peak memory (resident, sampled from
+/proc every 50 ms, Linux only): of the largest process, and of all the run's processes at
+once. (The kernel's own peak for a child, `ru_maxrss`, is not used: it counts this script's
+memory, copied into the child for the moment between fork and exec.) `--jobs N` passes
 `-j N` to every run (for one model: the processes that render its reports). Cases:
 
   dense-1k, dense-10k  the dense synthetic model (`synth.py N`), five text reports
@@ -67,20 +69,20 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float, f
     its largest process and of all its processes together (0 where /proc is missing)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    together = [0]
-    sampler = threading.Thread(target=_sample, args=(process.pid, together), daemon=True)
+    peaks = [0, 0]
+    sampler = threading.Thread(target=_sample, args=(process.pid, peaks), daemon=True)
     sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     sampler.join()
     if os.waitstatus_to_exitcode(status) not in (0, 1):  # 1: findings at --fail-on
         raise SystemExit(f"failed: {' '.join(command)}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, together[0] / 2**20
+    return wall, usage.ru_utime + usage.ru_stime, peaks[0] / 2**20, peaks[1] / 2**20
 
 
-def _sample(root: int, peak: list[int]) -> None:
-    """Keep in `peak[0]` the most memory (RSS, bytes) that `root` and its descendants held
-    at once, until `root` ends."""
+def _sample(root: int, peaks: list[int]) -> None:
+    """Keep in `peaks` the most memory (resident bytes) one process of `root`'s tree held,
+    and the most they held at once, until `root` ends."""
     page = os.sysconf("SC_PAGE_SIZE")
     while os.path.exists(f"/proc/{root}"):
         children: dict[int, list[int]] = {}
@@ -98,10 +100,12 @@ def _sample(root: int, peak: list[int]) -> None:
             todo.extend(children.get(pid, ()))
             try:
                 with open(f"/proc/{pid}/statm", encoding="utf-8") as statm:
-                    total += int(statm.read().split()[1]) * page
+                    resident = int(statm.read().split()[1]) * page
             except (OSError, IndexError, ValueError):
-                pass
-        peak[0] = max(peak[0], total)
+                continue
+            total += resident
+            peaks[0] = max(peaks[0], resident)
+        peaks[1] = max(peaks[1], total)
         time.sleep(0.05)
 
 
