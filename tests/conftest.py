@@ -1,5 +1,5 @@
-"""Shared fixtures: the engine's test catalog, a writer for throwaway files, the files of
-../shared, and catalogs compiled once per test session."""
+"""Shared fixtures: the engine's test catalog and the small model's report, a writer for
+throwaway files, the files of ../shared, and catalogs compiled once per test session."""
 
 from __future__ import annotations
 
@@ -22,6 +22,15 @@ from threatmodel.errors import ThreatModelError
 def core_catalog():
     """The small engine test catalog layered on the shipped vocabulary only."""
     return threatmodel.load_catalog([FIXTURES / "catalog"], shipped_risks=False)
+
+
+@pytest.fixture(scope="session")
+def small_report(core_catalog):
+    """The report of the small fixture model against the engine test catalog."""
+    from threatmodel.report import build_report
+
+    model = threatmodel.load_model(FIXTURES / "models" / "small.yaml")
+    return build_report(threatmodel.analyze(model, core_catalog))
 
 
 @pytest.fixture

@@ -11,11 +11,8 @@ import time
 import attrs
 import pytest
 
-import threatmodel
-from tests.helpers import FIXTURES
 from threatmodel import forked, render
 from threatmodel.errors import Position, Problem, ThreatModelError
-from threatmodel.report import build_report
 
 pytestmark = pytest.mark.skipif(not forked.AVAILABLE, reason="the platform cannot fork")
 
@@ -23,12 +20,8 @@ TEXT = ["json", "md", "html", "sarif", "csv"]
 
 
 @pytest.fixture(scope="module")
-def report(core_catalog):
-    return build_report(
-        threatmodel.analyze(
-            threatmodel.load_model(FIXTURES / "models" / "small.yaml"), core_catalog
-        )
-    )
+def report(small_report):
+    return small_report
 
 
 def _zombies_of_this_process() -> list[int]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-import threatmodel
-from tests.helpers import FIXTURES
 from threatmodel import render
 from threatmodel.report import build_report
 
@@ -13,12 +11,8 @@ FORMATS = ["json", "md", "html", "sarif", "csv"]
 
 
 @pytest.fixture(scope="module")
-def report(core_catalog):
-    return build_report(
-        threatmodel.analyze(
-            threatmodel.load_model(FIXTURES / "models" / "small.yaml"), core_catalog
-        )
-    )
+def report(small_report):
+    return small_report
 
 
 def test_every_format_renders_in_the_order_asked(report):
