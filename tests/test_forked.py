@@ -145,7 +145,7 @@ def test_a_child_that_fails_otherwise_gives_none():
 
 
 def test_one_costly_format_or_one_process_forks_nothing(report, monkeypatch):
-    def no_fork(work):
+    def no_fork(*args, **kwargs):
         raise AssertionError("forked")
 
     monkeypatch.setattr(forked, "Forked", no_fork)
