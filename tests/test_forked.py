@@ -151,3 +151,67 @@ def test_one_costly_format_or_one_process_forks_nothing(report, monkeypatch):
     monkeypatch.setattr(forked, "Forked", no_fork)
     render.render_formats(report, ["html", "md"], render.RenderOptions(processes=2))
     render.render_formats(report, TEXT, render.RenderOptions(processes=1))
+
+
+def _machine(monkeypatch, files: dict[str, str]) -> None:
+    """Read /proc and /sys from `files` (a path not named cannot be read)."""
+    monkeypatch.setattr(forked, "_read", lambda path: files.get(path, ""))
+
+
+GIB = 2**30
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.parametrize(
+    ("files", "room"),
+    [
+        ({}, []),  # nothing readable: no limit known
+        ({"/proc/meminfo": "MemTotal: 8 kB\nMemAvailable:  2048 kB\n"}, [2 * 2**20]),
+        (  # cgroup v2 with a limit
+            {
+                "/proc/self/cgroup": "0::/ci/job\n",
+                "/sys/fs/cgroup/ci/job/memory.max": "3221225472\n",
+                "/sys/fs/cgroup/ci/job/memory.current": "1073741824\n",
+            },
+            [2 * GIB],
+        ),
+        (  # cgroup v2 without one
+            {
+                "/proc/self/cgroup": "0::/\n",
+                "/sys/fs/cgroup/memory.max": "max\n",
+                "/sys/fs/cgroup/memory.current": "1073741824\n",
+            },
+            [],
+        ),
+        (  # cgroup v1: the memory controller's line; no limit is a huge number
+            {
+                "/proc/self/cgroup": "5:devices:/\n4:memory:/job\n0::/\nbroken line\n",
+                "/sys/fs/cgroup/memory/job/memory.limit_in_bytes": "9223372036854771712\n",
+                "/sys/fs/cgroup/memory/job/memory.usage_in_bytes": "1392422912\n",
+            },
+            [],
+        ),
+        (
+            {
+                "/proc/self/cgroup": "4:cpu,memory:/job\n",
+                "/sys/fs/cgroup/memory/job/memory.limit_in_bytes": "2147483648\n",
+                "/sys/fs/cgroup/memory/job/memory.usage_in_bytes": "1610612736\n",
+            },
+            [GIB // 2],
+        ),
+    ],
+)
+def test_the_memory_left_is_read_from_the_machine_and_the_control_group(monkeypatch, files, room):
+    _machine(monkeypatch, files)
+    assert forked._room() == room
+
+
+def test_no_child_without_room_for_a_copy_of_this_process(monkeypatch):
+    pages = 256 * 2**20 // PAGE  # a 256 MB process
+    files = {"/proc/self/statm": f"{pages * 2} {pages} 0 0 0 0 0\n"}
+    _machine(monkeypatch, {**files, "/proc/meminfo": "MemAvailable: 204800 kB\n"})
+    assert forked._resident() == 256 * 2**20 and not forked.usable()  # 200 MB left
+    _machine(monkeypatch, {**files, "/proc/meminfo": "MemAvailable: 4194304 kB\n"})
+    assert forked.usable()  # 4 GB left
+    _machine(monkeypatch, {})
+    assert forked.usable()  # nothing known: as before

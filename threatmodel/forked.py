@@ -28,9 +28,53 @@ AVAILABLE = hasattr(os, "fork") and sys.platform != "darwin"
 
 
 def usable() -> bool:
-    """Whether a child can be forked safely now: the platform forks and this process runs
-    one thread (a lock another thread holds would never be released in the child)."""
-    return AVAILABLE and threading.active_count() == 1
+    """Whether a child can be forked safely now: the platform forks, this process runs one
+    thread (a lock another thread holds would never be released in the child), and the
+    memory left could hold a full copy of this process (a child shares its parent's pages
+    only until it touches them; with no room, the system could kill either process)."""
+    return AVAILABLE and threading.active_count() == 1 and all(r > _resident() for r in _room())
+
+
+def _resident() -> int:
+    """This process's resident memory in bytes (0 where /proc does not tell)."""
+    fields = _read("/proc/self/statm").split()
+    if len(fields) < 2 or not fields[1].isdigit():
+        return 0
+    return int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _room() -> list[int]:
+    """Bytes of memory left to this process: the machine's available memory, and what the
+    limit of its control group (cgroup v2 or v1) leaves. Empty where none of it can be read."""
+    room = []
+    for line in _read("/proc/meminfo").splitlines():
+        fields = line.split()
+        if fields[:1] == ["MemAvailable:"] and fields[1:2] and fields[1].isdigit():
+            room.append(int(fields[1]) * 1024)
+    for line in _read("/proc/self/cgroup").splitlines():
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        controllers, path = parts[1], parts[2]
+        if controllers == "":  # v2
+            files = f"/sys/fs/cgroup{path}/memory.max", f"/sys/fs/cgroup{path}/memory.current"
+        elif "memory" in controllers.split(","):  # v1
+            base = f"/sys/fs/cgroup/memory{path}"
+            files = f"{base}/memory.limit_in_bytes", f"{base}/memory.usage_in_bytes"
+        else:
+            continue
+        limit, used = (_read(name).strip() for name in files)
+        if limit.isdigit() and used.isdigit() and int(limit) < 2**62:  # else: no limit set
+            room.append(int(limit) - int(used))
+    return room
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="ascii") as file:
+            return file.read(65536)
+    except (OSError, ValueError):
+        return ""
 
 
 class Forked:
