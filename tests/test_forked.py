@@ -6,7 +6,11 @@ from __future__ import annotations
 import functools
 import os
 import pickle
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import attrs
 import pytest
@@ -24,46 +28,109 @@ def report(small_report):
     return small_report
 
 
-def _zombies_of_this_process() -> list[int]:
-    """Children of this process left unreaped."""
+def _reaped(pid: int) -> bool:
+    """Whether the child `pid` has ended and been reaped (neither running nor a zombie)."""
     try:
-        pid, _ = os.waitpid(-1, os.WNOHANG)
+        os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
-        return []
-    return [pid] if pid else []
+        return True
+    return False
+
+
+def _open_descriptors() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+@pytest.fixture
+def roomy(monkeypatch):
+    """The render tests fork whatever memory the machine running them has left."""
+    monkeypatch.setattr(forked, "_room", list)
 
 
 def test_the_child_returns_its_result():
+    before = _open_descriptors()
     with forked.Forked(lambda: {"pid": os.getpid(), "text": "é" * 100_000}) as child:
+        pid = child.pid
         value = child.result()
-    assert value["pid"] != os.getpid() and value["text"] == "é" * 100_000
-    assert child.pid is None and not _zombies_of_this_process()
+    assert value["pid"] == pid != os.getpid() and value["text"] == "é" * 100_000
+    assert _reaped(pid) and _open_descriptors() == before
 
 
 def test_a_failing_child_gives_none_and_is_reaped():
     def fail():
         raise ThreatModelError([Problem(message="bad", pos=Position(file="x"))])
 
+    before = _open_descriptors()
     with forked.Forked(fail) as child:
+        pid = child.pid
         assert child.result() is None
-    assert not _zombies_of_this_process()
+    assert _reaped(pid) and _open_descriptors() == before
 
 
 def test_a_child_is_stopped_and_reaped_when_this_process_fails_first():
-    started = time.monotonic()
+    started, before = time.monotonic(), _open_descriptors()
     with pytest.raises(KeyError), forked.Forked(functools.partial(time.sleep, 60)) as child:
+        pid = child.pid
         raise KeyError("this process failed before asking for the child's result")
-    assert child.pid is None and not _zombies_of_this_process()
+    assert _reaped(pid) and _open_descriptors() == before
     assert time.monotonic() - started < 30  # stopped, not waited for
 
 
-def test_a_fork_that_fails_is_a_child_that_gives_nothing(monkeypatch):
-    def no_fork():
-        raise BlockingIOError(11, "Resource temporarily unavailable")
+@pytest.mark.parametrize("call", ["fork", "pipe"])
+def test_no_process_or_pipe_to_spare_is_a_child_that_gives_nothing(monkeypatch, call):
+    def refused(*args):
+        raise OSError(11 if call == "fork" else 24, "refused")
 
-    monkeypatch.setattr(os, "fork", no_fork)
+    before = _open_descriptors()
+    monkeypatch.setattr(os, call, refused)
     with forked.Forked(lambda: 1) as child:
         assert child.result() is None
+    assert _open_descriptors() == before
+
+
+def test_the_result_comes_back_when_the_system_reaps_children_itself():
+    """A parent may start us with SIGCHLD ignored: then the kernel reaps the child, and
+    waiting for it finds none."""
+    old = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        with forked.Forked(lambda: "done") as child:
+            assert child.result() == "done"
+        with pytest.raises(KeyError), forked.Forked(functools.partial(time.sleep, 60)):
+            raise KeyError("this process failed first")
+    finally:
+        signal.signal(signal.SIGCHLD, old)
+
+
+def test_the_child_dies_with_its_parent(tmp_path):
+    """A parent killed outright (SIGKILL) does not leave its child rendering for nobody."""
+    script = (
+        "import functools, sys, time\n"
+        "from threatmodel import forked\n"
+        "child = forked.Forked(functools.partial(time.sleep, 60))\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(forked.__file__).parents[1])},
+    ) as parent:
+        child = int(parent.stdout.readline())
+        parent.kill()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie no longer does)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def test_the_costly_formats_split_in_two_shares_of_about_equal_cost():
@@ -71,7 +138,7 @@ def test_the_costly_formats_split_in_two_shares_of_about_equal_cost():
     assert render._shares(["json", "md"]) == (["json"], ["md"])
 
 
-def test_two_processes_render_the_same_bytes_in_the_same_order(report):
+def test_two_processes_render_the_same_bytes_in_the_same_order(report, roomy):
     assert forked.usable()  # else the test would compare one process with itself
     one = render.render_formats(report, TEXT)
     two = render.render_formats(report, TEXT, render.RenderOptions(processes=2))
@@ -79,17 +146,21 @@ def test_two_processes_render_the_same_bytes_in_the_same_order(report):
     assert two == one
 
 
-def test_the_childs_share_is_rendered_here_when_the_child_fails(report, monkeypatch):
+def test_the_childs_share_is_rendered_here_when_the_child_fails(
+    report, monkeypatch, roomy, tmp_path
+):
     """A child that dies (here: the HTML renderer fails only outside this process) loses
     nothing: its share is rendered again in this process."""
     here = os.getpid()
     real = render.renderer
+    died = tmp_path / "the child died"
 
     def renderer(name):
         function = real(name)
 
         def only_here(*args, **kwargs):
             if os.getpid() != here:
+                died.touch()
                 os._exit(9)
             return function(*args, **kwargs)
 
@@ -98,10 +169,10 @@ def test_the_childs_share_is_rendered_here_when_the_child_fails(report, monkeypa
     monkeypatch.setattr(render, "renderer", renderer)
     two = render.render_formats(report, TEXT, render.RenderOptions(processes=2))
     monkeypatch.setattr(render, "renderer", real)
-    assert two == render.render_formats(report, TEXT)
+    assert died.exists() and two == render.render_formats(report, TEXT)
 
 
-def test_bad_input_met_in_the_childs_share_is_raised_here_once(report, monkeypatch):
+def test_bad_input_met_in_the_childs_share_is_raised_here_once(report, monkeypatch, roomy):
     """A user's template that fails in the child fails the run as it would without one, and
     is not rendered a second time here (a template that runs out its time would double it)."""
     here = os.getpid()
@@ -124,7 +195,7 @@ def test_bad_input_met_in_the_childs_share_is_raised_here_once(report, monkeypat
     with pytest.raises(ThreatModelError, match="t: template broke") as raised:
         render.render_formats(report, TEXT, options)
     assert raised.value.problems == (Problem(message="template broke", pos=Position(file="t")),)
-    assert calls_here == [] and not _zombies_of_this_process()
+    assert calls_here == []
 
 
 def test_bad_input_errors_pickle_as_they_were_made():
@@ -198,6 +269,25 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
                 "/sys/fs/cgroup/memory/job/memory.usage_in_bytes": "1610612736\n",
             },
             [GIB // 2],
+        ),
+        (  # v1 in a container without its own cgroup namespace: its group is the mount's root
+            {
+                "/proc/self/cgroup": "4:memory:/docker/0123abcd\n",
+                "/sys/fs/cgroup/memory/memory.limit_in_bytes": "2147483648\n",
+                "/sys/fs/cgroup/memory/memory.usage_in_bytes": "1073741824\n",
+            },
+            [GIB],
+        ),
+        (  # v2: a pod's limit above the container's, and file cache that can be reclaimed
+            {
+                "/proc/self/cgroup": "0::/pod/box\n",
+                "/sys/fs/cgroup/pod/box/memory.max": "max\n",
+                "/sys/fs/cgroup/pod/box/memory.current": "1073741824\n",
+                "/sys/fs/cgroup/pod/memory.max": "2147483648\n",
+                "/sys/fs/cgroup/pod/memory.current": "2013265920\n",
+                "/sys/fs/cgroup/pod/memory.stat": "anon 1\ninactive_file 402653184\n",
+            },
+            [(2048 - 1920 + 384) * 2**20],
         ),
     ],
 )

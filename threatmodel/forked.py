@@ -4,14 +4,20 @@
 through a pipe and exits at once, so nothing of this process's cleanup runs twice. This
 process goes on with its own share and then asks `result()`: the child's value; an exception
 of the types `passes` names (bad input, say) raised as the child raised it; or None when the
-child could not deliver either (any other exception, a signal, no memory). The caller then
-does the child's share itself, and so meets that failure exactly as a run without a child
-would, with its own traceback. The pipe is private to the two processes: what comes through
-it is the child's own pickle, never outside input.
+child could not deliver either (any other exception, a signal, no memory, no process or pipe
+to spare). The caller then does the child's share itself, and so meets that failure exactly
+as a run without a child would, with its own traceback. The pipe is private to the two
+processes: what comes through it is the child's own pickle, never outside input.
+
+Signals: SIGINT and SIGTERM are held back while the child is made, so that an interrupt
+lands either before the fork or after this process has recorded its child; the child
+takes the default action for them (it ends at once, never unwinding through its parent's
+code), and it is killed when its parent dies (Linux), so it never renders for nobody.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
@@ -25,6 +31,7 @@ from typing import Any
 # fork copies only the calling thread; macOS's system libraries are not safe after it, and
 # Windows has no fork
 AVAILABLE = hasattr(os, "fork") and sys.platform != "darwin"
+_HELD = {signal.SIGINT, signal.SIGTERM}
 
 
 def usable() -> bool:
@@ -35,89 +42,74 @@ def usable() -> bool:
     return AVAILABLE and threading.active_count() == 1 and all(r > _resident() for r in _room())
 
 
-def _resident() -> int:
-    """This process's resident memory in bytes (0 where /proc does not tell)."""
-    fields = _read("/proc/self/statm").split()
-    if len(fields) < 2 or not fields[1].isdigit():
-        return 0
-    return int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _room() -> list[int]:
-    """Bytes of memory left to this process: the machine's available memory, and what the
-    limit of its control group (cgroup v2 or v1) leaves. Empty where none of it can be read."""
-    room = []
-    for line in _read("/proc/meminfo").splitlines():
-        fields = line.split()
-        if fields[:1] == ["MemAvailable:"] and fields[1:2] and fields[1].isdigit():
-            room.append(int(fields[1]) * 1024)
-    for line in _read("/proc/self/cgroup").splitlines():
-        parts = line.split(":", 2)
-        if len(parts) != 3:
-            continue
-        controllers, path = parts[1], parts[2]
-        if controllers == "":  # v2
-            files = f"/sys/fs/cgroup{path}/memory.max", f"/sys/fs/cgroup{path}/memory.current"
-        elif "memory" in controllers.split(","):  # v1
-            base = f"/sys/fs/cgroup/memory{path}"
-            files = f"{base}/memory.limit_in_bytes", f"{base}/memory.usage_in_bytes"
-        else:
-            continue
-        limit, used = (_read(name).strip() for name in files)
-        if limit.isdigit() and used.isdigit() and int(limit) < 2**62:  # else: no limit set
-            room.append(int(limit) - int(used))
-    return room
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path, encoding="ascii") as file:
-            return file.read(65536)
-    except (OSError, ValueError):
-        return ""
-
-
 class Forked:
     """`work()` running in a forked child; use as a context manager, which stops and reaps
     the child if its result was not collected."""
 
     def __init__(self, work: Callable[[], Any], passes: tuple[type[BaseException], ...] = ()):
         self.pid: int | None = None
-        self.reader: int | None
-        self.reader, writer = os.pipe()
+        self.reader: int | None = None
+        held = _hold()
+        parent = os.getpid()
+        try:
+            reader, writer = os.pipe()
+        except OSError:  # no descriptor to spare: a child that gives nothing
+            _release(held)
+            return
         try:
             pid = os.fork()
-        except OSError:  # no process to spare: a child that gives nothing
+        except BaseException:  # no process to spare: a child that gives nothing
+            os.close(reader)
             os.close(writer)
+            _release(held)
             return
         if pid == 0:  # the child: never returns
-            os.close(self.reader)
-            _deliver(work, passes, writer)
+            _deliver(work, passes, (parent, reader, writer), held)
         os.close(writer)
-        self.pid = pid
+        self.pid, self.reader = pid, reader
+        try:
+            _release(held)  # an interrupt held back meanwhile is raised here
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
 
     def result(self) -> Any:
         """The child's return value (or its exception of `passes`, raised), or None if it
         failed otherwise. Reaps the child."""
-        reader, self.reader = self.reader, None
-        if reader is None:  # asked twice
+        try:
+            if self.reader is None:  # no child, or asked twice
+                return None
+            with open(self.reader, "rb", closefd=False) as pipe:
+                data = pipe.read()
+            status = self._reap()
+        finally:
+            self._close()
+        if status not in (0, None) or not data:
             return None
-        with open(reader, "rb") as pipe:
-            data = pipe.read()
-        status = self._reap()
-        if status != 0 or not data:
+        try:
+            returned, value = pickle.loads(data)  # the child's own pickle (see the docstring)
+        except Exception:  # cut short (the child died writing), or an error that cannot be remade
             return None
-        returned, value = pickle.loads(data)  # the child's own pickle (see the docstring)
         if not returned:
             raise value
         return value
 
-    def _reap(self) -> int:
-        pid, self.pid = self.pid, None
-        if pid is None:
+    def _reap(self) -> int | None:
+        """The child's exit status, once it has ended; None if the system reaped it (this
+        process ignores SIGCHLD)."""
+        if self.pid is None:
             return -1
-        _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status)
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            status = None
+        self.pid = None
+        return None if status is None else os.waitstatus_to_exitcode(status)
+
+    def _close(self) -> None:
+        reader, self.reader = self.reader, None
+        if reader is not None:
+            os.close(reader)
 
     def __enter__(self) -> Forked:
         return self
@@ -128,16 +120,45 @@ class Forked:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self.pid is not None:  # this process failed before collecting: stop the child
-            os.kill(self.pid, signal.SIGKILL)
-            self._reap()
-        if self.reader is not None:  # not read (result() closes it)
-            os.close(self.reader)
+        try:
+            if self.pid is not None:  # this process failed before collecting: stop the child
+                with contextlib.suppress(ProcessLookupError):  # reaped by the system already
+                    os.kill(self.pid, signal.SIGKILL)
+                self._reap()
+        finally:
+            self._close()
 
 
-def _deliver(work: Callable[[], Any], passes: tuple[type[BaseException], ...], writer: int) -> None:
+def _hold() -> set[int | signal.Signals] | None:
+    """Hold back SIGINT and SIGTERM (the mask before, or None where that cannot be done)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+
+
+def _release(held: set[int | signal.Signals] | None) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _deliver(
+    work: Callable[[], Any],
+    passes: tuple[type[BaseException], ...],
+    family: tuple[int, int, int],
+    held: set[int | signal.Signals] | None,
+) -> None:
+    """The child's life: run `work`, write the pickle to the pipe, exit (never returns).
+    `family` is the parent's pid and the pipe's two ends."""
     status = 1
     try:
+        parent, reader, writer = family
+        os.close(reader)
+        for number in _HELD:
+            signal.signal(number, signal.SIG_DFL)  # an interrupt ends the child at once
+        _die_with_parent()
+        if os.getppid() != parent:  # the parent died before that took hold
+            return
+        _release(held)
         gc.disable()  # a collection would touch, and so copy, every object inherited
         try:
             payload = (True, work())
@@ -151,3 +172,78 @@ def _deliver(work: Callable[[], Any], passes: tuple[type[BaseException], ...], w
         pass
     finally:
         os._exit(status)
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies (Linux's PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+
+
+def _resident() -> int:
+    """This process's resident memory in bytes (0 where /proc does not tell)."""
+    fields = _read("/proc/self/statm").split()
+    if len(fields) < 2 or not fields[1].isdigit():
+        return 0
+    return int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _room() -> list[int]:
+    """Bytes of memory left to this process: the machine's available memory, and what the
+    limits of its control group and the groups above it leave (cgroup v2 or v1; reclaimable
+    file cache counts as left). Empty where none of it can be read."""
+    room = []
+    meminfo = _numbers(_read("/proc/meminfo"), "MemAvailable:")
+    if "MemAvailable:" in meminfo:
+        room.append(meminfo["MemAvailable:"] * 1024)
+    for line in _read("/proc/self/cgroup").splitlines():
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        controllers, path = parts[1], parts[2]
+        if controllers == "":  # v2
+            mount, names = "/sys/fs/cgroup", ("memory.max", "memory.current", "inactive_file")
+        elif "memory" in controllers.split(","):  # v1
+            mount = "/sys/fs/cgroup/memory"
+            names = ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file")
+        else:
+            continue
+        room.extend(_group_room(mount, path, *names))
+    return room
+
+
+def _group_room(mount: str, path: str, limit_file: str, usage_file: str, cache: str) -> list[int]:
+    """What the limit of each group from `path` up to the mount's root leaves. (In a container
+    without its own cgroup namespace, `path` names a group the container sees as the root.)"""
+    room = []
+    parts = [p for p in path.split("/") if p]
+    for depth in range(len(parts), -1, -1):
+        directory = "/".join([mount, *parts[:depth]])
+        limit, usage = (_read(f"{directory}/{name}").strip() for name in (limit_file, usage_file))
+        if not (limit.isdigit() and usage.isdigit()) or int(limit) >= 2**62:
+            continue  # no such group here, or no limit set
+        reclaimable = _numbers(_read(f"{directory}/memory.stat"), cache).get(cache, 0)
+        room.append(int(limit) - int(usage) + reclaimable)
+    return room
+
+
+def _numbers(text: str, *names: str) -> dict[str, int]:
+    """The numbers of the lines of `text` that start with one of `names` ("name value")."""
+    found = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) >= 2 and fields[0] in names and fields[1].isdigit():
+            found[fields[0]] = int(fields[1])
+    return found
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="ascii") as file:
+            return file.read(65536)
+    except (OSError, ValueError):
+        return ""
