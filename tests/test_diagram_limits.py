@@ -129,6 +129,18 @@ def test_a_large_data_map_without_boundaries_groups_by_kind_and_type():
     )
 
 
+def test_a_data_map_whose_groups_still_have_too_many_flows_groups_by_kind():
+    """Grouped by kind and type, 400 elements with no boundaries still leave more than 12
+    flows between groups; by kind alone they fit (a sparse 1,000-element model's map, drawn
+    by kind and type, kept `dot` busy for over 100 s)."""
+    result = nested(400, boundaries=False)
+    summary = diagram.sketch(result, diagram.Options(kind="data", max_nodes=12))
+    kinds = {x.split("-")[0] for x in re.findall(r'id="group-([^"]+)"', summary.source)}
+    assert kinds == {"process", "datastore", "actor", "external_service"}
+    assert "\u00abgrouped\u00bb" in summary.source and "4 groups" in summary.notes[0]
+    ET.fromstring(diagram.render(result, diagram.Options(kind="data", max_nodes=12), "svg"))
+
+
 def test_attack_trees_over_the_cap_keep_the_worst_and_name_the_rest():
     result = threatmodel.analyze(threatmodel.load_model(EXAMPLE), threatmodel.load_catalog())
     full = diagram.sketch(result, diagram.Options(kind="attack-tree", max_nodes=0))

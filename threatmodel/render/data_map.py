@@ -147,7 +147,7 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
         note = (
             f"summary view: {dot.count(len(roles), 'element')} drawn as "
             f"{dot.count(len(set(groups.values())), 'group')} (their boundaries, or kind and "
-            f"type), flows merged between groups (more than {options.max_nodes} elements or "
+            f"type, or kind), flows merged between groups (more than {options.max_nodes} elements or "
             "flows); --data ASSET or CATEGORY draws a part in full"
         )
         diagram.notes.append(note)
@@ -291,7 +291,8 @@ def _groups(diagram: Diagram, roles, flows, limit: int) -> dict[str, Group] | No
 
     Boundaries are collapsed from the innermost outward, as far as needed (as the data-flow
     diagram does); elements left outside every collapsed boundary are grouped by kind and
-    type when there are still too many nodes. None when the map is small enough."""
+    type when there are still too many nodes, and by kind alone when that leaves more than
+    `limit` flows between groups. None when the map is small enough."""
     if not limit or (len(roles) <= limit and len(flows) <= limit):
         return None
     paths = {e: diagram.path(e) for e in roles}
@@ -305,11 +306,17 @@ def _groups(diagram: Diagram, roles, flows, limit: int) -> dict[str, Group] | No
         else:
             loose.append(element_id)
     if len(set(groups.values())) + len(loose) > limit:
-        for element_id in loose:
-            element = diagram.graph.elements[element_id]
-            groups[element_id] = Group(
-                diagram.parent(element_id), kind=element.kind, type=element.type or ""
-            )
+        for by_type in (True, False):  # by kind and type; if too many flows are left, by kind
+            for element_id in loose:
+                element = diagram.graph.elements[element_id]
+                groups[element_id] = Group(
+                    diagram.parent(element_id),
+                    kind=element.kind,
+                    type=(element.type or "") if by_type else "",
+                )
+            merged = {(groups[f.source], groups[f.target]) for f in flows}
+            if sum(1 for source, target in merged if source != target) <= limit:
+                break
     else:
         for element_id in loose:  # few enough: each drawn as a group of one
             groups[element_id] = Group(diagram.parent(element_id), boundary=None, type=element_id)
@@ -353,9 +360,11 @@ def _group_node(diagram: Diagram, group: Group, ids, roles, outside, name: str, 
         head = f"\u00ab{boundary.type}\u00bb"
         title = boundary.label
         colour = dot.BOUNDARY_STYLES.get(boundary.type, dot.OTHER_BOUNDARY)["color"]
-    else:
-        head = f"\u00ab{dot.KIND_NAMES.get(group.kind, group.kind)}\u00bb"
-        title = (group.type or group.kind).replace("_", " ")
+    else:  # one kind and type, or (`type` empty) all of one kind
+        head = (
+            f"\u00ab{dot.KIND_NAMES.get(group.kind, group.kind) if group.type else 'grouped'}\u00bb"
+        )
+        title = group.type.replace("_", " ") or dot.KIND_NAMES.get(group.kind, group.kind)
         colour = MUTED
     lines = [
         font(html(head), 8, colour, italic=True),

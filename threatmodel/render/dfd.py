@@ -46,8 +46,11 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
     for element in model.elements:
         if element.id in view.visible and element.id not in view.represented:
             placed[diagram.parent(element.id)].append(_element_node(diagram, element, view))
-    for boundary_id in view.collapsed_nodes:
-        placed[diagram.parent(boundary_id)].append(_collapsed_node(diagram, boundary_id, view))
+    for node_id in view.collapsed_nodes:
+        if node_id in view.groups:
+            placed[view.groups[node_id][0]].append(_group_node(diagram, node_id, view))
+        else:
+            placed[diagram.parent(node_id)].append(_collapsed_node(diagram, node_id, view))
     dot.nest(graph, placed, diagram.parent, diagram.cluster, diagram.boundary_order)
     if view.large:
         # On big graphs dot spends nearly all its time in the network simplex that places
@@ -64,8 +67,10 @@ def build(diagram: Diagram, options: Options) -> graphviz.Digraph:
 
 def _legend(graph: graphviz.Digraph, diagram: Diagram, view: View) -> None:
     nodes = [(name, dot.element_style(kind, False, None)) for kind, name in dot.KIND_NAMES.items()]
-    if view.collapsed_nodes:
+    if set(view.collapsed_nodes) - view.groups.keys():
         nodes.append(("collapsed boundary", dict(dot.COLLAPSED_STYLE, style="filled")))
+    if view.groups:
+        nodes.append(("grouped elements", dict(dot.COLLAPSED_STYLE, style="filled")))
     notes = [
         font(html("\u2501\u2501\u25b6 thick: flow leaves its organisation"), 8),
         font(html("\u2550\u2550\u25b6 double: flow crosses a jurisdiction"), 8),
@@ -102,9 +107,11 @@ class View:
     context: frozenset[str]  # neighbours shown for orientation only (boundary view)
     represented: dict[str, str]  # element id -> collapsed boundary id
     collapsed_nodes: tuple[str, ...]
-    node_names: dict[str, str]  # element or collapsed boundary id -> DOT node name
+    node_names: dict[str, str]  # element, collapsed boundary or group id -> DOT node name
     edges: tuple[Edge, ...]
     summary: str
+    # collapsed groups of elements (see `_grouped`) -> (their boundary, kind, type)
+    groups: dict[str, tuple[str | None, str, str]] = attrs.Factory(dict)
 
     @property
     def large(self) -> bool:
@@ -195,6 +202,29 @@ def select(diagram: Diagram, options: Options) -> View:
     names = {e.id: f"e{i}" for i, e in enumerate(model.elements)}
     names.update({b: f"b{i}" for i, b in enumerate(diagram.boundary_order)})
     edges = _edges(model.flows, visible, represented, names)
+    groups: dict[str, tuple[str | None, str, str]] = {}
+    shown = len(visible) - len(represented) + len(collapsed_nodes)
+    automatic = options.collapse_depth is None and not options.collapse and options.max_nodes
+    if automatic and (shown > options.max_nodes or len(edges) > options.max_nodes):
+        loose = visible - context - represented.keys()
+        for by_type in (True, False):  # by kind and type; if that is still too much, by kind
+            grouped, groups = _grouped(diagram, loose, by_type)
+            together = {**represented, **grouped}
+            named = {**names, **{g: f"g{i}" for i, g in enumerate(groups)}}
+            edges = _edges(model.flows, visible, together, named)
+            shown = len(visible) - len(together) + len(collapsed_nodes) + len(groups)
+            if shown <= options.max_nodes and len(edges) <= options.max_nodes:
+                break
+        if groups:
+            represented, names = together, named
+            collapsed_nodes += tuple(groups)
+            notes.append(
+                f"elements grouped by kind{' and type' if by_type else ''} (more than "
+                f"{options.max_nodes} elements or flows)"
+            )
+            diagram.notes.append(
+                f"summary view: {notes[-1]}; threatmodel diagram --max-nodes 0 draws every element"
+            )
     counts = (
         f"{dot.count(len(model.elements), 'element')}, {dot.count(len(model.flows), 'flow')}, "
         f"{dot.count(len(model.boundaries), 'boundary')}"
@@ -210,7 +240,36 @@ def select(diagram: Diagram, options: Options) -> View:
         names,
         tuple(edges),
         summary,
+        groups,
     )
+
+
+def _grouped(
+    diagram: Diagram, loose: set[str], by_type: bool
+) -> tuple[dict[str, str], dict[str, tuple[str | None, str, str]]]:
+    """The elements of `loose` (in no collapsed boundary) grouped by the boundary they are in,
+    their kind and (`by_type`) their type, for a view that collapsing boundaries cannot make
+    small enough (a model with few or no boundaries). Returns element id -> group id, and each
+    group's (boundary, kind, type or '') in model order; an element alone in its group stays
+    as it is."""
+    members: dict[tuple[str | None, str, str], list[str]] = defaultdict(list)
+    for element in diagram.model.elements:  # model order: deterministic
+        if element.id in loose:
+            key: tuple[str | None, str, str] = (
+                diagram.parent(element.id),
+                str(element.kind),
+                (element.type or "") if by_type else "",
+            )
+            members[key].append(element.id)
+    grouped: dict[str, str] = {}
+    groups: dict[str, tuple[str | None, str, str]] = {}
+    for key, ids in members.items():
+        if len(ids) < 2:
+            continue
+        group_id = "/".join(("group", key[0] or "", key[1], key[2]))  # '/': in no id
+        groups[group_id] = key
+        grouped.update(dict.fromkeys(ids, group_id))
+    return grouped, groups
 
 
 def _edges(flows, visible, represented, names) -> list[Edge]:
@@ -283,10 +342,11 @@ def _data_lines(diagram: Diagram, subject: Any, sens: Sensitivity) -> list[str]:
     return lines
 
 
-def _collapsed_node(diagram: Diagram, boundary_id: str, view: View):
-    boundary = diagram.boundaries[boundary_id]
-    members = [e for e in diagram.model.elements if view.represented.get(e.id) == boundary_id]
-    inner = {b for e in members for b in diagram.path(e.id)} - set(diagram.path(boundary_id))
+def _members(diagram: Diagram, node_id: str, view: View, inner: set[str]):
+    """What a collapsed boundary or group stands for: its elements, the badge of their
+    findings (with those of `inner` boundaries and of the flows between them, which are not
+    drawn) and their sensitivity."""
+    members = [e for e in diagram.model.elements if view.represented.get(e.id) == node_id]
     member_ids = {e.id for e in members}
     flows = [f.id for f in diagram.model.flows if f.source in member_ids and f.target in member_ids]
     badge = diagram.index.badge([e.id for e in members] + sorted(inner) + flows)
@@ -296,6 +356,49 @@ def _collapsed_node(diagram: Diagram, boundary_id: str, view: View):
         tuple(sorted({c for s in sens_parts for c in s.special})),
         max((s.subjects for s in sens_parts if s.subjects), default=None),
     )
+    return members, badge, sens
+
+
+def _group_node(diagram: Diagram, group_id: str, view: View):
+    """A group of elements of one kind and type (see `_grouped`) as one node."""
+    parent, kind, kind_type = view.groups[group_id]
+    members, badge, sens = _members(diagram, group_id, view, set())
+    kind_name = dot.KIND_NAMES.get(kind, kind)
+    counted = dot.count(len(members), kind_name)
+    title = kind_type.replace("_", " ") if kind_type else counted
+    style = dict(dot.COLLAPSED_STYLE, color=SPECIAL if sens.special else MUTED, penwidth="2.0")
+    lines = [
+        font(html(f"\u00ab{kind_name if kind_type else 'grouped'}\u00bb"), 8, MUTED, italic=True),
+        font("<BR/>".join(html(x) for x in dot.wrap(title, 24)), 11, bold=True),
+    ]
+    if kind_type:
+        lines.append(font(html(f"grouped: {counted}"), 8, MUTED))
+    sensitivity = dot.sensitivity_row(sens.special, sens.subjects)
+    if sensitivity:
+        lines.append(sensitivity)
+    tip = [
+        f"{title}: {counted} grouped" if kind_type else f"{counted} grouped",
+        dot.shorten(", ".join(e.label for e in members), 400),
+        *dot.finding_lines(badge),
+    ]
+    attributes = dict(
+        style,
+        id=diagram.ids("group", "-".join(x for x in (kind, kind_type, parent) if x)),
+        tooltip=dot.tooltip(tip),
+        **{
+            "class": dot.css("collapsed", "group", f"severity-{badge.worst}" if badge.worst else "")
+        },
+    )
+    name = view.node_names[group_id]
+    label = table([dot.badged("<BR/>".join(lines), badge, diagram.catalog)])
+    return lambda g: g.node(name, label, **attributes)
+
+
+def _collapsed_node(diagram: Diagram, boundary_id: str, view: View):
+    boundary = diagram.boundaries[boundary_id]
+    members = [e for e in diagram.model.elements if view.represented.get(e.id) == boundary_id]
+    inner = {b for e in members for b in diagram.path(e.id)} - set(diagram.path(boundary_id))
+    members, badge, sens = _members(diagram, boundary_id, view, inner)
     colour = dot.BOUNDARY_STYLES.get(boundary.type, dot.OTHER_BOUNDARY)["color"]
     style = dict(dot.COLLAPSED_STYLE, color=SPECIAL if sens.special else colour, penwidth="2.0")
     kinds: dict[str, int] = defaultdict(int)
