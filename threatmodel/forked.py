@@ -39,7 +39,10 @@ def usable() -> bool:
     thread (a lock another thread holds would never be released in the child), and the
     memory left could hold a full copy of this process (a child shares its parent's pages
     only until it touches them; with no room, the system could kill either process)."""
-    return AVAILABLE and threading.active_count() == 1 and all(r > _resident() for r in _room())
+    if not AVAILABLE or threading.active_count() != 1:
+        return False
+    resident = _resident()
+    return all(room > resident for room in _room())
 
 
 class Forked:

@@ -342,11 +342,14 @@ def _data_lines(diagram: Diagram, subject: Any, sens: Sensitivity) -> list[str]:
     return lines
 
 
-def _members(diagram: Diagram, node_id: str, view: View, inner: set[str]):
-    """What a collapsed boundary or group stands for: its elements, the badge of their
-    findings (with those of `inner` boundaries and of the flows between them, which are not
-    drawn) and their sensitivity."""
-    members = [e for e in diagram.model.elements if view.represented.get(e.id) == node_id]
+def _members(diagram: Diagram, node_id: str, view: View) -> list:
+    """The elements a collapsed boundary or group stands for, in model order."""
+    return [e for e in diagram.model.elements if view.represented.get(e.id) == node_id]
+
+
+def _aggregate(diagram: Diagram, members: list, inner: set[str]) -> tuple[dot.Badge, Sensitivity]:
+    """The badge of the findings of `members` (with those of the `inner` boundaries and of
+    the flows between members, which are not drawn), and their sensitivity."""
     member_ids = {e.id for e in members}
     flows = [f.id for f in diagram.model.flows if f.source in member_ids and f.target in member_ids]
     badge = diagram.index.badge([e.id for e in members] + sorted(inner) + flows)
@@ -356,13 +359,14 @@ def _members(diagram: Diagram, node_id: str, view: View, inner: set[str]):
         tuple(sorted({c for s in sens_parts for c in s.special})),
         max((s.subjects for s in sens_parts if s.subjects), default=None),
     )
-    return members, badge, sens
+    return badge, sens
 
 
 def _group_node(diagram: Diagram, group_id: str, view: View):
     """A group of elements of one kind and type (see `_grouped`) as one node."""
     parent, kind, kind_type = view.groups[group_id]
-    members, badge, sens = _members(diagram, group_id, view, set())
+    members = _members(diagram, group_id, view)
+    badge, sens = _aggregate(diagram, members, set())
     kind_name = dot.KIND_NAMES.get(kind, kind)
     counted = dot.count(len(members), kind_name)
     title = kind_type.replace("_", " ") if kind_type else counted
@@ -396,9 +400,9 @@ def _group_node(diagram: Diagram, group_id: str, view: View):
 
 def _collapsed_node(diagram: Diagram, boundary_id: str, view: View):
     boundary = diagram.boundaries[boundary_id]
-    members = [e for e in diagram.model.elements if view.represented.get(e.id) == boundary_id]
+    members = _members(diagram, boundary_id, view)
     inner = {b for e in members for b in diagram.path(e.id)} - set(diagram.path(boundary_id))
-    members, badge, sens = _members(diagram, boundary_id, view, inner)
+    badge, sens = _aggregate(diagram, members, inner)
     colour = dot.BOUNDARY_STYLES.get(boundary.type, dot.OTHER_BOUNDARY)["color"]
     style = dict(dot.COLLAPSED_STYLE, color=SPECIAL if sens.special else colour, penwidth="2.0")
     kinds: dict[str, int] = defaultdict(int)
