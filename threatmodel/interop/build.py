@@ -19,7 +19,7 @@ from threatmodel.errors import Collector, Position, Problem
 from threatmodel.fields import Fields
 from threatmodel.ids import is_id
 from threatmodel.interop.mapping import CONFIDENTIALITY
-from threatmodel.loader import LList, LMap
+from threatmodel.loader import LList, LMap, key_pos, value_pos
 from threatmodel.model import Boundary, Control, DataAsset, DataFlow, Element, System, SystemModel
 from threatmodel.vocabulary import Attribute, Vocabulary
 
@@ -143,19 +143,30 @@ class Builder:
 
     # -- typed access to the source: the one typed reader (`fields.Fields`), with the rules
     # relaxed for foreign files (numbers read as text, null list entries skipped); a container
-    # that is not a mapping reads as an empty one
+    # that is not a mapping reads as an empty one. A value that is already what is asked for
+    # (the commonest case, by far) is returned as Fields would return it, without making one
+    # (a big import reads over 600,000 values)
     def _fields(self, container: Any, what: str) -> Fields:
         return Fields(
-            container, self.out, what, foreign=True, pos=_pos(container, self.top()), remember=False
+            container, self.out, what, foreign=True, pos=self._where(container), remember=False
         )
 
     def mapping(self, container: Any, key: Any, what: str, required: bool = False) -> LMap | None:
+        value = _get(container, key)
+        if isinstance(value, dict):
+            return value  # type: ignore[return-value]  # located data: an LMap
         return self._fields(container, what).mapping(key, required=required)
 
     def sequence(self, container: Any, key: Any, what: str) -> LList | list:
+        value = _get(container, key)
+        if isinstance(value, list) and value:
+            return value
         return self._fields(container, what).sequence(key) or []
 
     def text(self, container: Any, key: Any, what: str, required: bool = False) -> str:
+        value = _get(container, key)
+        if isinstance(value, str) and value:
+            return value
         return self._fields(container, what).text(key, required=required)
 
     def texts(self, container: Any, key: Any, what: str) -> list[tuple[str, Position]]:
@@ -163,13 +174,22 @@ class Builder:
         return self._fields(container, what).id_entries(key)
 
     def flag(self, container: Any, key: Any, what: str) -> bool | None:
+        value = _get(container, key)
+        if isinstance(value, bool):
+            return value
         return self._fields(container, what).flag(key)
 
     def at(self, container: Any, key: Any) -> Position:
-        return self._fields(container, "").at(key)
+        found = value_pos(container, key, _UNPLACED)
+        return self._where(container) if found is _UNPLACED else found
 
     def key_at(self, container: Any, key: Any) -> Position:
-        return self._fields(container, "").key_at(key)
+        found = key_pos(container, key, _UNPLACED)
+        return self._where(container) if found is _UNPLACED else found
+
+    def _where(self, container: Any) -> Position:
+        """Where `container` is (the file's top for a value that has no position)."""
+        return getattr(container, "pos", None) or self.top()
 
     # -- ids
     def claim(self, raw: str, where: Position, what: str, data: bool = False) -> str:
@@ -238,5 +258,9 @@ UNMAPPED = "source fields with no equivalent here"
 UNMAPPED_DEFAULT = "source fields with no equivalent here, left at their tool's default"
 
 
-def _pos(container: Any, default: Position) -> Position:
-    return getattr(container, "pos", default)
+def _get(container: Any, key: Any) -> Any:
+    """The value at `key` of a mapping (None for anything else), as `Fields` reads it."""
+    return container.get(key) if isinstance(container, dict) else None
+
+
+_UNPLACED = Position(file="")  # no position found (compared by identity)

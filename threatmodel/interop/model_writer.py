@@ -238,14 +238,10 @@ def dump_model(
             width=100,
             indent=2,
         )
-        body_lines = _commented(body.splitlines(), model, comments or {})
-    lines: list[str] = []
-    for line in body_lines:
-        if lines and line and not line.startswith((" ", "-")):
-            lines.append("")
-        lines.append(line)
+        body = _SECTION.sub("\n\n", _commented(body, model, comments or {}))
     header_lines = [("# " + h).rstrip() for text in header for h in text.splitlines() or [""]]
-    return "\n".join(header_lines + ([""] if header_lines else []) + lines) + "\n"
+    top = [*header_lines, ""] if header_lines else []
+    return "\n".join([*top, body.removesuffix("\n")]) + "\n"
 
 
 _SECTION_IDS = {
@@ -254,44 +250,53 @@ _SECTION_IDS = {
     "flows": lambda m: [f.id for f in m.flows],
     "boundaries": lambda m: [b.id for b in m.boundaries],
 }
+_SECTION = re.compile(r"\n(?=[^ \n-])")  # before a section: a line at column 0 but an item
 _BLOCK_SCALAR = re.compile(r":\s*[|>][-+0-9]*$")
-_FIELD = re.compile(r"^(- |  )([A-Za-z_][A-Za-z0-9_]*):( |$)")
+# a line that starts a field: any line at column 0 (a section, or an item: `- field: ...`),
+# or a field of an item or of the system at column 2; the name is group 2 when it is a field
+_STARTS = re.compile(r"^(?:(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: |$)|[^ \n])", re.M)
 
 
-def _commented(lines: list[str], model: SystemModel, comments: dict) -> list[str]:
-    """`lines` with each comment appended to the last line of its field.
+def _commented(body: str, model: SystemModel, comments: dict) -> str:
+    """`body` with each comment appended to the last line of its field.
 
     The dumper writes every section as a block sequence of mappings (`- id: ...` at column 0,
     fields at column 2) and the system as a mapping with fields at column 2; continuation
     lines of a value are indented further, so a field ends where the next line at column 0
     or 2 begins. A block scalar's comment goes on its first line (a later one is text).
+    Only the lines that start a field are visited (found by one regular expression).
     """
     if not comments:
-        return lines
-    out = list(lines)
+        return body
+    pieces: list[str] = []
+    done = 0  # what of `body` is in `pieces`
     section, index, ids = "", -1, []
-    open_field: tuple[int, str] | None = None  # (line of the field, comment)
+    open_field: tuple[int, str] | None = None  # (where its first line ends, comment)
 
-    def close(end: int) -> None:
+    def close(end: int) -> None:  # `end`: where the field's last line ends
+        nonlocal done
         if open_field is None:
             return
-        start, text = open_field
-        at = start if _BLOCK_SCALAR.search(lines[start]) else end
-        out[at] = f"{out[at]}  # {text}"
+        first_end, text = open_field
+        line_start = body.rfind("\n", 0, first_end) + 1
+        at = first_end if _BLOCK_SCALAR.search(body, line_start, first_end) else end
+        pieces.append(body[done:at])
+        pieces.append(f"  # {text}")
+        done = at
 
-    for number, line in enumerate(lines):
-        starts_field = bool(line) and (not line.startswith(" ") or _FIELD.match(line))
-        if starts_field:
-            close(number - 1)
-            open_field = None
-        if line and not line.startswith((" ", "-")):
-            section = line.split(":", 1)[0]
+    for match in _STARTS.finditer(body):
+        start = match.start()
+        close(max(start - 1, 0))
+        open_field = None
+        if body[start] not in " -":
+            end = body.find("\n", start)
+            section = body[start : len(body) if end < 0 else end].split(":", 1)[0]
             index, ids = -1, _SECTION_IDS.get(section, lambda m: [])(model)
             continue
-        if line.startswith("- "):
+        if body.startswith("- ", start):
             index += 1
-        match = _FIELD.match(line)
-        if not match:
+        name = match.group(2)
+        if name is None:
             continue
         if section == "system":
             object_id = model.system.id
@@ -299,8 +304,10 @@ def _commented(lines: list[str], model: SystemModel, comments: dict) -> list[str
             object_id = ids[index]
         else:
             continue
-        text = comments.get((section, object_id, match.group(2)))
+        text = comments.get((section, object_id, name))
         if text:
-            open_field = (number, " ".join(text.split()))
-    close(len(lines) - 1)
-    return out
+            end = body.find("\n", start)
+            open_field = (len(body) if end < 0 else end, " ".join(text.split()))
+    close(len(body) - 1 if body.endswith("\n") else len(body))
+    pieces.append(body[done:])
+    return "".join(pieces)
