@@ -133,9 +133,22 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_the_costly_formats_split_in_two_shares_of_about_equal_cost():
-    assert render._shares(["dot", *TEXT]) == (["html", "csv"], ["json", "sarif", "dot", "md"])
-    assert render._shares(["json", "md"]) == (["json"], ["md"])
+def test_turns_hand_each_item_to_one_process_only(tmp_path):
+    """Two processes taking turns at once: every item is taken, by one of them, once."""
+    before = _open_descriptors()
+    items = [f"item {n}" for n in range(200)]
+    with forked.Turns(items) as turns:
+        with forked.Forked(lambda: [(item, time.sleep(0.001))[0] for item in turns]) as child:
+            mine = [(item, time.sleep(0.001))[0] for item in turns]
+            theirs = child.result()
+    assert mine and theirs  # both took some
+    assert sorted(mine + theirs) == sorted(items)
+    assert list(turns) == [] and _open_descriptors() == before
+
+
+def test_turns_take_at_most_256_items():
+    with pytest.raises(ValueError, match="256"):
+        forked.Turns(range(257))
 
 
 def test_two_processes_render_the_same_bytes_in_the_same_order(report, roomy):
@@ -149,8 +162,8 @@ def test_two_processes_render_the_same_bytes_in_the_same_order(report, roomy):
 def test_the_childs_share_is_rendered_here_when_the_child_fails(
     report, monkeypatch, roomy, tmp_path
 ):
-    """A child that dies (here: the HTML renderer fails only outside this process) loses
-    nothing: its share is rendered again in this process."""
+    """A child that dies (here: every renderer fails outside this process) loses nothing:
+    what it took is rendered again in this process."""
     here = os.getpid()
     real = render.renderer
     died = tmp_path / "the child died"
@@ -164,7 +177,7 @@ def test_the_childs_share_is_rendered_here_when_the_child_fails(
                 os._exit(9)
             return function(*args, **kwargs)
 
-        return only_here if name == "html" else function
+        return only_here
 
     monkeypatch.setattr(render, "renderer", renderer)
     two = render.render_formats(report, TEXT, render.RenderOptions(processes=2))
@@ -172,20 +185,19 @@ def test_the_childs_share_is_rendered_here_when_the_child_fails(
     assert died.exists() and two == render.render_formats(report, TEXT)
 
 
-def test_bad_input_met_in_the_childs_share_is_raised_here_once(report, monkeypatch, roomy):
-    """A user's template that fails in the child fails the run as it would without one, and
-    is not rendered a second time here (a template that runs out its time would double it)."""
-    here = os.getpid()
+def test_bad_input_in_either_process_is_raised_once(report, monkeypatch, roomy, tmp_path):
+    """A user's template that fails, in the child or here, fails the run as it would without
+    a child, and is rendered once (a template that runs out its time would double it)."""
     real = render.renderer
-    calls_here = []
+    calls = tmp_path / "calls"
 
     def renderer(name):
         if name != "html":
             return real(name)
 
         def failing(*args, **kwargs):
-            if os.getpid() == here:
-                calls_here.append(name)
+            with calls.open("a") as log:
+                log.write(f"{os.getpid()}\n")
             raise ThreatModelError([Problem(message="template broke", pos=Position(file="t"))])
 
         return failing
@@ -195,7 +207,18 @@ def test_bad_input_met_in_the_childs_share_is_raised_here_once(report, monkeypat
     with pytest.raises(ThreatModelError, match="t: template broke") as raised:
         render.render_formats(report, TEXT, options)
     assert raised.value.problems == (Problem(message="template broke", pos=Position(file="t")),)
-    assert calls_here == []
+    assert len(calls.read_text().split()) == 1
+
+
+def test_no_pipe_for_the_turns_renders_everything_here(report, monkeypatch, roomy):
+    one = render.render_formats(report, TEXT)
+
+    def refused(*args):
+        raise OSError(24, "too many open files")
+
+    monkeypatch.setattr(forked.Turns, "__init__", refused)
+    monkeypatch.setattr(forked, "Forked", None)  # never reached
+    assert render.render_formats(report, TEXT, render.RenderOptions(processes=2)) == one
 
 
 def test_bad_input_errors_pickle_as_they_were_made():

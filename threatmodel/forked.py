@@ -24,7 +24,7 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -130,6 +130,43 @@ class Forked:
                 self._reap()
         finally:
             self._close()
+
+
+class Turns:
+    """`items` handed out one at a time to whichever process asks next, this one or a child
+    forked after it was made: each is a byte in a pipe, and reading one byte of a pipe is
+    atomic, so no item is handed out twice, and none waits while either process is free.
+    Iterate to take items until none is left; `close` when done. At most 256 items."""
+
+    def __init__(self, items: Iterable[Any]):
+        self.items = list(items)
+        if len(self.items) > 256:
+            raise ValueError("at most 256 items")
+        self.reader: int | None = None
+        reader, writer = os.pipe()  # OSError when no descriptor is left
+        try:
+            os.write(writer, bytes(range(len(self.items))))  # far below a pipe's buffer
+        except BaseException:
+            os.close(reader)
+            raise
+        finally:
+            os.close(writer)  # read to its end, the pipe then reads as closed
+        self.reader = reader
+
+    def __iter__(self) -> Iterator[Any]:
+        while self.reader is not None and (byte := os.read(self.reader, 1)):
+            yield self.items[byte[0]]
+
+    def close(self) -> None:
+        reader, self.reader = self.reader, None
+        if reader is not None:
+            os.close(reader)
+
+    def __enter__(self) -> Turns:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def _hold() -> set[int | signal.Signals] | None:
