@@ -146,6 +146,35 @@ def test_turns_hand_each_item_to_one_process_only(tmp_path):
     assert list(turns) == [] and _open_descriptors() == before
 
 
+def test_beside_runs_theirs_in_a_child_and_mine_here(roomy):
+    theirs, mine = forked.beside(os.getpid, os.getpid)
+    assert mine == os.getpid() != theirs
+
+
+def test_beside_runs_theirs_here_when_the_child_fails_otherwise(roomy):
+    here = os.getpid()
+
+    def theirs():
+        if os.getpid() != here:
+            os._exit(9)
+        return "here"
+
+    assert forked.beside(theirs, lambda: "mine") == ("here", "mine")
+
+
+def test_beside_raises_bad_input_from_the_child_once(roomy, tmp_path):
+    calls = tmp_path / "calls"
+
+    def theirs():
+        with calls.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        raise ThreatModelError([Problem(message="bad", pos=Position(file="x"))])
+
+    with pytest.raises(ThreatModelError, match="x: bad"):
+        forked.beside(theirs, lambda: None, passes=(ThreatModelError,))
+    assert calls.read_text().split() != [str(os.getpid())] and len(calls.read_text().split()) == 1
+
+
 def test_turns_take_at_most_256_items():
     with pytest.raises(ValueError, match="256"):
         forked.Turns(range(257))

@@ -26,12 +26,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 # fork copies only the calling thread; macOS's system libraries are not safe after it, and
 # Windows has no fork
 AVAILABLE = hasattr(os, "fork") and sys.platform != "darwin"
 _HELD = {signal.SIGINT, signal.SIGTERM}
+T = TypeVar("T")
+U = TypeVar("U")
 
 
 def usable() -> bool:
@@ -167,6 +169,20 @@ class Turns:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def beside(
+    theirs: Callable[[], T], mine: Callable[[], U], passes: tuple[type[BaseException], ...] = ()
+) -> tuple[T, U]:
+    """`(theirs(), mine())`, with `theirs` run in a forked child while this process runs
+    `mine`, when a child can be forked (`usable`). An exception of `passes` in the child is
+    raised here (after `mine`); any other failure of the child runs `theirs` here."""
+    if not usable():
+        return theirs(), mine()
+    with Forked(lambda: (theirs(),), passes) as child:
+        own = mine()
+        delivered = child.result()
+    return (theirs() if delivered is None else delivered[0]), own
 
 
 def _hold() -> set[int | signal.Signals] | None:

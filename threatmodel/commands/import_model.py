@@ -68,11 +68,12 @@ def check_written(text: str, shown: str, limits, catalog) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from threatmodel import forked
     from threatmodel.api import check_model
     from threatmodel.console import document
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.interop import import_model
-    from threatmodel.interop.model_writer import dump_model
+    from threatmodel.interop.model_writer import dump_body, with_header
     from threatmodel.interop.report import count_unmapped, report_lines
     from threatmodel.output import write_atomic
     from threatmodel.render.escape import terminal
@@ -91,10 +92,16 @@ def run(args: argparse.Namespace) -> int:
     result = import_model(args.from_format, args.source, limits)
     model = result.model
     catalog = load_catalog(args)
-    check_model(model, catalog)
-    notes = report_lines(result.notes, args.source)
-    lines = header(args.source, result.source_format, notes)
-    text = dump_model(model, lines, result.comments)
+
+    def checked_notes() -> list[str]:
+        check_model(model, catalog)
+        return report_lines(result.notes, args.source)
+
+    # the checks and notes in a child (where one can be forked) while this process writes
+    notes, body = forked.beside(
+        checked_notes, lambda: dump_body(model, result.comments), passes=(ThreatModelError,)
+    )
+    text = with_header(header(args.source, result.source_format, notes), body)
     check_written(text, f"{output or 'the imported model'} (not written)", limits, catalog)
     counts = (
         f"{len(model.elements)} elements, {len(model.flows)} flows, "

@@ -228,6 +228,11 @@ def dump_model(
 ) -> str:
     """Model YAML text; `header` lines become comments at the top, and `comments` maps
     (section, object id, field) to a comment written at the end of that field."""
+    return with_header(header, dump_body(model, comments))
+
+
+def dump_body(model: SystemModel, comments: dict[tuple[str, str, str], str] | None = None) -> str:
+    """`dump_model` without the header."""
     with no_cycle_collection():  # the data, its nodes and lines: new objects, none in a cycle
         body = yaml.dump(
             model_data(model),
@@ -238,7 +243,11 @@ def dump_model(
             width=100,
             indent=2,
         )
-        body = _SECTION.sub("\n\n", _commented(body, model, comments or {}))
+        return _SECTION.sub("\n\n", _commented(body, model, comments or {}))
+
+
+def with_header(header: list[str] | tuple[str, ...], body: str) -> str:
+    """`body` (from `dump_body`) with the `header` lines as comments above it."""
     header_lines = [("# " + h).rstrip() for text in header for h in text.splitlines() or [""]]
     top = [*header_lines, ""] if header_lines else []
     return "\n".join([*top, body.removesuffix("\n")]) + "\n"
