@@ -17,7 +17,14 @@ import graphviz
 
 from threatmodel.errors import did_you_mean
 from threatmodel.render import dot
-from threatmodel.render.diagram import Diagram, Options, auto_depth, option_error, representative
+from threatmodel.render.diagram import (
+    Diagram,
+    Options,
+    auto_depth,
+    kind_group,
+    option_error,
+    representative,
+)
 from threatmodel.render.dot import INK, MUTED, OUTSIDE, SPECIAL, cell, font, html, table
 
 ROLE_NAMES = {
@@ -308,12 +315,10 @@ def _groups(diagram: Diagram, roles, flows, limit: int) -> dict[str, Group] | No
     if len(set(groups.values())) + len(loose) > limit:
         for by_type in (True, False):  # by kind and type; if too many flows are left, by kind
             for element_id in loose:
-                element = diagram.graph.elements[element_id]
-                groups[element_id] = Group(
-                    diagram.parent(element_id),
-                    kind=element.kind,
-                    type=(element.type or "") if by_type else "",
+                parent, kind, type_ = kind_group(
+                    diagram, diagram.graph.elements[element_id], by_type
                 )
+                groups[element_id] = Group(parent, kind=kind, type=type_)
             merged = {(groups[f.source], groups[f.target]) for f in flows}
             if sum(1 for source, target in merged if source != target) <= limit:
                 break

@@ -18,6 +18,7 @@ from threatmodel.render.diagram import (
     Options,
     Sensitivity,
     auto_depth,
+    kind_group,
     option_error,
     representative,
 )
@@ -255,12 +256,7 @@ def _grouped(
     members: dict[tuple[str | None, str, str], list[str]] = defaultdict(list)
     for element in diagram.model.elements:  # model order: deterministic
         if element.id in loose:
-            key: tuple[str | None, str, str] = (
-                diagram.parent(element.id),
-                str(element.kind),
-                (element.type or "") if by_type else "",
-            )
-            members[key].append(element.id)
+            members[kind_group(diagram, element, by_type)].append(element.id)
     grouped: dict[str, str] = {}
     groups: dict[str, tuple[str | None, str, str]] = {}
     for key, ids in members.items():

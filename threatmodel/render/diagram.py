@@ -184,6 +184,12 @@ def representative(path: list[str], collapse: set[str], depth: int | None) -> st
     return None
 
 
+def kind_group(diagram: Diagram, element: Any, by_type: bool) -> tuple[str | None, str, str]:
+    """The group an element outside every collapsed boundary joins when a view is still too
+    big (both diagrams' rule): the boundary it is in, its kind and (`by_type`) its type."""
+    return diagram.parent(element.id), str(element.kind), (element.type or "") if by_type else ""
+
+
 def auto_depth(paths: dict[str, list[str]], collapse: set[str], flows, limit: int) -> int | None:
     """The deepest collapse depth that leaves at most `limit` nodes and `limit` edges (flows
     between the same two collapsed boundaries count once); 0 when none does."""
