@@ -124,6 +124,25 @@ def test_an_import_that_would_write_a_model_too_big_to_load_writes_nothing(tmp_p
     assert main(["validate", str(out)]) == 0
 
 
+def test_a_written_model_that_would_not_load_is_refused_at_its_place():
+    """The read-back check reads without positions first; what it refuses is read again
+    with them, so the message names the line and column in the text that was not written."""
+    from threatmodel import run
+    from threatmodel.commands.import_model import check_written
+    from threatmodel.errors import ThreatModelError
+    from threatmodel.loader import DEFAULT_LIMITS
+
+    text = (
+        "system: {id: s, name: S}\n"
+        "elements:\n"
+        "- id: a\n  kind: process\n  name: A\n"
+        "- id: b\n  kind: process\n  name: B\n  colour: red\n"
+    )
+    with pytest.raises(ThreatModelError) as refused:
+        check_written(text, "m.yaml (not written)", DEFAULT_LIMITS, run.catalog(run.Sources()))
+    assert [str(p.pos) for p in refused.value.problems] == ["m.yaml (not written):9:3"]
+
+
 def test_analyze_from_another_tool_keeps_the_work_limits(tmp_path, capsys):
     out, otm = tmp_path / "out", otm_path()
     args = ["analyze", "--from", "otm", str(otm), "-o", str(out), "--format", "json"]
