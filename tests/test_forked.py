@@ -188,6 +188,30 @@ def test_two_processes_render_the_same_bytes_in_the_same_order(report, roomy):
     assert two == one
 
 
+def test_this_process_renders_the_json(report, monkeypatch, roomy, tmp_path):
+    """JSON reads every object of the report: it is taken here before the child is forked,
+    and rendered here, where no page has to be copied. (Which process renders the rest
+    depends on which is free first.)"""
+    real = render.renderer
+    log = tmp_path / "who"
+
+    def renderer(name):
+        function = real(name)
+
+        def logged(*args, **kwargs):
+            with log.open("a") as out:
+                out.write(f"{name} {os.getpid()}\n")
+            return function(*args, **kwargs)
+
+        return logged
+
+    monkeypatch.setattr(render, "renderer", renderer)
+    render.render_formats(report, TEXT, render.RenderOptions(processes=2))
+    who = dict(line.split() for line in log.read_text().splitlines())
+    assert sorted(who) == sorted(TEXT)
+    assert who["json"] == str(os.getpid())
+
+
 def test_the_childs_share_is_rendered_here_when_the_child_fails(
     report, monkeypatch, roomy, tmp_path
 ):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import itertools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
@@ -174,10 +175,13 @@ def render_all(
     return files, notes
 
 
-# what rendering a format costs next to the others (the dense 1,000-element model: HTML
-# 0.9 s, JSON 0.4 s, SARIF 0.3 s, CSV 0.2 s; the 10,000-element one: JSON 5.8 s, HTML 5.2 s,
-# SARIF 2.9 s, CSV 2.4 s); the formats not named here cost little
-_COST = {"html": 5, "json": 4, "sarif": 2, "csv": 1}
+# the order formats are taken in, costliest first (the dense 1,000-element model: HTML 0.9 s,
+# JSON 0.4 s, SARIF 0.3 s, CSV 0.2 s; the 10,000-element one: JSON 5.8 s, HTML 5.2 s, SARIF
+# 2.9 s, CSV 2.4 s; the formats not named here cost little), but JSON first: this process
+# takes it before the child is forked. JSON reads every object of the report, and a child
+# that reads an object writes its reference count, so copies the memory page it shares with
+# this process: the JSON of the 10,000-element model took 7.6 s in the child, 5.8 s here.
+_ORDER = {"json": 5, "html": 4, "sarif": 2, "csv": 1}
 
 
 def _rendered(
@@ -185,23 +189,25 @@ def _rendered(
 ) -> dict[str, str | bytes]:
     """Each format's output by file name, in the order of `formats`. With two processes or
     more and two costly formats, a forked child renders beside this process: each takes the
-    next format, costliest first, when it is free (`forked.Turns`), so neither waits for a
-    share fixed in advance. The bytes, and the errors, are the same either way."""
+    next format (`_ORDER`) when it is free (`forked.Turns`), so neither waits for a share
+    fixed in advance. The bytes, and the errors, are the same either way."""
     names = list(dict.fromkeys(formats))
-    if options.processes < 2 or sum(name in _COST for name in names) < 2:
+    if options.processes < 2 or sum(name in _ORDER for name in names) < 2:
         return _render_each(report, names, options)
     from threatmodel import forked
 
     if not forked.usable():
         return _render_each(report, names, options)
     try:
-        turns = forked.Turns(sorted(names, key=lambda name: -_COST.get(name, 0)))
+        turns = forked.Turns(sorted(names, key=lambda name: -_ORDER.get(name, 0)))
     except OSError:  # no descriptor to spare
         return _render_each(report, names, options)
     work = functools.partial(_render_each, report, turns, options)
-    with turns, forked.Forked(work, passes=(ThreatModelError,)) as child:
-        files = _render_each(report, turns, options)
-        from_child = child.result()  # bad input (a user's template) is raised as it was
+    with turns:
+        first = next(iter(turns))  # this process's, taken before the child can take it
+        with forked.Forked(work, passes=(ThreatModelError,)) as child:
+            files = _render_each(report, itertools.chain((first,), turns), options)
+            from_child = child.result()  # bad input (a user's template) is raised as it was
     if from_child is None:  # the child failed otherwise: render what it took here, bugs and all
         left = [name for name in names if file_name(name) not in files]
         from_child = _render_each(report, left, options)
