@@ -200,9 +200,9 @@ def load_text(
     catalogs leave it off: every key of an element is written where the element is.
     `sections` caps the items of top-level lists, {key: (most items, message)}: the read
     stops at the first item past the cap with that message, so a file asking for too much
-    work is refused before the rest of it is read. Without `located`, every key and value
-    is placed at the file's first line (a check that only needs to know whether the text
-    loads, and loads again with positions to report why not, takes a fifth less time).
+    work is refused before the rest of it is read. Without `located`, every key and scalar
+    value is placed at the file's first line (for a check that only needs to know whether the
+    text loads, and loads it again with positions to say why not: reading takes a fifth less).
     """
     if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
         raise ThreatModelError(
