@@ -259,11 +259,15 @@ _SECTION_IDS = {
     "flows": lambda m: [f.id for f in m.flows],
     "boundaries": lambda m: [b.id for b in m.boundaries],
 }
-_SECTION = re.compile(r"\n(?=[^ \n-])")  # before a section: a line at column 0 but an item
-_BLOCK_SCALAR = re.compile(r":\s*[|>][-+0-9]*$")
-# a line that starts a field: any line at column 0 (a section, or an item: `- field: ...`),
-# or a field of an item or of the system at column 2; the name is group 2 when it is a field
-_STARTS = re.compile(r"^(?:(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: |$)|[^ \n])", re.M)
+# What the dumper writes at column 0: a section's key, or `- ` (an item of a section). A value
+# continues on lines indented further, except after a U+2028 or U+2029 (a line break to YAML,
+# not to these patterns), which libyaml may write at column 0 inside a quoted text.
+_SECTION = re.compile(r"\n(?=[A-Za-z_])")  # before a section
+# a field whose value is a block scalar (`key: |-`): the indicator right after its key
+_BLOCK_SCALAR = re.compile(r"(?:- |  )[A-Za-z_][A-Za-z0-9_]*: [|>][-+0-9]*$", re.M)
+# a line that starts a field: a section's key or an item (`- field: ...`) at column 0, or a
+# field of an item or of the system at column 2; the name is group 2 when it is a field
+_STARTS = re.compile(r"^(?:(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: |$)|[A-Za-z_-])", re.M)
 
 
 def _commented(body: str, model: SystemModel, comments: dict) -> str:
@@ -280,15 +284,14 @@ def _commented(body: str, model: SystemModel, comments: dict) -> str:
     pieces: list[str] = []
     done = 0  # what of `body` is in `pieces`
     section, index, ids = "", -1, []
-    open_field: tuple[int, str] | None = None  # (where its first line ends, comment)
+    open_field: tuple[int, int, str] | None = None  # (its start, its first line's end, comment)
 
     def close(end: int) -> None:  # `end`: where the field's last line ends
         nonlocal done
         if open_field is None:
             return
-        first_end, text = open_field
-        line_start = body.rfind("\n", 0, first_end) + 1
-        at = first_end if _BLOCK_SCALAR.search(body, line_start, first_end) else end
+        start, first_end, text = open_field
+        at = first_end if _BLOCK_SCALAR.match(body, start) else end
         pieces.append(body[done:at])
         pieces.append(f"  # {text}")
         done = at
@@ -297,7 +300,7 @@ def _commented(body: str, model: SystemModel, comments: dict) -> str:
         start = match.start()
         close(max(start - 1, 0))
         open_field = None
-        if body[start] not in " -":
+        if body[start] not in " -":  # a section
             end = body.find("\n", start)
             section = body[start : len(body) if end < 0 else end].split(":", 1)[0]
             index, ids = -1, _SECTION_IDS.get(section, lambda m: [])(model)
@@ -316,7 +319,7 @@ def _commented(body: str, model: SystemModel, comments: dict) -> str:
         text = comments.get((section, object_id, name))
         if text:
             end = body.find("\n", start)
-            open_field = (len(body) if end < 0 else end, " ".join(text.split()))
+            open_field = (start, len(body) if end < 0 else end, " ".join(text.split()))
     close(len(body) - 1 if body.endswith("\n") else len(body))
     pieces.append(body[done:])
     return "".join(pieces)
