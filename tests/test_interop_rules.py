@@ -324,6 +324,26 @@ def test_comments_land_on_their_fields_and_the_yaml_reads_back_the_same():
     assert body["system"]["description"] == "line one\nline two"
 
 
+def test_a_comment_stays_on_its_field_before_a_key_of_another_shape():
+    """An attribute named `x-y` (or a key the dumper quotes) starts a field too: the comment
+    on the field before it stays there."""
+    model = threatmodel.load_model_data(
+        {
+            "system": {"id": "s"},
+            "vocabulary": {
+                "attributes": [
+                    {"name": "x-y", "type": "int", "applies_to": ["process"]},
+                    {"name": "yes", "type": "int", "applies_to": ["process"]},
+                ]
+            },
+            "elements": [{"id": "e", "kind": "process", "type": "api", "x-y": 1, "yes": 2}],
+        },
+        strict=False,
+    )
+    text = dump_model(model, [], {("elements", "e", "type"): "c", ("elements", "e", "x-y"): "d"})
+    assert "  type: api  # c\n  x-y: 1\n" in text
+
+
 @pytest.mark.parametrize(
     "value",
     [

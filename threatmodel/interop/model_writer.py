@@ -266,8 +266,12 @@ _SECTION = re.compile(r"\n(?=[A-Za-z_])")  # before a section
 # a field whose value is a block scalar (`key: |-`): the indicator right after its key
 _BLOCK_SCALAR = re.compile(r"(?:- |  )[A-Za-z_][A-Za-z0-9_]*: [|>][-+0-9]*$", re.M)
 # a line that starts a field: a section's key or an item (`- field: ...`) at column 0, or a
-# field of an item or of the system at column 2; the name is group 2 when it is a field
-_STARTS = re.compile(r"^(?:(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: |$)|[A-Za-z_-])", re.M)
+# field of an item or of the system at column 2 (any key there: a value goes on at column 4,
+# and a list under a key at column 2 as `  - `); the name is group 2 when it is a field that
+# may carry a comment (an attribute named `x-y` or a quoted key only ends the one before)
+_STARTS = re.compile(
+    r"^(?:(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: |$)|  [^ \n\u2028\u2029-]|[A-Za-z_-])", re.M
+)
 
 
 def _commented(body: str, model: SystemModel, comments: dict) -> str:
