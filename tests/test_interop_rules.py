@@ -171,6 +171,24 @@ def test_threagile_includes_share_one_file_budget(tmp_path):
         import_model("auto", path, Limits(max_bytes=1500))
 
 
+def test_threagile_includes_share_one_file_value_budget(tmp_path):
+    """Values count across the main file and its includes (the main file's counted when the
+    first include is read): a model one value over the limit with all of them is refused."""
+    from threatmodel.loader import Limits, load_text
+    from threatmodel.model_yaml import count_values
+
+    tags = ", ".join(f"t{i}" for i in range(100))
+    texts = {"p0.yaml": f"tags_available: [{tags}]\n", "p1.yaml": f"tags_available: [{tags}]\n"}
+    texts["m.yaml"] = MODEL + 'includes: ["p0.yaml", "p1.yaml"]\n'
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text)
+    total = sum(count_values(load_text(t, "t", merge_keys=True)[0]) for t in texts.values())
+    path = tmp_path / "m.yaml"
+    assert import_model("auto", path, Limits(max_nodes=total)).model.elements
+    with pytest.raises(ThreatModelError, match="the limits cover a model with all its includes"):
+        import_model("auto", path, Limits(max_nodes=total - 1))
+
+
 # -- detection ---------------------------------------------------------------------------------
 
 

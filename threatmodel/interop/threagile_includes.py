@@ -48,7 +48,7 @@ def read_threagile(
     reader.seen.add(path.resolve())
     reader.files.append(str(path))
     reader.used_bytes = path.stat().st_size
-    reader.used_nodes = count_values(data)
+    reader.main_data = data
     if isinstance(data, LMap):
         reader.follow(data, data, path.parent)
     reader.out.raise_if_errors()
@@ -64,7 +64,10 @@ class _Includes:
         self.seen: set[Path] = set()
         self.files: list[str] = []
         self.used_bytes = 0
-        self.used_nodes = 0
+        # the values of the main file and of every include read, counted when the first
+        # include is read (a file without includes is not walked again for them)
+        self.main_data: Any = None
+        self.used_nodes: int | None = None
 
     def follow(self, model: LMap, data: LMap, base: Path) -> None:
         """Merge every file `data` includes (and theirs) into `model`."""
@@ -139,6 +142,8 @@ class _Includes:
             self.out.problems.extend(exc.problems)
             return None
         self.used_bytes += size
+        if self.used_nodes is None:
+            self.used_nodes = count_values(self.main_data)
         self.used_nodes += count_values(data)
         if self.used_nodes > self.limits.max_nodes:
             self.out.error(where, over)
