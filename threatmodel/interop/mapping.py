@@ -8,6 +8,7 @@ A guess is never silent: importers record a note saying what was inferred from w
 
 from __future__ import annotations
 
+import functools
 import re
 
 # (words, category): a data asset whose id, name, description or tags contain one of the words
@@ -588,10 +589,18 @@ def words(*texts: object) -> str:
 
 
 def _has(text: str, phrases: tuple[str, ...]) -> str | None:
-    for phrase in phrases:
-        if f" {phrase} " in text:
+    """The first of `phrases` that `text` (from `words`) holds as whole words."""
+    for phrase, whole in _whole(phrases):
+        if whole in text:
             return phrase
     return None
+
+
+@functools.cache
+def _whole(phrases: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each phrase with the spaces that make it match whole words (the tables are constants:
+    made once, not once per text searched)."""
+    return tuple((phrase, f" {phrase} ") for phrase in phrases)
 
 
 def first_match(table, *texts: object) -> tuple[str | None, str | None]:
