@@ -1,9 +1,13 @@
 """Reading other tools' files: YAML merge keys for imports, and JSON within the YAML limits."""
 
+import os
+
 import pytest
 
 from tests.helpers import problems_of
+from threatmodel import forked
 from threatmodel.errors import ThreatModelError
+from threatmodel.interop import source
 from threatmodel.interop.source import read_json_text, read_source
 from threatmodel.loader import Limits, load_text
 
@@ -165,3 +169,31 @@ def test_json_positions_are_worked_out_when_first_asked_for_and_survive_edits():
     assert str(data.pos) == "t.json:1:1" and str(data["a"].pos) == "t.json:2:8"
     data.key_pos["d"] = data.pos
     assert data.key_pos["d"] == data.pos
+
+
+@pytest.mark.skipif(not forked.AVAILABLE, reason="the platform cannot fork")
+def test_a_big_json_texts_positions_scanned_in_a_child_are_the_same(monkeypatch):
+    """From SCAN_BESIDE characters on, where values start is found in a forked child while
+    the text is parsed: the positions are those found here."""
+
+    items = ",\n".join(
+        f'  {{"id": "e{i}", "name": "é \\u00e9 {i}", "n": [{i}, true]}}' for i in range(300)
+    )
+    text = '{"items": [\n' + items + "\n]}"
+    here = read_json_text(text, "t.json")
+    here_places = [
+        (str(i.pos), str(i.val_pos["name"]), str(i["n"].item_pos[1])) for i in here["items"]
+    ]
+    assert here._doc.starts is not None
+    monkeypatch.setattr(source, "SCAN_BESIDE", 0)
+    monkeypatch.setattr(forked, "_room", list)  # whatever memory the test machine has left
+    pids = []
+    scan = source._Document.scan
+    monkeypatch.setattr(
+        source._Document, "scan", lambda self: (pids.append(os.getpid()), scan(self))[1]
+    )
+    beside = read_json_text(text, "t.json")
+    assert beside._doc.starts is not None and pids == []  # scanned, and not in this process
+    assert [
+        (str(i.pos), str(i.val_pos["name"]), str(i["n"].item_pos[1])) for i in beside["items"]
+    ] == here_places

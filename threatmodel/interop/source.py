@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from threatmodel import forked
 from threatmodel.collector import no_cycle_collection
 from threatmodel.errors import Position, Problem, ThreatModelError, place
 from threatmodel.loader import DEFAULT_LIMITS, Limits, LList, LMap, load_text, read_text
@@ -78,12 +79,19 @@ def read_json_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> 
         raise ValueError(f"{name} is not a JSON value")
 
     document = _Document(text, display)
-    try:
+
+    def parse() -> Any:
         with no_cycle_collection():
             values = json.loads(
                 text, object_pairs_hook=new_map, parse_constant=constant, parse_int=bounded_int
             )
-            located = _located(values, document, limits)
+            return _located(values, document, limits)
+
+    try:
+        if len(text) >= SCAN_BESIDE and forked.usable():  # the scan in a child meanwhile
+            (document.starts, document.lines), located = forked.beside(document.scan, parse)
+        else:
+            located = parse()
     except (_PastLimit, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         scan_json(text, display, limits)  # a limit crossed (before an error): refused at it
         raise _refusal(exc, text, display) from None
@@ -122,6 +130,9 @@ def bounded_int(digits: str) -> int:
 
 
 MAX_DIGITS = 100  # digits of an integer (as YAML's loader allows; Python refuses 4,300)
+# characters from which a JSON text's positions are scanned in a child while it is parsed
+# (below, forking costs more than it saves)
+SCAN_BESIDE = 4 * 2**20
 
 
 class _PastLimit(Exception):
@@ -131,17 +142,23 @@ class _PastLimit(Exception):
 class _Document:
     """The text of a JSON document, and the position of its `index`th key or value (in
     document order), worked out when first asked for: one regular expression pass finds where
-    each starts, so nothing is done per value in Python until a position is wanted."""
+    each starts (`scan`), so nothing is done per value in Python until a position is wanted.
+    A big document is scanned in a forked child while it is parsed (`read_json_text`)."""
 
     def __init__(self, text: str, display: str):
         self.text, self.display = text, display
         self.starts: array | None = None
-        self.lines = array("q", [0])  # where each line starts
+        self.lines = array("q")
+
+    def scan(self) -> tuple[array, array]:
+        """Where each key or value starts, and where each line starts."""
+        lines = array("q", [0])
+        lines.extend(map(_END, _NEWLINE.finditer(self.text)))
+        return array("q", map(_START, _VALUE.finditer(self.text))), lines
 
     def position(self, index: int) -> Position:
         if self.starts is None:
-            self.starts = array("q", map(_START, _VALUE.finditer(self.text)))
-            self.lines.extend(map(_END, _NEWLINE.finditer(self.text)))
+            self.starts, self.lines = self.scan()
         offset = self.starts[index]
         offset += self.text[offset] == '"'  # a string's position is its text, not its quote
         line = bisect_right(self.lines, offset)
