@@ -202,6 +202,8 @@ def test_threagile_includes_share_one_file_value_budget(tmp_path):
         ({"scope": {}, "trust_zones": [], "data_flows": []}, "tmbom"),
         ({"bomFormat": "CycloneDX"}, "cyclonedx"),
         ({"system": {"id": "s"}}, "threatmodel"),
+        ({"system": {"id": "s"}, "flows": [], "boundaries": []}, "threatmodel"),
+        ({"flows": [], "boundaries": []}, "pytm"),
         ({"something": 1}, None),
     ],
 )
@@ -215,6 +217,15 @@ def test_our_own_model_is_not_imported(tmp_path, capsys):
     path.write_text("system: {id: s}\n")
     assert main(["import", str(path)]) == 2
     assert "already a threatmodel model" in capsys.readouterr().err
+
+
+def test_our_own_model_with_flows_and_boundaries_is_not_taken_for_pytm(capsys):
+    """Before: the example was read as pytm's JSON (it has `flows` and `boundaries`) and
+    refused with hundreds of "'sink' names unknown element None"."""
+    example = Path(__file__).parents[1] / "examples" / "trust-score-platform.yaml"
+    assert main(["import", str(example)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and "already a threatmodel model" in err[0], err
 
 
 def test_bad_json_is_exit_2_with_a_position_and_nothing_written(tmp_path, capsys):

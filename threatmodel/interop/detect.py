@@ -13,16 +13,17 @@ from threatmodel.errors import Position, Problem, ThreatModelError
 from threatmodel.loader import key_pos
 
 # (format, keys of which one must be at the top, keys that must all be there), in the order
-# they are tried: the more specific signatures first.
+# they are tried: the more specific signatures first. Our own models have `flows` and
+# `boundaries` too, so `system` (which pytm's JSON never has) is tried before those two.
 SIGNATURES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("otm", ("otmVersion",), ()),
     ("threat-dragon", ("detail",), ("summary",)),
     ("tmbom", ("trust_zones", "data_flows"), ("scope",)),
     ("cyclonedx", ("bomFormat",), ()),
     ("pytm", ("threatsFile", "mergeResponses", "onDuplicates", "isOrdered"), ("flows",)),
+    ("threatmodel", ("system",), ()),
     ("pytm", ("flows",), ("boundaries",)),
     ("threagile", ("technical_assets", "data_assets", "threagile_version"), ()),
-    ("threatmodel", ("system",), ()),
 )
 
 # top-level keys of a Threagile model: a file with some of them but no title is a part of one
