@@ -208,3 +208,64 @@ def test_safe_url_allows_only_inert_web_links(url, expected):
 def test_law_of_reference_ids(rid, law):
     """A law reference id is grouped under the law its prefix names."""
     assert law_of(rid) == law
+
+
+def test_encoding_without_the_plain_tree_writes_what_the_plain_tree_gives(
+    result, hostile, monkeypatch
+):
+    """`encode` (the C encoder meeting the objects themselves) writes the bytes `dumps` writes
+    of `to_plain`: the report of an example, and values of every kind `to_plain` knows, at
+    every depth, shared or not."""
+    import enum
+    import types
+
+    import attrs
+
+    from threatmodel import jsondata
+    from threatmodel.jsondata import dumps, encode
+
+    class Colour(str, enum.Enum):
+        RED = "red"
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    @attrs.frozen
+    class Leaf:
+        when: datetime.date
+        tags: frozenset
+        colour: Colour
+        level: Level
+        path: Path
+
+    @attrs.frozen
+    class Node:
+        leaves: tuple
+        by_id: dict
+        view: types.MappingProxyType
+        empty: tuple = ()
+
+    leaf = Leaf(
+        datetime.date(2026, 12, 7), frozenset({"b", "a"}), Colour.RED, Level.HIGH, Path("x")
+    )
+    node = Node(
+        leaves=(leaf, leaf, [leaf, {"k": leaf}]),
+        by_id={"a": leaf, 2: [(), {}, set()], "n": None, "f": 1.5},
+        view=types.MappingProxyType({"v": (leaf,), 3: "three"}),
+    )
+    values = (node, [node, {"n": node}], {"deep": [[[node]]]}, leaf, (), "text", 7, result, hostile)
+    expected = [dumps(to_plain(value)) for value in values]
+
+    def no_plain_tree(value):
+        raise AssertionError("encode fell back to the plain tree")
+
+    monkeypatch.setattr(jsondata, "to_plain", no_plain_tree)
+    assert [encode(value) for value in values] == expected
+
+
+def test_a_float_that_is_not_finite_is_written_as_to_plain_writes_it():
+    from threatmodel.jsondata import dumps, encode
+
+    value = {"scores": [1.0, float("inf"), float("nan")], "deeper": {"x": [{"y": float("-inf")}]}}
+    assert encode(value) == dumps(to_plain(value))
+    assert '"inf"' in encode(value)

@@ -85,6 +85,28 @@ class _Plain:
             return value.isoformat()
         return str(value)
 
+    def shallow(self, value: Any) -> Any:
+        """The C encoder's `default`: for a value it does not know (an attrs object, a mapping
+        that is not a dict, a set, a date, ...), what `convert` makes of it, one level deep:
+        an object's or mapping's values are left for the encoder, which knows or asks again."""
+        cls: type = type(value)
+        plan = _PLANS.get(cls)
+        if plan is None and cls not in _PLANS:
+            plan = _PLANS[cls] = _plan(cls) if attrs.has(cls) else None
+        if plan is not None:
+            return {key: getattr(value, name) for key, name in plan}
+        if isinstance(value, Mapping):
+            return {str(k): v for k, v in value.items()}
+        return self.convert(value)
+
+    def convert_shallow(self, value: Any) -> Any:
+        """`shallow`, and a tuple as a list, for the levels laid out one item per line."""
+        if isinstance(value, tuple):
+            return list(value)
+        if isinstance(value, (bool, int, str, float)):
+            return self.convert(value)
+        return self.shallow(value)
+
     def _object(self, value: Any, plan: tuple[tuple[str, str], ...] | None) -> dict:
         out = {}
         if plan is None:
@@ -189,4 +211,39 @@ def dumps(value: Any, depth: int = 2, indent: str = "  ", level: int = 0) -> str
         ]
         return "{\n" + ",\n".join(items) + "\n" + pad + "}"
     items = [inner + dumps(v, depth, indent, level + 1) for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+
+
+def encode(value: Any, depth: int = 2, indent: str = "  ") -> str:
+    """`dumps(to_plain(value))`, without building the plain form of the whole value first:
+    the top `depth` levels are laid out as `dumps` lays them out, and below them the C encoder
+    meets the attrs objects, mappings and sets themselves and asks `_Plain.shallow` for each
+    one's plain form, one level at a time (at 10,000 elements that tree is hundreds of MB,
+    and building it most of the time). The text is the same; a float that is not finite
+    (which the encoder would write as `Infinity`, not `"inf"`) makes it fall back to that."""
+    plain = _Plain()
+    encoder = json.JSONEncoder(
+        ensure_ascii=False, check_circular=False, allow_nan=False, default=plain.shallow
+    ).encode
+    try:
+        return _laid_out(plain, encoder, value, depth, indent, 0)
+    except ValueError:  # a NaN or infinity: written as text, as `to_plain` writes it
+        return dumps(to_plain(value), depth, indent)
+
+
+def _laid_out(plain: _Plain, encoder, value: Any, depth: int, indent: str, level: int) -> str:
+    if level >= depth:
+        return encoder(value)
+    if type(value) not in _AS_IS and not isinstance(value, (dict, list)):
+        value = plain.convert_shallow(value)
+    if not isinstance(value, (dict, list)) or not value:
+        return encoder(value)
+    pad, inner = indent * level, indent * (level + 1)
+    if isinstance(value, dict):
+        items = [
+            f"{inner}{_ENCODE(str(k))}: {_laid_out(plain, encoder, v, depth, indent, level + 1)}"
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    items = [inner + _laid_out(plain, encoder, v, depth, indent, level + 1) for v in value]
     return "[\n" + ",\n".join(items) + "\n" + pad + "]"

@@ -5,11 +5,11 @@ is generated from the report model."""
 
 from __future__ import annotations
 
-from threatmodel.jsondata import dumps, to_plain
+from threatmodel.jsondata import encode
 from threatmodel.render import RenderOptions
 from threatmodel.report import Report
 
 
 def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The report as JSON text ending in a newline."""
-    return dumps(to_plain(report)) + "\n"
+    return encode(report) + "\n"
