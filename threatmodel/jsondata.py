@@ -45,6 +45,14 @@ _PLANS: dict[type, tuple[tuple[str, str], ...] | None] = {}  # per class: its pl
 _AS_IS = frozenset({str, int, bool, type(None)})  # exact types JSON holds as they are
 
 
+def _plan_of(cls: type) -> tuple[tuple[str, str], ...] | None:
+    """The plan of an attrs class (`_plan`), None for any other, looked up once per class."""
+    plan = _PLANS.get(cls)
+    if plan is None and cls not in _PLANS:
+        plan = _PLANS[cls] = _plan(cls) if attrs.has(cls) else None
+    return plan
+
+
 def to_plain(value: Any) -> Any:
     """`value` as JSON can hold it: attrs objects and mappings as dicts (keys in order),
     tuples and lists as lists, sets sorted, dates as ISO text, non-finite floats as text.
@@ -64,10 +72,7 @@ class _Plain:
     def convert(self, value: Any) -> Any:
         if type(value) in _AS_IS:
             return value
-        cls: type = type(value)
-        plan = _PLANS.get(cls)
-        if plan is None and cls not in _PLANS:
-            plan = _PLANS[cls] = _plan(cls) if attrs.has(cls) else None
+        plan = _plan_of(type(value))
         if plan is not None or isinstance(value, Mapping):
             known = self.done.get(id(value))
             if known is None:
@@ -89,10 +94,7 @@ class _Plain:
         """The C encoder's `default`: for a value it does not know (an attrs object, a mapping
         that is not a dict, a set, a date, ...), what `convert` makes of it, one level deep:
         an object's or mapping's values are left for the encoder, which knows or asks again."""
-        cls: type = type(value)
-        plan = _PLANS.get(cls)
-        if plan is None and cls not in _PLANS:
-            plan = _PLANS[cls] = _plan(cls) if attrs.has(cls) else None
+        plan = _plan_of(type(value))
         if plan is not None:
             return {key: getattr(value, name) for key, name in plan}
         if isinstance(value, Mapping):
@@ -101,11 +103,7 @@ class _Plain:
 
     def convert_shallow(self, value: Any) -> Any:
         """`shallow`, and a tuple as a list, for the levels laid out one item per line."""
-        if isinstance(value, tuple):
-            return list(value)
-        if isinstance(value, (bool, int, str, float)):
-            return self.convert(value)
-        return self.shallow(value)
+        return list(value) if isinstance(value, tuple) else self.shallow(value)
 
     def _object(self, value: Any, plan: tuple[tuple[str, str], ...] | None) -> dict:
         out = {}

@@ -32,8 +32,8 @@ class RenderOptions:
     diagram_timeout: float = 300.0  # seconds graphviz may take for one diagram
     # the run's default diagrams, drawn once before the reports that show or mention them
     drawings: tuple[Drawing, ...] = ()
-    # processes that may render at once: from 2, the costliest reports are rendered in a
-    # forked child while this process renders the others (where the platform can fork)
+    # processes that may render at once: from 2, a forked child and this process take the
+    # reports in turns (`_rendered`; where the platform can fork)
     processes: int = 1
 
 
