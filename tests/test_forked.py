@@ -146,6 +146,55 @@ def test_turns_hand_each_item_to_one_process_only(tmp_path):
     assert list(turns) == [] and _open_descriptors() == before
 
 
+def test_a_fed_child_reads_the_whole_text_as_it_is_sent():
+    before = _open_descriptors()
+    parts = ["a: 1\n", "é" * 300_000, "\n", "b" * 2_000_000]  # more than a pipe holds
+    with forked.Fed(lambda stream: (os.getpid(), stream.read())) as fed:
+        pid = fed.child.pid
+        for part in parts:
+            fed.send(part)
+        assert fed.result() == (pid, "".join(parts)) and pid != os.getpid()
+    assert _reaped(pid) and _open_descriptors() == before
+
+
+def test_a_fed_child_never_answers_for_part_of_a_text():
+    """A part that cannot be sent (a lone surrogate is no UTF-8) ends the feeding: the child,
+    which has read what came before it and then an end, is stopped, never asked."""
+    before = _open_descriptors()
+    with forked.Fed(lambda stream: ("an answer for", stream.read())) as fed:
+        pid = fed.child.pid
+        fed.send("first part\n")
+        fed.send("\ud800")
+        fed.send("last part\n")
+        assert fed.result() is None
+    assert _reaped(pid) and _open_descriptors() == before
+
+
+def test_a_fed_child_that_dies_gives_none_and_so_does_one_never_forked(monkeypatch):
+    before = _open_descriptors()
+    with forked.Fed(lambda stream: os._exit(3)) as fed:
+        pid = fed.child.pid
+        for _ in range(5):
+            fed.send("x" * 1_000_000)  # past what the pipe holds: the child is gone
+        assert fed.result() is None
+    assert _reaped(pid) and _open_descriptors() == before
+    monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError(11, "refused")))
+    with forked.Fed(lambda stream: stream.read()) as fed:
+        fed.send("text")
+        assert fed.result() is None
+    assert _open_descriptors() == before
+
+
+def test_a_fed_child_is_stopped_when_this_process_fails_while_feeding_it():
+    started, before = time.monotonic(), _open_descriptors()
+    with pytest.raises(KeyError), forked.Fed(lambda stream: stream.read()) as fed:
+        pid = fed.child.pid
+        fed.send("x" * 3_000_000)  # the thread waits for a child that reads slowly or not
+        raise KeyError("this process failed before the text was whole")
+    assert _reaped(pid) and _open_descriptors() == before
+    assert time.monotonic() - started < 30
+
+
 def test_beside_runs_theirs_in_a_child_and_mine_here(roomy):
     theirs, mine = forked.beside(os.getpid, os.getpid)
     assert mine == os.getpid() != theirs

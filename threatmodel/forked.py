@@ -21,12 +21,13 @@ import contextlib
 import gc
 import os
 import pickle
+import queue
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 # fork copies only the calling thread; macOS's system libraries are not safe after it, and
 # Windows has no fork
@@ -132,6 +133,92 @@ class Forked:
                 self._reap()
         finally:
             self._close()
+
+
+class Fed:
+    """`work(stream)` running in a forked child that reads, as it comes, the text this process
+    `send`s (UTF-8 through a pipe), so that it can work on the start of a text while this
+    process makes the rest; `result()` ends the text and gives what `Forked.result` gives.
+    A thread of this process writes to the pipe, so that `send` never waits for the child
+    to catch up. A text not wholly sent (the child stopped reading, or the text could not
+    be encoded) gives None, and the child is stopped: it never works on part of a text as
+    if it were all. Fork no other child while feeding one: it would hold the pipe open."""
+
+    def __init__(self, work: Callable[[IO[str]], Any]):
+        self.pipe: IO[str] | None = None
+        self.whole = False
+        self.parts: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self.writer: threading.Thread | None = None
+        reader, writer = os.pipe()  # OSError when no descriptor is left
+        with contextlib.suppress(ImportError, OSError, AttributeError):  # Linux: a bigger pipe
+            import fcntl  # (Unix only)
+
+            fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)  # fewer turns of the thread
+
+        def read() -> Any:
+            os.close(writer)  # the child's copy: the text ends when this process closes its own
+            with open(reader, encoding="utf-8") as stream:
+                return work(stream)
+
+        try:
+            self.child = Forked(read)
+        except BaseException:
+            os.close(writer)
+            raise
+        finally:
+            os.close(reader)
+        if self.child.pid is None:
+            os.close(writer)
+            return
+        self.pipe = open(writer, "w", encoding="utf-8")  # noqa: SIM115 - closed by the thread
+        self.whole = True
+        self.writer = threading.Thread(target=self._write, name="threatmodel-fed", daemon=True)
+        self.writer.start()
+
+    def send(self, text: str) -> None:
+        """Add `text` to what the child reads."""
+        if self.writer is not None:
+            self.parts.put(text)
+
+    def result(self) -> Any:
+        """The child's result for the whole text (None: see the class)."""
+        self._end()
+        if not self.whole:
+            self.child.__exit__(None, None, None)  # stopped before it reads an end too soon
+            return None
+        return self.child.result()
+
+    def _write(self) -> None:
+        """The thread: the parts into the pipe, then its end (failing, `whole` is false)."""
+        pipe = self.pipe
+        assert pipe is not None
+        try:
+            while (text := self.parts.get()) is not None:
+                pipe.write(text)  # waits while the child catches up
+        except (OSError, ValueError):  # the child is gone, or a character UTF-8 cannot hold
+            self.whole = False
+        finally:
+            with contextlib.suppress(OSError, ValueError):
+                pipe.close()
+
+    def _end(self) -> None:
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            self.parts.put(None)
+            writer.join()
+
+    def __enter__(self) -> Fed:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.writer is not None:  # failed before the end: the child stopped, then the thread
+            self.whole = False
+            self.child.__exit__(None, None, None)
+            self._end()
+        self.child.__exit__(None, None, None)
+
+
+_PIPE_SIZE = 1 << 20  # Linux's largest pipe for a process without privileges (by default)
 
 
 class Turns:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 import yaml
@@ -212,8 +212,31 @@ def load_text(
                 )
             ]
         )
-    builder = _Builder(display, limits, merge_keys, sections or {}, located)
-    parser = _Loader(text)
+    return _load(text, text, display, limits, merge_keys, sections or {}, located)
+
+
+def load_stream(stream: IO[str], display: str, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """The data of the YAML text read from `stream` as it comes (a pipe, say), loaded as
+    `load_text(..., located=False)` loads it, or a ThreatModelError: for a check that only
+    needs to know whether a text loads while it is still being written, and loads it again
+    with `load_text` to say why not. The caller keeps the text within `limits.max_bytes`."""
+    data, _ = _load(stream, None, display, limits, False, {}, False)
+    return data
+
+
+def _load(
+    source: str | IO[str],
+    text: str | None,
+    display: str,
+    limits: Limits,
+    merge_keys: bool,
+    sections: Mapping[str, tuple[int, str]],
+    located: bool,
+) -> tuple[Any, list]:
+    """`load_text` after its size check; `source` is the text or a stream of it (then `text`,
+    which only places and explains some errors, is None)."""
+    builder = _Builder(display, limits, merge_keys, sections, located)
+    parser = _Loader(source)
     try:
         feed, next_event = builder.feed, parser.get_event
         with no_cycle_collection():  # a tree of new containers, none in a cycle
@@ -229,13 +252,16 @@ def load_text(
                 f"nesting is deeper than the limit of {limits.max_depth} levels",
             )
         else:
-            builder.out.error(_pos(display, mark), _yaml_message(exc, text, mark))
+            builder.out.error(_pos(display, mark), _yaml_message(exc, text or "", mark))
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
-        offset = exc.position
-        line = text.count("\n", 0, offset) + 1
-        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        where = Position(file=display)
+        if text is not None:
+            offset = exc.position
+            line = text.count("\n", 0, offset) + 1
+            col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            where = Position(file=display, line=line, col=col)
         builder.out.error(
-            Position(file=display, line=line, col=col),
+            where,
             f"invalid YAML: control character U+{exc.character:04X} is not allowed (remove it)",
         )
     except yaml.YAMLError as exc:
