@@ -5,10 +5,13 @@ load."""
 from __future__ import annotations
 
 import json
+import os
+import re
 
 import pytest
 
 from tests.helpers import shared_path
+from threatmodel import forked
 from threatmodel.cli import main
 
 
@@ -259,3 +262,66 @@ def test_a_diagram_with_too_many_boxes_to_place_is_refused_where_it_is(tmp_path,
     first = capsys.readouterr().err.splitlines()[0]
     assert first.startswith(f"{source}:1:")
     assert "3500 boundary boxes are too many to place its cells in" in first
+
+
+def test_a_source_key_with_a_control_character_is_noted_escaped_and_the_model_loads(
+    tmp_path, capsys
+):
+    """A note quotes the source's own key; a control character, line break or bidi control
+    in it is escaped in the comment above the model (before: the read-back refused the
+    model, at a place in a file that was never written)."""
+    data = json.loads(otm_path().read_text())
+    data["project"]["odd\u0007key\u2028\u202eend"] = "x"
+    source = tmp_path / "ctl.otm.json"
+    source.write_text(json.dumps(data))
+    out = tmp_path / "m.yaml"
+    assert main(["import", str(source), "-o", str(out)]) == 0
+    assert "#     project: odd\\x07key\\x2028\\x202eend (at 1:" in out.read_text(encoding="utf-8")
+    assert main(["validate", str(out)]) == 0
+    assert "odd\\x07key\\x2028\\x202eend" in capsys.readouterr().err  # and shown so
+
+
+def _checks_logged(monkeypatch, tmp_path):
+    """The pids of the processes that check a model (`check_model`): one line per call."""
+    from threatmodel import api
+
+    log, real = tmp_path / "checks", api.check_model
+
+    def logged(*args, **kwargs):
+        with log.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api, "check_model", logged)
+    monkeypatch.setattr(forked, "_room", list)  # fork whatever memory the machine has left
+    return log
+
+
+def test_the_model_is_read_back_in_a_child_while_it_is_written(monkeypatch, tmp_path):
+    log = _checks_logged(monkeypatch, tmp_path)
+    out = tmp_path / "m.yaml"
+    assert main(["import", str(otm_path()), "-o", str(out)]) == 0
+    assert [int(pid) for pid in log.read_text().split()] != [os.getpid()]
+    assert len(log.read_text().split()) == 1  # in the child, and only there
+
+
+def test_what_the_child_refuses_is_checked_again_here_and_placed(monkeypatch, tmp_path, capsys):
+    """A writer that wrote what the model does not say (here: an attribute nobody declared,
+    added to the text): the child refuses it, and this process says where, in the text."""
+    from threatmodel.interop import model_writer
+
+    log = _checks_logged(monkeypatch, tmp_path)
+    real = model_writer.dump_sections
+
+    def faulty(model, comments=None):
+        for part in real(model, comments):
+            yield part.replace("\n- id: web-service\n", "\n- id: web-service\n  colour: red\n")
+
+    monkeypatch.setattr(model_writer, "dump_sections", faulty)
+    out = tmp_path / "m.yaml"
+    assert main(["import", str(otm_path()), "-o", str(out)]) == 2
+    message = capsys.readouterr().err.splitlines()[0]
+    assert re.fullmatch(rf"{re.escape(str(out))} \(not written\):\d+:3: .*colour.*", message)
+    assert not out.exists()
+    first, *then = (int(pid) for pid in log.read_text().split())
+    assert first != os.getpid() and then and set(then) == {os.getpid()}

@@ -528,3 +528,34 @@ def test_system_only_model_exports_everywhere(tmp_path):
     model = threatmodel.model.SystemModel(system=System(id="empty"))
     assert export_threat_dragon(model)["detail"]["diagrams"][0]["cells"] == []
     assert export_tmbom(model)["scope"]["title"] == "empty"
+
+
+def test_a_model_written_in_parts_is_the_model_written_at_once(monkeypatch):
+    """Long lists are dumped a few items at a time (so that the read-back can start on the
+    first while the rest are written): the parts, joined, are the text of one dump, comments
+    on the items of every part included."""
+    model = threatmodel.load_model_data(
+        {
+            "system": {"id": "s", "description": "a\nb"},
+            "data": [{"id": f"d{i}", "categories": ["identity"]} for i in range(5)],
+            "elements": [
+                {"id": f"e{i}", "kind": "process", "description": f"x\n{i}" * (i % 3)}
+                for i in range(7)
+            ],
+        },
+        strict=False,
+    )
+    comments = {("elements", f"e{i}", "kind"): f"guess {i}" for i in range(7)}
+    comments[("data", "d4", "categories")] = "from a word"
+    whole = model_writer.dump_body(model, comments)
+    monkeypatch.setattr(model_writer, "PART_ITEMS", 2)
+    parts = list(model_writer.dump_sections(model, comments))
+    assert len(parts) == 1 + 3 + 4 and "".join(parts) == whole
+    assert all(f"kind: process  # guess {i}\n" in whole for i in range(7))
+    assert "categories: [identity]  # from a word\n" in whole
+    assert [line for line in whole.split("\n") if line[:1].isalpha()] == [
+        "system:",
+        "data:",
+        "elements:",
+    ]  # each section's key once, at the head of its first part
+    assert whole.count("\n\ndata:\n") == whole.count("\n\nelements:\n") == 1

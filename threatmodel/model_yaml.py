@@ -75,7 +75,8 @@ def read_model_data(
         data, _ = load_text(
             yaml.safe_dump(data, sort_keys=False, allow_unicode=True), display, limits
         )
-    return _Reader((base_dir or Path.cwd()).resolve(), limits).read(data, display, None)
+    with no_cycle_collection():  # the model's objects: no cycles
+        return _Reader((base_dir or Path.cwd()).resolve(), limits).read(data, display, None)
 
 
 class _Reader:

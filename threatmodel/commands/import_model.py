@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -59,27 +60,63 @@ def check_written(text: str, shown: str, limits, catalog) -> None:
     and catalogs, with the places in that text (`shown` names it): an import never writes a
     model that does not load (too big for the limits once written out, or not read back as
     it was written)."""
-    from threatmodel.api import check_model
     from threatmodel.errors import ThreatModelError
     from threatmodel.loader import load_text
-    from threatmodel.model_yaml import read_model_data
 
     try:  # read without positions first: an accepted model (the rule) needs none
-        data, _ = load_text(text, shown, limits, located=False)
-        check_model(read_model_data(data, shown, limits=limits), catalog)
+        _check_data(load_text(text, shown, limits, located=False)[0], shown, limits, catalog)
     except ThreatModelError:  # read again with them, for the places in the messages
-        data, _ = load_text(text, shown, limits)
-        check_model(read_model_data(data, shown, limits=limits), catalog)
+        _check_data(load_text(text, shown, limits)[0], shown, limits, catalog)
+
+
+def _check_data(data, shown: str, limits, catalog) -> None:
+    from threatmodel.api import check_model
+    from threatmodel.model_yaml import read_model_data
+
+    check_model(read_model_data(data, shown, limits=limits), catalog)
+
+
+def written(result, source: str, shown: str, limits, catalog) -> tuple[str, list[str]]:
+    """The imported model's text and the notes at its top, checked as `check_written` checks
+    it; a ThreatModelError names the places in `source` where the model is refused there,
+    else those in the text (`shown`).
+
+    Where a child can be forked, it reads the model back while this process writes it, a
+    section at a time: it reads a section as soon as it is written (every section starts at
+    column 0, and the comments above them hold nothing YAML refuses, so the sections read
+    one after another are the text). Only when it refuses the model, or cannot say, is the
+    model checked here (`check_model`, then `check_written`)."""
+    from threatmodel import forked
+    from threatmodel.api import check_model
+    from threatmodel.interop.model_writer import dump_sections, with_header
+    from threatmodel.interop.report import report_lines
+    from threatmodel.loader import load_stream
+
+    def read_back(stream) -> bool:
+        _check_data(load_stream(stream, shown, limits), shown, limits, catalog)
+        return True
+
+    reading = forked.Fed(read_back) if forked.usable() else None
+    with reading or contextlib.nullcontext():
+        parts = []
+        for part in dump_sections(result.model, result.comments):
+            parts.append(part)
+            if reading is not None:
+                reading.send(part)
+        notes = report_lines(result.notes, source)
+        text = with_header(header(source, result.source_format, notes), "".join(parts))
+        accepted = reading is not None and reading.result() is True
+    if not accepted or len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
+        check_model(result.model, catalog)
+        check_written(text, shown, limits, catalog)
+    return text, notes
 
 
 def run(args: argparse.Namespace) -> int:
-    from threatmodel import forked
-    from threatmodel.api import check_model
     from threatmodel.console import document
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.interop import import_model
-    from threatmodel.interop.model_writer import dump_body, with_header
-    from threatmodel.interop.report import count_unmapped, report_lines
+    from threatmodel.interop.report import count_unmapped
     from threatmodel.output import write_atomic
     from threatmodel.render.escape import terminal
 
@@ -97,17 +134,9 @@ def run(args: argparse.Namespace) -> int:
     result = import_model(args.from_format, args.source, limits)
     model = result.model
     catalog = load_catalog(args)
-
-    def checked_notes() -> list[str]:
-        check_model(model, catalog)
-        return report_lines(result.notes, args.source)
-
-    # the checks and notes in a child (where one can be forked) while this process writes
-    notes, body = forked.beside(
-        checked_notes, lambda: dump_body(model, result.comments), passes=(ThreatModelError,)
+    text, notes = written(
+        result, args.source, f"{output or 'the imported model'} (not written)", limits, catalog
     )
-    text = with_header(header(args.source, result.source_format, notes), body)
-    check_written(text, f"{output or 'the imported model'} (not written)", limits, catalog)
     counts = (
         f"{len(model.elements)} elements, {len(model.flows)} flows, "
         f"{len(model.boundaries)} boundaries, {len(model.data)} data assets"
@@ -117,8 +146,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.source}: notes on the import (also written at the top of the model):",
             file=sys.stderr,
         )
-        for line in notes:
-            print(terminal(line), file=sys.stderr)
+        print("\n".join(map(terminal, notes)), file=sys.stderr)  # one write: 40,000 lines, say
     unmapped = count_unmapped(result.notes)
     summary = f"{counts}; {unmapped} source fields not mapped"
     if output is None:

@@ -8,6 +8,7 @@ quoted by PyYAML where YAML 1.1 would read it as something else (`yes`, `on`, `1
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -233,24 +234,67 @@ def dump_model(
 
 def dump_body(model: SystemModel, comments: dict[tuple[str, str, str], str] | None = None) -> str:
     """`dump_model` without the header."""
+    return "".join(dump_sections(model, comments))
+
+
+def dump_sections(
+    model: SystemModel, comments: dict[tuple[str, str, str], str] | None = None
+) -> Iterator[str]:
+    """`dump_body` in parts: each top-level section (`system`, `data`, `elements`...) with
+    the empty line that sets it apart from the one before, a long list of items in parts of
+    `PART_ITEMS`. What the dumper writes for a mapping of block style is its keys' texts one
+    after another, and for a list of items under a key what it writes for the items alone."""
+    comments = comments or {}
     with no_cycle_collection():  # the data, its nodes and lines: new objects, none in a cycle
-        body = yaml.dump(
-            model_data(model),
-            Dumper=_Dumper,
-            sort_keys=False,
-            allow_unicode=True,
-            default_flow_style=False,
-            width=100,
-            indent=2,
-        )
-        return _SECTION.sub("\n\n", _commented(body, model, comments or {}))
+        for index, (name, value) in enumerate(model_data(model).items()):
+            gap = "\n" if index else ""
+            if not isinstance(value, list):
+                yield gap + _dumped({name: value}, model, comments)
+                continue
+            for first in range(0, len(value), PART_ITEMS):
+                items = value[first : first + PART_ITEMS]
+                if first:
+                    yield _dumped(items, model, comments, name, first)
+                else:
+                    yield gap + _dumped({name: items}, model, comments)
+
+
+def _dumped(data: Any, model: SystemModel, comments: dict, section: str = "", first: int = 0):
+    """The text of whole sections, or of items `first`... of the list under `section`."""
+    text = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+        indent=2,
+    )
+    return _SECTION.sub("\n\n", _commented(text, model, comments, section, first))
+
+
+PART_ITEMS = 1000  # items of a list dumped at once by `dump_sections`
 
 
 def with_header(header: list[str] | tuple[str, ...], body: str) -> str:
-    """`body` (from `dump_body`) with the `header` lines as comments above it."""
-    header_lines = [("# " + h).rstrip() for text in header for h in text.splitlines() or [""]]
+    """`body` (from `dump_body`) with the `header` lines as comments above it (a line
+    break inside one starts a new comment line; what a comment cannot hold is escaped)."""
+    header_lines = [("# " + _comment(h)).rstrip() for text in header for h in text.split("\n")]
     top = [*header_lines, ""] if header_lines else []
     return "\n".join([*top, body.removesuffix("\n")]) + "\n"
+
+
+# what a comment line cannot hold: line breaks, control characters and bidi controls, and
+# what YAML allows nowhere in a file (lone surrogates, U+FFFE, U+FFFF)
+_NOT_IN_COMMENT = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def _comment(text: str) -> str:
+    """`text` safe on one comment line, what it cannot hold shown as \\xNN (as the terminal
+    shows it): a note quoting the source cannot make the model unreadable."""
+    return _NOT_IN_COMMENT.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 _SECTION_IDS = {
@@ -274,8 +318,11 @@ _STARTS = re.compile(
 )
 
 
-def _commented(body: str, model: SystemModel, comments: dict) -> str:
-    """`body` with each comment appended to the last line of its field.
+def _commented(
+    body: str, model: SystemModel, comments: dict, section: str = "", first: int = 0
+) -> str:
+    """`body` with each comment appended to the last line of its field (`body` is whole
+    sections, or items `first`... of the list under `section`, without its key).
 
     The dumper writes every section as a block sequence of mappings (`- id: ...` at column 0,
     fields at column 2) and the system as a mapping with fields at column 2; continuation
@@ -287,7 +334,7 @@ def _commented(body: str, model: SystemModel, comments: dict) -> str:
         return body
     pieces: list[str] = []
     done = 0  # what of `body` is in `pieces`
-    section, index, ids = "", -1, []
+    index, ids = first - 1, _SECTION_IDS.get(section, lambda m: [])(model) if section else []
     open_field: tuple[int, int, str] | None = None  # (its start, its first line's end, comment)
 
     def close(end: int) -> None:  # `end`: where the field's last line ends
@@ -323,7 +370,7 @@ def _commented(body: str, model: SystemModel, comments: dict) -> str:
         text = comments.get((section, object_id, name))
         if text:
             end = body.find("\n", start)
-            open_field = (start, len(body) if end < 0 else end, " ".join(text.split()))
+            open_field = (start, len(body) if end < 0 else end, _comment(" ".join(text.split())))
     close(len(body) - 1 if body.endswith("\n") else len(body))
     pieces.append(body[done:])
     return "".join(pieces)
