@@ -430,3 +430,17 @@ def test_no_child_without_room_for_a_copy_of_this_process(monkeypatch):
     assert forked.usable()  # 4 GB left
     _machine(monkeypatch, {})
     assert forked.usable()  # nothing known: as before
+
+
+def test_no_thread_to_spare_is_a_fed_child_that_gives_nothing(monkeypatch):
+    def refused(self):
+        raise RuntimeError("can't start new thread")
+
+    before = _open_descriptors()
+    monkeypatch.setattr(forked.threading.Thread, "start", refused)
+    with forked.Fed(lambda stream: stream.read()) as fed:
+        pid = fed.child.pid
+        fed.send("text")
+        assert fed.result() is None
+    assert pid is None or _reaped(pid)
+    assert _open_descriptors() == before

@@ -171,9 +171,14 @@ class Fed:
             os.close(writer)
             return
         self.pipe = open(writer, "w", encoding="utf-8")  # noqa: SIM115 - closed by the thread
-        self.whole = True
-        self.writer = threading.Thread(target=self._write, name="threatmodel-fed", daemon=True)
-        self.writer.start()
+        thread = threading.Thread(target=self._write, name="threatmodel-fed", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to spare: a child that gives nothing
+            self.pipe.close()
+            self.child.__exit__(None, None, None)
+            return
+        self.whole, self.writer = True, thread
 
     def send(self, text: str) -> None:
         """Add `text` to what the child reads."""

@@ -82,10 +82,10 @@ def written(result, source: str, shown: str, limits, catalog) -> tuple[str, list
     else those in the text (`shown`).
 
     Where a child can be forked, it reads the model back while this process writes it, a
-    section at a time: it reads a section as soon as it is written (every section starts at
-    column 0, and the comments above them hold nothing YAML refuses, so the sections read
-    one after another are the text). Only when it refuses the model, or cannot say, is the
-    model checked here (`check_model`, then `check_written`)."""
+    part at a time (`dump_sections`): it reads each part as soon as it is written. It reads
+    the text without its header, which is comment lines holding nothing YAML refuses, so
+    what it reads loads if and only if the whole text does. Only when it refuses the model,
+    or cannot say, is the model checked here (`check_model`, then `check_written`)."""
     from threatmodel import forked
     from threatmodel.api import check_model
     from threatmodel.interop.model_writer import dump_sections, with_header
