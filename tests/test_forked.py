@@ -9,6 +9,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -444,3 +445,49 @@ def test_no_thread_to_spare_is_a_fed_child_that_gives_nothing(monkeypatch):
         assert fed.result() is None
     assert pid is None or _reaped(pid)
     assert _open_descriptors() == before
+
+
+def test_a_fed_child_never_answers_when_the_thread_fails_in_any_way(monkeypatch):
+    """(Found by review: a MemoryError in the thread closed the pipe after the first part, and
+    the child's answer for it was taken for the whole text's.)"""
+
+    class Failing(forked.queue.SimpleQueue):
+        taken = 0
+
+        def get(self, *args, **kwargs):
+            Failing.taken += 1
+            if Failing.taken == 2:
+                raise MemoryError
+            return super().get(*args, **kwargs)
+
+    before = _open_descriptors()
+    monkeypatch.setattr(forked.queue, "SimpleQueue", Failing)
+    with forked.Fed(lambda stream: stream.read()) as fed:
+        pid = fed.child.pid
+        fed.send("a: 1\n")
+        fed.send("b: 2\n")
+        assert fed.result() is None
+    assert _reaped(pid) and _open_descriptors() == before
+
+
+def test_no_pipe_to_spare_is_a_fed_child_that_gives_nothing(monkeypatch):
+    def refused():
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(os, "pipe", refused)
+    with forked.Fed(lambda stream: stream.read()) as fed:
+        fed.send("text")
+        assert fed.result() is None
+
+
+def test_an_interrupt_while_the_fed_child_is_made_leaves_nothing_behind(monkeypatch):
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    before, threads = _open_descriptors(), threading.active_count()
+    monkeypatch.setattr(forked.threading.Thread, "start", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        forked.Fed(lambda stream: stream.read())
+    assert _open_descriptors() == before and threading.active_count() == threads
+    with pytest.raises(ChildProcessError):  # the child was stopped and reaped
+        os.waitpid(-1, os.WNOHANG)

@@ -325,3 +325,17 @@ def test_what_the_child_refuses_is_checked_again_here_and_placed(monkeypatch, tm
     assert not out.exists()
     first, *then = (int(pid) for pid in log.read_text().split())
     assert first != os.getpid() and then and set(then) == {os.getpid()}
+
+
+def test_no_pipe_to_spare_for_the_read_back_checks_the_model_here(monkeypatch, tmp_path):
+    """(Found by review: a refused pipe failed the import; it only means no child.)"""
+
+    def refused():
+        raise OSError(24, "Too many open files")
+
+    log = _checks_logged(monkeypatch, tmp_path)
+    monkeypatch.setattr(os, "pipe", refused)
+    out = tmp_path / "m.yaml"
+    assert main(["import", str(otm_path()), "-o", str(out)]) == 0
+    assert set(log.read_text().split()) == {str(os.getpid())}
+    assert main(["validate", str(out)]) == 0

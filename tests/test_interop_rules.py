@@ -548,6 +548,18 @@ def test_a_model_written_in_parts_is_the_model_written_at_once(monkeypatch):
     comments = {("elements", f"e{i}", "kind"): f"guess {i}" for i in range(7)}
     comments[("data", "d4", "categories")] = "from a word"
     whole = model_writer.dump_body(model, comments)
+    one_dump = yaml.dump(  # the whole model in one dump, commented as one text
+        model_writer.model_data(model),
+        Dumper=model_writer._Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+        indent=2,
+    )
+    assert whole == model_writer._SECTION.sub(
+        "\n\n", model_writer._commented(one_dump, model, comments)
+    )
     monkeypatch.setattr(model_writer, "PART_ITEMS", 2)
     parts = list(model_writer.dump_sections(model, comments))
     assert len(parts) == 1 + 3 + 4 and "".join(parts) == whole

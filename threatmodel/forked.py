@@ -140,16 +140,20 @@ class Fed:
     `send`s (UTF-8 through a pipe), so that it can work on the start of a text while this
     process makes the rest; `result()` ends the text and gives what `Forked.result` gives.
     A thread of this process writes to the pipe, so that `send` never waits for the child
-    to catch up. A text not wholly sent (the child stopped reading, or the text could not
-    be encoded) gives None, and the child is stopped: it never works on part of a text as
-    if it were all. Fork no other child while feeding one: it would hold the pipe open."""
+    to catch up. A text not wholly sent (the child stopped reading, the text could not be
+    encoded, the thread failed in any way) gives None, and the child is stopped unasked: it
+    never answers for part of a text. So does a pipe, process or thread the system refuses.
+    Fork no other child while feeding one: it would hold the pipe open."""
 
     def __init__(self, work: Callable[[IO[str]], Any]):
-        self.pipe: IO[str] | None = None
-        self.whole = False
+        self.sent = False  # set by the thread once the whole text is in the pipe, and its end
         self.parts: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self.writer: threading.Thread | None = None
-        reader, writer = os.pipe()  # OSError when no descriptor is left
+        self.child: Forked | None = None
+        try:
+            reader, writer = os.pipe()
+        except OSError:  # no descriptor to spare: a child that gives nothing
+            return
         with contextlib.suppress(ImportError, OSError, AttributeError):  # Linux: a bigger pipe
             import fcntl  # (Unix only)
 
@@ -170,15 +174,25 @@ class Fed:
         if self.child.pid is None:
             os.close(writer)
             return
-        self.pipe = open(writer, "w", encoding="utf-8")  # noqa: SIM115 - closed by the thread
-        thread = threading.Thread(target=self._write, name="threatmodel-fed", daemon=True)
+        pipe: IO[str] | None = None
         try:
+            pipe = open(writer, "w", encoding="utf-8")  # noqa: SIM115 - the thread closes it
+            thread = threading.Thread(
+                target=self._write, args=(pipe,), name="threatmodel-fed", daemon=True
+            )
             thread.start()
-        except RuntimeError:  # no thread to spare: a child that gives nothing
-            self.pipe.close()
+        except BaseException as error:  # no thread to spare, or an interrupt: no child either
+            self.parts.put(None)  # (a thread started after all ends)
+            with contextlib.suppress(OSError):
+                if pipe is None:
+                    os.close(writer)
+                else:
+                    pipe.close()
             self.child.__exit__(None, None, None)
+            if not isinstance(error, RuntimeError):
+                raise
             return
-        self.whole, self.writer = True, thread
+        self.writer = thread
 
     def send(self, text: str) -> None:
         """Add `text` to what the child reads."""
@@ -188,22 +202,22 @@ class Fed:
     def result(self) -> Any:
         """The child's result for the whole text (None: see the class)."""
         self._end()
-        if not self.whole:
+        if self.child is None:
+            return None
+        if not self.sent:
             self.child.__exit__(None, None, None)  # stopped before it reads an end too soon
             return None
         return self.child.result()
 
-    def _write(self) -> None:
-        """The thread: the parts into the pipe, then its end (failing, `whole` is false)."""
-        pipe = self.pipe
-        assert pipe is not None
+    def _write(self, pipe: IO[str]) -> None:
+        """The thread: the parts into the pipe, then its end; `sent` once all of it went."""
         try:
             while (text := self.parts.get()) is not None:
                 pipe.write(text)  # waits while the child catches up
-        except (OSError, ValueError):  # the child is gone, or a character UTF-8 cannot hold
-            self.whole = False
-        finally:
-            with contextlib.suppress(OSError, ValueError):
+            pipe.close()
+            self.sent = True
+        except BaseException:  # the child is gone, a character UTF-8 cannot hold, no memory...
+            with contextlib.suppress(BaseException):
                 pipe.close()
 
     def _end(self) -> None:
@@ -216,8 +230,9 @@ class Fed:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        if self.child is None:
+            return
         if self.writer is not None:  # failed before the end: the child stopped, then the thread
-            self.whole = False
             self.child.__exit__(None, None, None)
             self._end()
         self.child.__exit__(None, None, None)
