@@ -513,6 +513,62 @@ def test_report_lines_name_every_place_once():
     ]
 
 
+def test_report_lines_can_show_at_most_so_many_details_and_places():
+    build = Builder("m.yaml", "test")
+    for line in range(1, 31):
+        build.note(Position(file="m.yaml", line=line, col=1), "topic", "field")
+    for name in ("a", "b", "c", "d"):
+        build.note(Position(file="m.yaml", line=40, col=1), "other", name)
+    assert report_lines(build.notes, "m.yaml", most=3) == [
+        "- topic:",
+        "    field (lines 1, 2, 3 and 27 more)",
+        "- other:",
+        "    a (line 40)",
+        "    b (line 40)",
+        "    c (line 40)",
+        "    ... and 1 more",
+    ]
+    whole = report_lines(build.notes, "m.yaml")  # without `most`, everything
+    assert "30)" in whole[2] and whole[-4:] == [f"    {name} (line 40)" for name in "abcd"]
+
+
+def test_an_import_prints_a_bounded_report_and_writes_the_whole_one(tmp_path, capsys):
+    """Thousands of notes (a big model's unmapped fields) fill the top of the model, not the
+    terminal: there, each kind shows at most NOTES_SHOWN details and places."""
+    from threatmodel.commands.import_model import NOTES_SHOWN
+
+    source = tmp_path / "many.json"
+    components = [
+        {
+            "id": f"c{i}",
+            "name": f"C{i}",
+            "type": "web-service",
+            f"odd{i}": 1,
+            "parent": {"trustZone": "tz"},
+        }
+        for i in range(NOTES_SHOWN + 5)
+    ]
+    source.write_text(
+        json.dumps(
+            {
+                "otmVersion": "0.2.0",
+                "project": {"name": "P", "id": "p"},
+                "trustZones": [{"id": "tz", "name": "TZ"}],
+                "components": components,
+            },
+            indent=1,
+        )
+    )
+    out = tmp_path / "m.yaml"
+    assert main(["import", str(source), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"at most {NOTES_SHOWN} of each kind here; all of them at the top of the model" in err
+    assert "component: odd0 (line" in err and f"component: odd{NOTES_SHOWN} " not in err
+    assert "    ... and 5 more" in err
+    written = out.read_text()
+    assert all(f"#     component: odd{i} (line" in written for i in range(NOTES_SHOWN + 5))
+
+
 def test_tmbom_symbolic_names_are_valid_and_unique():
     name = _Names()
     assert name("element", "Web_Server.1") == "web-server-1"

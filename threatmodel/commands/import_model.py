@@ -20,7 +20,8 @@ def add_parser(sub) -> None:
         "import",
         help="convert an OTM, Threagile, pytm or Threat Dragon model into a threatmodel model",
         description="Convert another tool's model into a threatmodel YAML model. What could "
-        "not be mapped, and every guess, is printed and written as comments in the model.",
+        "not be mapped, and every guess, is written as comments in the model and listed on the "
+        f"terminal (at most {NOTES_SHOWN} of each kind).",
     )
     parser.add_argument(
         "--from",
@@ -37,6 +38,9 @@ def add_parser(sub) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite an existing output file")
     add_catalog_option(parser)
     parser.set_defaults(run=run)
+
+
+NOTES_SHOWN = 20  # details of each topic of the notes printed (the model's top has them all)
 
 
 def header(source: str, fmt: str, report: list[str]) -> list[str]:
@@ -116,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     from threatmodel.console import document
     from threatmodel.errors import Position, Problem, ThreatModelError
     from threatmodel.interop import import_model
-    from threatmodel.interop.report import count_unmapped
+    from threatmodel.interop.report import count_unmapped, report_lines
     from threatmodel.output import write_atomic
     from threatmodel.render.escape import terminal
 
@@ -142,11 +146,14 @@ def run(args: argparse.Namespace) -> int:
         f"{len(model.boundaries)} boundaries, {len(model.data)} data assets"
     )
     if notes:
-        print(
-            f"{args.source}: notes on the import (also written at the top of the model):",
-            file=sys.stderr,
+        shown = report_lines(result.notes, args.source, most=NOTES_SHOWN)
+        where = (
+            "also written at the top of the model"
+            if shown == notes
+            else f"at most {NOTES_SHOWN} of each kind here; all of them at the top of the model"
         )
-        print("\n".join(map(terminal, notes)), file=sys.stderr)  # one write: 40,000 lines, say
+        print(f"{args.source}: notes on the import ({where}):", file=sys.stderr)
+        print("\n".join(map(terminal, shown)), file=sys.stderr)
     unmapped = count_unmapped(result.notes)
     summary = f"{counts}; {unmapped} source fields not mapped"
     if output is None:

@@ -1,8 +1,9 @@
 """What an import reports: every note with the lines it comes from, grouped by topic.
 
-The same lines are printed by `import` and written as comments at the top of the model, so
-nothing the source said is dropped silently: each field that has no equivalent, each guess
-and each placement names the line (and, for files with includes, the file) it came from.
+The lines are written as comments at the top of the model, so nothing the source said is
+dropped silently: each field that has no equivalent, each guess and each placement names the
+line (and, for files with includes, the file) it came from. `import` prints them too, at most
+so many of each kind (`most`), with how many more there are.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from threatmodel.interop.build import UNMAPPED, UNMAPPED_DEFAULT, Note
 WIDTH = 96
 
 
-def report_lines(notes: tuple[Note, ...] | list[Note], main_file: str) -> list[str]:
-    """One line per topic, then one indented line per detail with the lines it comes from."""
+def report_lines(
+    notes: tuple[Note, ...] | list[Note], main_file: str, most: int | None = None
+) -> list[str]:
+    """One line per topic, then one indented line per detail with the lines it comes from
+    (with `most`, at most that many details per topic, then how many more there are)."""
     topics: dict[str, dict[str, list]] = {}
     for note in notes:
         topics.setdefault(note.topic, {}).setdefault(note.detail, []).append(note.pos)
@@ -28,14 +32,19 @@ def report_lines(notes: tuple[Note, ...] | list[Note], main_file: str) -> list[s
             lines.append(f"- {topic} ({_where(details[''], main_file)})")
             continue
         lines.append(f"- {topic}:")
-        for detail, places in details.items():
-            lines.extend(_wrap(f"{detail or '(here)'} ({_where(places, main_file)})", "    "))
+        for shown, (detail, places) in enumerate(details.items()):
+            if shown == most:
+                lines.append(f"    ... and {len(details) - shown:,} more")
+                break
+            where = _where(places, main_file, most)
+            lines.extend(_wrap(f"{detail or '(here)'} ({where})", "    "))
     return lines
 
 
-def _where(places: list, main_file: str) -> str:
+def _where(places: list, main_file: str, most: int | None = None) -> str:
     """'line 4', 'lines 4, 9', 'parts.yaml:3', or 'at 1:230, 1:4410' where places share a
-    line (a JSON file written on one line) -- each place once, in order."""
+    line (a JSON file written on one line) -- each place once, in order (with `most`, at
+    most that many, then how many more)."""
     located = [p for p in places if p.line]
     if not located:
         return "whole file"
@@ -49,9 +58,11 @@ def _where(places: list, main_file: str) -> str:
         text = f"{pos.line}:{pos.col}" if with_col and pos.col else str(pos.line)
         seen[text if pos.file == main_file else f"{Path(pos.file).name}:{text}"] = None
     items = list(seen)
+    more = f" and {len(items) - most:,} more" if most is not None and len(items) > most else ""
+    listed = ", ".join(items[:most]) + more
     if with_col or not all(item.isdigit() for item in items):
-        return "at " + ", ".join(items)
-    return ("line " if len(items) == 1 else "lines ") + ", ".join(items)
+        return "at " + listed
+    return ("line " if len(items) == 1 else "lines ") + listed
 
 
 def _wrap(text: str, indent: str) -> list[str]:
