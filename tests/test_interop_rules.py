@@ -517,7 +517,7 @@ def test_report_lines_can_show_at_most_so_many_details_and_places():
     build = Builder("m.yaml", "test")
     for line in range(1, 31):
         build.note(Position(file="m.yaml", line=line, col=1), "topic", "field")
-    for name in ("a", "b", "c", "d"):
+    for name in ("a", "b", "c", "d", "e"):
         build.note(Position(file="m.yaml", line=40, col=1), "other", name)
     assert report_lines(build.notes, "m.yaml", most=3) == [
         "- topic:",
@@ -526,10 +526,11 @@ def test_report_lines_can_show_at_most_so_many_details_and_places():
         "    a (line 40)",
         "    b (line 40)",
         "    c (line 40)",
-        "    ... and 1 more",
+        "    ... and 2 more",
     ]
+    assert report_lines(build.notes[:-1], "m.yaml", most=3)[-1] == "    d (line 40)"  # not "1 more"
     whole = report_lines(build.notes, "m.yaml")  # without `most`, everything
-    assert "30)" in whole[2] and whole[-4:] == [f"    {name} (line 40)" for name in "abcd"]
+    assert "30)" in whole[2] and whole[-5:] == [f"    {name} (line 40)" for name in "abcde"]
 
 
 def test_an_import_prints_a_bounded_report_and_writes_the_whole_one(tmp_path, capsys):

@@ -33,7 +33,7 @@ def report_lines(
             continue
         lines.append(f"- {topic}:")
         for shown, (detail, places) in enumerate(details.items()):
-            if shown == most:
+            if shown == most and len(details) > most + 1:  # (never "and 1 more")
                 lines.append(f"    ... and {len(details) - shown:,} more")
                 break
             where = _where(places, main_file, most)
@@ -58,8 +58,10 @@ def _where(places: list, main_file: str, most: int | None = None) -> str:
         text = f"{pos.line}:{pos.col}" if with_col and pos.col else str(pos.line)
         seen[text if pos.file == main_file else f"{Path(pos.file).name}:{text}"] = None
     items = list(seen)
-    more = f" and {len(items) - most:,} more" if most is not None and len(items) > most else ""
-    listed = ", ".join(items[:most]) + more
+    if most is not None and len(items) > most + 1:  # (never "and 1 more")
+        listed = ", ".join(items[:most]) + f" and {len(items) - most:,} more"
+    else:
+        listed = ", ".join(items)
     if with_col or not all(item.isdigit() for item in items):
         return "at " + listed
     return ("line " if len(items) == 1 else "lines ") + listed
