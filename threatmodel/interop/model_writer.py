@@ -297,11 +297,11 @@ def _comment(text: str) -> str:
     return _NOT_IN_COMMENT.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-_SECTION_IDS = {
-    "data": lambda m: [a.id for a in m.data],
-    "elements": lambda m: [e.id for e in m.elements],
-    "flows": lambda m: [f.id for f in m.flows],
-    "boundaries": lambda m: [b.id for b in m.boundaries],
+_SECTION_ITEMS = {  # the model's objects each list section writes, in order
+    "data": lambda m: m.data,
+    "elements": lambda m: m.elements,
+    "flows": lambda m: m.flows,
+    "boundaries": lambda m: m.boundaries,
 }
 # What the dumper writes at column 0: a section's key, or `- ` (an item of a section). A value
 # continues on lines indented further, except after a U+2028 or U+2029 (a line break to YAML,
@@ -334,7 +334,7 @@ def _commented(
         return body
     pieces: list[str] = []
     done = 0  # what of `body` is in `pieces`
-    index, ids = first - 1, _SECTION_IDS.get(section, lambda m: [])(model) if section else []
+    index, items = first - 1, _SECTION_ITEMS.get(section, lambda m: ())(model)
     open_field: tuple[int, int, str] | None = None  # (its start, its first line's end, comment)
 
     def close(end: int) -> None:  # `end`: where the field's last line ends
@@ -354,7 +354,7 @@ def _commented(
         if body[start] not in " -":  # a section
             end = body.find("\n", start)
             section = body[start : len(body) if end < 0 else end].split(":", 1)[0]
-            index, ids = -1, _SECTION_IDS.get(section, lambda m: [])(model)
+            index, items = -1, _SECTION_ITEMS.get(section, lambda m: ())(model)
             continue
         if body.startswith("- ", start):
             index += 1
@@ -363,8 +363,8 @@ def _commented(
             continue
         if section == "system":
             object_id = model.system.id
-        elif 0 <= index < len(ids):
-            object_id = ids[index]
+        elif 0 <= index < len(items):
+            object_id = items[index].id
         else:
             continue
         text = comments.get((section, object_id, name))
