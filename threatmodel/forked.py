@@ -230,12 +230,9 @@ class Fed:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self.child is None:
-            return
-        if self.writer is not None:  # failed before the end: the child stopped, then the thread
+        if self.child is not None:  # the child stopped if not collected, then the thread ended
             self.child.__exit__(None, None, None)
             self._end()
-        self.child.__exit__(None, None, None)
 
 
 _PIPE_SIZE = 1 << 20  # Linux's largest pipe for a process without privileges (by default)
