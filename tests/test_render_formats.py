@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from threatmodel import render
@@ -19,7 +21,22 @@ def test_every_format_renders_in_the_order_asked(report):
     """Files come back by name in the order of the formats, each rendered from the report."""
     files = render.render_formats(report, list(reversed(FORMATS)))
     assert list(files) == [render.file_name(f) for f in reversed(FORMATS)]
-    assert files["findings.json"] == render.renderer("json")(report)
+    assert files["findings.json"] == render.whole(render.renderer("json")(report))
+
+
+@pytest.mark.parametrize("name", ["json", "sarif", "csv"])
+def test_big_outputs_are_rendered_in_pieces_that_join_to_the_text(report, name, tmp_path):
+    """JSON, SARIF and CSV come in pieces (one per finding or per block of rows), never one
+    text: their join is the module's text, and `write_all` writes the same bytes from them."""
+    from threatmodel.output import write_all
+
+    pieces = render.renderer(name)(report)
+    module = importlib.import_module(render.FORMATS[name].module)
+    assert isinstance(pieces, render.Pieces) and len(pieces) >= 2
+    assert pieces.text() == module.render(report)
+    write_all(tmp_path / "pieces", {"out": pieces})
+    write_all(tmp_path / "text", {"out": pieces.text()})
+    assert (tmp_path / "pieces" / "out").read_bytes() == (tmp_path / "text" / "out").read_bytes()
 
 
 def test_large_results_are_detailed_only_for_the_worst_findings(report, monkeypatch):

@@ -86,15 +86,14 @@ class Forked:
             if self.reader is None:  # no child, or asked twice
                 return None
             with open(self.reader, "rb", closefd=False) as pipe:
-                data = pipe.read()
+                try:  # read as it comes: the pickle of big outputs is never held whole
+                    returned, value = pickle.load(pipe)  # the child's own (see the docstring)
+                except Exception:  # none, cut short (the child died writing), or an error
+                    returned, value = None, None  # that cannot be remade
             status = self._reap()
         finally:
             self._close()
-        if status not in (0, None) or not data:
-            return None
-        try:
-            returned, value = pickle.loads(data)  # the child's own pickle (see the docstring)
-        except Exception:  # cut short (the child died writing), or an error that cannot be remade
+        if status not in (0, None) or returned is None:
             return None
         if not returned:
             raise value
@@ -324,9 +323,8 @@ def _deliver(
             payload = (True, work())
         except passes as error:
             payload = (False, error)
-        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-        with open(writer, "wb") as pipe:
-            pipe.write(data)
+        with open(writer, "wb") as pipe:  # written as it is made, never held whole
+            pickle.dump(payload, pipe, protocol=pickle.HIGHEST_PROTOCOL)
         status = 0
     except BaseException:  # any failure: the parent does the work itself
         pass

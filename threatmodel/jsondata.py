@@ -14,7 +14,7 @@ import json
 import math
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, Union
 
 import attrs
@@ -196,25 +196,31 @@ _SCALARS = {str: "string", int: "integer", bool: "boolean", float: "number"}
 _ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
-def dumps(value: Any, depth: int = 2, indent: str = "  ", level: int = 0) -> str:
+def dumps(value: Any, depth: int = 2, indent: str = "  ") -> str:
     """JSON text of plain data, fast: containers down to `depth` are laid out one item per
     line, anything deeper on one line by the C encoder (`json.dumps` with `indent` runs the
     pure-Python encoder, about ten times slower). Key order is kept; deterministic."""
-    if level >= depth or not isinstance(value, (dict, list)) or not value:
-        return _ENCODE(value)
-    pad, inner = indent * level, indent * (level + 1)
-    if isinstance(value, dict):
-        items = [
-            f"{inner}{_ENCODE(k)}: {dumps(v, depth, indent, level + 1)}" for k, v in value.items()
-        ]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    items = [inner + dumps(v, depth, indent, level + 1) for v in value]
-    return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+    return "".join(dumps_pieces(value, depth, indent))
+
+
+def dumps_pieces(value: Any, depth: int = 2, indent: str = "  ") -> list[str]:
+    """`dumps` in pieces (their join is its text): one per item laid out, so that a big text
+    is written piece by piece and never held whole."""
+    pieces: list[str] = []
+    _lay_out(pieces.append, value, depth, indent, 0, _ENCODE, None)
+    return pieces
 
 
 def encode(value: Any, depth: int = 2, indent: str = "  ") -> str:
-    """`dumps(to_plain(value))`, without building the plain form of the whole value first:
-    the top `depth` levels are laid out as `dumps` lays them out, and below them the C encoder
+    """`dumps(to_plain(value))`, without building the plain form of the whole value first
+    (see `encode_pieces`)."""
+    return "".join(encode_pieces(value, depth, indent))
+
+
+def encode_pieces(value: Any, depth: int = 2, indent: str = "  ") -> list[str]:
+    """`encode` in pieces (their join is its text), as `dumps_pieces`.
+
+    The top `depth` levels are laid out as `dumps` lays them out, and below them the C encoder
     meets the attrs objects, mappings and sets themselves and asks `_Plain.shallow` for each
     one's plain form, one level at a time (at 10,000 elements that tree is hundreds of MB,
     and building it most of the time). The text is the same; a float that is not finite
@@ -223,25 +229,47 @@ def encode(value: Any, depth: int = 2, indent: str = "  ") -> str:
     encoder = json.JSONEncoder(
         ensure_ascii=False, check_circular=False, allow_nan=False, default=plain.shallow
     ).encode
+    pieces: list[str] = []
     try:
-        return _laid_out(plain, encoder, value, depth, indent, 0)
+        _lay_out(pieces.append, value, depth, indent, 0, encoder, plain.convert_shallow)
     except ValueError:  # a NaN or infinity: written as text, as `to_plain` writes it
-        return dumps(to_plain(value), depth, indent)
+        return dumps_pieces(to_plain(value), depth, indent)
+    return pieces
 
 
-def _laid_out(plain: _Plain, encoder, value: Any, depth: int, indent: str, level: int) -> str:
+def _lay_out(
+    put: Callable[[str], Any],
+    value: Any,
+    depth: int,
+    indent: str,
+    level: int,
+    leaf: Callable[[Any], str],
+    shallow: Callable[[Any], Any] | None,
+) -> None:
+    """`put` each piece of `value`'s text: containers above `depth` one item per line, each
+    item below it as `leaf` encodes it (`shallow` first gives a value that is neither plain
+    nor a container its plain form, one level deep)."""
     if level >= depth:
-        return encoder(value)
-    if type(value) not in _AS_IS and not isinstance(value, (dict, list)):
-        value = plain.convert_shallow(value)
+        put(leaf(value))
+        return
+    if shallow is not None and type(value) not in _AS_IS and not isinstance(value, (dict, list)):
+        value = shallow(value)
     if not isinstance(value, (dict, list)) or not value:
-        return encoder(value)
+        put(leaf(value))
+        return
     pad, inner = indent * level, indent * (level + 1)
     if isinstance(value, dict):
-        items = [
-            f"{inner}{_ENCODE(str(k))}: {_laid_out(plain, encoder, v, depth, indent, level + 1)}"
-            for k, v in value.items()
-        ]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    items = [inner + _laid_out(plain, encoder, v, depth, indent, level + 1) for v in value]
-    return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+        put("{\n")
+        for index, (key, item) in enumerate(value.items()):
+            put((_NEXT if index else "") + inner + _ENCODE(str(key)) + ": ")
+            _lay_out(put, item, depth, indent, level + 1, leaf, shallow)
+        put(f"\n{pad}}}")
+        return
+    put("[\n")
+    for index, item in enumerate(value):
+        put((_NEXT if index else "") + inner)
+        _lay_out(put, item, depth, indent, level + 1, leaf, shallow)
+    put(f"\n{pad}]")
+
+
+_NEXT = ",\n"  # between the items of a container laid out

@@ -13,10 +13,12 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from threatmodel.errors import Position, Problem, ThreatModelError
+
+Content = str | bytes | Sequence[str]  # a file's text, its bytes, or its text in pieces
 
 
 def safe_name(name: str) -> str:
@@ -40,8 +42,10 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     _sync_directory(path.parent)
 
 
-def write_all(directory: Path, files: dict[str, str | bytes]) -> list[Path]:
+def write_all(directory: Path, files: Mapping[str, Content]) -> list[Path]:
     """Write every rendered file into `directory` (names made safe and distinct): all or nothing.
+    A file's content is a text, bytes, or a text in pieces (`render.Pieces`), written piece
+    by piece.
 
     Everything is rendered before this is called. Under a lock on the directory (a second run
     into it waits for this one), stale temporary files of a killed run are removed and every
@@ -240,17 +244,20 @@ def _make_directory(directory: Path) -> None:
         raise _cannot_write(directory, exc) from None
 
 
-def _stage(path: Path, content: str | bytes) -> str:
+def _stage(path: Path, content: Content) -> str:
     """Write `content` to a new temporary file beside `path`, on disk; returns its name."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "wb", buffering=_BUFFER) as handle:
+            if isinstance(content, bytes):
+                handle.write(content)
+            else:  # a text, or its pieces: each encoded as it is written
+                for piece in (content,) if isinstance(content, str) else content:
+                    handle.write(piece.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, _mode_for(path))
@@ -261,6 +268,9 @@ def _stage(path: Path, content: str | bytes) -> str:
         _unlink(temp)
         raise
     return temp
+
+
+_BUFFER = 2**20  # bytes gathered before each write to a staged file
 
 
 def _mode_for(path: Path) -> int:

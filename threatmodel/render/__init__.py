@@ -1,6 +1,6 @@
 """Renderers: pure functions from the report model to the text (or bytes) of one output.
 
-Every output format is a `Renderer`: `render(report, options) -> str | bytes`. It reads the
+Every output format is a `Renderer`: `render(report, options) -> str | bytes | Pieces`. It reads the
 report (and, for diagrams, the analysed model the report carries) and computes nothing of
 its own; only the application service (`threatmodel.run`) writes files. Formats are
 registered here by name with the file `analyze` writes and the module that renders them;
@@ -37,10 +37,24 @@ class RenderOptions:
     processes: int = 1
 
 
+class Pieces(tuple):
+    """A rendered text in pieces, in order: their join is the text. `analyze` writes such an
+    output piece by piece, so a big one (findings.json of 10,000 elements: 126 MB) is never
+    held whole, nor twice (as text and as bytes); `render_formats` joins them."""
+
+    __slots__ = ()
+
+    def text(self) -> str:
+        return "".join(self)
+
+
+Rendered = str | bytes | Pieces
+
+
 class Renderer(Protocol):
     """An output format's render function."""
 
-    def __call__(self, report: Report, options: RenderOptions = ...) -> str | bytes: ...
+    def __call__(self, report: Report, options: RenderOptions = ...) -> Rendered: ...
 
 
 @attrs.frozen
@@ -65,7 +79,10 @@ def _dot_installed() -> bool:
 
 FORMATS: dict[str, Format] = {
     "json": Format(
-        "findings.json", "threatmodel.render.json_report", description="every finding, for tools"
+        "findings.json",
+        "threatmodel.render.json_report",
+        "render_pieces",
+        description="every finding, for tools",
     ),
     "md": Format(
         "report.md",
@@ -86,8 +103,12 @@ FORMATS: dict[str, Format] = {
         description="a draft data protection impact assessment (GDPR Art 35(7))",
     ),
     "html": Format("report.html", "threatmodel.render.html", description="the design review"),
-    "sarif": Format("findings.sarif", "threatmodel.render.sarif", description="code scanning"),
-    "csv": Format("findings.csv", "threatmodel.render.csv_report", description="spreadsheets"),
+    "sarif": Format(
+        "findings.sarif", "threatmodel.render.sarif", "render_pieces", description="code scanning"
+    ),
+    "csv": Format(
+        "findings.csv", "threatmodel.render.csv_report", "render_pieces", description="spreadsheets"
+    ),
     # Diagrams (threatmodel.render.diagram; PNG and PDF via `threatmodel diagram`). SVGs need
     # graphviz's `dot` program: they are default formats only where it is installed, so
     # `analyze` still writes every other report without it; asking for one explicitly then
@@ -143,15 +164,23 @@ DIAGRAMS = ("svg", "data-map", "attack-trees")  # drawn by `dot`, each within th
 def render_formats(
     report: Report, formats: tuple[str, ...] | list[str], options: RenderOptions = RenderOptions()
 ) -> dict[str, str | bytes]:
-    """Every requested output of `report`, by file name, in the order of `formats`."""
-    return render_all(report, formats, options)[0]
+    """Every requested output of `report`, by file name, in the order of `formats` (each
+    a text or bytes: outputs rendered in `Pieces` are joined)."""
+    files = render_all(report, formats, options)[0]
+    return {name: whole(content) for name, content in files.items()}
+
+
+def whole(content: Rendered) -> str | bytes:
+    """A rendered output as one text (or its bytes)."""
+    return content.text() if isinstance(content, Pieces) else content
 
 
 def render_all(
     report: Report, formats: tuple[str, ...] | list[str], options: RenderOptions = RenderOptions()
-) -> tuple[dict[str, str | bytes], tuple[str, ...]]:
-    """Every requested output of `report`, by file name, and a note for each diagram that
-    could not be drawn (its file is a placeholder saying why; the reports say so too).
+) -> tuple[dict[str, Rendered], tuple[str, ...]]:
+    """Every requested output of `report`, by file name (big ones in `Pieces`, as
+    `output.write_all` takes them), and a note for each diagram that could not be drawn (its
+    file is a placeholder saying why; the reports say so too).
 
     The diagrams are drawn first (the layouts side by side, each within its time budget), so
     that the HTML report reuses the data-flow diagram and the reports can note the others."""
@@ -186,7 +215,7 @@ _ORDER = {"json": 5, "html": 4, "sarif": 2, "csv": 1}
 
 def _rendered(
     report: Report, formats: tuple[str, ...] | list[str], options: RenderOptions
-) -> dict[str, str | bytes]:
+) -> dict[str, Rendered]:
     """Each format's output by file name, in the order of `formats`. With two processes or
     more and two costly formats, a forked child renders beside this process: each takes the
     next format (`_ORDER`) when it is free (`forked.Turns`), so neither waits for a share
@@ -217,5 +246,5 @@ def _rendered(
 
 def _render_each(
     report: Report, names: Iterable[str], options: RenderOptions
-) -> dict[str, str | bytes]:
+) -> dict[str, Rendered]:
     return {file_name(name): renderer(name)(report, options) for name in names}

@@ -15,7 +15,7 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from threatmodel.render import RenderOptions
+from threatmodel.render import Pieces, RenderOptions
 from threatmodel.render.escape import visible
 from threatmodel.render.text import value_text
 from threatmodel.report import Report, ReportFinding
@@ -61,12 +61,26 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The findings as CSV text, header first, in report order."""
+    return render_pieces(report, options).text()
+
+
+def render_pieces(report: Report, options: RenderOptions = RenderOptions()) -> Pieces:
+    """`render` in pieces of `ROWS` rows, as `analyze` writes it."""
+    pieces = ["\ufeff"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
-    for finding in report.findings:
+    for index, finding in enumerate(report.findings, 1):
         writer.writerow([cell(value) for value in row(finding, report.references)])
-    return "\ufeff" + out.getvalue()
+        if index % ROWS == 0:
+            pieces.append(out.getvalue())
+            out.seek(0)
+            out.truncate()
+    pieces.append(out.getvalue())
+    return Pieces(pieces)
+
+
+ROWS = 1000  # rows of the CSV text in one piece
 
 
 def row(f: ReportFinding, references: Mapping[str, ReferenceInfo]) -> list[Any]:

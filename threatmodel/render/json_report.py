@@ -5,11 +5,16 @@ is generated from the report model."""
 
 from __future__ import annotations
 
-from threatmodel.jsondata import encode
-from threatmodel.render import RenderOptions
+from threatmodel.jsondata import encode_pieces
+from threatmodel.render import Pieces, RenderOptions
 from threatmodel.report import Report
 
 
 def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The report as JSON text ending in a newline."""
-    return encode(report) + "\n"
+    return render_pieces(report, options).text()
+
+
+def render_pieces(report: Report, options: RenderOptions = RenderOptions()) -> Pieces:
+    """`render` in pieces (one per finding), as `analyze` writes it."""
+    return Pieces((*encode_pieces(report), "\n"))

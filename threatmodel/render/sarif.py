@@ -18,8 +18,8 @@ from typing import Any
 
 from threatmodel import __version__
 from threatmodel.catalog import Catalog, Risk
-from threatmodel.jsondata import dumps
-from threatmodel.render import RenderOptions
+from threatmodel.jsondata import dumps_pieces
+from threatmodel.render import Pieces, RenderOptions
 from threatmodel.render.text import value_text
 from threatmodel.report import Report, ReportFinding, jurisdictions_of, safe_url
 
@@ -31,7 +31,12 @@ FRAMEWORK_TAGS = ("stride", "linddun", "pram", "solove")
 
 def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The SARIF log as JSON text (stable key order, no timestamps); one result per line."""
-    return dumps(sarif_log(report), depth=4) + "\n"
+    return render_pieces(report, options).text()
+
+
+def render_pieces(report: Report, options: RenderOptions = RenderOptions()) -> Pieces:
+    """`render` in pieces (one per result), as `analyze` writes it."""
+    return Pieces((*dumps_pieces(sarif_log(report), depth=4), "\n"))
 
 
 def sarif_log(report: Report) -> dict[str, Any]:
