@@ -12,7 +12,7 @@ import pytest
 from tests.helpers import FIXTURES
 from threatmodel.cli import main
 from threatmodel.errors import ThreatModelError
-from threatmodel.output import write_all, write_atomic
+from threatmodel.output import Staging, write_all, write_atomic
 
 MODEL = str(FIXTURES / "models" / "small.yaml")
 CATALOG = ["--no-shipped", "--catalog", str(FIXTURES / "catalog")]
@@ -88,8 +88,44 @@ class TestWriteAll:
         finally:
             os.umask(umask)
 
+    def test_files_staged_but_not_committed_change_nothing(self, tmp_path):
+        """Files staged one at a time (as a run renders them) are put in place only by
+        `commit`; leaving without it removes them, and a directory the staging made."""
+        write_all(tmp_path / "out", {"a.txt": "old a"})
+        with Staging(tmp_path / "out", ["a.txt", "b.txt"]) as staging:
+            staging.stage("b.txt", ("new ", "b"))
+            staging.stage("a.txt", "new a")
+        assert listing(tmp_path / "out") == {"a.txt": b"old a"}
+        with Staging(tmp_path / "new", ["a.txt"]) as staging:
+            staging.stage("a.txt", "x")
+        assert not (tmp_path / "new").exists()
+        with Staging(tmp_path / "out", ["a.txt", "b.txt"]) as staging:
+            staging.stage("b.txt", ("new ", "b"))
+            staging.stage("a.txt", b"new a")
+            assert staging.commit() == [tmp_path / "out" / "a.txt", tmp_path / "out" / "b.txt"]
+        assert listing(tmp_path / "out") == {"a.txt": b"new a", "b.txt": b"new b"}
+
 
 class TestAnalyzeRuns:
+    @pytest.mark.parametrize("processes", ["1", "2"])
+    def test_a_report_that_fails_after_others_were_written_changes_nothing(
+        self, tmp_path, capsys, processes
+    ):
+        """Reports are written as they are rendered; when a later one fails (a broken user
+        template), the ones written so far are taken back: the previous set stays byte for
+        byte, with no temporary files, and a first run leaves no directory."""
+        out, template = tmp_path / "out", tmp_path / "mine.j2"
+        template.write_text("{{ data.nothing }}", encoding="utf-8")
+        formats = ["--format", "json,sarif,csv,md,html", "-j", processes]
+        assert main(["analyze", MODEL, *CATALOG, "-o", str(out), "--quiet", *formats]) == 0
+        before = listing(out)
+        broken = ["--template", str(template)]
+        for target in (out, tmp_path / "new"):
+            args = ["analyze", MODEL, *CATALOG, "-o", str(target), "--quiet", *formats, *broken]
+            assert main(args) == 2
+            assert "nothing was written" in capsys.readouterr().err
+        assert listing(out) == before and not (tmp_path / "new").exists()
+
     def test_interrupted_run_keeps_the_previous_reports(self, tmp_path, monkeypatch, capsys):
         """Ctrl-C while a run writes its reports exits 130 and leaves the last run's reports
         byte for byte, with no temporary files."""

@@ -26,17 +26,21 @@ def test_every_format_renders_in_the_order_asked(report):
 
 @pytest.mark.parametrize("name", ["json", "sarif", "csv"])
 def test_big_outputs_are_rendered_in_pieces_that_join_to_the_text(report, name, tmp_path):
-    """JSON, SARIF and CSV come in pieces (one per finding or per block of rows), never one
-    text: their join is the module's text, and `write_all` writes the same bytes from them."""
+    """JSON, SARIF and CSV come in pieces made as they are read (one per finding, or per
+    block of rows), never one text: their join is the module's text, and `write_all` writes
+    the same bytes from them; a child sends them back as those bytes."""
     from threatmodel.output import write_all
 
-    pieces = render.renderer(name)(report)
     module = importlib.import_module(render.FORMATS[name].module)
-    assert isinstance(pieces, render.Pieces) and len(pieces) >= 2
-    assert pieces.text() == module.render(report)
-    write_all(tmp_path / "pieces", {"out": pieces})
-    write_all(tmp_path / "text", {"out": pieces.text()})
+    pieces = list(render.renderer(name)(report))
+    assert isinstance(render.renderer(name)(report), render.Pieces) and len(pieces) >= 2
+    assert "".join(pieces) == render.renderer(name)(report).text() == module.render(report)
+    write_all(tmp_path / "pieces", {"out": render.renderer(name)(report)})
+    write_all(tmp_path / "text", {"out": module.render(report)})
     assert (tmp_path / "pieces" / "out").read_bytes() == (tmp_path / "text" / "out").read_bytes()
+    (sent,) = render._render_all_of(report, [name], render.RenderOptions()).values()
+    assert isinstance(sent, render.Encoded) and sent == module.render(report).encode("utf-8")
+    assert render.whole(sent) == module.render(report)
 
 
 def test_large_results_are_detailed_only_for_the_worst_findings(report, monkeypatch):

@@ -14,7 +14,7 @@ import json
 import math
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal, Union
 
 import attrs
@@ -200,76 +200,76 @@ def dumps(value: Any, depth: int = 2, indent: str = "  ") -> str:
     """JSON text of plain data, fast: containers down to `depth` are laid out one item per
     line, anything deeper on one line by the C encoder (`json.dumps` with `indent` runs the
     pure-Python encoder, about ten times slower). Key order is kept; deterministic."""
-    return "".join(dumps_pieces(value, depth, indent))
+    return "".join(iter_dumps(value, depth, indent))
 
 
-def dumps_pieces(value: Any, depth: int = 2, indent: str = "  ") -> list[str]:
-    """`dumps` in pieces (their join is its text): one per item laid out, so that a big text
-    is written piece by piece and never held whole."""
-    pieces: list[str] = []
-    _lay_out(pieces.append, value, depth, indent, 0, _ENCODE, None)
-    return pieces
+def iter_dumps(value: Any, depth: int = 2, indent: str = "  ") -> Iterator[str]:
+    """`dumps` in pieces (their join is its text), made as they are read: one per item laid
+    out, so that a big text is written piece by piece and never held whole."""
+    return _lay_out(value, depth, indent, 0, _ENCODE, None)
 
 
 def encode(value: Any, depth: int = 2, indent: str = "  ") -> str:
     """`dumps(to_plain(value))`, without building the plain form of the whole value first
-    (see `encode_pieces`)."""
-    return "".join(encode_pieces(value, depth, indent))
+    (see `iter_encode`)."""
+    return "".join(iter_encode(value, depth, indent))
 
 
-def encode_pieces(value: Any, depth: int = 2, indent: str = "  ") -> list[str]:
-    """`encode` in pieces (their join is its text), as `dumps_pieces`.
+def iter_encode(value: Any, depth: int = 2, indent: str = "  ") -> Iterator[str]:
+    """`encode` in pieces, as `iter_dumps`.
 
     The top `depth` levels are laid out as `dumps` lays them out, and below them the C encoder
     meets the attrs objects, mappings and sets themselves and asks `_Plain.shallow` for each
     one's plain form, one level at a time (at 10,000 elements that tree is hundreds of MB,
-    and building it most of the time). The text is the same; a float that is not finite
-    (which the encoder would write as `Infinity`, not `"inf"`) makes it fall back to that."""
+    and building it most of the time). The text is the same; an item holding a float that is
+    not finite (which the encoder would write as `Infinity`, not `"inf"`) is converted by
+    `to_plain` first."""
     plain = _Plain()
     encoder = json.JSONEncoder(
         ensure_ascii=False, check_circular=False, allow_nan=False, default=plain.shallow
     ).encode
-    pieces: list[str] = []
-    try:
-        _lay_out(pieces.append, value, depth, indent, 0, encoder, plain.convert_shallow)
-    except ValueError:  # a NaN or infinity: written as text, as `to_plain` writes it
-        return dumps_pieces(to_plain(value), depth, indent)
-    return pieces
+
+    def leaf(item: Any) -> str:
+        try:
+            return encoder(item)
+        except ValueError:  # a NaN or infinity: written as text, as `to_plain` writes it
+            return _ENCODE(to_plain(item))
+
+    return _lay_out(value, depth, indent, 0, leaf, plain.convert_shallow)
 
 
 def _lay_out(
-    put: Callable[[str], Any],
     value: Any,
     depth: int,
     indent: str,
     level: int,
     leaf: Callable[[Any], str],
     shallow: Callable[[Any], Any] | None,
-) -> None:
-    """`put` each piece of `value`'s text: containers above `depth` one item per line, each
-    item below it as `leaf` encodes it (`shallow` first gives a value that is neither plain
-    nor a container its plain form, one level deep)."""
+) -> Iterator[str]:
+    """Each piece of `value`'s text: containers above `depth` one item per line, each item
+    below it as `leaf` encodes it (`shallow` first gives a value that is neither plain nor a
+    container its plain form, one level deep)."""
     if level >= depth:
-        put(leaf(value))
+        yield leaf(value)
         return
     if shallow is not None and type(value) not in _AS_IS and not isinstance(value, (dict, list)):
         value = shallow(value)
     if not isinstance(value, (dict, list)) or not value:
-        put(leaf(value))
+        yield leaf(value)
         return
     pad, inner = indent * level, indent * (level + 1)
     if isinstance(value, dict):
-        put("{\n")
+        yield "{\n"
         for index, (key, item) in enumerate(value.items()):
-            put((_NEXT if index else "") + inner + _ENCODE(str(key)) + ": ")
-            _lay_out(put, item, depth, indent, level + 1, leaf, shallow)
-        put(f"\n{pad}}}")
+            yield (_NEXT if index else "") + inner + _ENCODE(str(key)) + ": "
+            yield from _lay_out(item, depth, indent, level + 1, leaf, shallow)
+        yield f"\n{pad}}}"
         return
-    put("[\n")
+    yield "[\n"
     for index, item in enumerate(value):
-        put((_NEXT if index else "") + inner)
-        _lay_out(put, item, depth, indent, level + 1, leaf, shallow)
-    put(f"\n{pad}]")
+        yield (_NEXT if index else "") + inner
+        yield from _lay_out(item, depth, indent, level + 1, leaf, shallow)
+    yield f"\n{pad}]"
 
 
 _NEXT = ",\n"  # between the items of a container laid out

@@ -13,12 +13,12 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from threatmodel.errors import Position, Problem, ThreatModelError
 
-Content = str | bytes | Sequence[str]  # a file's text, its bytes, or its text in pieces
+Content = str | bytes | Iterable[str]  # a file's text, its bytes, or its text in pieces
 
 
 def safe_name(name: str) -> str:
@@ -43,49 +43,84 @@ def write_atomic(path: Path, content: str | bytes) -> None:
 
 
 def write_all(directory: Path, files: Mapping[str, Content]) -> list[Path]:
-    """Write every rendered file into `directory` (names made safe and distinct): all or nothing.
-    A file's content is a text, bytes, or a text in pieces (`render.Pieces`), written piece
-    by piece.
+    """Write every rendered file into `directory` (names made safe and distinct): all or
+    nothing (see `Staging`). Returns the paths written, in the order of `files`."""
+    with Staging(directory, list(files)) as staging:
+        for name, content in files.items():
+            staging.stage(name, content)
+        return staging.commit()
 
-    Everything is rendered before this is called. Under a lock on the directory (a second run
-    into it waits for this one), stale temporary files of a killed run are removed and every
-    target is checked; each file is then written in full to a temporary file beside its target
-    and flushed to disk; only when all of them are ready are they renamed over their targets,
-    each old file kept under a temporary name until the last rename is done. If anything fails
-    (disk full, no permission, a target that is a directory, Ctrl-C), the files already renamed
-    are put back, the temporary files removed, and the previous report set is left as it was.
-    """
-    directory = Path(directory)
-    targets = _distinct([directory / safe_name(name) for name in files])
-    if directory.exists() and not directory.is_dir():
-        raise ThreatModelError(
-            [
-                Problem(
-                    message="the output path exists and is not a directory",
-                    pos=Position(file=str(directory)),
-                )
-            ]
-        )
-    created = not directory.exists()
-    staged: list[tuple[str, Path]] = []
-    try:
+
+class Staging:
+    """Files written into `directory` as they come, then put in place all at once: all or
+    nothing. A file's content is a text, bytes, or a text in pieces (`render.Pieces`, written
+    piece by piece), so a run can write each report as soon as it is rendered and hold none.
+
+    At the first file, under a lock on the directory (a second run into it waits for this
+    one), stale temporary files of a killed run are removed and every target is checked; each
+    file is then written in full to a temporary file beside its target and flushed to disk.
+    `commit` renames them all over their targets, each old file kept under a temporary name
+    until the last rename is done. If anything fails before or during it (disk full, no
+    permission, a target that is a directory, Ctrl-C, an error while rendering), the files
+    already renamed are put back, the temporary files removed, and the previous report set is
+    left as it was (a directory this run made, empty, is removed)."""
+
+    def __init__(self, directory: Path, names: list[str]):
+        self.directory = Path(directory)
+        targets = _distinct([self.directory / safe_name(name) for name in names])
+        self.targets = dict(zip(names, targets, strict=True))
+        self.staged: dict[str, str] = {}  # name: its temporary file
+        self.started = self.created = self.committed = False
+        self._lock = contextlib.ExitStack()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def stage(self, name: str, content: Content) -> None:
+        """Write the file `name` (one of the names given) to its temporary file."""
+        if not self.started:
+            self._start()
+        self.staged[name] = _stage(self.targets[name], content)
+
+    def commit(self) -> list[Path]:
+        """Put every staged file in place at once; returns their paths, in the order named."""
+        if not self.started:
+            self._start()
+        _replace_all([(self.staged[name], target) for name, target in self.targets.items()])
+        self.staged.clear()
+        self.committed = True
+        return list(self.targets.values())
+
+    def _start(self) -> None:
+        directory = self.directory
+        if directory.exists() and not directory.is_dir():
+            raise ThreatModelError(
+                [
+                    Problem(
+                        message="the output path exists and is not a directory",
+                        pos=Position(file=str(directory)),
+                    )
+                ]
+            )
+        self.started, self.created = True, not directory.exists()
         _make_directory(directory)
-        with locked(directory):
-            _remove_stale(directory, targets)
-            _check_targets(targets)
-            for path, content in zip(targets, files.values(), strict=False):
-                staged.append((_stage(path, content), path))
-            _replace_all(staged)
-            staged.clear()
-        created = False  # done: keep the directory
-    finally:
-        for temp, _ in staged:
-            _unlink(temp)
-        if created:  # a failed first run leaves no empty directory behind
+        self._lock.enter_context(locked(directory))
+        targets = list(self.targets.values())
+        _remove_stale(directory, targets)
+        _check_targets(targets)
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            for temp in self.staged.values():
+                _unlink(temp)
+            self.staged.clear()
+        finally:
+            self._lock.close()
+        if self.committed:
+            _sync_directory(self.directory)
+        elif self.created:  # a failed first run leaves no empty directory behind
             with contextlib.suppress(OSError):
-                directory.rmdir()
-    _sync_directory(directory)
-    return targets
+                self.directory.rmdir()
 
 
 LOCK_WAIT = 60.0  # seconds a run waits for another run writing into the same directory

@@ -23,9 +23,9 @@ from threatmodel.findings import Result
 from threatmodel.loader import DEFAULT_LIMITS, Limits, LMap
 from threatmodel.model import SystemModel
 from threatmodel.model_yaml import read_model_file
-from threatmodel.output import write_all
+from threatmodel.output import Staging
 from threatmodel.portfolio import Outcome
-from threatmodel.render import RenderOptions, render_all, render_formats
+from threatmodel.render import RenderOptions, file_name, render_all, render_formats
 from threatmodel.report import Report, build_report
 from threatmodel.tracking import (
     Decisions,
@@ -155,7 +155,8 @@ def analyse_to(
     catalog: Catalog, model_path: str | Path, output: Path, options: Options
 ) -> tuple[Report, list[Path]]:
     """One model from file to reports: analyse, build the report, render every format and
-    write them all or nothing. Raises ThreatModelError (nothing written) on bad input.
+    write them all or nothing, each as soon as it is rendered (`output.Staging`: a big
+    report set is never held whole). Raises ThreatModelError (nothing written) on bad input.
 
     A diagram that cannot be drawn (too slow for `options.render.diagram_timeout`) does not
     fail the run: the returned report's warnings name it."""
@@ -163,8 +164,10 @@ def analyse_to(
         model_path, catalog, options.sources, decisions=options.decisions, today=options.today
     )
     report = build_report(result)
-    files, notes = render_all(report, options.formats, options.render)
-    written = write_all(output, files)
+    names = [file_name(name) for name in dict.fromkeys(options.formats)]
+    with Staging(output, names) as staging:
+        _, notes = render_all(report, options.formats, options.render, keep=staging.stage)
+        written = staging.commit()
     if notes:  # diagrams that could not be drawn: the reports say so, and so does the terminal
         report = attrs.evolve(report, warnings=report.warnings + notes)
     return report, written

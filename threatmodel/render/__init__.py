@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import importlib
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
 import attrs
@@ -37,18 +37,31 @@ class RenderOptions:
     processes: int = 1
 
 
-class Pieces(tuple):
-    """A rendered text in pieces, in order: their join is the text. `analyze` writes such an
-    output piece by piece, so a big one (findings.json of 10,000 elements: 126 MB) is never
-    held whole, nor twice (as text and as bytes); `render_formats` joins them."""
+class Pieces:
+    """A rendered text made piece by piece as it is read, once: `analyze` writes each piece as
+    it comes, so a big output (findings.json of 10,000 elements: 126 MB) is never held whole;
+    `render_formats` joins them (`text`)."""
+
+    __slots__ = ("_pieces",)
+
+    def __init__(self, pieces: Iterable[str]):
+        self._pieces = pieces
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pieces)
+
+    def text(self) -> str:
+        return "".join(self._pieces)
+
+
+class Encoded(bytes):
+    """A rendered text as its UTF-8 bytes (how a child sends back a text in `Pieces`)."""
 
     __slots__ = ()
 
-    def text(self) -> str:
-        return "".join(self)
-
 
 Rendered = str | bytes | Pieces
+Keep = Callable[[str, Rendered], object]  # takes a file name and its output as rendered
 
 
 class Renderer(Protocol):
@@ -172,15 +185,22 @@ def render_formats(
 
 def whole(content: Rendered) -> str | bytes:
     """A rendered output as one text (or its bytes)."""
-    return content.text() if isinstance(content, Pieces) else content
+    if isinstance(content, Pieces):
+        return content.text()
+    return content.decode("utf-8") if isinstance(content, Encoded) else content
 
 
 def render_all(
-    report: Report, formats: tuple[str, ...] | list[str], options: RenderOptions = RenderOptions()
+    report: Report,
+    formats: tuple[str, ...] | list[str],
+    options: RenderOptions = RenderOptions(),
+    keep: Keep | None = None,
 ) -> tuple[dict[str, Rendered], tuple[str, ...]]:
     """Every requested output of `report`, by file name (big ones in `Pieces`, as
     `output.write_all` takes them), and a note for each diagram that could not be drawn (its
-    file is a placeholder saying why; the reports say so too).
+    file is a placeholder saying why; the reports say so too). With `keep`, each output is
+    handed to it (file name, output) as soon as it is rendered, and none is returned: a run
+    writes each one then (`output.Staging`), so it never holds them all.
 
     The diagrams are drawn first (the layouts side by side, each within its time budget), so
     that the HTML report reuses the data-flow diagram and the reports can note the others."""
@@ -193,7 +213,7 @@ def render_all(
             wanted.append("svg")
         drawings = diagram.draw(report, wanted, options)
         options = attrs.evolve(options, drawings=drawings)
-    files = _rendered(report, formats, options)
+    files = _rendered(report, formats, options, keep)
     notes = tuple(
         f"{file_name(d.format)}: {d.title} not drawn, the file says why: {d.problem}"
         if d.format in formats
@@ -214,37 +234,65 @@ _ORDER = {"json": 5, "html": 4, "sarif": 2, "csv": 1}
 
 
 def _rendered(
-    report: Report, formats: tuple[str, ...] | list[str], options: RenderOptions
+    report: Report, formats: tuple[str, ...] | list[str], options: RenderOptions, keep: Keep | None
 ) -> dict[str, Rendered]:
-    """Each format's output by file name, in the order of `formats`. With two processes or
-    more and two costly formats, a forked child renders beside this process: each takes the
-    next format (`_ORDER`) when it is free (`forked.Turns`), so neither waits for a share
-    fixed in advance. The bytes, and the errors, are the same either way."""
+    """Each format's output by file name, in the order of `formats` (or handed to `keep`).
+    With two processes or more and two costly formats, a forked child renders beside this
+    process: each takes the next format (`_ORDER`) when it is free (`forked.Turns`), so
+    neither waits for a share fixed in advance. The bytes, and the errors, are the same
+    either way."""
     names = list(dict.fromkeys(formats))
+    files: dict[str, Rendered] = {}
+    out = keep or files.__setitem__
     if options.processes < 2 or sum(name in _ORDER for name in names) < 2:
-        return _render_each(report, names, options)
+        _render_each(report, names, options, out)
+        return files
     from threatmodel import forked
 
     if not forked.usable():
-        return _render_each(report, names, options)
+        _render_each(report, names, options, out)
+        return files
     try:
         turns = forked.Turns(sorted(names, key=lambda name: -_ORDER.get(name, 0)))
     except OSError:  # no descriptor to spare
-        return _render_each(report, names, options)
-    work = functools.partial(_render_each, report, turns, options)
+        _render_each(report, names, options, out)
+        return files
+    work = functools.partial(_render_all_of, report, turns, options)
     with turns:
         first = next(iter(turns))  # this process's, taken before the child can take it
         with forked.Forked(work, passes=(ThreatModelError,)) as child:
-            files = _render_each(report, itertools.chain((first,), turns), options)
+            done = _render_each(report, itertools.chain((first,), turns), options, out)
             from_child = child.result()  # bad input (a user's template) is raised as it was
     if from_child is None:  # the child failed otherwise: render what it took here, bugs and all
-        left = [name for name in names if file_name(name) not in files]
-        from_child = _render_each(report, left, options)
-    files.update(from_child)
-    return {file_name(name): files[file_name(name)] for name in names}
+        _render_each(report, [name for name in names if name not in done], options, out)
+    else:
+        while from_child:  # each let go once handed on
+            out(*from_child.popitem())
+    return files if keep else {file_name(name): files[file_name(name)] for name in names}
 
 
 def _render_each(
+    report: Report, names: Iterable[str], options: RenderOptions, out: Keep
+) -> list[str]:
+    """Render each format and hand its output to `out`; returns the formats rendered."""
+    done = []
+    for name in names:
+        out(file_name(name), renderer(name)(report, options))
+        done.append(name)
+    return done
+
+
+def _render_all_of(
     report: Report, names: Iterable[str], options: RenderOptions
 ) -> dict[str, Rendered]:
-    return {file_name(name): renderer(name)(report, options) for name in names}
+    """Each format's output by file name (what a child sends back: a text in `Pieces` as
+    its UTF-8 bytes, `Encoded`, which a pipe carries and `output` writes as they are)."""
+    files: dict[str, Rendered] = {}
+
+    def keep(name: str, content: Rendered) -> None:
+        if isinstance(content, Pieces):
+            content = Encoded(b"".join(piece.encode("utf-8") for piece in content))
+        files[name] = content
+
+    _render_each(report, names, options, keep)
+    return files

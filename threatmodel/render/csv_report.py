@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from threatmodel.render import Pieces, RenderOptions
@@ -66,18 +66,21 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
 
 def render_pieces(report: Report, options: RenderOptions = RenderOptions()) -> Pieces:
     """`render` in pieces of `ROWS` rows, as `analyze` writes it."""
-    pieces = ["\ufeff"]
+    return Pieces(_blocks(report))
+
+
+def _blocks(report: Report) -> Iterator[str]:
+    yield "\ufeff"
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
     for index, finding in enumerate(report.findings, 1):
         writer.writerow([cell(value) for value in row(finding, report.references)])
         if index % ROWS == 0:
-            pieces.append(out.getvalue())
+            yield out.getvalue()
             out.seek(0)
             out.truncate()
-    pieces.append(out.getvalue())
-    return Pieces(pieces)
+    yield out.getvalue()
 
 
 ROWS = 1000  # rows of the CSV text in one piece

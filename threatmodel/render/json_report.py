@@ -5,7 +5,9 @@ is generated from the report model."""
 
 from __future__ import annotations
 
-from threatmodel.jsondata import encode_pieces
+import itertools
+
+from threatmodel.jsondata import iter_encode
 from threatmodel.render import Pieces, RenderOptions
 from threatmodel.report import Report
 
@@ -17,4 +19,4 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
 
 def render_pieces(report: Report, options: RenderOptions = RenderOptions()) -> Pieces:
     """`render` in pieces (one per finding), as `analyze` writes it."""
-    return Pieces((*encode_pieces(report), "\n"))
+    return Pieces(itertools.chain(iter_encode(report), ("\n",)))

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 from pathlib import PurePath
 from typing import Any
 
 from threatmodel import __version__
 from threatmodel.catalog import Catalog, Risk
-from threatmodel.jsondata import dumps_pieces
+from threatmodel.jsondata import iter_dumps
 from threatmodel.render import Pieces, RenderOptions
 from threatmodel.render.text import value_text
 from threatmodel.report import Report, ReportFinding, jurisdictions_of, safe_url
@@ -36,7 +37,7 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
 
 def render_pieces(report: Report, options: RenderOptions = RenderOptions()) -> Pieces:
     """`render` in pieces (one per result), as `analyze` writes it."""
-    return Pieces((*dumps_pieces(sarif_log(report), depth=4), "\n"))
+    return Pieces(itertools.chain(iter_dumps(sarif_log(report), depth=4), ("\n",)))
 
 
 def sarif_log(report: Report) -> dict[str, Any]:
