@@ -310,6 +310,8 @@ class _Builder:
         self.result: Any = _EMPTY
         self.failed = False
         self.last_text = ""
+        self.keys: dict[str, str] = {}  # each key's text, one object however often written
+        self.line = (-1, 0)  # the last mark's line, and the number it is read as (shared)
 
     def fail(self, pos: Position, message: str) -> None:
         self.out.error(pos, message)
@@ -320,7 +322,10 @@ class _Builder:
         if kind is ScalarEvent:
             mark = event.start_mark
             shift = 2 if event.style in _QUOTES else 1  # point at the text, not the quote
-            pos = self.place(self.display, mark.line + 1, mark.column + shift)
+            row, line = self.line
+            if mark.line != row:  # a key and its value on one line share the number
+                row, line = self.line = mark.line, mark.line + 1
+            pos = self.place(self.display, line, mark.column + shift)
             value = self._scalar(event, pos)
             if self.failed:
                 return
@@ -497,12 +502,14 @@ class _Builder:
                     f"quote it as '{self.last_text}'".replace(" ;", ";"),
                 )
                 value = f"<{self.last_text}>"
-            if value is _DUPLICATE:
-                pass
-            elif value in container:
-                first = container.key_pos[value]
-                self.out.error(pos, f"duplicate key '{value}' (first defined at line {first.line})")
-                value = _DUPLICATE
+            if value is not _DUPLICATE:
+                value = self.keys.setdefault(value, value)  # one object per distinct key
+                if value in container:
+                    first = container.key_pos[value]
+                    self.out.error(
+                        pos, f"duplicate key '{value}' (first defined at line {first.line})"
+                    )
+                    value = _DUPLICATE
             frame[1] = (value, pos)
             return
         key, kpos = frame[1]
