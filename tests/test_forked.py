@@ -288,6 +288,70 @@ def test_the_childs_share_is_rendered_here_when_the_child_fails(
     assert died.exists() and two == render.render_formats(report, TEXT)
 
 
+def _written(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+
+
+def _staged_run(report, directory: Path, processes: int) -> list[Path]:
+    """Render every text format into `directory` as `analyze` does: each output staged as
+    soon as it is rendered, by the process that rendered it."""
+    from threatmodel.output import Staging
+
+    names = [render.file_name(name) for name in TEXT]
+    with Staging(directory, names) as staging:
+        render.render_all(report, TEXT, render.RenderOptions(processes=processes), staging)
+        return staging.commit()
+
+
+def _slow_here(monkeypatch, here: int, child_dies_at: int | None = None, log: Path | None = None):
+    """Renderers that take 0.2 s in this process (so the child takes several formats), and
+    that end the child at its `child_dies_at`-th format (after it staged the ones before)."""
+    real = render.renderer
+
+    def renderer(name):
+        function = real(name)
+
+        def timed(*args, **kwargs):
+            if os.getpid() == here:
+                time.sleep(0.2)
+            else:
+                with log.open("a") as out:
+                    out.write(f"{name}\n")
+                if len(log.read_text().split()) == child_dies_at:
+                    os._exit(9)
+            return function(*args, **kwargs)
+
+        return timed
+
+    monkeypatch.setattr(render, "renderer", renderer)
+
+
+def test_a_child_stages_its_own_outputs_into_the_same_files(report, monkeypatch, roomy, tmp_path):
+    """With a place to stage into, the child writes the outputs it renders there itself and
+    sends back only their names: the files are those one process writes, byte for byte."""
+    _staged_run(report, tmp_path / "one", 1)
+    log = tmp_path / "taken by the child"
+    _slow_here(monkeypatch, os.getpid(), log=log)
+    written = _staged_run(report, tmp_path / "two", 2)
+    assert [path.name for path in written] == [render.file_name(name) for name in TEXT]
+    assert len(log.read_text().split()) >= 2  # the child staged more than one
+    assert _written(tmp_path / "two") == _written(tmp_path / "one")
+
+
+def test_a_child_that_dies_after_staging_leaves_no_temporary_file(
+    report, monkeypatch, roomy, tmp_path
+):
+    """A child that dies after staging some outputs loses nothing and leaves nothing: what it
+    took is rendered here, and the files it staged are removed before the set is put in
+    place (and when the run fails)."""
+    _staged_run(report, tmp_path / "one", 1)
+    log = tmp_path / "taken by the child"
+    _slow_here(monkeypatch, os.getpid(), child_dies_at=2, log=log)
+    _staged_run(report, tmp_path / "two", 2)
+    assert len(log.read_text().split()) == 2  # it staged one, then died
+    assert _written(tmp_path / "two") == _written(tmp_path / "one")  # no .tmp file either
+
+
 def test_bad_input_in_either_process_is_raised_once(report, monkeypatch, roomy, tmp_path):
     """A user's template that fails, in the child or here, fails the run as it would without
     a child, and is rendered once (a template that runs out its time would double it)."""

@@ -269,3 +269,28 @@ def test_a_float_that_is_not_finite_is_written_as_to_plain_writes_it():
     value = {"scores": [1.0, float("inf"), float("nan")], "deeper": {"x": [{"y": float("-inf")}]}}
     assert encode(value) == dumps(to_plain(value))
     assert '"inf"' in encode(value)
+
+
+def test_an_iterator_is_laid_out_as_the_list_of_its_items_as_they_come():
+    """`iter_dumps` writes an iterator above its depth as the list of its items (SARIF's
+    results are made one at a time that way), an empty one as `[]`; its pieces join to the
+    text `dumps` gives for lists, and no item is made before the pieces before it are read."""
+    from threatmodel.jsondata import dumps, iter_dumps
+
+    made = []
+
+    def items(n):
+        for i in range(n):
+            made.append(i)
+            yield {"i": i, "deeper": [i, {"x": i}]}
+
+    for n in (0, 1, 3):
+        value = {"runs": [{"results": items(n), "after": []}]}
+        expected = dumps({"runs": [{"results": list(items(n)), "after": []}]}, depth=4)
+        made.clear()
+        pieces = iter_dumps(value, depth=4)
+        text = ""
+        for piece in pieces:
+            text += piece
+            assert len(made) <= text.count('"i"') + 1  # at most one item ahead of the text
+        assert text == expected

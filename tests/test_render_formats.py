@@ -24,10 +24,10 @@ def test_every_format_renders_in_the_order_asked(report):
     assert files["findings.json"] == render.whole(render.renderer("json")(report))
 
 
-@pytest.mark.parametrize("name", ["json", "sarif", "csv"])
+@pytest.mark.parametrize("name", ["json", "sarif", "csv", "html"])
 def test_big_outputs_are_rendered_in_pieces_that_join_to_the_text(report, name, tmp_path):
-    """JSON, SARIF and CSV come in pieces made as they are read (one per finding, or per
-    block of rows), never one text: their join is the module's text, and `write_all` writes
+    """JSON, SARIF, CSV and HTML come in pieces made as they are read (one per finding, per
+    block of rows, per stretch of the template), never one text: their join is the module's text, and `write_all` writes
     the same bytes from them; a child sends them back as those bytes."""
     from threatmodel.output import write_all
 
@@ -38,7 +38,7 @@ def test_big_outputs_are_rendered_in_pieces_that_join_to_the_text(report, name, 
     write_all(tmp_path / "pieces", {"out": render.renderer(name)(report)})
     write_all(tmp_path / "text", {"out": module.render(report)})
     assert (tmp_path / "pieces" / "out").read_bytes() == (tmp_path / "text" / "out").read_bytes()
-    (sent,) = render._render_all_of(report, [name], render.RenderOptions()).values()
+    (sent,) = render._render_all_of(report, [name], render.RenderOptions(), None).values()
     assert isinstance(sent, render.Encoded) and sent == module.render(report).encode("utf-8")
     assert render.whole(sent) == module.render(report)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
 import json
 import math
 import types
@@ -205,7 +206,8 @@ def dumps(value: Any, depth: int = 2, indent: str = "  ") -> str:
 
 def iter_dumps(value: Any, depth: int = 2, indent: str = "  ") -> Iterator[str]:
     """`dumps` in pieces (their join is its text), made as they are read: one per item laid
-    out, so that a big text is written piece by piece and never held whole."""
+    out, so that a big text is written piece by piece and never held whole. An iterator
+    above `depth` is laid out as the list of its items, each made as it is written."""
     return _lay_out(value, depth, indent, 0, _ENCODE, None)
 
 
@@ -248,28 +250,32 @@ def _lay_out(
 ) -> Iterator[str]:
     """Each piece of `value`'s text: containers above `depth` one item per line, each item
     below it as `leaf` encodes it (`shallow` first gives a value that is neither plain nor a
-    container its plain form, one level deep)."""
+    container its plain form, one level deep; an iterator is a list made as it is read)."""
     if level >= depth:
         yield leaf(value)
         return
-    if shallow is not None and type(value) not in _AS_IS and not isinstance(value, (dict, list)):
+    if isinstance(value, Iterator):
+        first = next(value, _NONE)
+        value = [] if first is _NONE else itertools.chain((first,), value)
+    elif shallow is not None and type(value) not in _AS_IS and not isinstance(value, (dict, list)):
         value = shallow(value)
-    if not isinstance(value, (dict, list)) or not value:
-        yield leaf(value)
-        return
-    pad, inner = indent * level, indent * (level + 1)
-    if isinstance(value, dict):
+    if isinstance(value, dict) and value:
+        pad, inner = indent * level, indent * (level + 1)
         yield "{\n"
         for index, (key, item) in enumerate(value.items()):
             yield (_NEXT if index else "") + inner + _ENCODE(str(key)) + ": "
             yield from _lay_out(item, depth, indent, level + 1, leaf, shallow)
         yield f"\n{pad}}}"
-        return
-    yield "[\n"
-    for index, item in enumerate(value):
-        yield (_NEXT if index else "") + inner
-        yield from _lay_out(item, depth, indent, level + 1, leaf, shallow)
-    yield f"\n{pad}]"
+    elif isinstance(value, (list, itertools.chain)) and value:  # (a chain: items still coming)
+        pad, inner = indent * level, indent * (level + 1)
+        yield "[\n"
+        for index, item in enumerate(value):
+            yield (_NEXT if index else "") + inner
+            yield from _lay_out(item, depth, indent, level + 1, leaf, shallow)
+        yield f"\n{pad}]"
+    else:
+        yield leaf(value)
 
 
 _NEXT = ",\n"  # between the items of a container laid out
+_NONE = object()  # an iterator's end

@@ -56,42 +56,32 @@ class Staging:
     nothing. A file's content is a text, bytes, or a text in pieces (`render.Pieces`, written
     piece by piece), so a run can write each report as soon as it is rendered and hold none.
 
-    At the first file, under a lock on the directory (a second run into it waits for this
-    one), stale temporary files of a killed run are removed and every target is checked; each
-    file is then written in full to a temporary file beside its target and flushed to disk.
-    `commit` renames them all over their targets, each old file kept under a temporary name
-    until the last rename is done. If anything fails before or during it (disk full, no
-    permission, a target that is a directory, Ctrl-C, an error while rendering), the files
-    already renamed are put back, the temporary files removed, and the previous report set is
-    left as it was (a directory this run made, empty, is removed)."""
+    `open` (or the first file) takes the directory: under a lock on it (a second run into it
+    waits for this one), stale temporary files of a killed run are removed and every target
+    is checked. Each file is then written in full to a temporary file beside its target and
+    flushed to disk, by this process or by a child forked after `open` (which hands its
+    files over with `adopt`). `commit` renames them all over their targets, each old file
+    kept under a temporary name until the last rename is done. If anything fails before or
+    during it (disk full, no permission, a target that is a directory, Ctrl-C, an error while
+    rendering, a child that died writing), the files already renamed are put back, every
+    temporary file of these targets is removed, and the previous report set is left as it
+    was (a directory this run made, empty, is removed)."""
 
     def __init__(self, directory: Path, names: list[str]):
         self.directory = Path(directory)
         targets = _distinct([self.directory / safe_name(name) for name in names])
         self.targets = dict(zip(names, targets, strict=True))
         self.staged: dict[str, str] = {}  # name: its temporary file
-        self.started = self.created = self.committed = False
+        self.opened = self.created = self.committing = self.committed = False
         self._lock = contextlib.ExitStack()
 
     def __enter__(self) -> Staging:
         return self
 
-    def stage(self, name: str, content: Content) -> None:
-        """Write the file `name` (one of the names given) to its temporary file."""
-        if not self.started:
-            self._start()
-        self.staged[name] = _stage(self.targets[name], content)
-
-    def commit(self) -> list[Path]:
-        """Put every staged file in place at once; returns their paths, in the order named."""
-        if not self.started:
-            self._start()
-        _replace_all([(self.staged[name], target) for name, target in self.targets.items()])
-        self.staged.clear()
-        self.committed = True
-        return list(self.targets.values())
-
-    def _start(self) -> None:
+    def open(self) -> None:
+        """Take the directory (once): make it, lock it, clear stale files, check targets."""
+        if self.opened:
+            return
         directory = self.directory
         if directory.exists() and not directory.is_dir():
             raise ThreatModelError(
@@ -102,18 +92,47 @@ class Staging:
                     )
                 ]
             )
-        self.started, self.created = True, not directory.exists()
+        self.opened, self.created = True, not directory.exists()
         _make_directory(directory)
         self._lock.enter_context(locked(directory))
         targets = list(self.targets.values())
         _remove_stale(directory, targets)
         _check_targets(targets)
 
+    def stage(self, name: str, content: Content) -> str:
+        """Write the file `name` (one of the names given) to its temporary file; returns
+        that file's name (what a child hands over)."""
+        self.open()
+        temp = self.staged[name] = _stage(self.targets[name], content)
+        return temp
+
+    def adopt(self, name: str, temp: str) -> None:
+        """Take over the temporary file of `name` that a child of this run staged."""
+        self.staged[name] = temp
+
+    def commit(self) -> list[Path]:
+        """Put every staged file in place at once; returns their paths, in the order named."""
+        self.open()
+        self._sweep()
+        self.committing = True
+        _replace_all([(self.staged[name], target) for name, target in self.targets.items()])
+        self.staged.clear()
+        self.committed = True
+        return list(self.targets.values())
+
+    def _sweep(self) -> None:
+        """Remove the temporary files of these targets that are not staged here (what a child
+        that failed left); under the lock no other run is writing any."""
+        staged = {os.path.basename(temp) for temp in self.staged.values()}
+        _remove_stale(self.directory, list(self.targets.values()), staged)
+
     def __exit__(self, *exc_info: object) -> None:
         try:
             for temp in self.staged.values():
                 _unlink(temp)
             self.staged.clear()
+            if self.opened and not self.committing:  # (a failed commit says what it kept)
+                self._sweep()
         finally:
             self._lock.close()
         if self.committed:
@@ -163,14 +182,19 @@ def locked(directory: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _remove_stale(directory: Path, targets: list[Path]) -> None:
+def _remove_stale(directory: Path, targets: list[Path], keep: set[str] | None = None) -> None:
     """Remove the temporary files a killed run left beside these targets (`.NAME.XXXXXXXX.tmp`;
-    under the lock no other run is writing them)."""
+    under the lock no other run is writing them), but those whose names are in `keep`."""
     names = {path.name for path in targets}
     with contextlib.suppress(OSError):
         for entry in os.scandir(directory):
             match = _TEMP_NAME.fullmatch(entry.name)
-            if match and match[1] in names and entry.is_file(follow_symlinks=False):
+            if (
+                match
+                and match[1] in names
+                and entry.is_file(follow_symlinks=False)
+                and entry.name not in (keep or ())
+            ):
                 _unlink(entry.path)
 
 
@@ -287,12 +311,22 @@ def _stage(path: Path, content: Content) -> str:
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     try:
-        with os.fdopen(fd, "wb", buffering=_BUFFER) as handle:
+        with os.fdopen(fd, "wb") as handle:
             if isinstance(content, bytes):
                 handle.write(content)
-            else:  # a text, or its pieces: each encoded as it is written
-                for piece in (content,) if isinstance(content, str) else content:
-                    handle.write(piece.encode("utf-8"))
+            elif isinstance(content, str):
+                handle.write(content.encode("utf-8"))
+            else:  # pieces, as they are made: encoded and written a buffer's worth at a time
+                batch: list[str] = []
+                size = 0
+                for piece in content:
+                    batch.append(piece)
+                    size += len(piece)
+                    if size >= _BUFFER:
+                        handle.write("".join(batch).encode("utf-8"))
+                        batch.clear()
+                        size = 0
+                handle.write("".join(batch).encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, _mode_for(path))
@@ -305,7 +339,7 @@ def _stage(path: Path, content: Content) -> str:
     return temp
 
 
-_BUFFER = 2**20  # bytes gathered before each write to a staged file
+_BUFFER = 2**20  # characters of pieces gathered into one write of a staged file
 
 
 def _mode_for(path: Path) -> int:

@@ -166,7 +166,7 @@ def analyse_to(
     report = build_report(result)
     names = [file_name(name) for name in dict.fromkeys(options.formats)]
     with Staging(output, names) as staging:
-        _, notes = render_all(report, options.formats, options.render, keep=staging.stage)
+        _, notes = render_all(report, options.formats, options.render, keep=staging)
         written = staging.commit()
     if notes:  # diagrams that could not be drawn: the reports say so, and so does the terminal
         report = attrs.evolve(report, warnings=report.warnings + notes)

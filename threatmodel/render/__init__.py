@@ -13,7 +13,7 @@ import functools
 import importlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -61,7 +61,19 @@ class Encoded(bytes):
 
 
 Rendered = str | bytes | Pieces
-Keep = Callable[[str, Rendered], object]  # takes a file name and its output as rendered
+
+
+class Keep(Protocol):
+    """Where a run puts each output as soon as it is rendered (`output.Staging`)."""
+
+    def open(self) -> None:
+        """Make ready for outputs, from this process and from a child forked after this."""
+
+    def stage(self, name: str, content: Rendered) -> str:
+        """Take the output of file `name`; returns a handle for `adopt` (its staged file)."""
+
+    def adopt(self, name: str, handle: str) -> None:
+        """Take over an output a child staged."""
 
 
 class Renderer(Protocol):
@@ -115,7 +127,9 @@ FORMATS: dict[str, Format] = {
         default=False,
         description="a draft data protection impact assessment (GDPR Art 35(7))",
     ),
-    "html": Format("report.html", "threatmodel.render.html", description="the design review"),
+    "html": Format(
+        "report.html", "threatmodel.render.html", "render_pieces", description="the design review"
+    ),
     "sarif": Format(
         "findings.sarif", "threatmodel.render.sarif", "render_pieces", description="code scanning"
     ),
@@ -199,8 +213,8 @@ def render_all(
     """Every requested output of `report`, by file name (big ones in `Pieces`, as
     `output.write_all` takes them), and a note for each diagram that could not be drawn (its
     file is a placeholder saying why; the reports say so too). With `keep`, each output is
-    handed to it (file name, output) as soon as it is rendered, and none is returned: a run
-    writes each one then (`output.Staging`), so it never holds them all.
+    staged there as soon as it is rendered, by whichever process rendered it, and none is
+    returned: a run writes each one then (`output.Staging`), so it never holds them all.
 
     The diagrams are drawn first (the layouts side by side, each within its time budget), so
     that the HTML report reuses the data-flow diagram and the reports can note the others."""
@@ -239,11 +253,12 @@ def _rendered(
     """Each format's output by file name, in the order of `formats` (or handed to `keep`).
     With two processes or more and two costly formats, a forked child renders beside this
     process: each takes the next format (`_ORDER`) when it is free (`forked.Turns`), so
-    neither waits for a share fixed in advance. The bytes, and the errors, are the same
+    neither waits for a share fixed in advance; with `keep`, the child stages its outputs
+    itself and sends back only their handles. The bytes, and the errors, are the same
     either way."""
     names = list(dict.fromkeys(formats))
     files: dict[str, Rendered] = {}
-    out = keep or files.__setitem__
+    out = keep.stage if keep else files.__setitem__
     if options.processes < 2 or sum(name in _ORDER for name in names) < 2:
         _render_each(report, names, options, out)
         return files
@@ -257,7 +272,9 @@ def _rendered(
     except OSError:  # no descriptor to spare
         _render_each(report, names, options, out)
         return files
-    work = functools.partial(_render_all_of, report, turns, options)
+    if keep:
+        keep.open()  # before the fork: the child stages into what this process holds
+    work = functools.partial(_render_all_of, report, turns, options, keep)
     with turns:
         first = next(iter(turns))  # this process's, taken before the child can take it
         with forked.Forked(work, passes=(ThreatModelError,)) as child:
@@ -265,14 +282,16 @@ def _rendered(
             from_child = child.result()  # bad input (a user's template) is raised as it was
     if from_child is None:  # the child failed otherwise: render what it took here, bugs and all
         _render_each(report, [name for name in names if name not in done], options, out)
+    elif keep:
+        for file, handle in from_child.items():
+            keep.adopt(file, handle)
     else:
-        while from_child:  # each let go once handed on
-            out(*from_child.popitem())
+        files.update(from_child)
     return files if keep else {file_name(name): files[file_name(name)] for name in names}
 
 
 def _render_each(
-    report: Report, names: Iterable[str], options: RenderOptions, out: Keep
+    report: Report, names: Iterable[str], options: RenderOptions, out: Callable[[str, Any], Any]
 ) -> list[str]:
     """Render each format and hand its output to `out`; returns the formats rendered."""
     done = []
@@ -283,16 +302,20 @@ def _render_each(
 
 
 def _render_all_of(
-    report: Report, names: Iterable[str], options: RenderOptions
-) -> dict[str, Rendered]:
-    """Each format's output by file name (what a child sends back: a text in `Pieces` as
-    its UTF-8 bytes, `Encoded`, which a pipe carries and `output` writes as they are)."""
-    files: dict[str, Rendered] = {}
+    report: Report, names: Iterable[str], options: RenderOptions, keep: Keep | None
+) -> dict[str, Any]:
+    """What a child sends back: each format's output by file name (a text in `Pieces` as its
+    UTF-8 bytes, `Encoded`, which a pipe carries and `output` writes as they are), or with
+    `keep` the handle of the output it staged there."""
+    sent: dict[str, Any] = {}
 
-    def keep(name: str, content: Rendered) -> None:
-        if isinstance(content, Pieces):
-            content = Encoded(b"".join(piece.encode("utf-8") for piece in content))
-        files[name] = content
+    def send(name: str, content: Rendered) -> None:
+        if keep:
+            sent[name] = keep.stage(name, content)
+        elif isinstance(content, Pieces):
+            sent[name] = Encoded(b"".join(piece.encode("utf-8") for piece in content))
+        else:
+            sent[name] = content
 
-    _render_each(report, names, options, keep)
-    return files
+    _render_each(report, names, options, send)
+    return sent

@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from threatmodel.errors import Position, Problem, ThreatModelError
-from threatmodel.render import RenderOptions, dot, svg_inline, template_cache
+from threatmodel.render import Pieces, RenderOptions, dot, svg_inline, template_cache
 from threatmodel.render.diagram import flow_numbers
 from threatmodel.render.escape import visible
 from threatmodel.render.sandbox import (
@@ -40,13 +40,21 @@ TEMPLATE = "report.html.j2"
 
 def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     """The report as HTML text, from the shipped template or the user's (`options.template`)."""
+    page = render_pieces(report, options)
+    return page.text() if isinstance(page, Pieces) else page
+
+
+def render_pieces(report: Report, options: RenderOptions = RenderOptions()) -> Pieces | str:
+    """`render` as `analyze` writes it: from the shipped template in pieces, made as they are
+    written (the page of 10,000 elements is two million of them); from a user's template
+    whole, made within its bounds of time and size (`sandbox.render_bounded`)."""
     template = options.template
     env = environment(Path(template).resolve().parent) if template else shipped_environment()
     name = Path(template).name if template else TEMPLATE
     try:
         page = env.get_template(name) if template else shipped_template()
         if template is None:
-            return page.render(**context(report, options))
+            return Pieces(page.generate(**context(report, options)))
         return render_bounded(page.generate(**context(report, options)))
     except jinja2.TemplateSyntaxError as exc:
         raise ThreatModelError(

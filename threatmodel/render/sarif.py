@@ -37,11 +37,13 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
 
 def render_pieces(report: Report, options: RenderOptions = RenderOptions()) -> Pieces:
     """`render` in pieces (one per result), as `analyze` writes it."""
-    return Pieces(itertools.chain(iter_dumps(sarif_log(report), depth=4), ("\n",)))
+    log = sarif_log(report, streamed=True)
+    return Pieces(itertools.chain(iter_dumps(log, depth=4), ("\n",)))
 
 
-def sarif_log(report: Report) -> dict[str, Any]:
-    """The SARIF log as plain data."""
+def sarif_log(report: Report, *, streamed: bool = False) -> dict[str, Any]:
+    """The SARIF log as plain data; `streamed`, with its results made one at a time as
+    they are read (an iterator `jsondata.iter_dumps` lays out as a list)."""
     catalog = report.result.catalog
     risks = sorted(catalog.risks, key=lambda r: r.id)
     index = {risk.id: i for i, risk in enumerate(risks)}
@@ -63,9 +65,9 @@ def sarif_log(report: Report) -> dict[str, Any]:
                 },
                 "automationDetails": {"id": f"threatmodel/{report.system.id}/"},
                 "columnKind": "unicodeCodePoints",
-                "results": [
+                "results": (iter if streamed else list)(
                     _result(f, index, levels) for f in report.findings if f.risk_id in index
-                ],
+                ),
             }
         ],
     }
