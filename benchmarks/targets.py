@@ -8,7 +8,8 @@ so that the ratio (case / floor) holds on a slow or busy machine where seconds d
 Printed per case: medians of `--runs` runs of wall and CPU seconds (the CPU of every
 process of the run), the floor's, both ratios and the peak memory (resident, sampled from
 /proc every 50 ms, Linux only): of the largest process, and of all the run's processes at
-once. (The kernel's own peak for a child, `ru_maxrss`, is not used: it counts this script's
+once, each page counted once (proportional set sizes: a forked child shares its parent's
+pages until it writes them; adding resident sizes counted those twice). (The kernel's own peak for a child, `ru_maxrss`, is not used: it counts this script's
 memory, copied into the child for the moment between fork and exec.) `--jobs N` passes
 `-j N` to every run (for one model: the processes that render its reports). Cases:
 
@@ -82,7 +83,10 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float, f
 
 def _sample(root: int, peaks: list[int]) -> None:
     """Keep in `peaks` the most memory (resident bytes) one process of `root`'s tree held,
-    and the most they held at once, until `root` ends."""
+    and the most they held at once, until `root` ends. "At once" counts each page once: a
+    forked child shares its parent's pages until it writes them, so the processes' resident
+    sizes are not added but their proportional ones (`Pss`, each shared page split between
+    the processes sharing it), where /proc tells them."""
     page = os.sysconf("SC_PAGE_SIZE")
     while os.path.exists(f"/proc/{root}"):
         children: dict[int, list[int]] = {}
@@ -103,10 +107,22 @@ def _sample(root: int, peaks: list[int]) -> None:
                     resident = int(statm.read().split()[1]) * page
             except (OSError, IndexError, ValueError):
                 continue
-            total += resident
+            total += _proportional(pid, resident)
             peaks[0] = max(peaks[0], resident)
         peaks[1] = max(peaks[1], total)
         time.sleep(0.05)
+
+
+def _proportional(pid: int, resident: int) -> int:
+    """A process's proportional set size in bytes (its resident size where none is told)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return resident
 
 
 def write_models(directory: Path, elements: int, sparse: bool, count: int) -> list[Path]:
