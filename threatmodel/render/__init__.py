@@ -1,10 +1,11 @@
 """Renderers: pure functions from the report model to the text (or bytes) of one output.
 
-Every output format is a `Renderer`: `render(report, options) -> str | bytes | Pieces`. It reads the
-report (and, for diagrams, the analysed model the report carries) and computes nothing of
-its own; only the application service (`threatmodel.run`) writes files. Formats are
-registered here by name with the file `analyze` writes and the module that renders them;
-a module is imported only when its format is asked for.
+Every output format is a `Renderer`: `render(report, options) -> str | bytes | Pieces` (a
+big text in pieces, made as they are written). It reads the report (and, for diagrams, the
+analysed model the report carries) and computes nothing of its own; only the application
+service (`threatmodel.run`) writes files. Formats are registered here by name with the file
+`analyze` writes and the module that renders them; a module is imported only when its
+format is asked for.
 """
 
 from __future__ import annotations
