@@ -555,3 +555,25 @@ def test_an_interrupt_while_the_fed_child_is_made_leaves_nothing_behind(monkeypa
     assert _open_descriptors() == before and threading.active_count() == threads
     with pytest.raises(ChildProcessError):  # the child was stopped and reaped
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_the_plan_worked_out_in_a_child_is_the_plan(report, monkeypatch, roomy, tmp_path):
+    """With two processes and many findings, the plan is worked out in a forked child while
+    this process builds the rest of the report: the report is the same, byte for byte in
+    every text format, and the plan was made in the child."""
+    from threatmodel import planner
+    from threatmodel.report import build as report_build
+
+    one = render.render_formats(report_build.build_report(report.result), TEXT)
+    log = tmp_path / "planned in"
+    real = planner.make_plan
+
+    def logged(*args, **kwargs):
+        log.write_text(str(os.getpid()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report_build, "make_plan", logged)
+    monkeypatch.setattr(report_build, "PLAN_BESIDE", 1)
+    two = report_build.build_report(report.result, processes=2)
+    assert log.read_text() != str(os.getpid())
+    assert two.plan.actions and render.render_formats(two, TEXT) == one

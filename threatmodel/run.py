@@ -163,7 +163,7 @@ def analyse_to(
     result = analyse(
         model_path, catalog, options.sources, decisions=options.decisions, today=options.today
     )
-    report = build_report(result)
+    report = build_report(result, processes=options.render.processes)
     names = [file_name(name) for name in dict.fromkeys(options.formats)]
     with Staging(output, names) as staging:
         _, notes = render_all(report, options.formats, options.render, keep=staging)

@@ -10,11 +10,13 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import attrs
+
 from threatmodel import __version__
 from threatmodel.concerns import Concern, by_severity, concerns
 from threatmodel.findings import Finding, Result
 from threatmodel.model import SystemModel
-from threatmodel.planner import make_plan
+from threatmodel.planner import Plan, make_plan
 from threatmodel.questions import questions
 from threatmodel.report.model import (
     SCHEMA_VERSION,
@@ -66,15 +68,33 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 URL_SAFE = "-._~:/?#[]@!$&*+,;=%"  # kept as written; everything else is percent-encoded
 
 
-def build_report(result: Result, plan_target: str = "high") -> Report:
-    """Everything a report says about `result`, computed once."""
+def build_report(result: Result, plan_target: str = "high", processes: int = 1) -> Report:
+    """Everything a report says about `result`, computed once. With `processes` over 1 and
+    `PLAN_BESIDE` findings or more, the plan (half the work) is worked out in a forked child
+    meanwhile (`forked.beside`; it sends back only the plan's few steps)."""
+    catalog = result.catalog
+    target = plan_target if plan_target in catalog.severities else catalog.severities[0]
+    planning = functools.partial(make_plan, result, target)
+    if processes > 1 and len(result.findings) >= PLAN_BESIDE:
+        from threatmodel import forked
+
+        plan, report = forked.beside(planning, functools.partial(_unplanned, result))
+        return attrs.evolve(report, plan=plan)
+    return attrs.evolve(_unplanned(result), plan=planning())
+
+
+PLAN_BESIDE = 2_000  # confirmed findings from which the plan is worked out in a child
+_NO_PLAN = Plan(target="", before={}, people_exposed=0, actions=(), remaining=())
+
+
+def _unplanned(result: Result) -> Report:
+    """The report of `result` but its plan (an empty one)."""
     model, catalog = result.model, result.catalog
     grouped = concerns(result.findings, catalog)
     concern_of = {fid: c.id for c in grouped for fid in c.findings}
     writer = _FindingWriter(result, concern_of)
     findings = tuple(writer.finding(f) for f in result.findings)
     asked = questions(result)
-    target = plan_target if plan_target in catalog.severities else catalog.severities[0]
     return Report(
         schema_version=SCHEMA_VERSION,
         tool=Tool("threatmodel", __version__),
@@ -94,7 +114,7 @@ def build_report(result: Result, plan_target: str = "high") -> Report:
         summary=_summary(result, findings, grouped, len(asked)),
         matrix=_matrix(result, findings),
         concerns=grouped,
-        plan=make_plan(result, target),
+        plan=_NO_PLAN,
         questions=asked,
         findings=findings,
         mitigations=_checklist(result, findings),
