@@ -577,3 +577,18 @@ def test_the_plan_worked_out_in_a_child_is_the_plan(report, monkeypatch, roomy, 
     two = report_build.build_report(report.result, processes=2)
     assert log.read_text() != str(os.getpid())
     assert two.plan.actions and render.render_formats(two, TEXT) == one
+
+
+def test_a_directory_that_cannot_be_taken_leaks_no_descriptor(report, roomy, tmp_path):
+    """When the place to stage into cannot be taken (a directory where a report goes), the
+    run fails before forking and keeps no descriptor open (a portfolio runs many models)."""
+    from threatmodel.output import Staging
+
+    (tmp_path / "out" / "findings.csv").mkdir(parents=True)
+    names = [render.file_name(name) for name in TEXT]
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        with pytest.raises(ThreatModelError, match="a directory of that name is in the way"):
+            with Staging(tmp_path / "out", names) as staging:
+                render.render_all(report, TEXT, render.RenderOptions(processes=2), staging)
+    assert len(os.listdir("/proc/self/fd")) == before

@@ -398,6 +398,21 @@ class TestReportSetIsAllOrNothing:
             os.close(fd)
         assert listing(tmp_path) == {"a.txt": b"first"}
 
+    def test_a_run_that_gives_up_waiting_leaves_the_other_runs_files(self, tmp_path, monkeypatch):
+        """A run that stops waiting for the lock (its time is up, or Ctrl-C) removes nothing:
+        the files the run holding the lock has staged are that run's, not stale ones."""
+        from threatmodel import output
+
+        monkeypatch.setattr(output, "LOCK_WAIT", 0.2)
+        with Staging(tmp_path / "out", ["a.txt", "b.txt"]) as first:
+            first.stage("a.txt", "first a")
+            with pytest.raises(ThreatModelError, match="another run has been writing"):
+                with Staging(tmp_path / "out", ["a.txt", "b.txt"]) as second:
+                    second.stage("a.txt", "second a")
+            first.stage("b.txt", "first b")
+            first.commit()
+        assert listing(tmp_path / "out") == {"a.txt": b"first a", "b.txt": b"first b"}
+
 
 class TestDecideUnderHostileConditions:
     """Issue 17, Low: decide under a lock, linear on ' #', and no YAML from a file name."""

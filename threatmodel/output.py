@@ -92,9 +92,10 @@ class Staging:
                     )
                 ]
             )
-        self.opened, self.created = True, not directory.exists()
+        self.created = not directory.exists()
         _make_directory(directory)
         self._lock.enter_context(locked(directory))
+        self.opened = True  # only now: without the lock, another run's files are not stale
         targets = list(self.targets.values())
         _remove_stale(directory, targets)
         _check_targets(targets)

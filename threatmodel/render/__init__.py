@@ -39,20 +39,20 @@ class RenderOptions:
 
 
 class Pieces:
-    """A rendered text made piece by piece as it is read, once: `analyze` writes each piece as
-    it comes, so a big output (findings.json of 10,000 elements: 126 MB) is never held whole;
-    `render_formats` joins them (`text`)."""
+    """A rendered text made piece by piece as it is read (each reading makes it anew):
+    `analyze` writes each piece as it comes, so a big output (findings.json of 10,000
+    elements: 126 MB) is never held whole; `text` joins them."""
 
-    __slots__ = ("_pieces",)
+    __slots__ = ("_make",)
 
-    def __init__(self, pieces: Iterable[str]):
-        self._pieces = pieces
+    def __init__(self, make: Callable[[], Iterable[str]]):
+        self._make = make  # makes the pieces, in order
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._pieces)
+        return iter(self._make())
 
     def text(self) -> str:
-        return "".join(self._pieces)
+        return "".join(self._make())
 
 
 class Encoded(bytes):
@@ -211,8 +211,9 @@ def render_all(
     options: RenderOptions = RenderOptions(),
     keep: Keep | None = None,
 ) -> tuple[dict[str, Rendered], tuple[str, ...]]:
-    """Every requested output of `report`, by file name (big ones in `Pieces`, as
-    `output.write_all` takes them), and a note for each diagram that could not be drawn (its
+    """Every requested output of `report`, by file name (each a text, bytes, or big ones in
+    `Pieces`, as `output.write_all` takes them; `whole` makes one text or bytes of any), and
+    a note for each diagram that could not be drawn (its
     file is a placeholder saying why; the reports say so too). With `keep`, each output is
     staged there as soon as it is rendered, by whichever process rendered it, and none is
     returned: a run writes each one then (`output.Staging`), so it never holds them all.
@@ -273,10 +274,10 @@ def _rendered(
     except OSError:  # no descriptor to spare
         _render_each(report, names, options, out)
         return files
-    if keep:
-        keep.open()  # before the fork: the child stages into what this process holds
     work = functools.partial(_render_all_of, report, turns, options, keep)
     with turns:
+        if keep:
+            keep.open()  # before the fork: the child stages into what this process holds
         first = next(iter(turns))  # this process's, taken before the child can take it
         with forked.Forked(work, passes=(ThreatModelError,)) as child:
             done = _render_each(report, itertools.chain((first,), turns), options, out)

@@ -66,7 +66,7 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
 
 def render_pieces(report: Report, options: RenderOptions = RenderOptions()) -> Pieces:
     """`render` in pieces of `ROWS` rows, as `analyze` writes it."""
-    return Pieces(_blocks(report))
+    return Pieces(lambda: _blocks(report))
 
 
 def _blocks(report: Report) -> Iterator[str]:

@@ -54,7 +54,8 @@ def render_pieces(report: Report, options: RenderOptions = RenderOptions()) -> P
     try:
         page = env.get_template(name) if template else shipped_template()
         if template is None:
-            return Pieces(page.generate(**context(report, options)))
+            values = context(report, options)
+            return Pieces(lambda: page.generate(**values))
         return render_bounded(page.generate(**context(report, options)))
     except jinja2.TemplateSyntaxError as exc:
         raise ThreatModelError(

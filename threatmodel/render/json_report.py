@@ -19,4 +19,4 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
 
 def render_pieces(report: Report, options: RenderOptions = RenderOptions()) -> Pieces:
     """`render` in pieces (one per finding), as `analyze` writes it."""
-    return Pieces(itertools.chain(iter_encode(report), ("\n",)))
+    return Pieces(lambda: itertools.chain(iter_encode(report), ("\n",)))

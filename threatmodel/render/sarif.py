@@ -37,8 +37,9 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
 
 def render_pieces(report: Report, options: RenderOptions = RenderOptions()) -> Pieces:
     """`render` in pieces (one per result), as `analyze` writes it."""
-    log = sarif_log(report, streamed=True)
-    return Pieces(itertools.chain(iter_dumps(log, depth=4), ("\n",)))
+    return Pieces(
+        lambda: itertools.chain(iter_dumps(sarif_log(report, streamed=True), depth=4), ("\n",))
+    )
 
 
 def sarif_log(report: Report, *, streamed: bool = False) -> dict[str, Any]:
