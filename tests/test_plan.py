@@ -120,6 +120,23 @@ def test_text_output_reads_as_an_action_list(capsys):
     assert any(line.startswith("  !  ") and "raise --max" in line for line in out)
 
 
+def test_a_step_that_moves_no_concern_says_so(catalog, capsys):
+    """A step is marked unchanged exactly when the open concerns and the people exposed are
+    as the step before left them (it lowers scores within their bands), and the plan's text
+    says so on that step and no other; the trust-score example has such a step."""
+    model_path = ROOT / "examples" / "trust-score-platform.yaml"
+    plan = make_plan(threatmodel.analyze(threatmodel.load_model(model_path), catalog), "high")
+    standing = (plan.before, plan.people_exposed)
+    for action in plan.actions:
+        assert action.changes == ((action.after, action.people_exposed) != standing)
+        standing = (action.after, action.people_exposed)
+    assert not all(action.changes for action in plan.actions)
+    assert main(["plan", str(model_path)]) == 0
+    thens = [line for line in capsys.readouterr().out.splitlines() if "then: " in line]
+    unchanged = "(unchanged: it lowers scores, no concern changes band yet)"
+    assert [unchanged in line for line in thens] == [not a.changes for a in plan.actions]
+
+
 def test_json_has_the_documented_shape(capsys):
     assert (
         main(

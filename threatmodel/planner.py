@@ -34,6 +34,9 @@ class Action:
     after: dict[str, int]  # open concerns by severity once this and earlier steps are done
     people_exposed: int  # the most people one open finding at or above the target is about
     resolves: tuple[str, ...]  # concern ids this step brings below the target
+    # false when the open concerns by severity and the people exposed stay as the step before
+    # left them: the step lowers scores (it always does) without moving a concern's band yet
+    changes: bool = True
 
 
 @attrs.frozen(kw_only=True)
@@ -63,6 +66,7 @@ def make_plan(result: Result, target: str = "high", limit: int | None = None) ->
     catalog = result.catalog
     search = _Search(result, catalog.severity_rank(target))
     before, people = search.summary()
+    standing = (before, people)
     actions: list[Action] = []
     while search.has_high() and (limit is None or len(actions) < limit):
         step = search.best_step()
@@ -71,6 +75,7 @@ def make_plan(result: Result, target: str = "high", limit: int | None = None) ->
         control, resolved = step
         search.apply(control)
         after, exposed = search.summary()
+        changes, standing = (after, exposed) != standing, (after, exposed)
         actions.append(
             Action(
                 mitigation=control.mitigation,
@@ -79,6 +84,7 @@ def make_plan(result: Result, target: str = "high", limit: int | None = None) ->
                 after=after,
                 people_exposed=exposed,
                 resolves=resolved,
+                changes=changes,
             )
         )
     findings = sorted(search.findings.values(), key=search.order_key)

@@ -6,7 +6,7 @@ see threatmodel/render/template_cache.py.
 # fmt: off
 # ruff: noqa
 # mypy: ignore-errors
-STAMP = '9096d97cf8202d021029e8cf569d09e742427e4855fa60a715d20f88bea539ae'
+STAMP = '1b419cb18d0427335109ac912da43d8066b7be25c33c9a43a75a19c9f8305c9e'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'report.html.j2'
 
@@ -735,6 +735,7 @@ def block_brief(context, missing=missing):
         yield '). First:</p>\n<ol class="steps">\n'
         l_1_loop = missing
         for l_1_a, l_1_loop in LoopContext(environment.getattr((undefined(name='plan') if l_0_plan is missing else l_0_plan), 'actions')[:(undefined(name='brief_steps') if l_0_brief_steps is missing else l_0_brief_steps)], undefined):
+            l_1_unchanged = resolve('unchanged')
             _loop_vars = {}
             pass
             yield '<li><b>'
@@ -765,8 +766,13 @@ def block_brief(context, missing=missing):
             if t_14:
                 pass
                 yield 'none'
+            if (not environment.getattr(l_1_a, 'changes')):
+                pass
+                yield ' <span class="muted">('
+                yield escape(environment.finalize((undefined(name='unchanged') if l_1_unchanged is missing else l_1_unchanged)))
+                yield ')</span>'
             yield '</li>\n'
-        l_1_loop = l_1_a = missing
+        l_1_loop = l_1_a = l_1_unchanged = missing
         yield '</ol>\n'
         if (t_4(environment.getattr((undefined(name='plan') if l_0_plan is missing else l_0_plan), 'actions')) > (undefined(name='brief_steps') if l_0_brief_steps is missing else l_0_brief_steps)):
             pass
@@ -965,6 +971,7 @@ def block_summary(context, missing=missing):
         yield '</td></tr>\n'
         l_1_loop = missing
         for l_1_a, l_1_loop in LoopContext(environment.getattr((undefined(name='plan') if l_0_plan is missing else l_0_plan), 'actions')[:10], undefined):
+            l_1_unchanged = resolve('unchanged')
             _loop_vars = {}
             pass
             yield '<tr><td class="num">'
@@ -994,10 +1001,15 @@ def block_summary(context, missing=missing):
             if t_17:
                 pass
                 yield 'none'
+            if (not environment.getattr(l_1_a, 'changes')):
+                pass
+                yield ' <span class="muted">('
+                yield escape(environment.finalize((undefined(name='unchanged') if l_1_unchanged is missing else l_1_unchanged)))
+                yield ')</span>'
             yield '</td><td class="num">'
             yield escape(environment.finalize(t_5(environment.getattr(l_1_a, 'people_exposed'))))
             yield '</td></tr>\n'
-        l_1_loop = l_1_a = missing
+        l_1_loop = l_1_a = l_1_unchanged = missing
         yield '</table>\n'
         if (t_4(environment.getattr((undefined(name='plan') if l_0_plan is missing else l_0_plan), 'actions')) > 10):
             pass
@@ -1773,4 +1785,4 @@ def block_footer(context, missing=missing):
     yield '.'
 
 blocks = {'csp': block_csp, 'title': block_title, 'head': block_head, 'header': block_header, 'brief': block_brief, 'toc': block_toc, 'summary': block_summary, 'concerns': block_concerns, 'matrix': block_matrix, 'diagram': block_diagram, 'findings': block_findings, 'checklist': block_checklist, 'compliance': block_compliance, 'questions': block_questions, 'references': block_references, 'appendix': block_appendix, 'footer': block_footer}
-debug_info = '3=63&4=66&7=69&8=81&9=94&10=99&11=117&12=120&14=139&15=165&16=208&17=219&18=243&19=247&20=285&21=286&22=293&23=300&24=307&25=308&26=313&27=329&28=335&29=359&30=374&31=395&32=424&33=447&42=509&44=511&45=513&46=515&47=517&50=519&58=521&79=523&94=525&136=527&150=529&166=531&190=533&213=535&230=537&249=539&262=541&275=543&304=545&305=547&42=550&45=566&47=578&50=587&52=598&53=600&58=612&59=662&62=665&63=680&64=684&65=699&66=704&67=707&69=728&72=762&73=769&74=774&75=797&79=813&94=823&97=860&98=866&99=883&101=889&102=893&104=903&108=905&109=913&111=921&112=928&113=933&115=936&116=939&119=941&120=958&123=993&124=1000&125=1005&126=1022&129=1025&136=1044&139=1066&143=1069&150=1103&155=1114&156=1118&157=1123&160=1149&166=1158&169=1170&171=1173&175=1180&177=1182&179=1189&180=1192&181=1214&182=1218&184=1222&190=1231&195=1256&198=1266&203=1278&204=1282&205=1294&207=1303&208=1306&213=1315&217=1343&220=1347&221=1351&222=1365&223=1373&230=1395&233=1405&235=1408&236=1412&239=1414&240=1418&241=1434&249=1464&252=1486&255=1490&262=1537&265=1547&268=1550&275=1587&278=1622&281=1625&285=1648&287=1671&289=1674&291=1693&293=1696&295=1712&297=1715&299=1727&300=1730&304=1740'
+debug_info = '3=63&4=66&7=69&8=81&9=94&10=99&11=117&12=120&14=139&15=165&16=208&17=219&18=243&19=247&20=285&21=286&22=293&23=300&24=307&25=308&26=313&27=329&28=335&29=359&30=374&31=395&32=424&33=447&42=509&44=511&45=513&46=515&47=517&50=519&58=521&79=523&94=525&136=527&150=529&166=531&190=533&213=535&230=537&249=539&262=541&275=543&304=545&305=547&42=550&45=566&47=578&50=587&52=598&53=600&58=612&59=662&62=665&63=680&64=684&65=699&66=704&67=707&69=728&72=768&73=775&74=780&75=803&79=819&94=829&97=866&98=872&99=889&101=895&102=899&104=909&108=911&109=919&111=927&112=934&113=939&115=942&116=945&119=947&120=964&123=1005&124=1012&125=1017&126=1034&129=1037&136=1056&139=1078&143=1081&150=1115&155=1126&156=1130&157=1135&160=1161&166=1170&169=1182&171=1185&175=1192&177=1194&179=1201&180=1204&181=1226&182=1230&184=1234&190=1243&195=1268&198=1278&203=1290&204=1294&205=1306&207=1315&208=1318&213=1327&217=1355&220=1359&221=1363&222=1377&223=1385&230=1407&233=1417&235=1420&236=1424&239=1426&240=1430&241=1446&249=1476&252=1498&255=1502&262=1549&265=1559&268=1562&275=1599&278=1634&281=1637&285=1660&287=1683&289=1686&291=1705&293=1708&295=1724&297=1727&299=1739&300=1742&304=1752'

@@ -32,7 +32,7 @@ from threatmodel.render.sandbox import (
     render_bounded,
     template_line,
 )
-from threatmodel.render.text import value_text
+from threatmodel.render.text import UNCHANGED, value_text
 from threatmodel.report import Report
 
 TEMPLATE = "report.html.j2"
@@ -164,6 +164,7 @@ def context(report: Report, options: RenderOptions = RenderOptions()) -> dict[st
         "data": report,
         "people": max((d.subjects or 0 for d in report.model.data), default=0),
         "brief_steps": BRIEF_STEPS,
+        "unchanged": UNCHANGED,
         "print_cut": PRINT_CUT,
         "notes": notes(report),
         "repeats": repeats(report),

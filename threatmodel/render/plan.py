@@ -10,6 +10,7 @@ from threatmodel.planner import Plan
 from threatmodel.render.escape import markdown as md
 from threatmodel.render.escape import markdown_code as code
 from threatmodel.render.escape import terminal
+from threatmodel.render.text import UNCHANGED
 
 
 def render_text(plan: Plan, names: Mapping[str, str] | None = None) -> str:
@@ -26,7 +27,8 @@ def render_text(plan: Plan, names: Mapping[str, str] | None = None) -> str:
         lines += [
             f"{number:>3}. {terminal(action.title)} ({terminal(action.mitigation)})",
             f"     on {places}",
-            f"     then: {_counts(action.after)} open, {action.people_exposed:,} people exposed",
+            f"     then: {_counts(action.after)} open, {action.people_exposed:,} people exposed"
+            + ("" if action.changes else f" ({UNCHANGED})"),
         ]
     for residual in plan.remaining:
         lines.append(
@@ -50,7 +52,8 @@ def render_markdown(plan: Plan, names: Mapping[str, str] | None = None) -> str:
         places = ", ".join(md(names.get(t, t)) for t in action.targets)
         lines.append(
             f"| {number} | {md(action.title)} {code(action.mitigation)} | {places} | "
-            f"{_counts(action.after)} | {action.people_exposed:,} |"
+            f"{_counts(action.after)}{'' if action.changes else f' ({UNCHANGED})'} | "
+            f"{action.people_exposed:,} |"
         )
     if plan.remaining:
         lines.append("")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+UNCHANGED = "unchanged: it lowers scores, no concern changes band yet"  # a plan step's effect
+
 
 def value_text(value: Any) -> str:
     """An evidence value as reports print it: lists in brackets, true/false/null in YAML's words."""
