@@ -16,7 +16,7 @@ from collections import defaultdict
 
 from threatmodel.render import RenderOptions
 from threatmodel.render.markdown import _n, _severities, code, md
-from threatmodel.render.text import UNCHANGED
+from threatmodel.render.text import if_unchanged
 from threatmodel.report import Report
 
 GDPR = "https://eur-lex.europa.eu/legal-content/EN/TXT/HTML/?uri=CELEX:32016R0679#art_35"
@@ -321,7 +321,7 @@ def _measures(report: Report) -> list[str]:
         for number, a in enumerate(plan.actions, 1):
             lines.append(
                 f"{number}. {md(a.title)} {code(a.mitigation)} on {md(', '.join(a.targets))}: "
-                f"then {_severities(a.after)}" + ("" if a.changes else f" ({UNCHANGED})")
+                f"then {_severities(a.after)}{if_unchanged(a.changes)}"
             )
         lines.append("")
     else:

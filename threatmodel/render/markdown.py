@@ -18,7 +18,7 @@ from typing import Any
 from threatmodel.render import RenderOptions
 from threatmodel.render.escape import markdown as _markdown
 from threatmodel.render.escape import markdown_code as _markdown_code
-from threatmodel.render.text import UNCHANGED, value_text
+from threatmodel.render.text import if_unchanged, value_text
 from threatmodel.report import Report, ReportFinding
 from threatmodel.report.model import DecisionInfo, ReferenceInfo
 
@@ -142,7 +142,7 @@ def brief(report: Report) -> list[str]:
                 f"{number}. **{md(action.title)}** on {md(', '.join(action.targets[:3]))}"
                 + (f" and {len(action.targets) - 3} more" if len(action.targets) > 3 else "")
                 + f" → then open: {_severities(action.after)}"
-                + ("" if action.changes else f" ({UNCHANGED})")
+                + if_unchanged(action.changes)
             )
         lines.append("")
     elif not plan.remaining:
@@ -465,7 +465,7 @@ def _plan(report: Report) -> list[str]:
         lines.append(
             f"| {number} | {md(action.title)} {code(action.mitigation)} | "
             f"{md(', '.join(action.targets))} | {_severities(action.after)}"
-            f"{'' if action.changes else f' ({UNCHANGED})'} | {action.people_exposed:,} |"
+            f"{if_unchanged(action.changes)} | {action.people_exposed:,} |"
         )
     lines.append("")
     if len(plan.actions) > PLAN_ROWS:

@@ -10,7 +10,7 @@ from threatmodel.planner import Plan
 from threatmodel.render.escape import markdown as md
 from threatmodel.render.escape import markdown_code as code
 from threatmodel.render.escape import terminal
-from threatmodel.render.text import UNCHANGED
+from threatmodel.render.text import if_unchanged
 
 
 def render_text(plan: Plan, names: Mapping[str, str] | None = None) -> str:
@@ -28,7 +28,7 @@ def render_text(plan: Plan, names: Mapping[str, str] | None = None) -> str:
             f"{number:>3}. {terminal(action.title)} ({terminal(action.mitigation)})",
             f"     on {places}",
             f"     then: {_counts(action.after)} open, {action.people_exposed:,} people exposed"
-            + ("" if action.changes else f" ({UNCHANGED})"),
+            + if_unchanged(action.changes),
         ]
     for residual in plan.remaining:
         lines.append(
@@ -52,7 +52,7 @@ def render_markdown(plan: Plan, names: Mapping[str, str] | None = None) -> str:
         places = ", ".join(md(names.get(t, t)) for t in action.targets)
         lines.append(
             f"| {number} | {md(action.title)} {code(action.mitigation)} | {places} | "
-            f"{_counts(action.after)}{'' if action.changes else f' ({UNCHANGED})'} | "
+            f"{_counts(action.after)}{if_unchanged(action.changes)} | "
             f"{action.people_exposed:,} |"
         )
     if plan.remaining:

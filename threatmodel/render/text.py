@@ -7,6 +7,12 @@ from typing import Any
 UNCHANGED = "unchanged: it lowers scores, no concern changes band yet"  # a plan step's effect
 
 
+def if_unchanged(changes: bool) -> str:
+    """What a plan step's line adds after its counts: " (UNCHANGED)" when the step moves no
+    concern (`Action.changes` false), else nothing."""
+    return "" if changes else f" ({UNCHANGED})"
+
+
 def value_text(value: Any) -> str:
     """An evidence value as reports print it: lists in brackets, true/false/null in YAML's words."""
     if isinstance(value, (list, tuple)):
