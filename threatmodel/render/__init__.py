@@ -21,6 +21,7 @@ import attrs
 from threatmodel.errors import ThreatModelError
 
 if TYPE_CHECKING:
+    from threatmodel import forked
     from threatmodel.render.diagram import Drawing
     from threatmodel.report import Report
 
@@ -213,8 +214,8 @@ def render_all(
 ) -> tuple[dict[str, Rendered], tuple[str, ...]]:
     """Every requested output of `report`, by file name (each a text, bytes, or big ones in
     `Pieces`, as `output.write_all` takes them; `whole` makes one text or bytes of any), and
-    a note for each diagram that could not be drawn (its
-    file is a placeholder saying why; the reports say so too). With `keep`, each output is
+    a note for each diagram that could not be drawn (its file is a placeholder saying why;
+    the reports say so too). With `keep`, each output is
     staged there as soon as it is rendered, by whichever process rendered it, and none is
     returned: a run writes each one then (`output.Staging`), so it never holds them all.
 
@@ -261,19 +262,12 @@ def _rendered(
     names = list(dict.fromkeys(formats))
     files: dict[str, Rendered] = {}
     out = keep.stage if keep else files.__setitem__
-    if options.processes < 2 or sum(name in _ORDER for name in names) < 2:
+    turns = _turns(names, options)
+    if turns is None:
         _render_each(report, names, options, out)
         return files
     from threatmodel import forked
 
-    if not forked.usable():
-        _render_each(report, names, options, out)
-        return files
-    try:
-        turns = forked.Turns(sorted(names, key=lambda name: -_ORDER.get(name, 0)))
-    except OSError:  # no descriptor to spare
-        _render_each(report, names, options, out)
-        return files
     work = functools.partial(_render_all_of, report, turns, options, keep)
     with turns:
         if keep:
@@ -290,6 +284,22 @@ def _rendered(
     else:
         files.update(from_child)
     return files if keep else {file_name(name): files[file_name(name)] for name in names}
+
+
+def _turns(names: list[str], options: RenderOptions) -> forked.Turns | None:
+    """The formats to take in turns with a child, costliest first; None where this process
+    renders them all (one process asked for, fewer than two costly formats, no child that
+    can be forked, no descriptor to spare)."""
+    if options.processes < 2 or sum(name in _ORDER for name in names) < 2:
+        return None
+    from threatmodel import forked
+
+    if not forked.usable():
+        return None
+    try:
+        return forked.Turns(sorted(names, key=lambda name: -_ORDER.get(name, 0)))
+    except OSError:  # no descriptor to spare
+        return None
 
 
 def _render_each(
