@@ -78,17 +78,17 @@ def build_report(result: Result, plan_target: str = "high", processes: int = 1) 
     if processes > 1 and len(result.findings) >= PLAN_BESIDE:
         from threatmodel import forked
 
-        plan, report = forked.beside(planning, functools.partial(_unplanned, result))
+        plan, report = forked.beside(planning, functools.partial(_report, result))
         return attrs.evolve(report, plan=plan)
-    return attrs.evolve(_unplanned(result), plan=planning())
+    return _report(result, planning())
 
 
 PLAN_BESIDE = 2_000  # confirmed findings from which the plan is worked out in a child
 _NO_PLAN = Plan(target="", before={}, people_exposed=0, actions=(), remaining=())
 
 
-def _unplanned(result: Result) -> Report:
-    """The report of `result` but its plan (an empty one)."""
+def _report(result: Result, plan: Plan = _NO_PLAN) -> Report:
+    """The report of `result` with `plan` (by default an empty one, put in later)."""
     model, catalog = result.model, result.catalog
     grouped = concerns(result.findings, catalog)
     concern_of = {fid: c.id for c in grouped for fid in c.findings}
@@ -114,7 +114,7 @@ def _unplanned(result: Result) -> Report:
         summary=_summary(result, findings, grouped, len(asked)),
         matrix=_matrix(result, findings),
         concerns=grouped,
-        plan=_NO_PLAN,
+        plan=plan,
         questions=asked,
         findings=findings,
         mitigations=_checklist(result, findings),
