@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 import threatmodel
 from threatmodel.cli import main
@@ -490,6 +492,46 @@ def test_the_writer_writes_each_value_as_pyyaml_s_representer_does(text):
     written = yaml.dump(data, Dumper=model_writer._Dumper, **options)
     assert written == yaml.dump(data, Dumper=_GenericDumper, **options)
     assert yaml.safe_load(written) == data
+
+
+_ITEM_OPTIONS = {"sort_keys": False, "allow_unicode": True, "default_flow_style": False}
+_ITEM_OPTIONS.update(width=100, indent=2, Dumper=model_writer._Dumper)
+
+
+def _item(text: str, more: list) -> dict:
+    return {
+        "id": "e",
+        "description": text,
+        "tags": model_writer._Flow([text, 3, *more]),
+        "name": " ".join([text] * 12),  # past the width: broken as PyYAML breaks it
+        "n": None,
+    }
+
+
+def test_an_item_written_without_pyyaml_is_written_as_pyyaml_writes_it():
+    """Items of one line of printable ASCII are written without PyYAML, plain or quoted as
+    libyaml would, long texts and flow lists broken where it breaks them; the text is the
+    same, and any other item is left to PyYAML (None)."""
+    fast = 0
+    for text in _AWKWARD:
+        item = _item(text, [f"{text}-{i}" for i in range(30)])
+        written = model_writer._simple_item(item, {}, "elements", "e")
+        if written is not None:
+            fast += 1
+            assert written == yaml.dump([item], **_ITEM_OPTIONS)
+    assert fast >= 40  # all but the texts of more than one line or not all ASCII
+
+
+@given(
+    st.text(st.sampled_from("ab :#-?,[]{}'\"!&*|>%@`.~019yNtFo_+=/<()"), min_size=1, max_size=140),
+    st.lists(st.text(st.sampled_from("ab :,-'#?1y"), min_size=1, max_size=30), max_size=20),
+)
+def test_any_ascii_item_is_written_as_pyyaml_writes_it(text, more):
+    item = _item(text, more)
+    written = model_writer._simple_item(item, {}, "elements", "e")
+    assert written in (None, yaml.dump([item], **_ITEM_OPTIONS))
+    if text.strip() == text and "\n" not in text and all(m.strip() == m for m in more):
+        assert written is not None  # one line of printable ASCII each: never left to PyYAML
 
 
 def test_the_writer_s_shortcut_for_tags_holds_for_this_pyyaml():
