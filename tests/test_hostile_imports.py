@@ -282,39 +282,53 @@ def test_a_source_key_with_a_control_character_is_noted_escaped_and_the_model_lo
 
 
 def _checks_logged(monkeypatch, tmp_path):
-    """The pids of the processes that check a model (`check_model`): one line per call."""
-    from threatmodel import api
+    """Where the model is checked (`check_model`) and where its text is read back
+    (`loads_as`): one line per call, the call's name and its process's pid."""
+    from threatmodel import api, loader
 
-    log, real = tmp_path / "checks", api.check_model
+    log = tmp_path / "checks"
 
-    def logged(*args, **kwargs):
-        with log.open("a") as file:
-            file.write(f"{os.getpid()}\n")
-        return real(*args, **kwargs)
+    def logging(module, name):
+        real = getattr(module, name)
 
-    monkeypatch.setattr(api, "check_model", logged)
+        def logged(*args, **kwargs):
+            with log.open("a") as file:
+                file.write(f"{name} {os.getpid()}\n")
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, logged)
+
+    logging(api, "check_model")
+    logging(loader, "loads_as")
     monkeypatch.setattr(forked, "_room", list)  # fork whatever memory the machine has left
     return log
 
 
-def test_the_model_is_read_back_in_a_child_while_it_is_written(monkeypatch, tmp_path):
+def _calls(log) -> list[tuple[str, bool]]:
+    """(name, whether in this process) of each call `_checks_logged` logged, in order."""
+    lines = [line.split() for line in log.read_text().splitlines()]
+    return [(name, int(pid) == os.getpid()) for name, pid in lines]
+
+
+def test_the_text_is_read_back_in_a_child_while_the_model_is_checked_here(monkeypatch, tmp_path):
     log = _checks_logged(monkeypatch, tmp_path)
     out = tmp_path / "m.yaml"
     assert main(["import", str(otm_path()), "-o", str(out)]) == 0
-    assert [int(pid) for pid in log.read_text().split()] != [os.getpid()]
-    assert len(log.read_text().split()) == 1  # in the child, and only there
+    assert sorted(_calls(log)) == [("check_model", True), ("loads_as", False)]  # once each
+    assert main(["validate", str(out)]) == 0
 
 
 def test_what_the_child_refuses_is_checked_again_here_and_placed(monkeypatch, tmp_path, capsys):
     """A writer that wrote what the model does not say (here: an attribute nobody declared,
-    added to the text): the child refuses it, and this process says where, in the text."""
+    added to the text): the child says the text does not load as the model, and this process
+    loads it to say where, in the text."""
     from threatmodel.interop import model_writer
 
     log = _checks_logged(monkeypatch, tmp_path)
     real = model_writer.dump_sections
 
-    def faulty(model, comments=None):
-        for part in real(model, comments):
+    def faulty(model, comments=None, data=None):
+        for part in real(model, comments, data):
             yield part.replace("\n- id: web-service\n", "\n- id: web-service\n  colour: red\n")
 
     monkeypatch.setattr(model_writer, "dump_sections", faulty)
@@ -323,8 +337,33 @@ def test_what_the_child_refuses_is_checked_again_here_and_placed(monkeypatch, tm
     message = capsys.readouterr().err.splitlines()[0]
     assert re.fullmatch(rf"{re.escape(str(out))} \(not written\):\d+:3: .*colour.*", message)
     assert not out.exists()
-    first, *then = (int(pid) for pid in log.read_text().split())
-    assert first != os.getpid() and then and set(then) == {os.getpid()}
+    calls = _calls(log)
+    assert ("loads_as", False) in calls and calls.count(("check_model", True)) == 4
+    # the model the data makes; then the slow way: the imported model, the text's model
+    # read without positions, and again with them
+
+
+def test_a_model_the_data_makes_invalid_is_refused_though_its_text_reads_back(
+    monkeypatch, tmp_path, capsys
+):
+    """The other half: a text that reads back as its data, but the model that data makes
+    is refused (here the data itself names an attribute nobody declared)."""
+    from threatmodel.interop import model_writer
+
+    real = model_writer.model_data
+
+    def coloured(model):
+        data = real(model)
+        data["elements"][0]["colour"] = "red"
+        return data
+
+    monkeypatch.setattr(model_writer, "model_data", coloured)
+    monkeypatch.setattr(forked, "_room", list)
+    out = tmp_path / "m.yaml"
+    assert main(["import", str(otm_path()), "-o", str(out)]) == 2
+    message = capsys.readouterr().err.splitlines()[0]
+    assert re.fullmatch(rf"{re.escape(str(out))} \(not written\):\d+:3: .*colour.*", message)
+    assert not out.exists()
 
 
 def test_no_pipe_to_spare_for_the_read_back_checks_the_model_here(monkeypatch, tmp_path):
@@ -337,5 +376,5 @@ def test_no_pipe_to_spare_for_the_read_back_checks_the_model_here(monkeypatch, t
     monkeypatch.setattr(os, "pipe", refused)
     out = tmp_path / "m.yaml"
     assert main(["import", str(otm_path()), "-o", str(out)]) == 0
-    assert set(log.read_text().split()) == {str(os.getpid())}
+    assert sorted(_calls(log)) == [("check_model", True), ("loads_as", True)]
     assert main(["validate", str(out)]) == 0

@@ -265,3 +265,89 @@ def test_a_placed_position_is_a_position():
     )
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         made.line = 4  # type: ignore[misc]
+
+
+# -- loads_as: whether a text loads as given data, read from its events ------------------------
+
+_DATA = {
+    "system": {"id": "s", "name": "yes", "n": 3, "on": True, "none": None},
+    "elements": [{"id": "e", "tags": ["a", "1", 1, False]}, {"id": "f", "x": [[], {}]}],
+}
+
+
+def _loads_as(text: str, data=_DATA, **limits) -> bool:
+    import io
+
+    from threatmodel.loader import loads_as
+
+    return loads_as(io.StringIO(text), data, "t", Limits(**limits))
+
+
+def test_a_text_written_from_data_loads_as_it():
+    text = yaml.safe_dump(_DATA, sort_keys=False)
+    assert _loads_as(text)
+    assert load_text(text, "t")[0] == _DATA  # (as load_text says)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("id: e", "id: x"),  # another value
+        ("n: 3", "n: '3'"),  # the same text read as another type
+        ("'on': true", "on: true"),  # a key YAML reads as a boolean
+        ("none: null", "none: ''"),
+        ("  n: 3\n", ""),  # a key left out
+        ("  n: 3\n", "  n: 3\n  m: 4\n"),  # a key added
+        ("- id: f", "- id: f\n  y: 1"),
+        ("- id: e", "- &a id: e"),  # an anchor
+        ("x:", "x: !!seq"),  # a tag
+        ("elements:", "elements: []\nmore:"),
+        ("- id: f\n", "- id: f\n  x: *nothing\n"),  # not YAML: an unknown alias
+    ],
+)
+def test_a_text_that_loads_as_anything_else_does_not(old, new):
+    text = yaml.safe_dump(_DATA, sort_keys=False)
+    assert old in text
+    assert not _loads_as(text.replace(old, new, 1))
+
+
+def test_a_second_document_or_a_cut_text_does_not_load_as_the_data():
+    text = yaml.safe_dump(_DATA, sort_keys=False)
+    assert not _loads_as(text + "---\n" + text)
+    assert not _loads_as(text[: len(text) // 2])
+    assert not _loads_as("")
+
+
+@pytest.mark.parametrize("limit", ["max_scalar_chars", "max_nodes", "max_depth"])
+def test_a_text_past_a_limit_does_not_load_as_its_data(limit):
+    """At the least value of each limit that `load_text` reads the text within, and one below."""
+    text = yaml.safe_dump(_DATA, sort_keys=False)
+    least = next(n for n in range(1, 100) if _loads_within(text, **{limit: n}))
+    assert _loads_as(text, **{limit: least})
+    assert not _loads_as(text, **{limit: least - 1})
+
+
+def _loads_within(text: str, **limits) -> bool:
+    try:
+        load_text(text, "t", Limits(**limits))
+    except ThreatModelError:
+        return False
+    return True
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+        ),
+        max_leaves=12,
+    )
+)
+def test_loads_as_says_yes_exactly_when_load_text_gives_the_data(data):
+    text = yaml.safe_dump({"top": data}, sort_keys=False, allow_unicode=True)
+    try:
+        loaded = load_text(text, "t")[0] == {"top": data}
+    except ThreatModelError:
+        loaded = False
+    assert _loads_as(text, {"top": data}) == loaded

@@ -10,7 +10,8 @@ an error, so nothing in a file can name Python code.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+import itertools
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -98,6 +99,24 @@ class LList(list):
         super().__init__()
         self.pos = pos
         self.item_pos: list[Position] = []
+
+
+def located(value: Any, pos: Position) -> Any:
+    """Plain data (dicts, lists, scalars) as the loader gives it: each dict an LMap and each
+    list an LList, placed at `pos`, as are their keys and items (a key or item with no place
+    of its own is where its container is: `value_pos`, `key_pos`)."""
+    if isinstance(value, dict):
+        mapping = LMap(pos)
+        for key, item in value.items():
+            mapping[key] = located(item, pos) if isinstance(item, (dict, list)) else item
+        return mapping
+    if isinstance(value, list):
+        items = LList(pos)
+        items.extend(
+            located(item, pos) if isinstance(item, (dict, list)) else item for item in value
+        )
+        return items
+    return value
 
 
 def value_pos(container: Any, key: Any, default: Position) -> Position:
@@ -224,6 +243,74 @@ def load_stream(stream: IO[str], display: str, limits: Limits = DEFAULT_LIMITS) 
     return data
 
 
+def loads_as(stream: IO[str], expected: Any, display: str, limits: Limits = DEFAULT_LIMITS) -> bool:
+    """Whether the YAML text read from `stream` as it comes is one document that `load_text`
+    loads, within `limits`, as exactly `expected` (dicts and lists of scalars, in order).
+
+    It reads the parser's events against `expected` and builds nothing (each scalar is read
+    as `load_text` reads it): a text written from `expected` is checked in half the time of
+    loading it. Anything else (an alias, a tag, a limit crossed, a value of another type or
+    in another place) is a no; the caller then loads the text to say why."""
+    builder = _Builder(display, limits, located=False)
+    read, where, problems = builder._scalar, builder.first_line, builder.out.problems
+    max_depth, max_nodes, max_chars = limits.max_depth, limits.max_nodes, limits.max_scalar_chars
+    stack: list[tuple[Iterator[Any], type]] = [(iter((expected,)), list)]
+    total = documents = 0
+    parser = _Loader(stream)
+    next_event: Callable[[], Any] = parser.get_event
+    try:
+        while (event := next_event()) is not None:
+            kind = type(event)
+            if kind is ScalarEvent:
+                want = next(stack[-1][0], _EMPTY)
+                total += 1
+                if event.anchor is not None or total > max_nodes:
+                    return False
+                text = event.value
+                if (  # text read as text (the commonest case by far), as `_scalar` reads it
+                    type(want) is str
+                    and event.tag is None
+                    and len(text) <= max_chars
+                    and (not event.implicit[0] or (text and text[0] not in _RESOLVED_FIRST))
+                ):
+                    if text != want:
+                        return False
+                    continue
+                value = read(event, where)
+                if problems or type(value) is not type(want) or value != want:
+                    return False
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                want = next(stack[-1][0], _EMPTY)
+                total += 1
+                shape: type = dict if kind is MappingStartEvent else list
+                if (
+                    event.anchor is not None
+                    or (event.tag is not None and not event.implicit)
+                    or not isinstance(want, shape)
+                    or len(stack) > max_depth
+                    or total > max_nodes
+                ):
+                    return False
+                opened: Any = want
+                inside = itertools.chain.from_iterable(opened.items()) if shape is dict else opened
+                stack.append((iter(inside), shape))
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                left, shape = stack.pop()
+                if (shape is dict) != (kind is MappingEndEvent) or next(left, _EMPTY) is not _EMPTY:
+                    return False
+            elif kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    return False
+            elif kind is AliasEvent:
+                return False
+    except yaml.YAMLError:
+        return False
+    finally:
+        parser.dispose()
+    return len(stack) == 1 and next(stack[0][0], _EMPTY) is _EMPTY
+
+
 def _load(
     source: str | IO[str],
     text: str | None,
@@ -280,7 +367,7 @@ def _load(
     return builder.result, builder.out.warnings
 
 
-_EMPTY = object()
+_EMPTY: Any = object()
 
 
 class _Builder:
@@ -295,7 +382,7 @@ class _Builder:
         located: bool = True,
     ):
         self.display = display
-        first_line = place(display, 1, 1)
+        self.first_line = first_line = place(display, 1, 1)
         self.place = place if located else lambda file, line, col: first_line
         self.limits = limits
         self.merge_keys = merge_keys

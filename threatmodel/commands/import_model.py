@@ -85,35 +85,55 @@ def written(result, source: str, shown: str, limits, catalog) -> tuple[str, list
     it; a ThreatModelError names the places in `source` where the model is refused there,
     else those in the text (`shown`).
 
-    Where a child can be forked, it reads the model back while this process writes it, a
-    part at a time (`dump_sections`): it reads each part as soon as it is written. It reads
-    the text without its header, which is comment lines holding nothing YAML refuses, so
-    what it reads loads if and only if the whole text does. Only when it refuses the model,
-    or cannot say, is the model checked here (`check_model`, then `check_written`)."""
+    The check is in two halves, done at once where a child can be forked. The child reads
+    the text as this process writes it, a part at a time (`dump_sections`), and says whether
+    it loads as exactly the data it was written from (`loads_as`: the text without its
+    header, comment lines holding nothing YAML refuses). This process meanwhile reads that
+    data as a model and checks it, as `validate` would. Only when either half says no is the
+    model checked the slow way (`check_model`, then `check_written`), to say where and why."""
+    import io
+
     from threatmodel import forked
     from threatmodel.api import check_model
-    from threatmodel.interop.model_writer import dump_sections, with_header
+    from threatmodel.interop.model_writer import dump_sections, model_data, with_header
     from threatmodel.interop.report import report_lines
-    from threatmodel.loader import load_stream
+    from threatmodel.loader import loads_as
+
+    data = model_data(result.model)  # before the fork: the child has it too
 
     def read_back(stream) -> bool:
-        _check_data(load_stream(stream, shown, limits), shown, limits, catalog)
-        return True
+        return loads_as(stream, data, shown, limits)
 
     reading = forked.Fed(read_back) if forked.usable() else None
     with reading or contextlib.nullcontext():
         parts = []
-        for part in dump_sections(result.model, result.comments):
+        for part in dump_sections(result.model, result.comments, data):
             parts.append(part)
             if reading is not None:
                 reading.send(part)
+        body = "".join(parts)
+        checked = _model_checked(data, shown, limits, catalog)
         notes = report_lines(result.notes, source)
-        text = with_header(header(source, result.source_format, notes), "".join(parts))
-        accepted = reading is not None and reading.result() is True
-    if not accepted or len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
+        text = with_header(header(source, result.source_format, notes), body)
+        loads = reading.result() if reading is not None else None
+        if loads is None:  # no child, or none that could answer: read the text back here
+            loads = checked and loads_as(io.StringIO(body), data, shown, limits)
+    if not (checked and loads) or len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
         check_model(result.model, catalog)
         check_written(text, shown, limits, catalog)
     return text, notes
+
+
+def _model_checked(data: dict, shown: str, limits, catalog) -> bool:
+    """Whether the model `data` says is accepted (`_check_data`, every place the text's top)."""
+    from threatmodel.errors import Position, ThreatModelError
+    from threatmodel.loader import located
+
+    try:
+        _check_data(located(data, Position(file=shown, line=1, col=1)), shown, limits, catalog)
+    except ThreatModelError:
+        return False
+    return True
 
 
 def run(args: argparse.Namespace) -> int:
