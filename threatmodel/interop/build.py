@@ -173,6 +173,26 @@ class Builder:
         """A list of strings (or a single one; null entries skipped), each with its position."""
         return self._fields(container, what).id_entries(key)
 
+    def words(self, container: Any, key: Any, what: str) -> list[str]:
+        """`texts` without their positions (ask `entry_at` for one where it is wanted): a
+        list of non-empty strings, the commonest case by far, is read as it is."""
+        value = _get(container, key)
+        if isinstance(value, list) and all(type(item) is str and item for item in value):
+            return list(value)
+        if type(value) is str and value:
+            return [value]
+        return [text for text, _ in self.texts(container, key, what)]
+
+    def entry_at(self, container: Any, key: Any, text: str) -> Position:
+        """Where the entry `text` of the list at `key` is (the first one that reads so), or
+        the value at `key` (a single text, or none such)."""
+        value = _get(container, key)
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                if item == text or (not isinstance(item, str) and str(item) == text):
+                    return value_pos(value, index, self.at(container, key))
+        return self.at(container, key)
+
     def flag(self, container: Any, key: Any, what: str) -> bool | None:
         value = _get(container, key)
         if isinstance(value, bool):

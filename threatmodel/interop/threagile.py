@@ -147,16 +147,17 @@ class _Reader:
         if usage is not None:
             attributes[self.b.declare("usage")] = usage
             fpos["usage"] = self.b.at(item, "usage")
-        tags = [t for t, _ in self.b.texts(item, "tags", what)]
+        tags = self.b.words(item, "tags", what)
         if tags:
             attributes[self.b.declare("tags")] = tuple(tags)
             fpos["tags"] = self.b.at(item, "tags")
 
     def _data_refs(self, item: LMap, key: str, what: str) -> list[str]:
         ids = []
-        for raw, where in self.b.texts(item, key, what):
+        for raw in self.b.words(item, key, what):
             found = self.b.data_ids.get(raw)
             if found is None:
+                where = self.b.entry_at(item, key, raw)
                 self.b.error(where, f"{what}: unknown data asset '{raw}' in '{key}'")
                 continue
             ids.append(found)
@@ -512,14 +513,16 @@ class _Reader:
             what = f"trust boundary '{title}'"
             members = []
             for key in ("technical_assets_inside", "trust_boundaries_nested"):
-                for raw, where in b.texts(item, key, what):
+                for raw in b.words(item, key, what):
                     found = b.ids.get(raw)
                     if found is None:
-                        b.error(where, f"{what}: unknown id '{raw}' in '{key}'")
+                        b.error(
+                            b.entry_at(item, key, raw), f"{what}: unknown id '{raw}' in '{key}'"
+                        )
                         continue
                     members.append(found)
             attributes: dict[str, Any] = {}
-            tags = [t for t, _ in b.texts(item, "tags", what)]
+            tags = b.words(item, "tags", what)
             if tags:
                 attributes[b.declare("tags")] = tuple(tags)
             b.unmapped(item, BOUNDARY_MAPPED, "trust boundary")
