@@ -670,3 +670,38 @@ def test_a_model_written_in_parts_is_the_model_written_at_once(monkeypatch):
         "elements:",
     ]  # each section's key once, at the head of its first part
     assert whole.count("\n\ndata:\n") == whole.count("\n\nelements:\n") == 1
+
+
+def _tables():
+    from threatmodel.interop import mapping, organisation
+
+    tables = [mapping.BOUNDARY_WORDS, mapping.CATEGORY_WORDS, mapping.SOURCE_WORDS]
+    tables += [mapping.KIND_WORDS, organisation.THIRD_PARTY_ZONE_WORDS]
+    return tables + list(mapping.TYPE_WORDS.values())
+
+
+def _phrase_words() -> list[str]:
+    return sorted({w for table in _tables() for row, _ in table for p in row for w in p.split()})
+
+
+@given(st.lists(st.sampled_from(_phrase_words() + ["x", "Customer", "eMail", "credit-card"])))
+def test_the_word_index_finds_what_reading_every_phrase_in_order_finds(chosen):
+    """`first_match` and `categories_for` look phrases up by the text's words; they find what
+    trying each row's phrases in order finds (`_has`, row after row)."""
+    from threatmodel.interop import mapping
+
+    text = " ".join(chosen)
+    for table in _tables():
+        expected = next(
+            (
+                (value, hit)
+                for phrases, value in table
+                if (hit := mapping._has(mapping.words(text), phrases))
+            ),
+            (None, None),
+        )
+        assert mapping.first_match(table, text) == expected
+    normal = mapping.words(text)  # every row's first hit, in order (`categories_for`)
+    each_row = [mapping._has(normal, phrases) for phrases, _ in mapping.CATEGORY_WORDS]
+    hits = {row: hit for row, hit in enumerate(each_row) if hit}
+    assert mapping._hits(normal, mapping.CATEGORY_WORDS) == hits

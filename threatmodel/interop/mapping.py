@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 # (words, category): a data asset whose id, name, description or tags contain one of the words
 # gets the category. Several rows may match; all their categories are kept.
@@ -584,8 +585,17 @@ def words(*texts: object) -> str:
         if isinstance(text, (list, tuple)):
             parts.append(words(*text))
             continue
-        parts.append(_SPLIT.sub(" ", _CAMEL.sub(" ", str(text)).lower()))
+        text = str(text)
+        parts.append(_normal(text) if len(text) <= 200 else _normalised(text))
     return " " + " ".join(" ".join(parts).split()) + " "
+
+
+def _normalised(text: str) -> str:
+    """`text` in lower case, words split at case changes, anything else a space."""
+    return _SPLIT.sub(" ", _CAMEL.sub(" ", text).lower())
+
+
+_normal = functools.lru_cache(maxsize=8192)(_normalised)  # short texts: names, ids, types
 
 
 def _has(text: str, phrases: tuple[str, ...]) -> str | None:
@@ -605,12 +615,41 @@ def _whole(phrases: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 def first_match(table, *texts: object) -> tuple[str | None, str | None]:
     """(value, the word that matched) of the first table row matching the texts."""
-    text = words(*texts)
-    for phrases, value in table:
-        hit = _has(text, phrases)
-        if hit:
-            return value, hit
-    return None, None
+    hits = _hits(words(*texts), table)
+    if not hits:
+        return None, None
+    row = min(hits)
+    return table[row][1], hits[row]
+
+
+def _hits(text: str, table) -> dict[int, str]:
+    """By row of `table` ((phrases, value) rows), the first of the row's phrases that `text`
+    (from `words`) holds as whole words, where one does: what `_has` gives for each row,
+    found from the text's words (a dozen) instead of the table's phrases (hundreds)."""
+    index = _INDEXES.get(id(table))
+    if index is None or index[0] is not table:
+        index = _INDEXES[id(table)] = (table, _index(table))
+    found: dict[int, tuple[int, str]] = {}
+    phrases = index[1]
+    for word in set(text.split()):
+        for row, place, phrase, whole in phrases.get(word, ()):
+            if whole in text and (row not in found or place < found[row][0]):
+                found[row] = (place, phrase)
+    return {row: found[row][1] for row in sorted(found)}
+
+
+def _index(table) -> dict[str, tuple[tuple[int, int, str, str], ...]]:
+    """Every phrase of `table` by its first word: (row, place in the row, phrase, the phrase
+    with the spaces that make it match whole words)."""
+    index: dict[str, list[tuple[int, int, str, str]]] = {}
+    for row, (phrases, _) in enumerate(table):
+        for place, (phrase, whole) in enumerate(_whole(phrases)):
+            first = phrase.split()[0] if phrase.split() else phrase
+            index.setdefault(first, []).append((row, place, phrase, whole))
+    return {word: tuple(entries) for word, entries in index.items()}
+
+
+_INDEXES: dict[int, tuple[Any, dict]] = {}  # by id of a table (the tables are constants)
 
 
 # phrases whose words would match the wrong row: read as the word after the arrow
@@ -630,16 +669,16 @@ def categories_for(*texts: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
         text = text.replace(phrase, replacement)
     found: dict[str, None] = {}
     hits: list[str] = []
-    for phrases, category in CATEGORY_WORDS:
-        hit = _has(text, phrases)
-        if hit and category not in found:
+    for row, hit in _hits(text, CATEGORY_WORDS).items():
+        category = CATEGORY_WORDS[row][1]
+        if category not in found:
             found[category] = None
             hits.append(hit)
     if all(c in THIN_PERSONAL for c in found):
-        hit = _has(text, PEOPLE_WORDS)
-        if hit:
+        person = _has(text, PEOPLE_WORDS)
+        if person:
             found["identity"] = None
-            hits.append(hit)
+            hits.append(person)
     return tuple(found), tuple(hits)
 
 

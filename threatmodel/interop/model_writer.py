@@ -314,7 +314,7 @@ def _simple_item(item: dict, comments: dict, section: str, object_id: str | None
 def _simple_key(key: Any) -> bool:
     """Whether `key` is a word PyYAML writes plain and that reads back as text (remembered)."""
     simple = type(key) is str and _KEY.fullmatch(key) is not None and _reads_as_text(key)
-    if len(_KEYS) < _REMEMBERED:
+    if len(_KEYS) < _REMEMBERED and type(key) is str and len(key) <= _SHORT:
         _KEYS[key] = simple
     return simple
 
@@ -322,13 +322,13 @@ def _simple_key(key: Any) -> bool:
 def _scalar(value: Any, written: dict) -> str | None:
     """The text libyaml writes for the scalar `value` (before it breaks long lines) in a
     block mapping (`written` is `_BLOCK`) or a flow list (`_FLOW`), remembered there for
-    texts; None when it is not one line of printable ASCII or a plain constant."""
+    short texts; None when it is not one line of printable ASCII or a plain constant."""
     kind = type(value)
     if kind is str:
         found = written.get(value)
         if found is None:
             found = _quoted_or_plain(value, written is _FLOW)
-            if len(written) < _REMEMBERED:
+            if len(written) < _REMEMBERED and len(value) <= _SHORT:
                 written[value] = found
         return found or None
     if kind is bool:
@@ -421,7 +421,8 @@ _NOT_PLAIN_IN_FLOW = re.compile(
     r"^[#,\[\]{}&*!|>'\"%@`?:]|^-(?: |$)|^(?:---|\.\.\.)|[,?\[\]{}:]| #"
 )
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")  # (a key over 128 characters is not plain)
-_REMEMBERED = 65536  # texts and keys whose written form is remembered, at most
+_REMEMBERED = 65536  # texts and keys whose written form is remembered, at most...
+_SHORT = 64  # ...and only short ones (those that repeat: kinds, categories, names of fields)
 _KEYS: dict[Any, bool] = {}  # whether a key is simple
 _BLOCK: dict[str, str] = {}  # a text as written in a block mapping ('' if not simple)
 _FLOW: dict[str, str] = {}  # a text as written in a flow list
