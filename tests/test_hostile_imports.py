@@ -378,3 +378,23 @@ def test_no_pipe_to_spare_for_the_read_back_checks_the_model_here(monkeypatch, t
     assert main(["import", str(otm_path()), "-o", str(out)]) == 0
     assert sorted(_calls(log)) == [("check_model", True), ("loads_as", True)]
     assert main(["validate", str(out)]) == 0
+
+
+def test_each_unknown_reference_in_a_list_is_placed_at_its_own_entry(tmp_path, capsys):
+    """(Found by review: a reference named twice was placed at its first entry both times,
+    and finding each by its text took time quadratic in the list.) An entry given as a
+    number is placed where it is too."""
+    otm = json.loads(otm_path().read_text())
+    known = next(asset["id"] for asset in otm["assets"])
+    otm["dataflows"][0]["assets"] = ["nope", known, "nope", 5, "5"]
+    source = tmp_path / "refs.otm.json"
+    source.write_text(json.dumps(otm, indent=1))
+    assert main(["import", str(source), "-o", str(tmp_path / "m.yaml")]) == 2
+    places = re.findall(
+        r"refs\.otm\.json:(\d+):(\d+): .*unknown asset '(\w+)'", capsys.readouterr().err
+    )
+    lines = source.read_text().splitlines()
+    assert [name for _, _, name in places] == ["nope", "nope", "5", "5"]
+    assert len({(line, col) for line, col, _ in places}) == 4  # four entries, four places
+    for line, col, name in places:
+        assert lines[int(line) - 1][int(col) - 1 :].startswith(name)

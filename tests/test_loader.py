@@ -351,3 +351,20 @@ def test_loads_as_says_yes_exactly_when_load_text_gives_the_data(data):
     except ThreatModelError:
         loaded = False
     assert _loads_as(text, {"top": data}) == loaded
+
+
+@pytest.mark.parametrize(
+    ("text", "data"),
+    [
+        ("1: a\n", {1: "a"}),
+        ("null: a\n", {None: "a"}),
+        ("true: a\n", {True: "a"}),
+        ("1.5: a\n", {1.5: "a"}),
+        ("2020-01-01: a\n", {datetime.date(2020, 1, 1): "a"}),
+    ],
+)
+def test_a_key_that_is_not_text_never_loads_as_data(text, data):
+    """(Found by review.) `load_text` refuses a key read as anything but text."""
+    assert not _loads_as(text, data)
+    with pytest.raises(ThreatModelError):
+        load_text(text, "t")

@@ -292,6 +292,8 @@ def loads_as(stream: IO[str], expected: Any, display: str, limits: Limits = DEFA
                 ):
                     return False
                 opened: Any = want
+                if shape is dict and not all(type(key) is str for key in opened):
+                    return False  # a key that is not text: `load_text` refuses the mapping
                 inside = itertools.chain.from_iterable(opened.items()) if shape is dict else opened
                 stack.append((iter(inside), shape))
             elif kind is MappingEndEvent or kind is SequenceEndEvent:

@@ -173,25 +173,24 @@ class Builder:
         """A list of strings (or a single one; null entries skipped), each with its position."""
         return self._fields(container, what).id_entries(key)
 
-    def words(self, container: Any, key: Any, what: str) -> list[str]:
-        """`texts` without their positions (ask `entry_at` for one where it is wanted): a
-        list of non-empty strings, the commonest case by far, is read as it is."""
+    def entries(self, container: Any, key: Any, what: str) -> list[tuple[str, Position | int]]:
+        """`texts`, each with its position or, in the commonest case by far (a list of
+        non-empty strings, or one), its index in the list (-1: the single one), for
+        `entry_at` to find its position with where one is wanted."""
         value = _get(container, key)
         if isinstance(value, list) and all(type(item) is str and item for item in value):
-            return list(value)
+            return list(zip(value, range(len(value)), strict=True))
         if type(value) is str and value:
-            return [value]
-        return [text for text, _ in self.texts(container, key, what)]
+            return [(value, -1)]
+        return list(self.texts(container, key, what))
 
-    def entry_at(self, container: Any, key: Any, text: str) -> Position:
-        """Where the entry `text` of the list at `key` is (the first one that reads so), or
-        the value at `key` (a single text, or none such)."""
-        value = _get(container, key)
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                if item == text or (not isinstance(item, str) and str(item) == text):
-                    return value_pos(value, index, self.at(container, key))
-        return self.at(container, key)
+    def entry_at(self, container: Any, key: Any, place: Position | int) -> Position:
+        """Where an entry of the list at `key` is, from what `entries` gave with it."""
+        if isinstance(place, Position):
+            return place
+        if place < 0:
+            return self.at(container, key)
+        return value_pos(_get(container, key), place, self.at(container, key))
 
     def flag(self, container: Any, key: Any, what: str) -> bool | None:
         value = _get(container, key)

@@ -355,7 +355,7 @@ class _Reader:
                 kind = TYPE_KINDS[otm_type]
                 b.comment("elements", element_id, "kind", f"from OTM type '{otm_type}'")
             if kind not in ELEMENT_KINDS:
-                tags = b.words(item, "tags", what)
+                tags = [text for text, _ in b.entries(item, "tags", what)]
                 kind, hit = first_match(KIND_WORDS, otm_type, name, tags)
                 kind = kind or "process"
                 why = f"guessed from the word '{hit}'" if hit else "nothing matched: process"
@@ -397,7 +397,7 @@ class _Reader:
                     b.key_at(item, "threats"), "OTM threat instances are not imported", element_id
                 )
             if not self.ours:
-                tags = b.words(item, "tags", what)
+                tags = [text for text, _ in b.entries(item, "tags", what)]
                 third = zone_is_third_party(tags)
                 if third:
                     self.third[element_id] = f"tagged '{third}'"
@@ -425,10 +425,10 @@ class _Reader:
         found = {}
         for key in ("stored", "processed"):
             ids = []
-            for raw in b.words(refs, key, what):
+            for raw, at in b.entries(refs, key, what):
                 data_id = b.data_ids.get(raw)
                 if data_id is None:
-                    where = b.entry_at(refs, key, raw)
+                    where = b.entry_at(refs, key, at)
                     b.error(where, f"{what}: unknown asset '{raw}' in assets.{key}")
                     continue
                 ids.append(data_id)
@@ -458,10 +458,10 @@ class _Reader:
                     b.error(b.at(item, key), f"{what}: '{key}' names unknown component '{end_raw}'")
                 ends.append(end)
             data = []
-            for ref in b.words(item, "assets", what):
+            for ref, at in b.entries(item, "assets", what):
                 data_id = b.data_ids.get(ref)
                 if data_id is None:
-                    b.error(b.entry_at(item, "assets", ref), f"{what}: unknown asset '{ref}'")
+                    b.error(b.entry_at(item, "assets", at), f"{what}: unknown asset '{ref}'")
                     continue
                 data.append(data_id)
             flow_id = b.claim(raw, b.at(item, "id"), "dataflow")

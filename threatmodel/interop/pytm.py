@@ -403,10 +403,10 @@ class _Reader:
 
     def _data_list(self, item: LMap, key: str, what: str) -> list[str]:
         found = []
-        for raw in self.b.words(item, key, what):
+        for raw, at in self.b.entries(item, key, what):
             data_id = self.data_names.get(raw)
             if data_id is None:
-                self.b.error(self.b.entry_at(item, key, raw), f"{what}: unknown data '{raw}'")
+                self.b.error(self.b.entry_at(item, key, at), f"{what}: unknown data '{raw}'")
                 continue
             found.append(data_id)
         return found

@@ -147,17 +147,17 @@ class _Reader:
         if usage is not None:
             attributes[self.b.declare("usage")] = usage
             fpos["usage"] = self.b.at(item, "usage")
-        tags = self.b.words(item, "tags", what)
+        tags = [text for text, _ in self.b.entries(item, "tags", what)]
         if tags:
             attributes[self.b.declare("tags")] = tuple(tags)
             fpos["tags"] = self.b.at(item, "tags")
 
     def _data_refs(self, item: LMap, key: str, what: str) -> list[str]:
         ids = []
-        for raw in self.b.words(item, key, what):
+        for raw, at in self.b.entries(item, key, what):
             found = self.b.data_ids.get(raw)
             if found is None:
-                where = self.b.entry_at(item, key, raw)
+                where = self.b.entry_at(item, key, at)
                 self.b.error(where, f"{what}: unknown data asset '{raw}' in '{key}'")
                 continue
             ids.append(found)
@@ -513,16 +513,14 @@ class _Reader:
             what = f"trust boundary '{title}'"
             members = []
             for key in ("technical_assets_inside", "trust_boundaries_nested"):
-                for raw in b.words(item, key, what):
+                for raw, at in b.entries(item, key, what):
                     found = b.ids.get(raw)
                     if found is None:
-                        b.error(
-                            b.entry_at(item, key, raw), f"{what}: unknown id '{raw}' in '{key}'"
-                        )
+                        b.error(b.entry_at(item, key, at), f"{what}: unknown id '{raw}' in '{key}'")
                         continue
                     members.append(found)
             attributes: dict[str, Any] = {}
-            tags = b.words(item, "tags", what)
+            tags = [text for text, _ in b.entries(item, "tags", what)]
             if tags:
                 attributes[b.declare("tags")] = tuple(tags)
             b.unmapped(item, BOUNDARY_MAPPED, "trust boundary")
