@@ -300,7 +300,8 @@ def _simple_item(item: dict, comments: dict, section: str, object_id: str | None
             line = _flow_line(f"{lead}{key}: [", value)
         else:
             scalar = _scalar(value, _BLOCK)
-            line = None if scalar is None else _folded(f"{lead}{key}: ", scalar, 4)
+            prefix = f"{lead}{key}: "
+            line = None if scalar is None else prefix + _fold(scalar, len(prefix), 4)[0]
         if line is None:
             return None
         comment = comments.get((section, object_id, key))
@@ -359,16 +360,12 @@ def _reads_as_text(text: str) -> bool:
     return not resolvers or not any(regexp.match(text) for _, regexp in resolvers)
 
 
-def _folded(prefix: str, text: str, indent: int) -> str:
-    """`prefix` and the written `text` as libyaml writes them: a single space between two
-    words becomes a line break, then `indent` spaces, where the line is already past WIDTH."""
-    if len(prefix) + len(text) <= WIDTH or " " not in text:
-        return prefix + text
-    return prefix + _fold(text, len(prefix), indent)[0]
-
-
 def _fold(text: str, column: int, indent: int) -> tuple[str, int]:
-    """`text` written from `column` with libyaml's breaks (see `_folded`); the column after."""
+    """The written `text` from `column` as libyaml writes it, and the column after it: a
+    single space between two words becomes a line break, then `indent` spaces, where the
+    line is already past WIDTH."""
+    if column + len(text) <= WIDTH or " " not in text:
+        return text, column + len(text)
     out: list[str] = []
     for word, space in _WORDS.findall(text):
         out.append(word)
@@ -400,12 +397,8 @@ def _flow_line(prefix: str, values: list) -> str | None:
         elif index:
             out.append(" ")
             column += 1
-        if column + len(scalar) <= WIDTH or " " not in scalar:
-            out.append(scalar)
-            column += len(scalar)
-        else:
-            written, column = _fold(scalar, column, 6)
-            out.append(written)
+        written, column = _fold(scalar, column, 6)
+        out.append(written)
     out.append("]")
     return "".join(out)
 
