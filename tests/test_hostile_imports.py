@@ -318,6 +318,16 @@ def test_the_text_is_read_back_in_a_child_while_the_model_is_checked_here(monkey
     assert main(["validate", str(out)]) == 0
 
 
+def _refused_at_colour_in_the_text(tmp_path, capsys) -> None:
+    """`import` of the OTM example refuses the model at the `colour` line of the text it did
+    not write, and writes nothing."""
+    out = tmp_path / "m.yaml"
+    assert main(["import", str(otm_path()), "-o", str(out)]) == 2
+    message = capsys.readouterr().err.splitlines()[0]
+    assert re.fullmatch(rf"{re.escape(str(out))} \(not written\):\d+:3: .*colour.*", message)
+    assert not out.exists()
+
+
 def test_what_the_child_refuses_is_checked_again_here_and_placed(monkeypatch, tmp_path, capsys):
     """A writer that wrote what the model does not say (here: an attribute nobody declared,
     added to the text): the child says the text does not load as the model, and this process
@@ -332,11 +342,7 @@ def test_what_the_child_refuses_is_checked_again_here_and_placed(monkeypatch, tm
             yield part.replace("\n- id: web-service\n", "\n- id: web-service\n  colour: red\n")
 
     monkeypatch.setattr(model_writer, "dump_sections", faulty)
-    out = tmp_path / "m.yaml"
-    assert main(["import", str(otm_path()), "-o", str(out)]) == 2
-    message = capsys.readouterr().err.splitlines()[0]
-    assert re.fullmatch(rf"{re.escape(str(out))} \(not written\):\d+:3: .*colour.*", message)
-    assert not out.exists()
+    _refused_at_colour_in_the_text(tmp_path, capsys)
     calls = _calls(log)
     assert ("loads_as", False) in calls and calls.count(("check_model", True)) == 4
     # the model the data makes; then the slow way: the imported model, the text's model
@@ -359,11 +365,7 @@ def test_a_model_the_data_makes_invalid_is_refused_though_its_text_reads_back(
 
     monkeypatch.setattr(model_writer, "model_data", coloured)
     monkeypatch.setattr(forked, "_room", list)
-    out = tmp_path / "m.yaml"
-    assert main(["import", str(otm_path()), "-o", str(out)]) == 2
-    message = capsys.readouterr().err.splitlines()[0]
-    assert re.fullmatch(rf"{re.escape(str(out))} \(not written\):\d+:3: .*colour.*", message)
-    assert not out.exists()
+    _refused_at_colour_in_the_text(tmp_path, capsys)
 
 
 def test_no_pipe_to_spare_for_the_read_back_checks_the_model_here(monkeypatch, tmp_path):
