@@ -58,19 +58,28 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
             for risk in risks
         ]
         screen = Screen.of(risks)
+        settles = screen.settles
         for subject in subjects.get(kind, ()):
             probe = Probe(graph, subject)
             harm = None
-            for index in screen.candidates(probe):
+            seen: dict[str, Any] = {}
+            for index in screen.candidates(probe, seen):
                 risk, applies, check = checks[index]
-                if applies is not None and applies(probe) is not True:
+                tests = settles.get(index)
+                if tests is not None:
+                    if not _met(tests, probe, seen):
+                        continue
+                elif applies is not None and applies(probe) is not True:
                     continue
                 traced = Context(graph, subject)  # in scope: evaluate once, recording evidence
                 outcome = True if check is None else check(traced)
                 if outcome is False:
                     continue
                 harm = harm or _harm(graph, subject)
-                finding = _finding(risk, probe, traced, outcome, catalog, controls, harm, shared)
+                scope_trace = _scope_trace(risk, probe, tests, seen) if outcome is True else None
+                finding = _finding(
+                    risk, probe, traced, outcome, scope_trace, catalog, controls, harm, shared
+                )
                 (findings if finding.confirmed else undecided).append(finding)
             if max_findings is not None and len(findings) + len(undecided) > max_findings:
                 raise too_many_findings(subject, max_findings)
@@ -93,20 +102,27 @@ class Screen:
     indexed is the most telling: a test of values (`type in [...]`, `categories contains
     'audio'`) before a truthy one, and the rarer name first (`personal_data` opens half the
     scopes and rules out few). A risk without a requirement is always probed; all are probed
-    in catalog order."""
+    in catalog order. A scope that is exactly its requirements (`Condition.exact`) is not
+    evaluated at all: its tests in `settles` decide it (see `_met`)."""
 
     free: tuple[int, ...]
     reads: tuple[_Reads, ...]
+    settles: Mapping[int, tuple[_Test, ...]] = attrs.field(factory=dict)
 
     @classmethod
     def of(cls, risks: list[Risk]) -> Screen:
         free: list[int] = []
+        settles: dict[int, tuple[_Test, ...]] = {}
         groups: dict[str, tuple[Callable[[Any], Any], list[int], dict, dict]] = {}
         uses = Counter(r.label for risk in risks if risk.scope for r in risk.scope.requires)
         for index, risk in enumerate(risks):
             if risk.scope is None or not risk.scope.requires:
                 free.append(index)
                 continue
+            if risk.scope.exact:
+                settles[index] = tuple(
+                    _Test(r.label, r.read, r.among, r.meets) for r in risk.scope.requires
+                )
             first = min(
                 risk.scope.requires,
                 key=lambda r: (r.among is None and r.meets is None, uses[r.label], r.label),
@@ -125,18 +141,19 @@ class Screen:
         return cls(
             free=tuple(free),
             reads=tuple(
-                _Reads(read, tuple(truthy), _tuples(among), _tuples(meets))
-                for read, truthy, among, meets in groups.values()
+                _Reads(label, read, tuple(truthy), _tuples(among), _tuples(meets))
+                for label, (read, truthy, among, meets) in groups.items()
             ),
+            settles=settles,
         )
 
-    def candidates(self, probe: Probe) -> list[int]:
+    def candidates(self, probe: Probe, seen: dict[str, Any]) -> list[int]:
         """The positions, in order, of the risks whose indexed requirement this subject
-        meets, and of those without one."""
+        meets, and of those without one. Each value read is left in `seen` by its name."""
         chosen = list(self.free)
         repeats = False  # a list meets several words of one risk: it is chosen more than once
-        for read, truthy, among, meets in self.reads:
-            value = read(probe)
+        for label, read, truthy, among, meets in self.reads:
+            value = seen[label] = read(probe)
             if value is UNKNOWN:
                 continue
             if truthy and value:
@@ -160,10 +177,44 @@ class _Reads(NamedTuple):
     """The risks indexed by one name: admitted when its value is truthy, is one of the keys
     of `among`, or (a list) holds one of the keys of `meets`."""
 
+    label: str
     read: Callable[[Any], Any]
     truthy: tuple[int, ...]
     among: dict[Any, tuple[int, ...]]
     meets: dict[Any, tuple[int, ...]]
+
+
+class _Test(NamedTuple):
+    """One requirement of a scope (`expr.Requirement`), as `_met` reads it."""
+
+    label: str
+    read: Callable[[Any], Any]
+    among: frozenset | None
+    meets: frozenset | None
+
+
+_UNREAD = object()
+
+
+def _met(tests: tuple[_Test, ...], probe: Probe, seen: dict[str, Any]) -> bool:
+    """Whether a subject meets every requirement of an exact scope, which is then true on it
+    (`Requirement.admits`, each name read once per subject and left in `seen`). Reading stops
+    at the first requirement not met, where the scope itself would read on past an unknown."""
+    for label, read, among, meets in tests:
+        value = seen.get(label, _UNREAD)
+        if value is _UNREAD:
+            value = seen[label] = read(probe)
+        if value is UNKNOWN:
+            return False
+        if among is not None:
+            if value not in among:
+                return False
+        elif meets is not None:
+            if meets.isdisjoint(as_set(value)):
+                return False
+        elif not value:
+            return False
+    return True
 
 
 def _tuples(index: dict[Any, list[int]]) -> dict[Any, tuple[int, ...]]:
@@ -234,6 +285,7 @@ def _finding(
     probe: Probe,
     traced: Context,
     outcome: Any,
+    scope_trace: dict[str, Any] | None,
     catalog: Catalog,
     controls: dict[str, dict[str, Any]],
     harm: Harm,
@@ -242,35 +294,34 @@ def _finding(
     """The finding of a risk in scope whose condition, evaluated with `traced`, came out
     `outcome` (true or unknown) on the probe's subject.
 
-    A confirmed finding's evidence is what made the scope true, then what the condition looked
-    at, and each modifier's own. An undecided one (there are thousands in a model that leaves
-    attributes out, and reports only ask questions about them) keeps what the condition
-    looked at and the facts it lacks, and is scored with its modifiers, without tracing the
-    scope and modifiers again. `shared` keeps the scores of undecided findings without
-    controls in place, by risk and the modifiers that apply."""
+    A confirmed finding's evidence is what made the scope true (`scope_trace`), then what
+    the condition looked at, and each modifier's own. An undecided one (there are thousands
+    in a model that leaves attributes out, and reports only ask questions about them) keeps
+    what the condition looked at and the facts it lacks, and is scored with its modifiers,
+    without tracing the scope and modifiers again. `shared` keeps, by risk and the modifiers
+    that apply, the scores of findings without controls in place (evidence does not change a
+    score) and the modifiers of undecided ones."""
     graph, subject = probe.graph, probe.subject
     confirmed = outcome is True
-    trace = traced.trace
-    if confirmed and risk.scope is not None:
-        scoped = Context(graph, subject)  # the scope again, this time recording the evidence
-        risk.scope.evaluate(scoped)
-        trace = {**scoped.trace, **traced.trace}  # the scope's names first (same values)
+    trace = traced.trace if scope_trace is None else {**scope_trace, **traced.trace}
     in_place = controls.get(subject.id, _NONE)
     applying = (
         tuple([i for i, m in enumerate(risk.modifiers) if m.condition.fn(probe) is True])
         if risk.modifiers
         else ()
     )
-    known = None if confirmed or in_place else shared.get((risk.id, applying))
+    known = None if in_place else shared.get((risk.id, applying))
     if known is None:
-        modifiers = tuple(
-            _applied(m, _modifier_evidence(m, graph, subject) if confirmed else ())
-            for m in (risk.modifiers[i] for i in applying)
-        )
-        known = (modifiers, *_scored(risk, modifiers, in_place, catalog))
-        if not confirmed and not in_place:  # no evidence and no controls: the same everywhere
+        plain = tuple(_applied(risk.modifiers[i], ()) for i in applying)
+        known = (plain, *_scored(risk, plain, in_place, catalog))
+        if not in_place:  # no controls: the same wherever these modifiers apply
             shared[(risk.id, applying)] = known
     modifiers, applied, recommended, scored = known
+    if confirmed and applying:
+        modifiers = tuple(
+            _applied(m, _modifier_evidence(m, graph, subject))
+            for m in (risk.modifiers[i] for i in applying)
+        )
     likelihood, impact, value, severity = scored
     return Finding(
         id=f"{risk.id}@{subject.id}",
@@ -294,6 +345,21 @@ def _finding(
         harm=harm,
         pos=subject.pos,
     )
+
+
+def _scope_trace(
+    risk: Risk, probe: Probe, tests: tuple[_Test, ...] | None, seen: dict[str, Any]
+) -> dict[str, Any] | None:
+    """What made a risk's scope true on the probe's subject, as a `Context` records it: for
+    an exact scope, the value of each requirement, all read by `_met` (each known, in the
+    order the scope reads them); for another, the scope evaluated again, tracing."""
+    if risk.scope is None:
+        return None
+    if tests is not None:
+        return {test.label: seen[test.label] for test in tests}
+    scoped = Context(probe.graph, probe.subject)
+    risk.scope.evaluate(scoped)
+    return scoped.trace
 
 
 _NONE: Mapping[str, Control] = {}  # no controls in place (never written to)
@@ -343,7 +409,15 @@ def _scored(
 
 
 def _evidence(trace: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
-    return tuple((name, _plain(value)) for name, value in trace.items())
+    return tuple(
+        [
+            (name, value if type(value) in _SCALARS else _plain(value))
+            for name, value in trace.items()
+        ]
+    )
+
+
+_SCALARS = frozenset((str, bool, int, float, type(None)))  # `_plain` leaves these as they are
 
 
 def _plain(value: Any) -> Any:

@@ -95,12 +95,14 @@ class Requirement:
 @attrs.frozen(kw_only=True)
 class Condition:
     """A compiled condition: call `evaluate(ctx)` for True, False or UNKNOWN. `requires`
-    lists tests it cannot be true without, leftmost first (see `Requirement`)."""
+    lists tests it cannot be true without, leftmost first (see `Requirement`); when `exact`,
+    it is true exactly when all of them are met (`personal_data and type in [...]`)."""
 
     text: str
     names: tuple[str, ...]
     fn: Callable[[Any], Any] = attrs.field(repr=False, eq=False)
     requires: tuple[Requirement, ...] = attrs.field(default=(), repr=False, eq=False)
+    exact: bool = attrs.field(default=False, repr=False, eq=False)
 
     def evaluate(self, ctx: Any) -> Any:
         return self.fn(ctx)
@@ -169,6 +171,7 @@ def compile_condition(text: str, scope: Scope) -> Condition:
         names=tuple(dict.fromkeys(parser.used)),
         fn=fn if id(fn) in parser.decisive else _truth(fn),
         requires=parser.requirements(fn),
+        exact=id(fn) in parser.exact,
     )
 
 
@@ -204,13 +207,17 @@ class _Parser:
         self.leaves: dict[int, tuple[Any, str]] = {}  # a name's or call's read -> its label
         self.required: dict[int, tuple[Any, tuple[Requirement, ...]]] = {}
         self.decisive: dict[int, Any] = {}  # closures that give only True, False or UNKNOWN
+        self.exact: dict[int, Any] = {}  # closures true exactly when their requirements are met
 
     def requirements(self, fn) -> tuple[Requirement, ...]:
         return self.required.get(id(fn), (None, ()))[1]
 
-    def require(self, fn, requirements: tuple[Requirement, ...]):
+    def require(self, fn, requirements: tuple[Requirement, ...], exact: bool = True):
+        """Record what `fn` cannot be true without; `exact`: and nothing more."""
         if requirements:
             self.required[id(fn)] = (fn, requirements)
+            if exact:
+                self.exact[id(fn)] = fn
         return fn
 
     def decide(self, fn):
@@ -291,7 +298,8 @@ class _Parser:
         if len(parts) == 1:
             return fn, kind
         every = sum((self.requirements(part) for part in parts), ())
-        return self.decide(self.require(_and(parts), every)), kind
+        exact = all(id(part) in self.exact for part in parts)
+        return self.decide(self.require(_and(parts), every, exact)), kind
 
     def parse_not(self):
         if self.at("keyword", "not"):
@@ -647,6 +655,10 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 def _compare(op: str, left, right):
+    if op in ("==", "!=") and isinstance(right, _Const):
+        return _equals_literal(left, right.value, op == "==")
+    if op in ("==", "!=") and isinstance(left, _Const):
+        return _equals_literal(right, left.value, op == "==")
     if op == "==":
         test = _equal
     elif op == "!=":
@@ -666,6 +678,21 @@ def _compare(op: str, left, right):
         return test(a, b)
 
     return comparison
+
+
+def _equals_literal(read, literal: Any, equal: bool):
+    """`x == literal` (or `!=` when not `equal`): what `_compare` gives, with the literal's
+    half of `_equal` worked out once."""
+    literal_is_bool = isinstance(literal, bool)
+
+    def equals_literal(ctx):
+        value = read(ctx)
+        if value is UNKNOWN:
+            return UNKNOWN
+        same = value == literal and isinstance(value, bool) == literal_is_bool
+        return same if equal else not same
+
+    return equals_literal
 
 
 def as_set(value: Any) -> frozenset:

@@ -79,7 +79,10 @@ class Graph:
         """The memo of `subject`'s facts: its attributes at once, derived facts when asked."""
         cache = self._facts.get(subject.id)
         if cache is None:
-            cache = self._facts[subject.id] = {k: _frozen(v) for k, v in subject.attributes.items()}
+            cache = self._facts[subject.id] = {
+                k: frozenset(v) if isinstance(v, (list, tuple)) else v  # `_frozen`, inlined
+                for k, v in subject.attributes.items()
+            }
         return cache
 
     def fact(self, subject: Any, name: str) -> Any:
