@@ -229,8 +229,10 @@ def test_reachability_stops_at_outside_parties(core_catalog):
 @pytest.mark.parametrize("case", ["examples", "sparse", "dense"])
 def test_the_scope_index_skips_only_risks_out_of_scope(case):
     """With the shipped catalogs, the risks `engine.Screen` leaves unprobed are exactly risks
-    whose scope is not true: every example and a sparse and a dense synthetic model give the
-    same findings, evidence, questions and order as probing every risk on every subject."""
+    whose scope is not true, and the scopes and conditions its tests settle (`expr.judge`)
+    come out as their closures evaluate them: every example and a sparse and a dense
+    synthetic model give the same findings, evidence, questions and order as probing and
+    evaluating every risk on every subject."""
     from unittest import mock
 
     from benchmarks.synth import generate
@@ -255,3 +257,5 @@ def test_the_scope_index_skips_only_risks_out_of_scope(case):
             assert dumps(to_plain(getattr(screened, part))) == dumps(
                 to_plain(getattr(probed, part))
             )
+        assert not [f.id for f in screened.findings if f.missing]  # confirmed: lacks nothing
+        assert all(f.missing for f in screened.undecided)

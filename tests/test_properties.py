@@ -33,7 +33,7 @@ from threatmodel.catalog_yaml import load_catalog, scope_for
 from threatmodel.concerns import by_severity, concerns
 from threatmodel.engine import analyze
 from threatmodel.errors import ThreatModelError
-from threatmodel.expr import UNKNOWN, ExprError, compile_condition
+from threatmodel.expr import UNKNOWN, ExprError, compile_condition, judge
 from threatmodel.graph import FACTS, ModelFacts
 from threatmodel.loader import decode, load_text
 from threatmodel.model import ELEMENT_KINDS
@@ -682,6 +682,61 @@ def test_a_chain_reads_and_decides_as_nested_pairs(data, kind, seed, word):
         ctx = FakeContext(random.Random(seed), scope)
         outcomes.append((compile_condition(text, scope).evaluate(ctx), list(ctx.values.items())))
     assert outcomes[0] == outcomes[1], flat
+
+
+class LaxContext(FakeContext):
+    """A `FakeContext` whose true-or-false names may also hold 0 or an empty list, which
+    are false without being false (`every` treats them apart)."""
+
+    CHOICES = {**FakeContext.CHOICES, "bool": [True, False, None, 0, frozenset()]}
+
+
+@functools.cache
+def literal_atoms(kind: str):
+    """Comparisons of a name with a literal that `atoms` does not write: lists, true, false
+    and null on either side, `not in` a list."""
+    scope = scope_for((kind,), vocabulary())
+    found = []
+    for prefix, table in scope.names.items():
+        for name, value_kind in sorted(table.items()):
+            label = f"{prefix}.{name}" if prefix else name
+            if value_kind in ("string", "number", "any"):
+                words = list(scope.values.get(label, ())[:2]) or ["x", "e1"]
+                listed = ", ".join(json.dumps(w) for w in words + [7, None])
+                found.append(st.just(f"{label} in [{listed}]"))
+                found.append(st.just(f"{label} not in [{listed}]"))
+            for literal in ("true", "false", "null"):
+                if value_kind in ("bool", "any"):
+                    found += [st.just(f"{label} == {literal}"), st.just(f"{literal} != {label}")]
+    return found
+
+
+@_settings(150)  # cheap, and the cases that tell `judge` from the closure are rare
+@given(st.data(), st.sampled_from(KINDS), st.integers(0, 2**32))
+def test_a_conjunction_of_tests_is_judged_as_its_closure_evaluates_it(data, kind, seed):
+    """Where a condition is only names compared with literals, `judge` gives what the
+    closure gives, or None (open) where it is not true and an unknown value was read; the
+    names read for a true one are those the closure reads, in its order (the evidence)."""
+    scope = scope_for((kind,), vocabulary())
+    names = sorted(n for n, value_kind in scope.names[""].items() if value_kind == "bool")
+    part = st.one_of(*atoms((kind,), False), *literal_atoms(kind))
+    if names:  # bare names half the time: where 0 and [] differ from false
+        part = st.sampled_from(names) | part
+    parts = data.draw(st.lists(part, min_size=1, max_size=5))
+    condition = compile_condition(" and ".join(parts), scope)
+    assume(condition.tests is not None)  # a part such as count(x) >= 1 is not a test
+    ctx = LaxContext(random.Random(seed), scope)
+    outcome = condition.evaluate(ctx)
+    values = dict(ctx.values)  # what the closure read, in its order
+    judged = judge(condition.tests, LaxContext(random.Random(seed), scope), {})
+    only_true = judge(condition.tests, LaxContext(random.Random(seed), scope), {}, only_true=True)
+    assert only_true is (outcome is True), parts
+    if judged is None:  # open: the engine evaluates the closure
+        assert outcome is not True and UNKNOWN in ctx.values.values(), parts
+    else:
+        assert judged is outcome, parts
+    if outcome is True:
+        assert list(dict.fromkeys(test.label for test in condition.tests)) == list(values)
 
 
 @SETTINGS

@@ -12,9 +12,9 @@ import attrs
 from threatmodel.catalog import Catalog, Modifier, Risk
 from threatmodel.collector import no_cycle_collection
 from threatmodel.context import Context, Probe
-from threatmodel.expr import UNKNOWN, as_set
+from threatmodel.expr import UNKNOWN, Test, as_set, judge
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result
-from threatmodel.graph import Graph
+from threatmodel.graph import Graph, Missing
 from threatmodel.model import Control, SystemModel
 from threatmodel.scoring import order, score
 from threatmodel.validate import validate
@@ -65,20 +65,31 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
             seen: dict[str, Any] = {}
             for index in screen.candidates(probe, seen):
                 risk, applies, check = checks[index]
-                tests = settles.get(index)
-                if tests is not None:
-                    if not _met(tests, probe, seen):
+                scope_tests, tests = settles.get(index, _UNSETTLED)
+                if scope_tests is not None:
+                    if not judge(scope_tests, probe, seen, only_true=True):
                         continue
                 elif applies is not None and applies(probe) is not True:
                     continue
-                traced = Context(graph, subject)  # in scope: evaluate once, recording evidence
-                outcome = True if check is None else check(traced)
-                if outcome is False:
+                verdict = None if tests is None else judge(tests, probe, seen)
+                if verdict is False:
                     continue
+                missing: tuple[Missing, ...] = ()  # only an undecided finding lacks facts
+                if verdict is True or check is None:  # true on known values
+                    outcome, trace = True, _trace(tests, seen)
+                else:
+                    traced = Context(graph, subject)  # evaluate once, recording evidence
+                    outcome = check(traced)
+                    if outcome is False:
+                        continue
+                    trace = traced.trace
+                    if outcome is not True:
+                        missing = tuple(traced.missing)
                 harm = harm or _harm(graph, subject)
-                scope_trace = _scope_trace(risk, probe, tests, seen) if outcome is True else None
+                if outcome is True and risk.scope is not None:
+                    trace = {**_scope_trace(risk, probe, scope_tests, seen), **trace}
                 finding = _finding(
-                    risk, probe, traced, outcome, scope_trace, catalog, controls, harm, shared
+                    risk, probe, outcome, trace, missing, catalog, controls, harm, shared
                 )
                 (findings if finding.confirmed else undecided).append(finding)
             if max_findings is not None and len(findings) + len(undecided) > max_findings:
@@ -102,27 +113,33 @@ class Screen:
     indexed is the most telling: a test of values (`type in [...]`, `categories contains
     'audio'`) before a truthy one, and the rarer name first (`personal_data` opens half the
     scopes and rules out few). A risk without a requirement is always probed; all are probed
-    in catalog order. A scope that is exactly its requirements (`Condition.exact`) is not
-    evaluated at all: its tests in `settles` decide it (see `_met`)."""
+    in catalog order. A scope or condition that only compares names with literals is not
+    evaluated where its `Condition.tests` settle it (`expr.judge`): `settles` has, by
+    position, the tests of each risk's scope and condition (None: evaluate it)."""
 
     free: tuple[int, ...]
     reads: tuple[_Reads, ...]
-    settles: Mapping[int, tuple[_Test, ...]] = attrs.field(factory=dict)
+    settles: Mapping[int, tuple[tuple[Test, ...] | None, tuple[Test, ...] | None]] = attrs.field(
+        factory=dict
+    )
 
     @classmethod
     def of(cls, risks: list[Risk]) -> Screen:
         free: list[int] = []
-        settles: dict[int, tuple[_Test, ...]] = {}
+        settles = {
+            index: (
+                risk.scope.tests if risk.scope else None,
+                risk.condition.tests if risk.condition else None,
+            )
+            for index, risk in enumerate(risks)
+            if (risk.scope and risk.scope.tests) or (risk.condition and risk.condition.tests)
+        }
         groups: dict[str, tuple[Callable[[Any], Any], list[int], dict, dict]] = {}
         uses = Counter(r.label for risk in risks if risk.scope for r in risk.scope.requires)
         for index, risk in enumerate(risks):
             if risk.scope is None or not risk.scope.requires:
                 free.append(index)
                 continue
-            if risk.scope.exact:
-                settles[index] = tuple(
-                    _Test(r.label, r.read, r.among, r.meets) for r in risk.scope.requires
-                )
             first = min(
                 risk.scope.requires,
                 key=lambda r: (r.among is None and r.meets is None, uses[r.label], r.label),
@@ -184,37 +201,13 @@ class _Reads(NamedTuple):
     meets: dict[Any, tuple[int, ...]]
 
 
-class _Test(NamedTuple):
-    """One requirement of a scope (`expr.Requirement`), as `_met` reads it."""
-
-    label: str
-    read: Callable[[Any], Any]
-    among: frozenset | None
-    meets: frozenset | None
+_UNSETTLED = (None, None)
 
 
-_UNREAD = object()
-
-
-def _met(tests: tuple[_Test, ...], probe: Probe, seen: dict[str, Any]) -> bool:
-    """Whether a subject meets every requirement of an exact scope, which is then true on it
-    (`Requirement.admits`, each name read once per subject and left in `seen`). Reading stops
-    at the first requirement not met, where the scope itself would read on past an unknown."""
-    for label, read, among, meets in tests:
-        value = seen.get(label, _UNREAD)
-        if value is _UNREAD:
-            value = seen[label] = read(probe)
-        if value is UNKNOWN:
-            return False
-        if among is not None:
-            if value not in among:
-                return False
-        elif meets is not None:
-            if meets.isdisjoint(as_set(value)):
-                return False
-        elif not value:
-            return False
-    return True
+def _trace(tests: tuple[Test, ...] | None, seen: dict[str, Any]) -> dict[str, Any]:
+    """The evidence of conjunction `tests` that `judge` found true (every value read, known),
+    as a `Context` evaluating it records it: each name once, in the order it reads them."""
+    return {} if tests is None else {test.label: seen[test.label] for test in tests}
 
 
 def _tuples(index: dict[Any, list[int]]) -> dict[Any, tuple[int, ...]]:
@@ -283,27 +276,26 @@ def controls_in_place(model: SystemModel, graph: Graph) -> dict[str, dict[str, A
 def _finding(
     risk: Risk,
     probe: Probe,
-    traced: Context,
     outcome: Any,
-    scope_trace: dict[str, Any] | None,
+    trace: dict[str, Any],
+    missing: tuple[Missing, ...],
     catalog: Catalog,
     controls: dict[str, dict[str, Any]],
     harm: Harm,
     shared: dict[tuple, tuple],
 ) -> Finding:
-    """The finding of a risk in scope whose condition, evaluated with `traced`, came out
-    `outcome` (true or unknown) on the probe's subject.
+    """The finding of a risk in scope whose condition came out `outcome` (true or unknown)
+    on the probe's subject, looking at `trace` and lacking `missing`.
 
-    A confirmed finding's evidence is what made the scope true (`scope_trace`), then what
-    the condition looked at, and each modifier's own. An undecided one (there are thousands
-    in a model that leaves attributes out, and reports only ask questions about them) keeps
+    A confirmed finding's evidence (`trace`) is what made the scope true, then what the
+    condition looked at, then each modifier's own. An undecided one (there are thousands in
+    a model that leaves attributes out, and reports only ask questions about them) keeps
     what the condition looked at and the facts it lacks, and is scored with its modifiers,
     without tracing the scope and modifiers again. `shared` keeps, by risk and the modifiers
     that apply, the scores of findings without controls in place (evidence does not change a
     score) and the modifiers of undecided ones."""
     graph, subject = probe.graph, probe.subject
     confirmed = outcome is True
-    trace = traced.trace if scope_trace is None else {**scope_trace, **traced.trace}
     in_place = controls.get(subject.id, _NONE)
     applying = (
         tuple([i for i, m in enumerate(risk.modifiers) if m.condition.fn(probe) is True])
@@ -338,7 +330,7 @@ def _finding(
         score=value,
         severity=severity,
         evidence=_evidence(trace),
-        missing=() if confirmed else tuple(traced.missing),
+        missing=missing,
         modifiers=modifiers,
         controls=applied,
         recommended=recommended,
@@ -348,15 +340,13 @@ def _finding(
 
 
 def _scope_trace(
-    risk: Risk, probe: Probe, tests: tuple[_Test, ...] | None, seen: dict[str, Any]
-) -> dict[str, Any] | None:
-    """What made a risk's scope true on the probe's subject, as a `Context` records it: for
-    an exact scope, the value of each requirement, all read by `_met` (each known, in the
-    order the scope reads them); for another, the scope evaluated again, tracing."""
-    if risk.scope is None:
-        return None
+    risk: Risk, probe: Probe, tests: tuple[Test, ...] | None, seen: dict[str, Any]
+) -> dict[str, Any]:
+    """What made a risk's scope true on the probe's subject, as a `Context` records it:
+    from its tests (`_trace`), or by evaluating it again, tracing."""
     if tests is not None:
-        return {test.label: seen[test.label] for test in tests}
+        return _trace(tests, seen)
+    assert risk.scope is not None
     scoped = Context(probe.graph, probe.subject)
     risk.scope.evaluate(scoped)
     return scoped.trace

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -92,17 +92,30 @@ class Requirement:
         return bool(value)
 
 
+class Test(NamedTuple):
+    """One name compared with a literal (`judge` reads it): `op` is 'truthy' (a bare name),
+    'falsy' (`not name`), 'in' (`name in [...]`, `name == 'text'`), 'not in', 'has'
+    (`contains`, `overlaps`, `'word' in name`; `literal` is a set), '==' or '!=' (another
+    literal), or an order ('<', '<=', '>', '>=')."""
+
+    label: str
+    read: Callable[[Any], Any]
+    op: str
+    literal: Any = None
+
+
 @attrs.frozen(kw_only=True)
 class Condition:
     """A compiled condition: call `evaluate(ctx)` for True, False or UNKNOWN. `requires`
-    lists tests it cannot be true without, leftmost first (see `Requirement`); when `exact`,
-    it is true exactly when all of them are met (`personal_data and type in [...]`)."""
+    lists tests it cannot be true without, leftmost first (see `Requirement`). `tests`, when
+    not None, are the conjuncts of a condition that is only names compared with literals
+    (`personal_data and type in [...] and minimised == false`), which `judge` decides."""
 
     text: str
     names: tuple[str, ...]
     fn: Callable[[Any], Any] = attrs.field(repr=False, eq=False)
     requires: tuple[Requirement, ...] = attrs.field(default=(), repr=False, eq=False)
-    exact: bool = attrs.field(default=False, repr=False, eq=False)
+    tests: tuple[Test, ...] | None = attrs.field(default=None, repr=False, eq=False)
 
     def evaluate(self, ctx: Any) -> Any:
         return self.fn(ctx)
@@ -171,8 +184,57 @@ def compile_condition(text: str, scope: Scope) -> Condition:
         names=tuple(dict.fromkeys(parser.used)),
         fn=fn if id(fn) in parser.decisive else _truth(fn),
         requires=parser.requirements(fn),
-        exact=id(fn) in parser.exact,
+        tests=parser.tests.get(id(fn), (None, None))[1],
     )
+
+
+_UNREAD = object()
+
+
+def judge(
+    tests: tuple[Test, ...], ctx: Any, seen: dict[str, Any], *, only_true: bool = False
+) -> Any:
+    """What the conjunction of `tests` gives on the subject of `ctx`, without evaluating its
+    closure: True, False, or None when an unknown value leaves it open (evaluate the
+    closure, which knows what is missing). With `only_true`, only whether it is true (True
+    or False), reading no further than that needs. Values are read through `seen`, by name
+    (each read once per subject). It gives what the closure gives: the conjunction is false
+    as soon as one part is false or null, even after unknown ones (`_and`); all known, it is
+    true when every part is met."""
+    unknown = unmet = False
+    for label, read, op, literal in tests:
+        value = seen.get(label, _UNREAD)
+        if value is _UNREAD:
+            value = seen[label] = read(ctx)
+        if value is UNKNOWN:
+            if only_true:
+                return False
+            unknown = True
+            continue
+        if op == "in":
+            met = value in literal
+        elif op == "has":
+            met = not literal.isdisjoint(as_set(value))
+        elif op == "truthy":  # the value itself is the part: only false and null end it
+            if value is None or value is False:
+                return False
+            unmet = unmet or not value
+            continue
+        elif op == "falsy":
+            met = not value
+        elif op == "not in":
+            met = value not in literal
+        elif op == "==":
+            met = _equal(value, literal)
+        elif op == "!=":
+            met = not _equal(value, literal)
+        else:
+            met = _ORDERED[op](value, literal)
+        if not met:
+            return False
+    if unknown:
+        return None
+    return not unmet
 
 
 def _truth(fn):
@@ -207,18 +269,33 @@ class _Parser:
         self.leaves: dict[int, tuple[Any, str]] = {}  # a name's or call's read -> its label
         self.required: dict[int, tuple[Any, tuple[Requirement, ...]]] = {}
         self.decisive: dict[int, Any] = {}  # closures that give only True, False or UNKNOWN
-        self.exact: dict[int, Any] = {}  # closures true exactly when their requirements are met
+        self.tests: dict[int, tuple[Any, tuple[Test, ...]]] = {}  # conjunctions of `Test`s
 
     def requirements(self, fn) -> tuple[Requirement, ...]:
         return self.required.get(id(fn), (None, ()))[1]
 
-    def require(self, fn, requirements: tuple[Requirement, ...], exact: bool = True):
-        """Record what `fn` cannot be true without; `exact`: and nothing more."""
+    def require(self, fn, requirements: tuple[Requirement, ...]):
         if requirements:
             self.required[id(fn)] = (fn, requirements)
-            if exact:
-                self.exact[id(fn)] = fn
         return fn
+
+    def conjunction(self, fn, tests: tuple[Test, ...]):
+        """Record that `fn` is the conjunction of `tests`."""
+        self.tests[id(fn)] = (fn, tests)
+        return fn
+
+    def compared(self, fn, op: str, left, right):
+        """Record `fn` (`left op right`) as a `Test` when one side is a name or a function's
+        value and the other a literal."""
+        if isinstance(left, _Const) and op in ("==", "!="):
+            left, right = right, left
+        label = self.label_of(left)
+        if not label or not isinstance(right, _Const):
+            return fn
+        literal = right.value
+        if op == "==" and isinstance(literal, str):
+            return self.conjunction(fn, (Test(label, left, "in", frozenset((literal,))),))
+        return self.conjunction(fn, (Test(label, left, op, literal),))
 
     def decide(self, fn):
         """Mark `fn` as giving only True, False or UNKNOWN (an operator, not a bare name)."""
@@ -298,8 +375,10 @@ class _Parser:
         if len(parts) == 1:
             return fn, kind
         every = sum((self.requirements(part) for part in parts), ())
-        exact = all(id(part) in self.exact for part in parts)
-        return self.decide(self.require(_and(parts), every, exact)), kind
+        fn = self.decide(self.require(_and(parts), every))
+        if all(id(part) in self.tests for part in parts):
+            self.conjunction(fn, sum((self.tests[id(part)][1] for part in parts), ()))
+        return fn, kind
 
     def parse_not(self):
         if self.at("keyword", "not"):
@@ -308,7 +387,10 @@ class _Parser:
             operand, kind = self.parse_not()
             self.depth -= 1
             _need_bool(kind, "not", offset)
-            return self.decide(_not(operand)), "bool"
+            negated = self.decide(_not(operand))
+            if label := self.label_of(operand):
+                self.conjunction(negated, (Test(label, operand, "falsy"),))
+            return negated, "bool"
         return self.parse_comparison()
 
     def parse_comparison(self):
@@ -320,7 +402,7 @@ class _Parser:
             right, rkind = self.parse_primary()
             _check_compare(value, lkind, rkind, offset)
             self.check_values(left_info, self.last, offset)
-            test = _compare(value, left, right)
+            test = self.compared(_compare(value, left, right), value, left, right)
             if value == "==":
                 for name, const in ((left, right), (right, left)):
                     label = self.label_of(name)
@@ -335,23 +417,31 @@ class _Parser:
             label = self.label_of(left)
             if value == "in" and label and isinstance(right, _Const):
                 self.require(test, (Requirement(label, left, as_set(right.value)),))
+                self.conjunction(test, (Test(label, left, "in", as_set(right.value)),))
             elif value == "overlaps" and label and isinstance(right, _Const):
                 self.require(test, (Requirement(label, left, meets=as_set(right.value)),))
+                self.conjunction(test, (Test(label, left, "has", as_set(right.value)),))
             elif value == "contains" and label and isinstance(right, _Const):
                 self.require(test, (Requirement(label, left, meets=frozenset((right.value,))),))
+                self.conjunction(test, (Test(label, left, "has", frozenset((right.value,))),))
             elif value == "in" and isinstance(left, _Const) and (held := self.label_of(right)):
                 found = Requirement(held, right, meets=frozenset((left.value,)))
                 self.require(test, (found,))
+                self.conjunction(test, (Test(held, right, "has", frozenset((left.value,))),))
             return self.decide(test), "bool"
         if kind == "keyword" and value == "not" and self.tokens[self.index + 1][1] == "in":
             self.take()
             self.take()
             right, rkind = self.parse_primary()
             self.check_values(left_info, self.last, offset)
-            return self.decide(_not(_membership("in", left, lkind, right, rkind, offset))), "bool"
+            test = self.decide(_not(_membership("in", left, lkind, right, rkind, offset)))
+            if (label := self.label_of(left)) and isinstance(right, _Const):
+                self.conjunction(test, (Test(label, left, "not in", as_set(right.value)),))
+            return test, "bool"
         label = self.label_of(left)
         if label and lkind in ("bool", "any"):
             self.require(left, (Requirement(label, left),))
+            self.conjunction(left, (Test(label, left, "truthy"),))
         return left, lkind
 
     def check_values(self, left: tuple | None, right: tuple | None, offset: int) -> None:
@@ -647,6 +737,9 @@ def _ordered(op: str):
         return compare(a, b)
 
     return check
+
+
+_ORDERED = {op: _ordered(op) for op in ("<", "<=", ">", ">=")}
 
 
 def _equal(a: Any, b: Any) -> bool:
