@@ -62,7 +62,9 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
         for subject in subjects.get(kind, ()):
             probe = Probe(graph, subject)
             harm = None
-            seen: dict[str, Any] = {}
+            # values by the label a condition reads them by: its attributes and the facts
+            # worked out so far at once (a name's label is the name itself), others as read
+            seen: dict[str, Any] = dict(probe.facts)
             for index in screen.candidates(probe, seen):
                 risk, applies, check = checks[index]
                 scope_tests, tests = settles.get(index, _UNSETTLED)
@@ -166,11 +168,13 @@ class Screen:
 
     def candidates(self, probe: Probe, seen: dict[str, Any]) -> list[int]:
         """The positions, in order, of the risks whose indexed requirement this subject
-        meets, and of those without one. Each value read is left in `seen` by its name."""
+        meets, and of those without one. Values are read through `seen`, by label."""
         chosen = list(self.free)
         repeats = False  # a list meets several words of one risk: it is chosen more than once
         for label, read, truthy, among, meets in self.reads:
-            value = seen[label] = read(probe)
+            value = seen.get(label, _UNREAD)
+            if value is _UNREAD:
+                value = seen[label] = read(probe)
             if value is UNKNOWN:
                 continue
             if truthy and value:
@@ -202,6 +206,7 @@ class _Reads(NamedTuple):
 
 
 _UNSETTLED = (None, None)
+_UNREAD = object()
 
 
 def _trace(tests: tuple[Test, ...] | None, seen: dict[str, Any]) -> dict[str, Any]:
