@@ -715,8 +715,8 @@ def literal_atoms(kind: str):
 @given(st.data(), st.sampled_from(KINDS), st.integers(0, 2**32))
 def test_a_conjunction_of_tests_is_judged_as_its_closure_evaluates_it(data, kind, seed):
     """Where a condition is only names compared with literals, `judge` gives what the
-    closure gives, or None (open) where it is not true and an unknown value was read; the
-    names read for a true one are those the closure reads, in its order (the evidence)."""
+    closure gives, or None (open) where that is not true and `judge` read an unknown value;
+    the names read for a true one are those the closure reads, in its order (the evidence)."""
     scope = scope_for((kind,), vocabulary())
     names = sorted(n for n, value_kind in scope.names[""].items() if value_kind == "bool")
     part = st.one_of(*atoms((kind,), False), *literal_atoms(kind))
@@ -728,11 +728,12 @@ def test_a_conjunction_of_tests_is_judged_as_its_closure_evaluates_it(data, kind
     ctx = LaxContext(random.Random(seed), scope)
     outcome = condition.evaluate(ctx)
     values = dict(ctx.values)  # what the closure read, in its order
-    judged = judge(condition.tests, LaxContext(random.Random(seed), scope), {})
+    judging = LaxContext(random.Random(seed), scope)
+    judged = judge(condition.tests, judging, {})
     only_true = judge(condition.tests, LaxContext(random.Random(seed), scope), {}, only_true=True)
     assert only_true is (outcome is True), parts
     if judged is None:  # open: the engine evaluates the closure
-        assert outcome is not True and UNKNOWN in ctx.values.values(), parts
+        assert outcome is not True and UNKNOWN in judging.values.values(), parts
     else:
         assert judged is outcome, parts
     if outcome is True:
