@@ -12,7 +12,7 @@ import attrs
 from threatmodel.catalog import Catalog, Modifier, Risk
 from threatmodel.collector import no_cycle_collection
 from threatmodel.context import Context, Probe
-from threatmodel.expr import UNKNOWN, Test, as_set, judge
+from threatmodel.expr import UNKNOWN, UNREAD, Test, as_set, judge
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result
 from threatmodel.graph import Graph, Missing
 from threatmodel.model import Control, SystemModel
@@ -172,8 +172,8 @@ class Screen:
         chosen = list(self.free)
         repeats = False  # a list meets several words of one risk: it is chosen more than once
         for label, read, truthy, among, meets in self.reads:
-            value = seen.get(label, _UNREAD)
-            if value is _UNREAD:
+            value = seen.get(label, UNREAD)
+            if value is UNREAD:
                 value = seen[label] = read(probe)
             if value is UNKNOWN:
                 continue
@@ -206,7 +206,6 @@ class _Reads(NamedTuple):
 
 
 _UNSETTLED = (None, None)
-_UNREAD = object()
 
 
 def _trace(tests: tuple[Test, ...] | None, seen: dict[str, Any]) -> dict[str, Any]:

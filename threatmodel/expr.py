@@ -188,7 +188,7 @@ def compile_condition(text: str, scope: Scope) -> Condition:
     )
 
 
-_UNREAD = object()
+UNREAD = object()  # in a table of values read by label (`judge`): not read yet
 
 
 def judge(
@@ -203,8 +203,8 @@ def judge(
     true when every part is met."""
     unknown = unmet = False
     for label, read, op, literal in tests:
-        value = seen.get(label, _UNREAD)
-        if value is _UNREAD:
+        value = seen.get(label, UNREAD)
+        if value is UNREAD:
             value = seen[label] = read(ctx)
         if value is UNKNOWN:
             if only_true:
