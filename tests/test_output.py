@@ -448,6 +448,32 @@ class TestDecideUnderHostileConditions:
         assert f'    justification: "{why}"  # reviewed\n' in new
         assert "    owner: you\n" in new
 
+    @pytest.mark.parametrize(
+        "old",
+        [
+            '"a # b"',
+            "'a # b'",
+            '"x \\" # y"',
+            "[a, '# b']",
+            "{k: '# b'}",
+            '"' + "a #" * 20_000 + '"',
+        ],
+    )
+    def test_a_changed_quoted_value_leaves_nothing_of_itself_behind(self, old):
+        """Changing a field whose old value holds ' #' replaces the whole value and keeps only
+        the comment after it (the scan once started inside the quotes and kept '# b"' as a
+        comment)."""
+        from threatmodel.tracking import record_decision
+
+        text = (
+            f"decisions:\n  A-B-1@x:\n    status: accepted\n    justification: {old}  # reviewed\n"
+        )
+        new = record_decision(text, "d.yaml", "A-B-1@x", {"justification": "new"})
+        assert (
+            new
+            == "decisions:\n  A-B-1@x:\n    status: accepted\n    justification: new  # reviewed\n"
+        )
+
     def test_a_multi_line_model_name_stays_a_comment(self, tmp_path):
         """The header of a new decisions file names the model on one comment line."""
         model = tmp_path / "m\ndecisions:\n  X-Y-1@z: {status: accepted, justification: j}\n.yaml"

@@ -413,11 +413,7 @@ def _update_fields(
                 "write one field per line so it can be edited",
             )
         end = _span_end(lines, start, len(field_indent))
-        comment = (
-            _trailing_comment(lines[start], entry.val_pos[name].col, entry[name])
-            if end == start + 1
-            else ""
-        )
+        comment = _trailing_comment(lines[start]) if end == start + 1 else ""
         edits.append(
             (
                 start,
@@ -438,18 +434,20 @@ def _update_fields(
     return lines
 
 
-def _trailing_comment(line: str, value_col: int, value: Any) -> str:
-    """The ` # comment` after a one-line field's value, or '' (a '#' inside the value is not
-    a comment: YAML's scanner says where the value ends, in one pass over the line)."""
+def _trailing_comment(line: str) -> str:
+    """The ` # comment` after a one-line field (`key: value`), or '' (a '#' inside the
+    value, quoted or not, is not a comment: YAML's scanner reads the whole line, key and value,
+    in one pass and says where they end)."""
     import yaml
 
-    rest = line[value_col - 1 :].rstrip("\n")
+    text = line.rstrip("\n")
     try:
-        tokens = [t for t in yaml.scan(rest) if not isinstance(t, yaml.StreamEndToken)]
+        ends = (yaml.BlockEndToken, yaml.StreamEndToken)  # these end after the comment
+        tokens = [t for t in yaml.scan(text) if not isinstance(t, ends)]
     except yaml.YAMLError:
         return ""
     end = max((token.end_mark.index for token in tokens), default=0)
-    return rest[end:] if re.match(r"\s+#", rest[end:]) else ""
+    return text[end:] if re.match(r"\s+#", text[end:]) else ""
 
 
 def load_text_or_empty(text: str, display: str) -> Any:
