@@ -5,6 +5,8 @@ the template's place, nothing written), never a hang or an internal error."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import FIXTURES
@@ -85,6 +87,25 @@ def test_a_template_writing_too_much_is_stopped(tmp_path, capsys, monkeypatch):
     )
     assert (status, wrote) == (2, False)
     assert first == "mine.j2: template refused: the page is over 10,000 characters long"
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="the cap needs Linux")
+@pytest.mark.parametrize("double", ["ns.s + ns.s", "ns.s ~ ns.s", "[ns.s, ns.s]|join"])
+def test_a_template_growing_a_string_is_stopped(tmp_path, capsys, monkeypatch, double):
+    """Doubling a string 40 times (a terabyte) passes every check of an operation's size;
+    the memory cap stops it whatever the operation, and the process's limit is put back."""
+    import resource
+
+    monkeypatch.setattr(sandbox, "MAX_MEMORY_BYTES", 64 << 20)
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    text = (
+        '{% set ns = namespace(s="ab") %}{% for i in range(40) %}'
+        f"{{% set ns.s = {double} %}}{{% endfor %}}{{{{ ns.s|length }}}}"
+    )
+    status, first, wrote = analyze_with(tmp_path, capsys, text)
+    assert (status, wrote) == (2, False)
+    assert first == "mine.j2:1:1: template refused: it asked for more than 64 MiB of memory"
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
 
 
 def test_what_stays_in_bounds_still_renders(tmp_path, capsys):

@@ -3,9 +3,11 @@
 Jinja2's sandbox keeps a template away from Python's internals and caps `range()` at 100,000
 items; a template is still code we did not write, and could ask for a number of 100,000 digits
 (`10**100000`), a string of a billion characters (`"a" * 10**9`, `center(10**9)`,
-`"%999999999d" % 1`), endless recursion or nested loops. Here arithmetic that makes big values
-is refused before it runs, sizes passed to filters are capped, recursion stops at Python's
-limit, the page may be at most `MAX_OUTPUT_CHARS` long and rendering at most `SECONDS` long.
+`"%999999999d" % 1`), endless recursion or nested loops, or double a string in a loop. Here
+arithmetic that makes big values is refused before it runs, sizes passed to filters are capped,
+recursion stops at Python's limit, the page may be at most `MAX_OUTPUT_CHARS` long, rendering
+at most `SECONDS` long, and it may use at most `MAX_MEMORY_BYTES` more memory than the process
+had before it (on Linux; whatever the operation that asks for it: `+`, `~`, `join`, ...).
 Each refusal is a `TemplateRefused` (the caller reports it as bad input, exit 2).
 """
 
@@ -25,6 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 MAX_DIGITS = 4_300  # digits of a number (Python's own cap when turning an int into text)
 MAX_ITEMS = 1_000_000  # characters or items a repetition or a filter's size may ask for
 MAX_OUTPUT_CHARS = 256 * 1024 * 1024  # characters of the rendered page
+MAX_MEMORY_BYTES = 1024 * 1024 * 1024  # address space rendering may add (Linux)
 SECONDS = 60.0  # rendering time, where a timer can interrupt it (the main thread, not Windows)
 
 _BIG_WIDTH = re.compile(r"%[-#0 +]*(?:\d{7,}|\*)|%[-#0 +]*\d*\.(?:\d{7,}|\*)")
@@ -90,7 +93,7 @@ def render_bounded(chunks: Iterable[str]) -> str:
     """Join a template's output (`template.generate(...)`), within the time and size bounds."""
     out: list[str] = []
     size = 0
-    with _deadline(SECONDS):
+    with _deadline(SECONDS), _memory_cap(MAX_MEMORY_BYTES):
         try:
             for chunk in chunks:
                 size += len(chunk)
@@ -103,7 +106,8 @@ def render_bounded(chunks: Iterable[str]) -> str:
         except OverflowError as exc:  # range() past the sandbox's cap, float overflow
             raise TemplateRefused(str(exc)).with_traceback(exc.__traceback__) from None
         except MemoryError as exc:
-            raise TemplateRefused("out of memory").with_traceback(exc.__traceback__) from None
+            message = f"it asked for more than {MAX_MEMORY_BYTES >> 20:,} MiB of memory"
+            raise TemplateRefused(message).with_traceback(exc.__traceback__) from None
         except (ArithmeticError, ValueError, LookupError, AssertionError) as exc:  # {{ 1/0 }}
             message = f"{exc} ({type(exc).__name__})"
             raise TemplateRefused(message).with_traceback(exc.__traceback__) from None
@@ -150,6 +154,33 @@ def _format(original):
         return original(value, *args, **kwargs)
 
     return bounded
+
+
+@contextlib.contextmanager
+def _memory_cap(extra: int) -> Iterator[None]:
+    """In the block, the process's address space may grow by at most `extra` bytes: an
+    allocation past it raises MemoryError (Linux, where the size can be read; elsewhere no
+    cap). The limit it had is put back after the block, and a tighter one is kept."""
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            size = int(statm.read().split()[0]) * resource.getpagesize()
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError, IndexError):
+        yield
+        return
+    cap = size + extra
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY and soft <= cap:
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 @contextlib.contextmanager
