@@ -91,3 +91,31 @@ def test_decide_writes_into_the_model_keeping_comments(tmp_path):
     assert "# what the review decided" in after and "T-SEC-01@vault:" in after
     assert not (tmp_path / "small.decisions.yaml").exists()
     assert main(["validate", str(model), *CATALOG]) == 0
+
+
+def test_validate_refuses_what_analyze_refuses_in_the_decisions(tmp_path, capsys):
+    """`validate` reads the model's own decisions and the file beside it as `analyze` does:
+    a key ending in a newline, or a status that does not exist, is bad input at its place
+    in both, not 'ok' from one and exit 2 from the other."""
+    model = model_with_section(tmp_path)
+    text = model.read_text()
+    for bad, message in (
+        (
+            text.replace("T-SEC-01@profile-db:", '"T-SEC-01@profile-db\\n":'),
+            "a key is a finding id",
+        ),
+        (text.replace("status: accepted", "status: bogus"), "status"),
+    ):
+        model.write_text(bad)
+        for command in ("validate", "analyze"):
+            args = [command, str(model), *CATALOG]
+            status = main(args if command == "validate" else [*args, "-o", str(tmp_path / "o")])
+            err = capsys.readouterr().err
+            assert status == 2, (command, err)
+            assert err.startswith(f"{model}:") and message in err.splitlines()[0], err
+    model.write_text(text)
+    beside = tmp_path / "small.decisions.yaml"
+    model.write_text((FIXTURES / "models" / "small.yaml").read_text())
+    beside.write_text("decisions:\n  T-SEC-01@profile-db:\n    status: bogus\n")
+    assert main(["validate", str(model), *CATALOG]) == 2
+    assert capsys.readouterr().err.startswith(f"{beside}:3:")

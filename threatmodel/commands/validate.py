@@ -1,4 +1,5 @@
-"""`threatmodel validate MODEL`: report every problem in a model, write nothing."""
+"""`threatmodel validate MODEL`: report every problem in a model (its `decisions:` section or
+the decisions file beside it included, as `analyze` reads them), write nothing."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ def add_parser(sub) -> None:
     parser = sub.add_parser(
         "validate",
         help="check a model for problems",
-        description="Check a model against the vocabulary and catalogs.",
+        description="Check a model against the vocabulary and catalogs, and its review decisions "
+        "(its decisions: section or the decisions file beside it).",
     )
     parser.add_argument("model", help="the model YAML file")
     add_catalog_option(parser)
@@ -27,12 +29,14 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from threatmodel.render.escape import terminal
-    from threatmodel.run import read_model
+    from threatmodel.run import find_decisions, read_model
     from threatmodel.validate import validate
 
     catalog = load_catalog(args)
-    model = read_model(args.model, sources_from(args))
+    sources = sources_from(args)
+    model = read_model(args.model, sources)
     validate(model, catalog)
+    find_decisions(args.model, model, limits=sources.limits)  # refused as `analyze` refuses them
     print_warnings(model.warnings)
     print(
         f"{terminal(args.model)}: ok ({len(model.elements)} elements, {len(model.flows)} flows, "
