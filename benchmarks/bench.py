@@ -1,6 +1,9 @@
 """Benchmark: the whole path, from YAML to every report, on synthetic models of any size.
 
-    python benchmarks/bench.py [--sizes 100,1000,10000,50000] [--catalog PATH ...]
+    python benchmarks/bench.py [--sizes 100,1000,10000,50000] [--sparse] [--catalog PATH ...]
+
+`--sparse`: the sparse synthetic models (`synth.py N --sparse`: no optional attributes, so
+most findings stay undecided and become questions) instead of the dense ones.
 
 Each size runs in a fresh process, so peak memory (RSS) is per size. Columns, in seconds:
   yaml_floor  a bare yaml.load of the file with PyYAML's C loader: the floor nothing beats
@@ -38,7 +41,9 @@ def timed(function, *args, **kwargs):
     return value, time.perf_counter() - start
 
 
-def measure(size: int, catalogs: list[str], shipped: bool, max_diagram: int) -> dict:
+def measure(
+    size: int, catalogs: list[str], shipped: bool, max_diagram: int, sparse: bool = False
+) -> dict:
     import gc
 
     import yaml
@@ -52,7 +57,9 @@ def measure(size: int, catalogs: list[str], shipped: bool, max_diagram: int) -> 
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.yaml"
-        path.write_text(yaml.safe_dump(generate(size), sort_keys=False), encoding="utf-8")
+        path.write_text(
+            yaml.safe_dump(generate(size, sparse=sparse), sort_keys=False), encoding="utf-8"
+        )
         row: dict = {"elements": size, "mb": round(path.stat().st_size / 1e6, 1)}
         gc.collect()
         _, row["yaml_floor"] = timed(
@@ -107,10 +114,12 @@ def main() -> None:
     parser.add_argument("--catalog", action="append", default=[])
     parser.add_argument("--no-shipped", action="store_true", help="only the --catalog risks")
     parser.add_argument("--max-diagram", type=int, default=2000)
+    parser.add_argument("--sparse", action="store_true", help="the sparse synthetic models")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure(args.one, args.catalog, not args.no_shipped, args.max_diagram)))
+        shipped, sparse = not args.no_shipped, args.sparse
+        print(json.dumps(measure(args.one, args.catalog, shipped, args.max_diagram, sparse)))
         return
     columns = [
         "elements",
@@ -140,6 +149,8 @@ def main() -> None:
         ] + [f"--catalog={c}" for c in args.catalog]
         if args.no_shipped:
             command.append("--no-shipped")
+        if args.sparse:
+            command.append("--sparse")
         out = subprocess.run(
             command,
             capture_output=True,
