@@ -12,7 +12,7 @@ import attrs
 from threatmodel.catalog import Catalog, Modifier, Risk
 from threatmodel.collector import no_cycle_collection
 from threatmodel.context import Context, Probe
-from threatmodel.expr import UNKNOWN, UNREAD, Condition, Test, as_set, judge
+from threatmodel.expr import UNKNOWN, UNREAD, Condition, Test, as_set, evidence, judge
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result
 from threatmodel.graph import Graph, Missing
 from threatmodel.model import Control, SystemModel
@@ -209,9 +209,8 @@ _UNSETTLED = (None, None)
 
 
 def _trace(tests: tuple[Test, ...] | None, seen: dict[str, Any]) -> dict[str, Any]:
-    """The evidence of conjunction `tests` that `judge` found true (every value read, known),
-    as a `Context` evaluating it records it: each name once, in the order it reads them."""
-    return {} if tests is None else {test.label: seen[test.label] for test in tests}
+    """The evidence of conjunction `tests` that `judge` found true (`expr.evidence`)."""
+    return {} if tests is None else evidence(tests, seen)
 
 
 def _tuples(index: dict[Any, list[int]]) -> dict[Any, tuple[int, ...]]:
