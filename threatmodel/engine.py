@@ -115,8 +115,9 @@ class Screen:
     indexed is the most telling: a test of values (`type in [...]`, `categories contains
     'audio'`) before a truthy one, and the rarer name first (`personal_data` opens half the
     scopes and rules out few). A risk without a requirement is always probed; all are probed
-    in catalog order. A scope or condition that only compares names with literals is not
-    evaluated where its `Condition.tests` settle it (`expr.judge`): `settles` has, by
+    in catalog order. A scope or condition that only compares names with literals (alone
+    or in disjunctions) is not evaluated where its `Condition.tests` settle it
+    (`expr.judge`): `settles` has, by
     position, the tests of each risk's scope and condition (None: evaluate it)."""
 
     free: tuple[int, ...]

@@ -109,8 +109,9 @@ class Test(NamedTuple):
 class Condition:
     """A compiled condition: call `evaluate(ctx)` for True, False or UNKNOWN. `requires`
     lists tests it cannot be true without, leftmost first (see `Requirement`). `tests`, when
-    not None, are the conjuncts of a condition that is only names compared with literals
-    (`personal_data and type in [...] and minimised == false`), which `judge` decides."""
+    not None, are the conjuncts of a condition that is only names compared with literals,
+    alone or in disjunctions (`personal_data and type in [...] and (bulk or sale)`), which
+    `judge` decides."""
 
     text: str
     names: tuple[str, ...]
