@@ -12,7 +12,7 @@ import attrs
 from threatmodel.catalog import Catalog, Modifier, Risk
 from threatmodel.collector import no_cycle_collection
 from threatmodel.context import Context, Probe
-from threatmodel.expr import UNKNOWN, UNREAD, Condition, Test, as_set, evidence, judge
+from threatmodel.expr import UNKNOWN, UNREAD, Test, as_set, judge
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result
 from threatmodel.graph import Graph, Missing
 from threatmodel.model import Control, SystemModel
@@ -91,7 +91,7 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
                 if outcome is True and risk.scope is not None:
                     trace = {**_scope_trace(risk, probe, scope_tests, seen), **trace}
                 finding = _finding(
-                    risk, probe, seen, outcome, trace, missing, catalog, controls, harm, shared
+                    risk, probe, outcome, trace, missing, catalog, controls, harm, shared
                 )
                 (findings if finding.confirmed else undecided).append(finding)
             if max_findings is not None and len(findings) + len(undecided) > max_findings:
@@ -115,9 +115,8 @@ class Screen:
     indexed is the most telling: a test of values (`type in [...]`, `categories contains
     'audio'`) before a truthy one, and the rarer name first (`personal_data` opens half the
     scopes and rules out few). A risk without a requirement is always probed; all are probed
-    in catalog order. A scope or condition that only compares names with literals (alone
-    or in disjunctions) is not evaluated where its `Condition.tests` settle it
-    (`expr.judge`): `settles` has, by
+    in catalog order. A scope or condition that only compares names with literals is not
+    evaluated where its `Condition.tests` settle it (`expr.judge`): `settles` has, by
     position, the tests of each risk's scope and condition (None: evaluate it)."""
 
     free: tuple[int, ...]
@@ -210,8 +209,9 @@ _UNSETTLED = (None, None)
 
 
 def _trace(tests: tuple[Test, ...] | None, seen: dict[str, Any]) -> dict[str, Any]:
-    """The evidence of conjunction `tests` that `judge` found true (`expr.evidence`)."""
-    return {} if tests is None else evidence(tests, seen)
+    """The evidence of conjunction `tests` that `judge` found true (every value read, known),
+    as a `Context` evaluating it records it: each name once, in the order it reads them."""
+    return {} if tests is None else {test.label: seen[test.label] for test in tests}
 
 
 def _tuples(index: dict[Any, list[int]]) -> dict[Any, tuple[int, ...]]:
@@ -280,7 +280,6 @@ def controls_in_place(model: SystemModel, graph: Graph) -> dict[str, dict[str, A
 def _finding(
     risk: Risk,
     probe: Probe,
-    seen: dict[str, Any],
     outcome: Any,
     trace: dict[str, Any],
     missing: tuple[Missing, ...],
@@ -290,8 +289,7 @@ def _finding(
     shared: dict[tuple, tuple],
 ) -> Finding:
     """The finding of a risk in scope whose condition came out `outcome` (true or unknown)
-    on the probe's subject, looking at `trace` and lacking `missing` (values read through
-    `seen`, by label, as in `_analyze`).
+    on the probe's subject, looking at `trace` and lacking `missing`.
 
     A confirmed finding's evidence (`trace`) is what made the scope true, then what the
     condition looked at, then each modifier's own. An undecided one (there are thousands in
@@ -300,11 +298,11 @@ def _finding(
     without tracing the scope and modifiers again. `shared` keeps, by risk and the modifiers
     that apply, the scores of findings without controls in place (evidence does not change a
     score) and the modifiers of undecided ones."""
-    subject = probe.subject
+    graph, subject = probe.graph, probe.subject
     confirmed = outcome is True
     in_place = controls.get(subject.id, _NONE)
     applying = (
-        tuple([i for i, m in enumerate(risk.modifiers) if _holds(m.condition, probe, seen)])
+        tuple([i for i, m in enumerate(risk.modifiers) if m.condition.fn(probe) is True])
         if risk.modifiers
         else ()
     )
@@ -317,7 +315,7 @@ def _finding(
     modifiers, applied, recommended, scored = known
     if confirmed and applying:
         modifiers = tuple(
-            _applied(m, _modifier_evidence(m, probe, seen))
+            _applied(m, _modifier_evidence(m, graph, subject))
             for m in (risk.modifiers[i] for i in applying)
         )
     likelihood, impact, value, severity = scored
@@ -371,21 +369,9 @@ def _applied(modifier: Modifier, evidence: tuple[tuple[str, Any], ...]) -> Appli
     )
 
 
-def _holds(condition: Condition, probe: Probe, seen: dict[str, Any]) -> bool:
-    """Whether a modifier's condition is true on the probe's subject: settled by its tests
-    where it has them (`expr.judge`, values read through `seen`), else evaluated."""
-    if condition.tests is not None:
-        return judge(condition.tests, probe, seen, only_true=True)
-    return condition.fn(probe) is True
-
-
-def _modifier_evidence(modifier: Modifier, probe: Probe, seen: dict[str, Any]) -> tuple:
-    """What a modifier that applies looked at on the probe's subject: its tests' values
-    (`_trace`), or what evaluating it again, tracing, records."""
-    tests = modifier.condition.tests
-    if tests is not None:
-        return _evidence(_trace(tests, seen))
-    traced = Context(probe.graph, probe.subject)
+def _modifier_evidence(modifier: Modifier, graph: Graph, subject: Any) -> tuple:
+    """What a modifier that applies looked at on a subject."""
+    traced = Context(graph, subject)
     modifier.condition.evaluate(traced)
     return _evidence(traced.trace)
 

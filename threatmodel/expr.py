@@ -96,8 +96,7 @@ class Test(NamedTuple):
     """One name compared with a literal (`judge` reads it): `op` is 'truthy' (a bare name),
     'falsy' (`not name`), 'in' (`name in [...]`, `name == 'text'`), 'not in', 'has'
     (`contains`, `overlaps`, `'word' in name`; `literal` is a set), '==' or '!=' (another
-    literal), or an order ('<', '<=', '>', '>='). With 'any', a disjunction `a or b or ...`
-    of such tests, one each: `literal` holds them, and `label` and `read` are unused."""
+    literal), or an order ('<', '<=', '>', '>=')."""
 
     label: str
     read: Callable[[Any], Any]
@@ -109,9 +108,8 @@ class Test(NamedTuple):
 class Condition:
     """A compiled condition: call `evaluate(ctx)` for True, False or UNKNOWN. `requires`
     lists tests it cannot be true without, leftmost first (see `Requirement`). `tests`, when
-    not None, are the conjuncts of a condition that is only names compared with literals,
-    alone or in disjunctions (`personal_data and type in [...] and (bulk or sale)`), which
-    `judge` decides."""
+    not None, are the conjuncts of a condition that is only names compared with literals
+    (`personal_data and type in [...] and minimised == false`), which `judge` decides."""
 
     text: str
     names: tuple[str, ...]
@@ -191,7 +189,6 @@ def compile_condition(text: str, scope: Scope) -> Condition:
 
 
 UNREAD = object()  # in a table of values read by label (`judge`): not read yet
-_TRUTHY = frozenset(("truthy", "any"))  # tests whose value is the part itself (`judge`)
 
 
 def judge(
@@ -206,12 +203,9 @@ def judge(
     true when every part is met."""
     unknown = unmet = False
     for label, read, op, literal in tests:
-        if op == "any":
-            value = _some(literal, ctx, seen)
-        else:
-            value = seen.get(label, UNREAD)
-            if value is UNREAD:
-                value = seen[label] = read(ctx)
+        value = seen.get(label, UNREAD)
+        if value is UNREAD:
+            value = seen[label] = read(ctx)
         if value is UNKNOWN:
             if only_true:
                 return False
@@ -221,7 +215,7 @@ def judge(
             met = value in literal
         elif op == "has":
             met = not literal.isdisjoint(as_set(value))
-        elif op in _TRUTHY:  # the value is the part itself: only false and null end it
+        elif op == "truthy":  # the value itself is the part: only false and null end it
             if value is None or value is False:
                 return False
             unmet = unmet or not value
@@ -241,56 +235,6 @@ def judge(
     if unknown:
         return None
     return not unmet
-
-
-def _some(tests: tuple[Test, ...], ctx: Any, seen: dict[str, Any], read: list | None = None):
-    """What the disjunction of `tests` gives, as `_or` gives it, reading through `seen`: true
-    as soon as a part is true (no further part is read), else unknown if a part was, else
-    false. `read`, when given, collects the tests read, in order."""
-    a = _part(tests[0], ctx, seen, read)
-    for test in tests[1:]:
-        if a is True:
-            return True
-        b = _part(test, ctx, seen, read)
-        if b is True:
-            return True
-        a = UNKNOWN if a is UNKNOWN or b is UNKNOWN else bool(a) or bool(b)
-    return a
-
-
-def _part(test: Test, ctx: Any, seen: dict[str, Any], read: list | None) -> Any:
-    """A part of a disjunction as its closure gives it: a bare name's value itself, else
-    True, False or UNKNOWN."""
-    if read is not None:
-        read.append(test)
-    if test.op != "truthy":
-        verdict = judge((test,), ctx, seen)
-        return UNKNOWN if verdict is None else verdict
-    value = seen.get(test.label, UNREAD)
-    if value is UNREAD:
-        value = seen[test.label] = test.read(ctx)
-    return value
-
-
-def evidence(
-    tests: tuple[Test, ...], seen: dict[str, Any], trace: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The evidence of conjunction `tests` that `judge` found true (so every value it read is
-    in `seen`), as a tracing `Context` records it: each known value read, once, in the
-    order read (a disjunction is read only up to its first true part)."""
-    trace = {} if trace is None else trace
-    for test in tests:
-        if test.op == "any":
-            read: list[Test] = []
-            _some(test.literal, None, seen, read)  # read again, from `seen` alone
-            evidence(tuple(read), seen, trace)
-        elif (value := seen[test.label]) is not UNKNOWN:
-            trace.setdefault(test.label, value)
-    return trace
-
-
-def _unread(ctx: Any) -> Any:  # pragma: no cover - a disjunction's parts are read instead
-    raise AssertionError("a disjunction of tests is not read by one label")
 
 
 def _truth(fn):
@@ -416,12 +360,7 @@ class _Parser:
         self.depth -= 1
         if len(parts) == 1:
             return fn, kind
-        disjunction = self.decide(_or(parts))
-        singles = [self.tests.get(id(part), (None, ()))[1] for part in parts]
-        if all(len(tests) == 1 for tests in singles):
-            either = tuple(tests[0] for tests in singles)
-            self.conjunction(disjunction, (Test("", _unread, "any", either),))
-        return disjunction, kind
+        return self.decide(_or(parts)), kind
 
     def parse_and(self):
         fn, kind = self.parse_not()
