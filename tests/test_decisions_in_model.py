@@ -119,3 +119,6 @@ def test_validate_refuses_what_analyze_refuses_in_the_decisions(tmp_path, capsys
     beside.write_text("decisions:\n  T-SEC-01@profile-db:\n    status: bogus\n")
     assert main(["validate", str(model), *CATALOG]) == 2
     assert capsys.readouterr().err.startswith(f"{beside}:3:")
+    named = tmp_path / "reviewed.yaml"  # --decisions names another file, as for analyze
+    named.write_text("decisions:\n  T-SEC-01@profile-db:\n    status: open\n")
+    assert main(["validate", str(model), *CATALOG, "--decisions", str(named)]) == 0

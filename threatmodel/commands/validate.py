@@ -22,6 +22,12 @@ def add_parser(sub) -> None:
         "(its decisions: section or the decisions file beside it).",
     )
     parser.add_argument("model", help="the model YAML file")
+    parser.add_argument(
+        "--decisions",
+        metavar="FILE",
+        help="review decisions to check (default: <model>.decisions.yaml beside the model, "
+        "when it exists, else the model's decisions: section), as analyze reads them",
+    )
     add_catalog_option(parser)
     add_input_option(parser)
     parser.set_defaults(run=run)
@@ -36,8 +42,10 @@ def run(args: argparse.Namespace) -> int:
     sources = sources_from(args)
     model = read_model(args.model, sources)
     validate(model, catalog)
-    find_decisions(args.model, model, limits=sources.limits)  # refused as `analyze` refuses them
+    decisions = find_decisions(args.model, model, args.decisions, sources.limits)
     print_warnings(model.warnings)
+    if decisions is not None:
+        print_warnings(decisions.warnings)
     print(
         f"{terminal(args.model)}: ok ({len(model.elements)} elements, {len(model.flows)} flows, "
         f"{len(model.boundaries)} boundaries, {len(model.data)} data assets)"

@@ -93,7 +93,7 @@ def render_bounded(chunks: Iterable[str]) -> str:
     """Join a template's output (`template.generate(...)`), within the time and size bounds."""
     out: list[str] = []
     size = 0
-    with _deadline(SECONDS), _memory_cap(MAX_MEMORY_BYTES):
+    with _memory_cap(MAX_MEMORY_BYTES), _deadline(SECONDS):  # no alarm while the cap moves
         try:
             for chunk in chunks:
                 size += len(chunk)
@@ -156,31 +156,56 @@ def _format(original):
     return bounded
 
 
+class _Cap:
+    """The address-space limit shared by the renders running at once (threads of a library
+    caller): set by the first, put back by the last (the limit is the process's, not a
+    thread's)."""
+
+    lock = threading.Lock()
+    inside = 0  # renders in the block
+    before: tuple[int, int] | None = None  # the limit to put back, if it was lowered
+
+
 @contextlib.contextmanager
 def _memory_cap(extra: int) -> Iterator[None]:
-    """In the block, the process's address space may grow by at most `extra` bytes: an
-    allocation past it raises MemoryError (Linux, where the size can be read; elsewhere no
-    cap). The limit it had is put back after the block, and a tighter one is kept."""
+    """In the block, the process's address space may grow by at most `extra` bytes past its
+    size when the first of the renders running at once began: an allocation past it raises
+    MemoryError (Linux, where the size can be read; elsewhere no cap). A tighter limit is
+    kept; the one the process had is put back when the last render ends. While it holds, any
+    thread of the process that allocates past it gets MemoryError too."""
     try:
         import resource
-
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            size = int(statm.read().split()[0]) * resource.getpagesize()
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    except (ImportError, OSError, ValueError, IndexError):
+    except ImportError:
         yield
         return
-    cap = size + extra
-    if hard != resource.RLIM_INFINITY:
-        cap = min(cap, hard)
-    if soft != resource.RLIM_INFINITY and soft <= cap:
-        yield
-        return
-    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    with _Cap.lock:
+        if _Cap.inside == 0:
+            _Cap.before = _lower(resource, extra)
+        _Cap.inside += 1
     try:
         yield
     finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        with _Cap.lock:
+            _Cap.inside -= 1
+            if _Cap.inside == 0 and _Cap.before is not None:
+                resource.setrlimit(resource.RLIMIT_AS, _Cap.before)
+                _Cap.before = None
+
+
+def _lower(resource: Any, extra: int) -> tuple[int, int] | None:
+    """Lower RLIMIT_AS to the address space in use plus `extra` bytes; the limit it had, or
+    None where it was already that tight or the size cannot be read."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            size = int(statm.read().split()[0]) * resource.getpagesize()
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (OSError, ValueError, IndexError):
+        return None
+    cap = size + extra if hard == resource.RLIM_INFINITY else min(size + extra, hard)
+    if soft != resource.RLIM_INFINITY and soft <= cap:
+        return None
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    return soft, hard
 
 
 @contextlib.contextmanager
