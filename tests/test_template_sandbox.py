@@ -17,12 +17,12 @@ MODEL = FIXTURES / "models" / "small.yaml"
 CATALOG = ["--no-shipped", "--catalog", str(FIXTURES / "catalog")]
 
 
-def analyze_with(tmp_path, capsys, text: str) -> tuple[int, str, bool]:
+def analyze_with(tmp_path, capsys, text: str, *more: str) -> tuple[int, str, bool]:
     template = tmp_path / "mine.j2"
     template.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     args = ["analyze", str(MODEL), *CATALOG, "--format", "html", "--template", str(template)]
-    status = main([*args, "-o", str(out), "--quiet"])
+    status = main([*args, *more, "-o", str(out), "--quiet"])
     err = capsys.readouterr().err.replace(str(template), "mine.j2")
     return status, err.splitlines()[0] if err else "", out.exists() and any(out.iterdir())
 
@@ -68,16 +68,25 @@ def test_a_template_asking_too_much_is_refused(tmp_path, capsys, text, message):
     assert (status, first, wrote) == (2, message, False)
 
 
-def test_a_template_that_loops_for_ever_is_stopped(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(sandbox, "SECONDS", 1.0)
+def test_a_template_that_loops_for_ever_is_stopped(tmp_path, capsys):
+    """Stopped after --template-timeout seconds (8 by default, `sandbox.SECONDS`)."""
     loop = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
-    status, first, wrote = analyze_with(tmp_path, capsys, loop)
+    status, first, wrote = analyze_with(tmp_path, capsys, loop, "--template-timeout", "1")
     # the timer stops whatever runs: the template's own line (its position) or our loop
     assert first in (
         "mine.j2: template refused: rendering took over 1 seconds",
         "mine.j2:1:1: template refused: rendering took over 1 seconds",
     )
     assert (status, wrote) == (2, False)
+
+
+def test_a_template_timeout_that_is_not_positive_is_bad_input(tmp_path, capsys):
+    status, first, wrote = analyze_with(tmp_path, capsys, "x", "--template-timeout", "0")
+    assert (status, first, wrote) == (
+        2,
+        "--template-timeout: --template-timeout must be positive, not 0",
+        False,
+    )
 
 
 def test_a_template_writing_too_much_is_stopped(tmp_path, capsys, monkeypatch):

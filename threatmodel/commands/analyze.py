@@ -69,6 +69,14 @@ def add_parser(sub) -> None:
         "'report.html.j2' and override its blocks)",
     )
     parser.add_argument(
+        "--template-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=None,
+        help="time a --template may take to render (default 8); past it the run stops with "
+        "exit 2 and writes nothing",
+    )
+    parser.add_argument(
         "--diagram-timeout",
         metavar="SECONDS",
         type=float,
@@ -121,15 +129,20 @@ def run(args: argparse.Namespace) -> int:
                 )
             ]
         )
-    if not args.diagram_timeout > 0:
-        raise ThreatModelError(
-            [
-                Problem(
-                    message=f"--diagram-timeout must be positive, not {args.diagram_timeout:g}",
-                    pos=Position(file="--diagram-timeout"),
-                )
-            ]
-        )
+    timeouts = {
+        "--diagram-timeout": args.diagram_timeout,
+        "--template-timeout": args.template_timeout,
+    }
+    for option, seconds in timeouts.items():
+        if seconds is not None and not seconds > 0:
+            raise ThreatModelError(
+                [
+                    Problem(
+                        message=f"{option} must be positive, not {seconds:g}",
+                        pos=Position(file=option),
+                    )
+                ]
+            )
     single = len(args.model) == 1 and not Path(args.model[0]).is_dir()
     options = Options(
         sources=sources_from(args),
@@ -140,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
         render=RenderOptions(
             template=args.template,
             diagram_timeout=args.diagram_timeout,
+            template_timeout=args.template_timeout,
             processes=(args.jobs or default_jobs()) if single else 1,  # else: models at once
         ),
     )

@@ -32,6 +32,7 @@ class RenderOptions:
 
     template: str | None = None  # a user's Jinja2 template for the HTML report
     diagram_timeout: float = 300.0  # seconds graphviz may take for one diagram
+    template_timeout: float | None = None  # seconds `template` may take (None: sandbox.SECONDS)
     # the run's default diagrams, drawn once before the reports that show or mention them
     drawings: tuple[Drawing, ...] = ()
     # processes that may render at once: from 2, a forked child and this process take the

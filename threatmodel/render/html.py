@@ -56,7 +56,7 @@ def render_pieces(report: Report, options: RenderOptions = RenderOptions()) -> P
         if template is None:
             values = context(report, options)
             return Pieces(lambda: page.generate(**values))
-        return render_bounded(page.generate(**context(report, options)))
+        return render_bounded(page.generate(**context(report, options)), options.template_timeout)
     except jinja2.TemplateSyntaxError as exc:
         raise ThreatModelError(
             [

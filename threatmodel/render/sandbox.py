@@ -6,7 +6,7 @@ items; a template is still code we did not write, and could ask for a number of 
 `"%999999999d" % 1`), endless recursion or nested loops, or double a string in a loop. Here
 arithmetic that makes big values is refused before it runs, sizes passed to filters are capped,
 recursion stops at Python's limit, the page may be at most `MAX_OUTPUT_CHARS` long, rendering
-at most `SECONDS` long, and it may use at most `MAX_MEMORY_BYTES` more memory than the process
+at most `SECONDS` long unless the caller gives another budget, and it may use at most `MAX_MEMORY_BYTES` more memory than the process
 had before it (on Linux; whatever the operation that asks for it: `+`, `~`, `join`, ...).
 Each refusal is a `TemplateRefused` (the caller reports it as bad input, exit 2).
 """
@@ -28,7 +28,8 @@ MAX_DIGITS = 4_300  # digits of a number (Python's own cap when turning an int i
 MAX_ITEMS = 1_000_000  # characters or items a repetition or a filter's size may ask for
 MAX_OUTPUT_CHARS = 256 * 1024 * 1024  # characters of the rendered page
 MAX_MEMORY_BYTES = 1024 * 1024 * 1024  # address space rendering may add (Linux)
-SECONDS = 60.0  # rendering time, where a timer can interrupt it (the main thread, not Windows)
+SECONDS = 8.0  # rendering time (a run with a runaway template ends within 10 s), where a timer
+# can interrupt it (the main thread, not Windows)
 
 _BIG_WIDTH = re.compile(r"%[-#0 +]*(?:\d{7,}|\*)|%[-#0 +]*\d*\.(?:\d{7,}|\*)")
 
@@ -89,11 +90,13 @@ def bound_filters(env: Environment) -> None:
     env.globals.pop("lipsum", None)  # lipsum(n) builds n paragraphs
 
 
-def render_bounded(chunks: Iterable[str]) -> str:
-    """Join a template's output (`template.generate(...)`), within the time and size bounds."""
+def render_bounded(chunks: Iterable[str], seconds: float | None = None) -> str:
+    """Join a template's output (`template.generate(...)`), within the size bounds and
+    `seconds` (None: `SECONDS`)."""
     out: list[str] = []
     size = 0
-    with _memory_cap(MAX_MEMORY_BYTES), _deadline(SECONDS):  # no alarm while the cap moves
+    budget = SECONDS if seconds is None else seconds
+    with _memory_cap(MAX_MEMORY_BYTES), _deadline(budget):  # no alarm while the cap moves
         try:
             for chunk in chunks:
                 size += len(chunk)
