@@ -284,6 +284,17 @@ class _Parser:
         self.tests[id(fn)] = (fn, tests)
         return fn
 
+    def tested(self, fn, test: Test):
+        """Record `fn` as the single `test`, and the requirement that test makes: a truthy
+        name, one of some values (`in`), or a list holding one of some words (`has`)."""
+        if test.op == "truthy":
+            self.require(fn, (Requirement(test.label, test.read),))
+        elif test.op == "in":
+            self.require(fn, (Requirement(test.label, test.read, among=test.literal),))
+        elif test.op == "has":
+            self.require(fn, (Requirement(test.label, test.read, meets=test.literal),))
+        return self.conjunction(fn, (test,))
+
     def compared(self, fn, op: str, left, right):
         """Record `fn` (`left op right`) as a `Test` when one side is a name or a function's
         value and the other a literal."""
@@ -294,8 +305,8 @@ class _Parser:
             return fn
         literal = right.value
         if op == "==" and isinstance(literal, str):
-            return self.conjunction(fn, (Test(label, left, "in", frozenset((literal,))),))
-        return self.conjunction(fn, (Test(label, left, op, literal),))
+            return self.tested(fn, Test(label, left, "in", frozenset((literal,))))
+        return self.tested(fn, Test(label, left, op, literal))
 
     def decide(self, fn):
         """Mark `fn` as giving only True, False or UNKNOWN (an operator, not a bare name)."""
@@ -389,7 +400,7 @@ class _Parser:
             _need_bool(kind, "not", offset)
             negated = self.decide(_not(operand))
             if label := self.label_of(operand):
-                self.conjunction(negated, (Test(label, operand, "falsy"),))
+                self.tested(negated, Test(label, operand, "falsy"))
             return negated, "bool"
         return self.parse_comparison()
 
@@ -403,11 +414,6 @@ class _Parser:
             _check_compare(value, lkind, rkind, offset)
             self.check_values(left_info, self.last, offset)
             test = self.compared(_compare(value, left, right), value, left, right)
-            if value == "==":
-                for name, const in ((left, right), (right, left)):
-                    label = self.label_of(name)
-                    if label and isinstance(const, _Const) and isinstance(const.value, str):
-                        self.require(test, (Requirement(label, name, frozenset((const.value,))),))
             return self.decide(test), "bool"
         if kind == "keyword" and value in ("in", "contains", "overlaps"):
             self.take()
@@ -416,18 +422,13 @@ class _Parser:
             test = _membership(value, left, lkind, right, rkind, offset)
             label = self.label_of(left)
             if value == "in" and label and isinstance(right, _Const):
-                self.require(test, (Requirement(label, left, as_set(right.value)),))
-                self.conjunction(test, (Test(label, left, "in", as_set(right.value)),))
+                self.tested(test, Test(label, left, "in", as_set(right.value)))
             elif value == "overlaps" and label and isinstance(right, _Const):
-                self.require(test, (Requirement(label, left, meets=as_set(right.value)),))
-                self.conjunction(test, (Test(label, left, "has", as_set(right.value)),))
+                self.tested(test, Test(label, left, "has", as_set(right.value)))
             elif value == "contains" and label and isinstance(right, _Const):
-                self.require(test, (Requirement(label, left, meets=frozenset((right.value,))),))
-                self.conjunction(test, (Test(label, left, "has", frozenset((right.value,))),))
+                self.tested(test, Test(label, left, "has", frozenset((right.value,))))
             elif value == "in" and isinstance(left, _Const) and (held := self.label_of(right)):
-                found = Requirement(held, right, meets=frozenset((left.value,)))
-                self.require(test, (found,))
-                self.conjunction(test, (Test(held, right, "has", frozenset((left.value,))),))
+                self.tested(test, Test(held, right, "has", frozenset((left.value,))))
             return self.decide(test), "bool"
         if kind == "keyword" and value == "not" and self.tokens[self.index + 1][1] == "in":
             self.take()
@@ -436,12 +437,11 @@ class _Parser:
             self.check_values(left_info, self.last, offset)
             test = self.decide(_not(_membership("in", left, lkind, right, rkind, offset)))
             if (label := self.label_of(left)) and isinstance(right, _Const):
-                self.conjunction(test, (Test(label, left, "not in", as_set(right.value)),))
+                self.tested(test, Test(label, left, "not in", as_set(right.value)))
             return test, "bool"
         label = self.label_of(left)
         if label and lkind in ("bool", "any"):
-            self.require(left, (Requirement(label, left),))
-            self.conjunction(left, (Test(label, left, "truthy"),))
+            self.tested(left, Test(label, left, "truthy"))
         return left, lkind
 
     def check_values(self, left: tuple | None, right: tuple | None, offset: int) -> None:
