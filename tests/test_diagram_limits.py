@@ -202,6 +202,22 @@ def test_a_budget_that_is_not_positive_is_refused(tmp_path, capsys, value):
     assert "--diagram-timeout" in capsys.readouterr().err and not out.exists()
 
 
+@pytest.mark.parametrize("value", ["inf", "1e300", "604801"])
+@pytest.mark.parametrize(
+    "command, option",
+    [("analyze", "--diagram-timeout"), ("analyze", "--template-timeout"), ("diagram", "--timeout")],
+)
+def test_a_budget_past_a_week_is_refused(tmp_path, capsys, command, option, value):
+    """Found after the fact: inf or 1e300 overflowed the timer, an internal error (exit 3)."""
+    from threatmodel.cli import main
+
+    out = tmp_path / ("out" if command == "analyze" else "out.svg")
+    assert main([command, str(EXAMPLE), "-o", str(out), f"{option}={value}"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.startswith(f"{option}: {option} must be at most 604,800 seconds (a week)")
+    assert not out.exists()
+
+
 def test_a_large_model_writes_every_default_output(tmp_path, capsys):
     """Issue 16.1: with the default formats, `dot` drew the data map of a large model for
     minutes and the run wrote nothing; now a view over 150 nodes is summarised and every file

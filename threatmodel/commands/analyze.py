@@ -13,6 +13,7 @@ from threatmodel.commands.common import (
     parse_today,
     print_warnings,
     sources_from,
+    timeout_problem,
 )
 
 
@@ -129,20 +130,12 @@ def run(args: argparse.Namespace) -> int:
                 )
             ]
         )
-    timeouts = {
-        "--diagram-timeout": args.diagram_timeout,
-        "--template-timeout": args.template_timeout,
-    }
-    for option, seconds in timeouts.items():
-        if seconds is not None and not seconds > 0:
-            raise ThreatModelError(
-                [
-                    Problem(
-                        message=f"{option} must be positive, not {seconds:g}",
-                        pos=Position(file=option),
-                    )
-                ]
-            )
+    for option, seconds in (
+        ("--diagram-timeout", args.diagram_timeout),
+        ("--template-timeout", args.template_timeout),
+    ):
+        if problem := timeout_problem(option, seconds):
+            raise ThreatModelError([Problem(message=problem, pos=Position(file=option))])
     single = len(args.model) == 1 and not Path(args.model[0]).is_dir()
     options = Options(
         sources=sources_from(args),

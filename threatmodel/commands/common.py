@@ -130,6 +130,19 @@ def print_warnings(warnings: Iterable) -> None:
         print(terminal(line), file=sys.stderr)
 
 
+MAX_SECONDS = 7 * 24 * 3600  # a time budget of a week at most: the timers overflow far beyond
+
+
+def timeout_problem(option: str, seconds: float | None) -> str | None:
+    """What is wrong with a time budget given as `option` (None: nothing, or not given): it
+    must be more than 0 seconds and at most `MAX_SECONDS` (inf or 1e300 overflowed a timer)."""
+    if seconds is None or 0 < seconds <= MAX_SECONDS:
+        return None
+    if seconds > MAX_SECONDS:
+        return f"{option} must be at most {MAX_SECONDS:,} seconds (a week), not {seconds:g}"
+    return f"{option} must be positive, not {seconds:g}"
+
+
 def parse_today(text: str | None) -> datetime.date:
     """The date decisions are judged on: --today, or the real date."""
     from threatmodel.errors import Position, Problem, ThreatModelError

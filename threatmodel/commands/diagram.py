@@ -11,6 +11,7 @@ from threatmodel.commands.common import (
     load_catalog,
     print_warnings,
     sources_from,
+    timeout_problem,
 )
 
 KINDS = ("dfd", "data", "attack-tree")
@@ -191,8 +192,8 @@ def _check_options(args: argparse.Namespace, kind: str, option_error) -> None:
     for name, value in (("--collapse-depth", args.collapse_depth), ("--max-nodes", args.max_nodes)):
         if value is not None and value < 0:
             problems.append((name, f"{name} must be 0 or more, not {value}"))
-    if args.timeout <= 0:
-        problems.append(("--timeout", f"--timeout must be positive, not {args.timeout:g}"))
+    if problem := timeout_problem("--timeout", args.timeout):
+        problems.append(("--timeout", problem))
     if problems:
         from threatmodel.errors import ThreatModelError
 
