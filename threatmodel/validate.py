@@ -60,12 +60,12 @@ def _key_at(obj: Any, field: str) -> Position:
     return obj.field_pos.get(f"{field}:key", _at(obj, field))
 
 
-def _plain_key(name: str, value: Any) -> tuple | None:
-    """The key under which an attribute's value found valid is remembered, or None when it is
-    not a plain value: its type is part of it, as `True == 1` and `1 == 1.0`."""
-    kind = type(value)
-    if kind in _PLAIN or (kind is tuple and all(type(item) is str for item in value)):
-        return (name, kind, value)
+def _plain_key(kind: str, name: str, value: Any) -> tuple | None:
+    """The key under which an attribute's value found valid on a kind is remembered, or None
+    when it is not a plain value: its type is part of it, as `True == 1` and `1 == 1.0`."""
+    of = type(value)
+    if of in _PLAIN or (of is tuple and all(type(item) is str for item in value)):
+        return (kind, name, of, value)
     return None
 
 
@@ -82,7 +82,7 @@ class _Checker:
         self.out = out
         self.ids: dict[str, Any] = {}
         self.data_ids: dict[str, Any] = {}
-        self._valid: set[tuple] = set()  # (attribute, type, value) found valid: values repeat
+        self._valid: set[tuple] = set()  # (kind, attribute, type, value) found valid: they repeat
 
     def run(self) -> None:
         model = self.model
@@ -253,6 +253,9 @@ class _Checker:
         kind = obj.kind
         valid = self._valid
         for name, value in obj.attributes.items():
+            seen = _plain_key(kind, name, value)
+            if seen is not None and seen in valid:
+                continue
             attribute = known.get(name)
             if attribute is None:
                 here = [n for n, a in known.items() if kind in a.applies_to]
@@ -274,9 +277,6 @@ class _Checker:
                     f"{_a(_kind_name(kind))} (it applies to "
                     f"{', '.join(sorted(attribute.applies_to))})",
                 )
-                continue
-            seen = _plain_key(name, value)
-            if seen is not None and seen in valid:
                 continue
             problem = attribute.problem(value, self.vocabulary)
             if problem:
