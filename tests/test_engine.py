@@ -259,3 +259,28 @@ def test_the_scope_index_skips_only_risks_out_of_scope(case):
             )
         assert not [f.id for f in screened.findings if f.missing]  # confirmed: lacks nothing
         assert all(f.missing for f in screened.undecided)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_the_fast_sort_gives_the_order_of_the_sort_key(sparse):
+    """`scoring.worst_first` (one number per finding) orders findings as `scoring.order`'s
+    key does, whatever order they come in; findings scored outside 1-25 (not by `score`)
+    are sorted by the key itself."""
+    import random
+
+    import attrs
+
+    from benchmarks.synth import generate
+    from threatmodel.scoring import order, worst_first
+
+    catalog = threatmodel.load_catalog()
+    result = threatmodel.analyze(
+        threatmodel.load_model_data(generate(400, seed=5, sparse=sparse), "s"), catalog
+    )
+    findings = list(result.all_findings())
+    assert len({f.harm for f in findings}) > 50  # many harms, and many equal within a band
+    random.Random(1).shuffle(findings)
+    expected = sorted(findings, key=order(catalog))
+    assert list(worst_first(findings, catalog)) == expected
+    odd = [attrs.evolve(f, score=f.score * 30) if n % 7 == 0 else f for n, f in enumerate(findings)]
+    assert list(worst_first(odd, catalog)) == sorted(odd, key=order(catalog))

@@ -12,11 +12,11 @@ import attrs
 from threatmodel.catalog import Catalog, Modifier, Risk
 from threatmodel.collector import no_cycle_collection
 from threatmodel.context import Context, Probe
-from threatmodel.expr import UNKNOWN, UNREAD, Test, as_set, judge
+from threatmodel.expr import UNKNOWN, UNREAD, Condition, Test, as_set, judge
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result
 from threatmodel.graph import Graph, Missing
 from threatmodel.model import Control, SystemModel
-from threatmodel.scoring import order, score
+from threatmodel.scoring import score, worst_first
 from threatmodel.validate import validate
 from threatmodel.work import too_many_findings
 
@@ -48,6 +48,7 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
     findings: list[Finding] = []
     undecided: list[Finding] = []
     shared: dict[tuple, tuple] = {}
+    harms: dict[tuple, Harm] = {}
     for kind, risks in risks_by_kind.items():
         checks = [
             (
@@ -59,6 +60,7 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
         ]
         screen = Screen.of(risks)
         settles = screen.settles
+        evidence_of = screen.evidence
         for subject in subjects.get(kind, ()):
             probe = Probe(graph, subject)
             harm = None
@@ -77,33 +79,37 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
                 if verdict is False:
                     continue
                 missing: tuple[Missing, ...] = ()  # only an undecided finding lacks facts
-                if verdict is True or check is None:  # true on known values
-                    outcome, trace = True, _trace(tests, seen)
+                labels = evidence_of.get(index)
+                if labels is not None and (verdict is True or check is None):
+                    outcome, evidence = True, _known(labels, seen)
                 else:
-                    traced = Context(graph, subject)  # evaluate once, recording evidence
-                    outcome = check(traced)
-                    if outcome is False:
-                        continue
-                    trace = traced.trace
-                    if outcome is not True:
-                        missing = tuple(traced.missing)
-                harm = harm or _harm(graph, subject)
-                if outcome is True and risk.scope is not None:
-                    trace = {**_scope_trace(risk, probe, scope_tests, seen), **trace}
+                    if verdict is True or check is None:  # true on known values
+                        outcome, trace = True, _trace(tests, seen)
+                    else:
+                        traced = Context(graph, subject)  # evaluate once, recording evidence
+                        outcome = check(traced)
+                        if outcome is False:
+                            continue
+                        trace = traced.trace
+                        if outcome is not True:
+                            missing = tuple(traced.missing)
+                    if outcome is True and risk.scope is not None:
+                        trace = {**_scope_trace(risk, probe, scope_tests, seen), **trace}
+                    evidence = _evidence(trace)
+                harm = harm or _harm(graph, subject, harms)
                 finding = _finding(
-                    risk, probe, outcome, trace, missing, catalog, controls, harm, shared
+                    risk, probe, outcome, evidence, missing, catalog, controls, harm, shared
                 )
                 (findings if finding.confirmed else undecided).append(finding)
             if max_findings is not None and len(findings) + len(undecided) > max_findings:
                 raise too_many_findings(subject, max_findings)
-    key = order(catalog)
     return Result(
         model=model,
         catalog=catalog,
-        findings=tuple(sorted(findings, key=key)),
+        findings=worst_first(findings, catalog),
         graph=graph,
         controls=controls,
-        undecided=tuple(sorted(undecided, key=key)),
+        undecided=worst_first(undecided, catalog),
         warnings=tuple(model.warnings) + tuple(catalog.warnings),
     )
 
@@ -117,13 +123,16 @@ class Screen:
     scopes and rules out few). A risk without a requirement is always probed; all are probed
     in catalog order. A scope or condition that only compares names with literals is not
     evaluated where its `Condition.tests` settle it (`expr.judge`): `settles` has, by
-    position, the tests of each risk's scope and condition (None: evaluate it)."""
+    position, the tests of each risk's scope and condition (None: evaluate it), and
+    `evidence` the labels a finding of a risk settled by tests shows, in the order a
+    `Context` would record them (scope first)."""
 
     free: tuple[int, ...]
     reads: tuple[_Reads, ...]
     settles: Mapping[int, tuple[tuple[Test, ...] | None, tuple[Test, ...] | None]] = attrs.field(
         factory=dict
     )
+    evidence: Mapping[int, tuple[str, ...]] = attrs.field(factory=dict)
 
     @classmethod
     def of(cls, risks: list[Risk]) -> Screen:
@@ -136,6 +145,11 @@ class Screen:
             for index, risk in enumerate(risks)
             if (risk.scope and risk.scope.tests) or (risk.condition and risk.condition.tests)
         }
+        evidence = {}
+        for index, risk in enumerate(risks):
+            scope, condition = _labels(risk.scope), _labels(risk.condition)
+            if scope is not None and condition is not None:
+                evidence[index] = tuple(dict.fromkeys((*scope, *condition)))
         groups: dict[str, tuple[Callable[[Any], Any], list[int], dict, dict]] = {}
         uses = Counter(r.label for risk in risks if risk.scope for r in risk.scope.requires)
         for index, risk in enumerate(risks):
@@ -164,6 +178,7 @@ class Screen:
                 for label, (read, truthy, among, meets) in groups.items()
             ),
             settles=settles,
+            evidence=evidence,
         )
 
     def candidates(self, probe: Probe, seen: dict[str, Any]) -> list[int]:
@@ -212,6 +227,19 @@ def _trace(tests: tuple[Test, ...] | None, seen: dict[str, Any]) -> dict[str, An
     """The evidence of conjunction `tests` that `judge` found true (every value read, known),
     as a `Context` evaluating it records it: each name once, in the order it reads them."""
     return {} if tests is None else {test.label: seen[test.label] for test in tests}
+
+
+def _labels(condition: Condition | None) -> tuple[str, ...] | None:
+    """What a condition settled by its tests reads, by label; () for no condition, None for
+    one that is evaluated."""
+    if condition is None:
+        return ()
+    return None if condition.tests is None else tuple(test.label for test in condition.tests)
+
+
+def _known(labels: tuple[str, ...], seen: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The evidence of a finding settled by tests: the values read by these labels."""
+    return _evidence({label: seen[label] for label in labels})
 
 
 def _tuples(index: dict[Any, list[int]]) -> dict[Any, tuple[int, ...]]:
@@ -281,7 +309,7 @@ def _finding(
     risk: Risk,
     probe: Probe,
     outcome: Any,
-    trace: dict[str, Any],
+    evidence: tuple[tuple[str, Any], ...],
     missing: tuple[Missing, ...],
     catalog: Catalog,
     controls: dict[str, dict[str, Any]],
@@ -289,23 +317,31 @@ def _finding(
     shared: dict[tuple, tuple],
 ) -> Finding:
     """The finding of a risk in scope whose condition came out `outcome` (true or unknown)
-    on the probe's subject, looking at `trace` and lacking `missing`.
+    on the probe's subject, showing `evidence` and lacking `missing`.
 
-    A confirmed finding's evidence (`trace`) is what made the scope true, then what the
-    condition looked at, then each modifier's own. An undecided one (there are thousands in
-    a model that leaves attributes out, and reports only ask questions about them) keeps
-    what the condition looked at and the facts it lacks, and is scored with its modifiers,
-    without tracing the scope and modifiers again. `shared` keeps, by risk and the modifiers
-    that apply, the scores of findings without controls in place (evidence does not change a
-    score) and the modifiers of undecided ones."""
+    A confirmed finding's evidence is what made the scope true, then what the condition
+    looked at; each modifier that applies keeps its own. An undecided one (there are
+    thousands in a model that leaves attributes out, and reports only ask questions about
+    them) keeps what the condition looked at and the facts it lacks, and is scored with its
+    modifiers, without tracing the scope and modifiers. `shared` keeps, by risk and the
+    modifiers that apply, the scores of findings without controls in place (evidence does
+    not change a score) and the modifiers of undecided ones."""
     graph, subject = probe.graph, probe.subject
     confirmed = outcome is True
     in_place = controls.get(subject.id, _NONE)
-    applying = (
-        tuple([i for i, m in enumerate(risk.modifiers) if m.condition.fn(probe) is True])
-        if risk.modifiers
-        else ()
-    )
+    traces: list[dict[str, Any]] = []
+    if not risk.modifiers:
+        applying: tuple[int, ...] = ()
+    elif confirmed:  # trace each modifier as it is evaluated
+        chosen = []
+        for index, modifier in enumerate(risk.modifiers):
+            traced = Context(graph, subject)
+            if modifier.condition.fn(traced) is True:
+                chosen.append(index)
+                traces.append(traced.trace)
+        applying = tuple(chosen)
+    else:
+        applying = tuple([i for i, m in enumerate(risk.modifiers) if m.condition.fn(probe) is True])
     known = None if in_place else shared.get((risk.id, applying))
     if known is None:
         plain = tuple(_applied(risk.modifiers[i], ()) for i in applying)
@@ -313,10 +349,10 @@ def _finding(
         if not in_place:  # no controls: the same wherever these modifiers apply
             shared[(risk.id, applying)] = known
     modifiers, applied, recommended, scored = known
-    if confirmed and applying:
+    if traces:
         modifiers = tuple(
-            _applied(m, _modifier_evidence(m, graph, subject))
-            for m in (risk.modifiers[i] for i in applying)
+            _applied(risk.modifiers[i], _evidence(trace))
+            for i, trace in zip(applying, traces, strict=True)
         )
     likelihood, impact, value, severity = scored
     return Finding(
@@ -333,7 +369,7 @@ def _finding(
         impact=impact,
         score=value,
         severity=severity,
-        evidence=_evidence(trace),
+        evidence=evidence,
         missing=missing,
         modifiers=modifiers,
         controls=applied,
@@ -367,13 +403,6 @@ def _applied(modifier: Modifier, evidence: tuple[tuple[str, Any], ...]) -> Appli
         impact=modifier.impact,
         evidence=evidence,
     )
-
-
-def _modifier_evidence(modifier: Modifier, graph: Graph, subject: Any) -> tuple:
-    """What a modifier that applies looked at on a subject."""
-    traced = Context(graph, subject)
-    modifier.condition.evaluate(traced)
-    return _evidence(traced.trace)
 
 
 def _scored(
@@ -420,7 +449,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _harm(graph: Graph, subject: Any) -> Harm:
+def _harm(graph: Graph, subject: Any, harms: dict[tuple, Harm]) -> Harm:
+    """Who a finding on this subject hurts; `harms` keeps one Harm per personal data and
+    exposure (many subjects carry the same data)."""
     if subject.kind == "system":
         assets = tuple(graph.model.data)
     elif subject.kind == "boundary":
@@ -428,17 +459,22 @@ def _harm(graph: Graph, subject: Any) -> Harm:
     else:
         assets = graph.assets(subject) or ()
     personal = [a for a in assets if graph.personal(a) is True]
+    key = (tuple([a.id for a in personal]), _exposure(graph, subject))
+    harm = harms.get(key)
+    if harm is not None:
+        return harm
     categories = sorted({c for a in personal for c in a.categories})
     table = graph.vocabulary.categories
     counts = [a.subjects for a in personal if a.subjects is not None]
-    return Harm(
-        data_assets=tuple(a.id for a in personal),
+    harm = harms[key] = Harm(
+        data_assets=key[0],
         categories=tuple(categories),
         special_categories=tuple(c for c in categories if c in table and table[c].special),
         subjects=max(counts) if counts else None,
-        exposure=_exposure(graph, subject),
+        exposure=key[1],
         irreversible=any(c in table and table[c].irreversible for c in categories),
     )
+    return harm
 
 
 def _exposure(graph: Graph, subject: Any) -> str:

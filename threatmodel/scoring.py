@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 
 from threatmodel.catalog import Catalog, Risk
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding
@@ -67,3 +68,33 @@ def order(catalog: Catalog) -> Callable[[Finding], tuple]:
         )
 
     return key
+
+
+def worst_first(findings: Iterable[Finding], catalog: Catalog) -> tuple[Finding, ...]:
+    """The findings in the order `order` gives, sorted faster: by id, then (stably) by one
+    small number per finding, its band, score and harm, each distinct harm ranked once.
+    Keys of one type are compared without the generic comparison of tuples."""
+    findings = sorted(findings, key=attrgetter("id"))
+    if any(not LOW <= score <= HIGH * HIGH for score in {f.score for f in findings}):
+        return tuple(sorted(findings, key=order(catalog)))  # not scored by `score`
+    harms = {id(f.harm): f.harm for f in findings}
+    parts = {
+        key: (
+            -(harm.subjects or 0),
+            -len(harm.special_categories),
+            -EXPOSURE_RANK.get(harm.exposure, 0),
+            not harm.irreversible,
+        )
+        for key, harm in harms.items()
+    }
+    dense = {part: n for n, part in enumerate(sorted(set(parts.values())))}
+    harm_rank = {harm: dense[part] for harm, part in parts.items()}
+    rank = {name: index for index, name in enumerate(catalog.severities)}
+    width, top = len(dense), HIGH * HIGH
+    findings.sort(
+        key=lambda f: (
+            (rank.get(f.severity, len(rank)) * (top + 1) + top - f.score) * width
+            + harm_rank[id(f.harm)]
+        )
+    )
+    return tuple(findings)
