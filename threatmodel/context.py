@@ -11,9 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from threatmodel.expr import UNKNOWN
-from threatmodel.graph import FACTS, Graph, Missing
-
-_NOT_YET = object()
+from threatmodel.graph import FACTS, NOT_YET, Graph, Missing
 
 
 class Probe:
@@ -28,8 +26,8 @@ class Probe:
 
     def get(self, name: str) -> Any:
         facts = self.facts  # the subject's memo in the graph (`Graph.fact`, without its lookup)
-        value = facts.get(name, _NOT_YET)
-        if value is _NOT_YET:
+        value = facts.get(name, NOT_YET)
+        if value is NOT_YET:
             value = facts[name] = self.graph.derive(self.subject, name)
         return value
 
@@ -41,7 +39,12 @@ class Probe:
         return UNKNOWN if other is None else self.graph.fact(other, name)
 
     def call(self, function: str, argument: str, label: str) -> Any:
-        return self._call(function, argument)[0]
+        """A graph function's value, remembered in the subject's memo by its label."""
+        facts = self.facts
+        value = facts.get(label, NOT_YET)
+        if value is NOT_YET:
+            value = facts[label] = self._call(function, argument)[0]
+        return value
 
     def _other(self, prefix: str) -> Any:
         other_id = getattr(self.subject, prefix, None)

@@ -15,7 +15,7 @@ from threatmodel.context import Context, Probe
 from threatmodel.expr import UNKNOWN, UNREAD, Condition, Test, as_set, judge
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result
 from threatmodel.graph import Graph, Missing
-from threatmodel.model import Control, SystemModel
+from threatmodel.model import SCALARS, Control, SystemModel
 from threatmodel.scoring import score, worst_first
 from threatmodel.validate import validate
 from threatmodel.work import too_many_findings
@@ -50,17 +50,17 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
     shared: dict[tuple, tuple] = {}
     harms: dict[tuple, Harm] = {}
     for kind, risks in risks_by_kind.items():
-        checks = [
+        screen = Screen.of(risks)
+        checks = [  # by position: what deciding each risk takes
             (
                 risk,
                 risk.scope.fn if risk.scope else None,
                 risk.condition.fn if risk.condition else None,
+                *screen.settles.get(index, _UNSETTLED),
+                screen.evidence.get(index),
             )
-            for risk in risks
+            for index, risk in enumerate(risks)
         ]
-        screen = Screen.of(risks)
-        settles = screen.settles
-        evidence_of = screen.evidence
         for subject in subjects.get(kind, ()):
             probe = Probe(graph, subject)
             harm = None
@@ -68,8 +68,7 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
             # worked out so far at once (a name's label is the name itself), others as read
             seen: dict[str, Any] = dict(probe.facts)
             for index in screen.candidates(probe, seen):
-                risk, applies, check = checks[index]
-                scope_tests, tests = settles.get(index, _UNSETTLED)
+                risk, applies, check, scope_tests, tests, labels = checks[index]
                 if scope_tests is not None:
                     if not judge(scope_tests, probe, seen, only_true=True):
                         continue
@@ -79,7 +78,6 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
                 if verdict is False:
                     continue
                 missing: tuple[Missing, ...] = ()  # only an undecided finding lacks facts
-                labels = evidence_of.get(index)
                 if labels is not None and (verdict is True or check is None):
                     outcome, evidence = True, _known(labels, seen)
                 else:
@@ -434,13 +432,10 @@ def _scored(
 def _evidence(trace: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(
         [
-            (name, value if type(value) in _SCALARS else _plain(value))
+            (name, value if type(value) in SCALARS else _plain(value))
             for name, value in trace.items()
         ]
     )
-
-
-_SCALARS = frozenset((str, bool, int, float, type(None)))  # `_plain` leaves these as they are
 
 
 def _plain(value: Any) -> Any:
@@ -453,13 +448,13 @@ def _harm(graph: Graph, subject: Any, harms: dict[tuple, Harm]) -> Harm:
     """Who a finding on this subject hurts; `harms` keeps one Harm per personal data and
     exposure (many subjects carry the same data)."""
     if subject.kind == "system":
-        assets = tuple(graph.model.data)
+        personal, ids = _personal(graph, tuple(graph.model.data))
     elif subject.kind == "boundary":
-        assets = ()
+        personal, ids = (), ()
     else:
         assets = graph.assets(subject) or ()
-    personal = [a for a in assets if graph.personal(a) is True]
-    key = (tuple([a.id for a in personal]), _exposure(graph, subject))
+        personal, ids = graph.of_assets(assets, "personal assets", _personal)
+    key = (ids, _exposure(graph, subject))
     harm = harms.get(key)
     if harm is not None:
         return harm
@@ -475,6 +470,12 @@ def _harm(graph: Graph, subject: Any, harms: dict[tuple, Harm]) -> Harm:
         irreversible=any(c in table and table[c].irreversible for c in categories),
     )
     return harm
+
+
+def _personal(graph: Graph, assets: tuple) -> tuple[tuple, tuple[str, ...]]:
+    """The personal data among `assets`, and its ids."""
+    personal = tuple([a for a in assets if graph.personal(a) is True])
+    return personal, tuple([a.id for a in personal])
 
 
 def _exposure(graph: Graph, subject: Any) -> str:

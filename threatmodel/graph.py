@@ -13,8 +13,18 @@ from typing import Any, ClassVar
 import attrs
 
 from threatmodel.expr import UNKNOWN
-from threatmodel.model import ELEMENT_KINDS, Boundary, DataAsset, DataFlow, Element, SystemModel
+from threatmodel.model import (
+    ELEMENT_KINDS,
+    SCALARS,
+    Boundary,
+    DataAsset,
+    DataFlow,
+    Element,
+    SystemModel,
+)
 from threatmodel.vocabulary import Vocabulary
+
+NOT_YET = object()  # in a memo: not worked out yet
 
 ALL_ELEMENTS = frozenset(ELEMENT_KINDS)
 OPERATOR = "operator"  # the one organisation of a model without organisation boundaries
@@ -71,6 +81,8 @@ class Graph:
         self._reach: dict[tuple[str, str], frozenset[str]] = {}
         self._domains: dict[str, frozenset[str]] | None = None
         self._personal: dict[tuple[str, bool], Any] = {}
+        self._asset_sets: dict[tuple[str, ...], tuple[DataAsset, ...]] = {}
+        self._of_assets: dict[tuple[str, int], Any] = {}  # by id of a tuple in _asset_sets
         self._crossed: dict[tuple[int, str], tuple[DataFlow, tuple[Any, Missing | None]]] = {}
         self.model_facts = ModelFacts(self)
 
@@ -79,10 +91,11 @@ class Graph:
         """The memo of `subject`'s facts: its attributes at once, derived facts when asked."""
         cache = self._facts.get(subject.id)
         if cache is None:
-            cache = self._facts[subject.id] = {
-                k: frozenset(v) if isinstance(v, (list, tuple)) else v  # `_frozen`, inlined
-                for k, v in subject.attributes.items()
-            }
+            attributes = subject.attributes
+            cache = self._facts[subject.id] = dict(attributes)
+            for name, value in attributes.items():  # `_frozen`, inlined: lists become sets
+                if type(value) not in SCALARS and isinstance(value, (list, tuple)):
+                    cache[name] = frozenset(value)
         return cache
 
     def fact(self, subject: Any, name: str) -> Any:
@@ -133,7 +146,10 @@ class Graph:
                 "input": inputs + received,
                 "all": stored + inputs + received + sent,
             }[which]
-        assets = tuple(self.data[i] for i in dict.fromkeys(ids) if i in self.data)
+        known = tuple([i for i in dict.fromkeys(ids) if i in self.data])
+        assets = self._asset_sets.get(known)
+        if assets is None:  # one tuple per set of assets, so that facts of it are memoised
+            assets = self._asset_sets[known] = tuple(self.data[i] for i in known)
         silent = (
             not assets
             and which in ("all", "stored", "input")
@@ -147,7 +163,16 @@ class Graph:
         assets = self.assets(subject, which)
         if assets is None:
             return UNKNOWN
-        return frozenset(c for a in assets for c in a.categories)
+        return self.of_assets(assets, "categories", _categories_of)
+
+    def of_assets(self, assets: tuple[DataAsset, ...], name: str, compute: Callable) -> Any:
+        """`compute(self, assets)`, memoised by name for each set of assets `assets` gives
+        (many subjects carry the same data)."""
+        key = (name, id(assets))
+        value = self._of_assets.get(key, NOT_YET)
+        if value is NOT_YET:
+            value = self._of_assets[key] = compute(self, assets)
+        return value
 
     def personal(self, asset: DataAsset, special: bool = False) -> Any:
         """Whether an asset is personal (or special-category) data, from its categories."""
@@ -355,10 +380,9 @@ def _frozen(value: Any) -> Any:
 
 
 def _personal(special: bool):
-    def compute(graph: Graph, subject: Any) -> Any:
-        assets = graph.assets(subject)
-        if assets is None:
-            return UNKNOWN
+    name = "special" if special else "personal"
+
+    def of(graph: Graph, assets: tuple[DataAsset, ...]) -> Any:
         unknown = False
         for asset in assets:  # the first personal asset settles it
             value = graph.personal(asset, special)
@@ -366,6 +390,10 @@ def _personal(special: bool):
                 return True
             unknown = unknown or value is UNKNOWN
         return UNKNOWN if unknown else False
+
+    def compute(graph: Graph, subject: Any) -> Any:
+        assets = graph.assets(subject)
+        return UNKNOWN if assets is None else graph.of_assets(assets, name, of)
 
     return compute
 
@@ -376,12 +404,18 @@ def _subjects(graph: Graph, subject: Any) -> Any:
     return max(counts) if counts else UNKNOWN
 
 
+def _categories_of(graph: Graph, assets: tuple[DataAsset, ...]) -> frozenset[str]:
+    return frozenset(c for a in assets for c in a.categories)
+
+
+def _sources_of(graph: Graph, assets: tuple[DataAsset, ...]) -> frozenset[str]:
+    return frozenset(a.source for a in assets if a.source)
+
+
 def _sources(which: str):
     def compute(graph: Graph, subject: Any) -> Any:
         assets = graph.assets(subject, which)
-        if assets is None:
-            return UNKNOWN
-        return frozenset(a.source for a in assets if a.source)
+        return UNKNOWN if assets is None else graph.of_assets(assets, "sources", _sources_of)
 
     return compute
 

@@ -30,6 +30,7 @@ SUBJECT_KINDS: tuple[SubjectKind, ...] = get_args(SubjectKind)
 ATTRIBUTE_KINDS: tuple[AttributeKind, ...] = get_args(AttributeKind)
 MAX_SUBJECTS = 10**11  # more people than have ever lived: a typo, not a population
 PYTHON = Position(file="<python>")
+SCALARS = frozenset((str, bool, int, float, type(None)))  # attribute values that are not lists
 
 
 def _tuple(value: Any) -> tuple:

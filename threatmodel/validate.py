@@ -14,7 +14,7 @@ from threatmodel.catalog import Catalog
 from threatmodel.checks import broken_rules
 from threatmodel.collector import no_cycle_collection
 from threatmodel.errors import Collector, Position, did_you_mean
-from threatmodel.model import Control, SystemModel
+from threatmodel.model import SCALARS, Control, SystemModel
 from threatmodel.model_yaml import (
     BOUNDARY_FIELDS,
     DATA_FIELDS,
@@ -58,18 +58,6 @@ def _at(obj: Any, field: str, index: int | None = None) -> Position:
 def _key_at(obj: Any, field: str) -> Position:
     """Where the key of `field` of `obj` is written (else where its value is)."""
     return obj.field_pos.get(f"{field}:key", _at(obj, field))
-
-
-def _plain_key(kind: str, name: str, value: Any) -> tuple | None:
-    """The key under which an attribute's value found valid on a kind is remembered, or None
-    when it is not a plain value: its type is part of it, as `True == 1` and `1 == 1.0`."""
-    of = type(value)
-    if of in _PLAIN or (of is tuple and all(type(item) is str for item in value)):
-        return (kind, name, of, value)
-    return None
-
-
-_PLAIN = frozenset((str, bool, int, float, type(None)))
 
 
 class _Checker:
@@ -253,9 +241,14 @@ class _Checker:
         kind = obj.kind
         valid = self._valid
         for name, value in obj.attributes.items():
-            seen = _plain_key(kind, name, value)
-            if seen is not None and seen in valid:
-                continue
+            # a plain value found valid is remembered with its type (`True == 1`, `1 == 1.0`)
+            of = type(value)
+            if of in SCALARS or (of is tuple and all(type(item) is str for item in value)):
+                seen: tuple | None = (kind, name, of, value)
+                if seen in valid:
+                    continue
+            else:
+                seen = None
             attribute = known.get(name)
             if attribute is None:
                 here = [n for n, a in known.items() if kind in a.applies_to]
