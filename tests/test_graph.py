@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from threatmodel import model as m
 from threatmodel.catalog_yaml import load_catalog
+from threatmodel.expr import UNKNOWN
 from threatmodel.graph import Graph
 
 VOCABULARY = load_catalog((), shipped_risks=False).vocabulary
@@ -59,3 +60,33 @@ def test_downstream_domains_match_breadth_first_search(case):
             d for e in elements if e.id in seen for d in e.attributes.get("decision_domains", ())
         }
         assert graph.downstream_domains(element.id) == expected
+
+
+def test_facts_of_the_same_data_are_shared_and_of_other_data_are_not():
+    """Flows carrying the same data assets share one memo of their derived facts
+    (`Graph.of_assets`); flows carrying other data, or the same data in another order, get
+    their own values; a flow without data is still unknown."""
+    data = (
+        m.DataAsset(id="scores", categories=("credit",), subjects=9),
+        m.DataAsset(id="weather", categories=("telemetry",)),
+    )
+    carried = {
+        "f1": ("scores",),
+        "f2": ("scores",),
+        "f3": ("weather",),
+        "f4": ("weather", "scores"),
+    }
+    elements = (m.Element(id="a", kind="process"), m.Element(id="b", kind="process"))
+    flows = tuple(
+        m.DataFlow(id=flow_id, source="a", target="b", data=ids) for flow_id, ids in carried.items()
+    ) + (m.DataFlow(id="f5", source="b", target="a"),)
+    graph = Graph(
+        m.SystemModel(system=m.System(id="s"), elements=elements, flows=flows, data=data),
+        VOCABULARY,
+    )
+    fact = {f.id: {n: graph.fact(f, n) for n in ("personal_data", "categories")} for f in flows}
+    assert graph.assets(flows[0]) is graph.assets(flows[1])
+    assert fact["f1"] == fact["f2"] == {"personal_data": True, "categories": {"credit"}}
+    assert fact["f3"] == {"personal_data": False, "categories": {"telemetry"}}
+    assert fact["f4"] == {"personal_data": True, "categories": {"credit", "telemetry"}}
+    assert fact["f5"]["personal_data"] is UNKNOWN

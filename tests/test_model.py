@@ -196,6 +196,16 @@ class TestProblems:
             "(it applies to datastore)"
         ]
 
+    def test_a_value_valid_on_one_kind_is_still_checked_on_another(self, write, core_catalog):
+        """Values found valid are remembered per kind of element: the data store's
+        `encrypted_at_rest: true` does not let the flow's pass."""
+        text = BASE.replace("stores: [records]}", "stores: [records], encrypted_at_rest: true}")
+        text = text.replace("data: [records]}", "data: [records], encrypted_at_rest: true}")
+        assert errors(write, core_catalog, text) == [
+            "8:50: flow 'f1': attribute 'encrypted_at_rest' does not apply to a flow "
+            "(it applies to datastore)"
+        ]
+
     def test_enum_value_out_of_range(self, write, core_catalog):
         """An enum attribute with an unknown value lists the allowed ones."""
         text = BASE.replace("inputs: [records]}", "inputs: [records], decision_effect: huge}")
