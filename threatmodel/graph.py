@@ -6,6 +6,7 @@ type, boundary chains) are memoised, so analysis stays linear in the model's siz
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -80,7 +81,7 @@ class Graph:
         self._chains: dict[str, tuple[Boundary, ...]] = {}
         self._reach: dict[tuple[str, str], frozenset[str]] = {}
         self._domains: dict[str, frozenset[str]] | None = None
-        self._personal: dict[tuple[str, bool], Any] = {}
+        self._personal: tuple[dict[str, Any], dict[str, Any]] = ({}, {})  # by `special`
         self._asset_sets: dict[tuple[str, ...], tuple[DataAsset, ...]] = {}
         self._of_assets: dict[tuple[str, int], Any] = {}  # by id of a tuple in _asset_sets
         self._crossed: dict[tuple[int, str], tuple[DataFlow, tuple[Any, Missing | None]]] = {}
@@ -176,16 +177,17 @@ class Graph:
 
     def personal(self, asset: DataAsset, special: bool = False) -> Any:
         """Whether an asset is personal (or special-category) data, from its categories."""
-        key = (asset.id, special)
-        if key not in self._personal:
+        memo = self._personal[special]
+        value = memo.get(asset.id, NOT_YET)
+        if value is NOT_YET:
             table = self.vocabulary.categories
             flag = "special" if special else "personal"
-            self._personal[key] = (
+            value = memo[asset.id] = (
                 UNKNOWN
                 if not asset.categories
                 else any(getattr(table[c], flag) for c in asset.categories if c in table)
             )
-        return self._personal[key]
+        return value
 
     # -- boundaries -------------------------------------------------------------------------
     def chain(self, subject_id: str) -> tuple[Boundary, ...]:
@@ -273,6 +275,16 @@ class Graph:
         element = self.elements.get(element_id)
         return element is not None and element.kind in PASS_THROUGH
 
+    @functools.cached_property
+    def _typed(self) -> dict[str, list[str]]:
+        """Element ids by type and by kind (`matches_type`), in model order."""
+        typed: dict[str, list[str]] = defaultdict(list)
+        for element in self.elements.values():
+            for word in dict.fromkeys((element.type, element.kind)):
+                if word is not None:
+                    typed[word].append(element.id)
+        return typed
+
     def reach_set(self, wanted: str, direction: str) -> frozenset[str]:
         """Elements of type `wanted`, plus processes and stores whose data reaches one
         (direction 'to') or that data from one reaches (direction 'from'), following flows
@@ -281,7 +293,7 @@ class Graph:
         if key not in self._reach:
             edges = self.incoming if direction == "to" else self.outgoing
             step = (lambda f: f.source) if direction == "to" else (lambda f: f.target)
-            start = [e for e in self.elements if self.matches_type(e, wanted)]
+            start = list(self._typed.get(wanted, ()))
             seen = set(start)
             queue = deque(start)
             while queue:
