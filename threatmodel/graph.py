@@ -167,8 +167,9 @@ class Graph:
         return self.of_assets(assets, "categories", _categories_of)
 
     def of_assets(self, assets: tuple[DataAsset, ...], name: str, compute: Callable) -> Any:
-        """`compute(self, assets)`, memoised by name for each set of assets `assets` gives
-        (many subjects carry the same data)."""
+        """`compute(self, assets)`, memoised by name for each set of data assets (many
+        subjects carry the same data). `assets` must be a tuple `assets()` gave: the memo
+        knows it by its identity, which that method's table keeps alive."""
         key = (name, id(assets))
         value = self._of_assets.get(key, NOT_YET)
         if value is NOT_YET:
