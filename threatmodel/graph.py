@@ -266,10 +266,6 @@ class Graph:
         return a.id != b.id, None
 
     # -- reachability ------------------------------------------------------------------------
-    def matches_type(self, element_id: str, wanted: str) -> bool:
-        element = self.elements.get(element_id)
-        return element is not None and (wanted in (element.type, element.kind))
-
     def passes_data(self, element_id: str) -> bool:
         """Whether data flows on through an element: processes and data stores pass it on;
         actors and external services are parties whose own outgoing data is their own."""
@@ -278,7 +274,8 @@ class Graph:
 
     @functools.cached_property
     def _typed(self) -> dict[str, list[str]]:
-        """Element ids by type and by kind (`matches_type`), in model order."""
+        """Element ids by type and by kind (an element of either is where `reach_set` starts
+        for it), in model order."""
         typed: dict[str, list[str]] = defaultdict(list)
         for element in self.elements.values():
             for word in dict.fromkeys((element.type, element.kind)):
