@@ -282,5 +282,8 @@ def test_the_fast_sort_gives_the_order_of_the_sort_key(sparse):
     random.Random(1).shuffle(findings)
     expected = sorted(findings, key=order(catalog))
     assert list(worst_first(findings, catalog)) == expected
-    odd = [attrs.evolve(f, score=f.score * 30) if n % 7 == 0 else f for n, f in enumerate(findings)]
+    odd = [
+        attrs.evolve(f, scored=attrs.evolve(f.scored, score=f.score * 30)) if n % 7 == 0 else f
+        for n, f in enumerate(findings)
+    ]
     assert list(worst_first(odd, catalog)) == sorted(odd, key=order(catalog))

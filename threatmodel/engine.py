@@ -13,7 +13,7 @@ from threatmodel.catalog import Catalog, Modifier, Risk
 from threatmodel.collector import no_cycle_collection
 from threatmodel.context import Context, Probe
 from threatmodel.expr import UNKNOWN, UNREAD, Condition, Test, as_set, judge
-from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result
+from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result, Scored
 from threatmodel.graph import Graph, Missing
 from threatmodel.model import SCALARS, Control, SystemModel
 from threatmodel.scoring import score, worst_first
@@ -247,20 +247,8 @@ def _tuples(index: dict[Any, list[int]]) -> dict[Any, tuple[int, ...]]:
 def rescored(finding: Finding, in_place: Mapping[str, Control], catalog: Catalog) -> Finding:
     """The finding scored again as `analyze` scores it with these controls on its element
     (conditions never depend on controls, so a what-if only re-scores)."""
-    risk = catalog.risk(finding.risk_id)
-    if risk is None:  # pragma: no cover - every finding comes from a catalog risk
-        return finding
-    applied, recommended, scored = _scored(risk, finding.modifiers, in_place, catalog)
-    likelihood, impact, value, severity = scored
-    return attrs.evolve(
-        finding,
-        likelihood=likelihood,
-        impact=impact,
-        score=value,
-        severity=severity,
-        controls=applied,
-        recommended=recommended,
-    )
+    scored = _scored(finding.risk, finding.modifiers, in_place, catalog)
+    return attrs.evolve(finding, scored=scored)
 
 
 @attrs.define
@@ -343,37 +331,25 @@ def _finding(
     known = None if in_place else shared.get((risk.id, applying))
     if known is None:
         plain = tuple(_applied(risk.modifiers[i], ()) for i in applying)
-        known = (plain, *_scored(risk, plain, in_place, catalog))
+        known = (plain, _scored(risk, plain, in_place, catalog))
         if not in_place:  # no controls: the same wherever these modifiers apply
             shared[(risk.id, applying)] = known
-    modifiers, applied, recommended, scored = known
+    modifiers, scored = known
     if traces:
         modifiers = tuple(
             _applied(risk.modifiers[i], _evidence(trace))
             for i, trace in zip(applying, traces, strict=True)
         )
-    likelihood, impact, value, severity = scored
     return Finding(
         id=f"{risk.id}@{subject.id}",
-        risk_id=risk.id,
-        title=risk.title,
-        element_id=subject.id,
-        element_kind=subject.kind,
-        element_name=subject.label,
+        risk=risk,
+        element=subject,
         status="confirmed" if confirmed else "possible",
-        base_likelihood=risk.likelihood,
-        base_impact=risk.impact,
-        likelihood=likelihood,
-        impact=impact,
-        score=value,
-        severity=severity,
+        scored=scored,
         evidence=evidence,
         missing=missing,
         modifiers=modifiers,
-        controls=applied,
-        recommended=recommended,
         harm=harm,
-        pos=subject.pos,
     )
 
 
@@ -408,9 +384,9 @@ def _scored(
     modifiers: tuple[AppliedModifier, ...],
     in_place: Mapping[str, Control],
     catalog: Catalog,
-) -> tuple[tuple[AppliedControl, ...], tuple[str, ...], tuple[int, int, int, str]]:
-    """The controls in place that lower a risk, the mitigations it still lacks, and its
-    (likelihood, impact, score, severity) after modifiers and controls."""
+) -> Scored:
+    """A risk's score after modifiers and the controls in place that lower it, with those
+    controls and the mitigations it still lacks."""
     applied = []
     for mitigation_id in risk.mitigations:
         control = in_place.get(mitigation_id)
@@ -425,8 +401,15 @@ def _scored(
                     note=control.note,
                 )
             )
-    recommended = tuple(m for m in risk.mitigations if m not in in_place)
-    return tuple(applied), recommended, score(risk, modifiers, applied, catalog)
+    likelihood, impact, value, severity = score(risk, modifiers, applied, catalog)
+    return Scored(
+        likelihood=likelihood,
+        impact=impact,
+        score=value,
+        severity=severity,
+        controls=tuple(applied),
+        recommended=tuple(m for m in risk.mitigations if m not in in_place),
+    )
 
 
 def _evidence(trace: dict[str, Any]) -> tuple[tuple[str, Any], ...]:

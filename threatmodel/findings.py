@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from threatmodel.catalog import Catalog
+from threatmodel.catalog import Catalog, Risk
 from threatmodel.errors import Position
 from threatmodel.graph import Graph, Missing
 from threatmodel.model import Control, SystemModel
@@ -50,30 +50,94 @@ class Harm:
 
 
 @attrs.frozen(kw_only=True)
-class Finding:
-    """One risk matched on one element. Its id, `<risk>@<element>`, is stable across runs."""
+class Scored:
+    """A finding's score after its modifiers and the controls in place, the controls that
+    lowered it and the mitigations it still lacks: one record shared by the findings of a
+    risk scored alike (the same modifiers apply, no controls in place)."""
 
-    id: str
-    risk_id: str
-    title: str
-    element_id: str
-    element_kind: str
-    element_name: str
-    status: str  # "confirmed", or "possible": the model leaves facts out (see `missing`)
-    base_likelihood: int
-    base_impact: int
     likelihood: int
     impact: int
     score: int
     severity: str
+    controls: tuple[AppliedControl, ...] = ()
+    recommended: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """One risk matched on one element. Its id, `<risk>@<element>`, is stable across runs.
+
+    A compact record: what the risk and the element say (title, base scores, name, kind,
+    position) is read from them, and the score from a `Scored` shared with findings scored
+    alike. Findings are compared by id, status, score, evidence and harm, not by the risk
+    and element objects they point to."""
+
+    id: str
+    risk: Risk = attrs.field(eq=False, repr=False)
+    element: Any = attrs.field(eq=False, repr=False)  # the element, flow, boundary or system
+    status: str  # "confirmed", or "possible": the model leaves facts out (see `missing`)
+    scored: Scored
     evidence: tuple[tuple[str, Any], ...] = ()
     missing: tuple[Missing, ...] = ()
     modifiers: tuple[AppliedModifier, ...] = ()
-    controls: tuple[AppliedControl, ...] = ()
-    recommended: tuple[str, ...] = ()
     harm: Harm = Harm()
-    pos: Position = attrs.field(default=Position(file="<python>"), eq=False)
     decision: Any = None  # a tracking.Decision once review decisions are applied
+
+    @property
+    def risk_id(self) -> str:
+        return self.risk.id
+
+    @property
+    def title(self) -> str:
+        return self.risk.title
+
+    @property
+    def base_likelihood(self) -> int:
+        return self.risk.likelihood
+
+    @property
+    def base_impact(self) -> int:
+        return self.risk.impact
+
+    @property
+    def element_id(self) -> str:
+        return self.element.id
+
+    @property
+    def element_kind(self) -> str:
+        return self.element.kind
+
+    @property
+    def element_name(self) -> str:
+        return self.element.label
+
+    @property
+    def pos(self) -> Position:
+        return self.element.pos
+
+    @property
+    def likelihood(self) -> int:
+        return self.scored.likelihood
+
+    @property
+    def impact(self) -> int:
+        return self.scored.impact
+
+    @property
+    def score(self) -> int:
+        return self.scored.score
+
+    @property
+    def severity(self) -> str:
+        return self.scored.severity
+
+    @property
+    def controls(self) -> tuple[AppliedControl, ...]:
+        return self.scored.controls
+
+    @property
+    def recommended(self) -> tuple[str, ...]:
+        return self.scored.recommended
 
     @property
     def confirmed(self) -> bool:

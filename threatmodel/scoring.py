@@ -72,10 +72,11 @@ def order(catalog: Catalog) -> Callable[[Finding], tuple]:
 
 def worst_first(findings: Iterable[Finding], catalog: Catalog) -> tuple[Finding, ...]:
     """The findings in the order `order` gives, sorted faster: by id, then (stably) by one
-    small number per finding, its band, score and harm, each distinct harm ranked once.
-    Keys of one type are compared without the generic comparison of tuples."""
+    small number per finding, its band, score and harm, each distinct score and harm ranked
+    once. Keys of one type are compared without the generic comparison of tuples."""
     findings = sorted(findings, key=attrgetter("id"))
-    if any(not LOW <= score <= HIGH * HIGH for score in {f.score for f in findings}):
+    scores = {id(f.scored): f.scored for f in findings}
+    if any(not LOW <= s.score <= HIGH * HIGH for s in scores.values()):
         return tuple(sorted(findings, key=order(catalog)))  # not scored by `score`
     harms = {id(f.harm): f.harm for f in findings}
     parts = {
@@ -91,10 +92,9 @@ def worst_first(findings: Iterable[Finding], catalog: Catalog) -> tuple[Finding,
     harm_rank = {harm: dense[part] for harm, part in parts.items()}
     rank = {name: index for index, name in enumerate(catalog.severities)}
     width, top = len(dense), HIGH * HIGH
-    findings.sort(
-        key=lambda f: (
-            (rank.get(f.severity, len(rank)) * (top + 1) + top - f.score) * width
-            + harm_rank[id(f.harm)]
-        )
-    )
+    score_rank = {
+        key: (rank.get(s.severity, len(rank)) * (top + 1) + top - s.score) * width
+        for key, s in scores.items()
+    }
+    findings.sort(key=lambda f: score_rank[id(f.scored)] + harm_rank[id(f.harm)])
     return tuple(findings)
