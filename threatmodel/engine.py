@@ -12,7 +12,7 @@ import attrs
 from threatmodel.catalog import Catalog, Modifier, Risk
 from threatmodel.collector import no_cycle_collection
 from threatmodel.context import Context, Probe
-from threatmodel.expr import UNKNOWN, UNREAD, Condition, Test, as_set, judge
+from threatmodel.expr import UNKNOWN, UNREAD, Condition, Test, as_set, call_label, judge
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result, Scored
 from threatmodel.graph import Graph, Missing
 from threatmodel.model import SCALARS, Control, SystemModel
@@ -94,7 +94,7 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
                     if outcome is True and risk.scope is not None:
                         trace = {**_scope_trace(risk, probe, scope_tests, seen), **trace}
                     evidence = _evidence(trace)
-                harm = harm or _harm(graph, subject, harms)
+                harm = harm or _harm(probe, harms)
                 finding = _finding(
                     risk, probe, outcome, evidence, missing, catalog, controls, harm, shared
                 )
@@ -427,9 +427,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _harm(graph: Graph, subject: Any, harms: dict[tuple, Harm]) -> Harm:
-    """Who a finding on this subject hurts; `harms` keeps one Harm per personal data and
-    exposure (many subjects carry the same data)."""
+def _harm(probe: Probe, harms: dict[tuple, Harm]) -> Harm:
+    """Who a finding on the probe's subject hurts; `harms` keeps one Harm per personal data
+    and exposure (many subjects carry the same data)."""
+    graph, subject = probe.graph, probe.subject
     if subject.kind == "system":
         personal, ids = _personal(graph, tuple(graph.model.data))
     elif subject.kind == "boundary":
@@ -437,7 +438,7 @@ def _harm(graph: Graph, subject: Any, harms: dict[tuple, Harm]) -> Harm:
     else:
         assets = graph.assets(subject) or ()
         personal, ids = graph.of_assets(assets, "personal assets", _personal)
-    key = (ids, _exposure(graph, subject))
+    key = (ids, _exposure(probe))
     harm = harms.get(key)
     if harm is not None:
         return harm
@@ -461,18 +462,20 @@ def _personal(graph: Graph, assets: tuple) -> tuple[tuple, tuple[str, ...]]:
     return personal, tuple([a.id for a in personal])
 
 
-def _exposure(graph: Graph, subject: Any) -> str:
+def _exposure(probe: Probe) -> str:
     """How far a subject's data goes: out of the jurisdiction, out of the operator's
-    organisation, onto the internet, or nowhere beyond the operator (the ranking's words)."""
-    if subject.kind == "dataflow":
-        flows: tuple = (subject,)
-    elif subject.kind in ("system", "boundary"):
-        flows = ()
-    else:
-        flows = (*graph.incoming.get(subject.id, ()), *graph.outgoing.get(subject.id, ()))
-    for kind in ("jurisdiction", "organisation"):  # the farther first
-        if any(graph.crosses(flow, kind)[0] is True for flow in flows):
-            return kind
+    organisation (a flow of it crosses one: the memo of `crosses(...)` that conditions read),
+    onto the internet, or nowhere beyond the operator (the ranking's words)."""
+    subject = probe.subject
+    if subject.kind not in ("system", "boundary"):
+        for kind, label in _FARTHER_FIRST:
+            if probe.call("crosses", kind, label) is True:
+                return kind
     if subject.attributes.get("publicly_reachable") is True:
         return "internet"
     return "internal"
+
+
+_FARTHER_FIRST = tuple(
+    (kind, call_label("crosses", kind)) for kind in ("jurisdiction", "organisation")
+)

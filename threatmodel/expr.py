@@ -598,7 +598,7 @@ class _Parser:
         if problem:
             raise ExprError(f"{name}(): {problem}", arg_offset)
         self.expect("op", ")", "')' (these functions take one argument)")
-        label = f"{name}({value!r})"
+        label = call_label(name, value)
         self.used.append(label)
         return self.leaf(_call(name, value, label), label), result
 
@@ -657,6 +657,11 @@ def _name(name: str):
 
 def _ref(prefix: str, name: str):
     return lambda ctx: ctx.get_ref(prefix, name)
+
+
+def call_label(function: str, argument: str) -> str:
+    """How evidence and the memo of a subject's facts name a graph function's value."""
+    return f"{function}({argument!r})"
 
 
 def _call(function: str, argument: str, label: str):
