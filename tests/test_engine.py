@@ -287,3 +287,24 @@ def test_the_fast_sort_gives_the_order_of_the_sort_key(sparse):
         for n, f in enumerate(findings)
     ]
     assert list(worst_first(odd, catalog)) == sorted(odd, key=order(catalog))
+
+
+def test_the_index_spares_judging_the_test_it_checked_unless_a_value_is_unhashable():
+    """A scope's test that its index entry checked is not judged again (`unindexed`); an
+    unhashable value admits every risk of its read, met or not, so then every test is."""
+    from threatmodel import engine
+
+    risks = [r for r in threatmodel.load_catalog().risks if "process" in r.applies_to]
+    screen = engine.Screen.of(risks)
+    settled = {i: r.scope.tests for i, r in enumerate(risks) if r.scope and r.scope.tests}
+    assert settled.keys() >= screen.unindexed.keys()
+    assert any(not rest for rest in screen.unindexed.values())  # `type in [...]` alone
+    for index, rest in screen.unindexed.items():
+        assert len(rest) == len(settled[index]) - 1 and set(rest) < set(settled[index])
+    among = next(read for read in screen.reads if read.among)
+    hashable = {read.label: False for read in screen.reads} | {among.label: "no-such-type"}
+    positions, loose = screen.candidates(None, hashable)
+    assert not loose and not set(positions) & {i for v in among.among.values() for i in v}
+    unhashable = hashable | {among.label: {"a": "dict"}}
+    positions, loose = screen.candidates(None, unhashable)
+    assert loose and set(positions) >= {i for v in among.among.values() for i in v}

@@ -12,7 +12,16 @@ import attrs
 from threatmodel.catalog import Catalog, Modifier, Risk
 from threatmodel.collector import no_cycle_collection
 from threatmodel.context import Context, Probe
-from threatmodel.expr import UNKNOWN, UNREAD, Condition, Test, as_set, call_label, judge
+from threatmodel.expr import (
+    UNKNOWN,
+    UNREAD,
+    Condition,
+    Test,
+    as_set,
+    call_label,
+    judge,
+    requirement_of,
+)
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result, Scored
 from threatmodel.graph import Graph, Missing
 from threatmodel.model import SCALARS, Control, SystemModel
@@ -57,6 +66,7 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
                 risk.scope.fn if risk.scope else None,
                 risk.condition.fn if risk.condition else None,
                 *screen.settles.get(index, _UNSETTLED),
+                screen.unindexed.get(index),
                 screen.evidence.get(index),
             )
             for index, risk in enumerate(risks)
@@ -67,10 +77,12 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
             # values by the label a condition reads them by: its attributes and the facts
             # worked out so far at once (a name's label is the name itself), others as read
             seen: dict[str, Any] = dict(probe.facts)
-            for index in screen.candidates(probe, seen):
-                risk, applies, check, scope_tests, tests, labels = checks[index]
+            positions, loose = screen.candidates(probe, seen)
+            for index in positions:
+                risk, applies, check, scope_tests, tests, unindexed, labels = checks[index]
                 if scope_tests is not None:
-                    if not judge(scope_tests, probe, seen, only_true=True):
+                    judged = scope_tests if loose or unindexed is None else unindexed
+                    if judged and not judge(judged, probe, seen, only_true=True):
                         continue
                 elif applies is not None and applies(probe) is not True:
                     continue
@@ -121,15 +133,18 @@ class Screen:
     scopes and rules out few). A risk without a requirement is always probed; all are probed
     in catalog order. A scope or condition that only compares names with literals is not
     evaluated where its `Condition.tests` settle it (`expr.judge`): `settles` has, by
-    position, the tests of each risk's scope and condition (None: evaluate it), and
-    `evidence` the labels a finding of a risk settled by tests shows, in the order a
-    `Context` would record them (scope first)."""
+    position, the tests of each risk's scope and condition (None: evaluate it),
+    `unindexed` the tests of a scope other than the one its index entry checked (what is
+    left to judge of a risk `candidates` admitted), and `evidence` the labels a finding of
+    a risk settled by tests shows, in the order a `Context` would record them (scope
+    first)."""
 
     free: tuple[int, ...]
     reads: tuple[_Reads, ...]
     settles: Mapping[int, tuple[tuple[Test, ...] | None, tuple[Test, ...] | None]] = attrs.field(
         factory=dict
     )
+    unindexed: Mapping[int, tuple[Test, ...]] = attrs.field(factory=dict)
     evidence: Mapping[int, tuple[str, ...]] = attrs.field(factory=dict)
 
     @classmethod
@@ -144,6 +159,7 @@ class Screen:
             if (risk.scope and risk.scope.tests) or (risk.condition and risk.condition.tests)
         }
         evidence = {}
+        unindexed: dict[int, tuple[Test, ...]] = {}
         for index, risk in enumerate(risks):
             scope, condition = _labels(risk.scope), _labels(risk.condition)
             if scope is not None and condition is not None:
@@ -158,6 +174,10 @@ class Screen:
                 risk.scope.requires,
                 key=lambda r: (r.among is None and r.meets is None, uses[r.label], r.label),
             )
+            if risk.scope.tests is not None:
+                unindexed[index] = tuple(
+                    test for test in risk.scope.tests if requirement_of(test) != first
+                )
             _, truthy, among, meets = groups.setdefault(
                 first.label, (first.read, [], defaultdict(list), defaultdict(list))
             )
@@ -176,12 +196,16 @@ class Screen:
                 for label, (read, truthy, among, meets) in groups.items()
             ),
             settles=settles,
+            unindexed=unindexed,
             evidence=evidence,
         )
 
-    def candidates(self, probe: Probe, seen: dict[str, Any]) -> list[int]:
+    def candidates(self, probe: Probe, seen: dict[str, Any]) -> tuple[list[int], bool]:
         """The positions, in order, of the risks whose indexed requirement this subject
-        meets, and of those without one. Values are read through `seen`, by label."""
+        meets, and of those without one; and whether an unhashable value admitted every risk
+        of its read, met or not (then judge all of a scope's tests, not only `unindexed`).
+        Values are read through `seen`, by label."""
+        loose = False
         chosen = list(self.free)
         repeats = False  # a list meets several words of one risk: it is chosen more than once
         for label, read, truthy, among, meets in self.reads:
@@ -203,8 +227,8 @@ class Screen:
                 chosen.extend(
                     {i for table in (among, meets) for i in itertools.chain(*table.values())}
                 )
-                repeats = True
-        return sorted(set(chosen)) if repeats else sorted(chosen)
+                repeats = loose = True
+        return (sorted(set(chosen)) if repeats else sorted(chosen)), loose
 
 
 class _Reads(NamedTuple):

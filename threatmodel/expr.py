@@ -104,6 +104,18 @@ class Test(NamedTuple):
     literal: Any = None
 
 
+def requirement_of(test: Test) -> Requirement | None:
+    """The requirement a test makes, if any: a truthy name, one of some values (`in`), or a
+    list holding one of some words (`has`)."""
+    if test.op == "truthy":
+        return Requirement(test.label, test.read)
+    if test.op == "in":
+        return Requirement(test.label, test.read, among=test.literal)
+    if test.op == "has":
+        return Requirement(test.label, test.read, meets=test.literal)
+    return None
+
+
 @attrs.frozen(kw_only=True)
 class Condition:
     """A compiled condition: call `evaluate(ctx)` for True, False or UNKNOWN. `requires`
@@ -285,14 +297,10 @@ class _Parser:
         return fn
 
     def tested(self, fn, test: Test):
-        """Record `fn` as the single `test`, and the requirement that test makes: a truthy
-        name, one of some values (`in`), or a list holding one of some words (`has`)."""
-        if test.op == "truthy":
-            self.require(fn, (Requirement(test.label, test.read),))
-        elif test.op == "in":
-            self.require(fn, (Requirement(test.label, test.read, among=test.literal),))
-        elif test.op == "has":
-            self.require(fn, (Requirement(test.label, test.read, meets=test.literal),))
+        """Record `fn` as the single `test`, and the requirement that test makes."""
+        requirement = requirement_of(test)
+        if requirement is not None:
+            self.require(fn, (requirement,))
         return self.conjunction(fn, (test,))
 
     def compared(self, fn, op: str, left, right):

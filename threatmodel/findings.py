@@ -69,12 +69,13 @@ class Finding:
 
     A compact record: what the risk and the element say (title, base scores, name, kind,
     position) is read from them, and the score from a `Scored` shared with findings scored
-    alike. Findings are compared by id, status, score, evidence and harm, not by the risk
-    and element objects they point to."""
+    alike. Findings are compared (and `jsondata.to_plain` writes them) by id, status, score,
+    evidence and harm, without the risk and element objects they point to."""
 
     id: str
-    risk: Risk = attrs.field(eq=False, repr=False)
-    element: Any = attrs.field(eq=False, repr=False)  # the element, flow, boundary or system
+    risk: Risk = attrs.field(eq=False, repr=False, metadata={"json": False})
+    # the element, flow, boundary or system it is on
+    element: Any = attrs.field(eq=False, repr=False, metadata={"json": False})
     status: str  # "confirmed", or "possible": the model leaves facts out (see `missing`)
     scored: Scored
     evidence: tuple[tuple[str, Any], ...] = ()
