@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
 import attrs
@@ -74,9 +74,9 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
         for subject in subjects.get(kind, ()):
             probe = Probe(graph, subject)
             harm = None
-            # values by the label a condition reads them by: its attributes and the facts
-            # worked out so far at once (a name's label is the name itself), others as read
-            seen: dict[str, Any] = dict(probe.facts)
+            # values by the label a condition reads them by: the subject's memo of facts,
+            # where a name's label is the name itself (a call's and a reference's join it)
+            seen: dict[str, Any] = probe.facts
             positions, loose = screen.candidates(probe, seen)
             for index in positions:
                 risk, applies, check, scope_tests, tests, unindexed, labels = checks[index]
@@ -105,7 +105,7 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
                             missing = tuple(traced.missing)
                     if outcome is True and risk.scope is not None:
                         trace = {**_scope_trace(risk, probe, scope_tests, seen), **trace}
-                    evidence = _evidence(trace)
+                    evidence = _evidence(trace.items())
                 harm = harm or _harm(probe, harms)
                 finding = _finding(
                     risk, probe, outcome, evidence, missing, catalog, controls, harm, shared
@@ -260,8 +260,9 @@ def _labels(condition: Condition | None) -> tuple[str, ...] | None:
 
 
 def _known(labels: tuple[str, ...], seen: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
-    """The evidence of a finding settled by tests: the values read by these labels."""
-    return _evidence({label: seen[label] for label in labels})
+    """The evidence of a finding settled by tests: the values read by these labels (each
+    label once)."""
+    return _evidence([(label, seen[label]) for label in labels])
 
 
 def _tuples(index: dict[Any, list[int]]) -> dict[Any, tuple[int, ...]]:
@@ -361,7 +362,7 @@ def _finding(
     modifiers, scored = known
     if traces:
         modifiers = tuple(
-            _applied(risk.modifiers[i], _evidence(trace))
+            _applied(risk.modifiers[i], _evidence(trace.items()))
             for i, trace in zip(applying, traces, strict=True)
         )
     return Finding(
@@ -436,12 +437,10 @@ def _scored(
     )
 
 
-def _evidence(trace: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+def _evidence(read: Iterable[tuple[str, Any]]) -> tuple[tuple[str, Any], ...]:
+    """Values read, by label, as findings show them (lists and sets as sorted tuples)."""
     return tuple(
-        [
-            (name, value if type(value) in SCALARS else _plain(value))
-            for name, value in trace.items()
-        ]
+        [(name, value if type(value) in SCALARS else _plain(value)) for name, value in read]
     )
 
 
