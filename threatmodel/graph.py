@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import attrs
@@ -132,22 +132,7 @@ class Graph:
         cache = self.facts_of(subject)
         if key in cache:
             return cache[key]
-        ids: list[str] = []
-        if subject.kind == "dataflow":
-            ids = list(subject.data)
-        else:
-            stored = list(getattr(subject, "stores", ()))
-            inputs = list(getattr(subject, "inputs", ()))
-            received = [d for f in self.incoming.get(subject.id, ()) for d in f.data]
-            sent = [d for f in self.outgoing.get(subject.id, ()) for d in f.data]
-            ids = {
-                "stored": stored,
-                "received": received,
-                "sent": sent,
-                "input": inputs + received,
-                "all": stored + inputs + received + sent,
-            }[which]
-        known = tuple([i for i in dict.fromkeys(ids) if i in self.data])
+        known = tuple([i for i in dict.fromkeys(self._asset_ids(subject, which)) if i in self.data])
         assets = self._asset_sets.get(known)
         if assets is None:  # one tuple per set of assets, so that facts of it are memoised
             assets = self._asset_sets[known] = tuple(self.data[i] for i in known)
@@ -159,6 +144,22 @@ class Graph:
         result = None if silent else assets
         cache[key] = result
         return result
+
+    def _asset_ids(self, subject: Any, which: str) -> Sequence[str]:
+        """The ids of the data `assets(subject, which)` is about, repeats and unknowns kept:
+        only the lists `which` needs are built."""
+        if subject.kind == "dataflow":
+            return subject.data
+        ids: list[str] = []
+        if which in ("stored", "all"):
+            ids += getattr(subject, "stores", ())
+        if which in ("input", "all"):
+            ids += getattr(subject, "inputs", ())
+        if which in ("received", "input", "all"):
+            ids += [d for f in self.incoming.get(subject.id, ()) for d in f.data]
+        if which in ("sent", "all"):
+            ids += [d for f in self.outgoing.get(subject.id, ()) for d in f.data]
+        return ids
 
     def categories_of(self, subject: Any, which: str) -> Any:
         assets = self.assets(subject, which)
