@@ -103,7 +103,7 @@ class Context(Probe):
     __slots__ = ("missing", "trace")
 
     def __init__(self, graph: Graph, subject: Any):
-        super().__init__(graph, subject)
+        Probe.__init__(self, graph, subject)
         self.trace: dict[str, Any] = {}
         self.missing: dict[Missing, None] = {}
 

@@ -194,8 +194,9 @@ class Graph:
     # -- boundaries -------------------------------------------------------------------------
     def chain(self, subject_id: str) -> tuple[Boundary, ...]:
         """The boundaries around a subject, innermost first."""
-        if subject_id in self._chains:
-            return self._chains[subject_id]
+        chain = self._chains.get(subject_id)
+        if chain is not None:
+            return chain
         result = []
         seen = {subject_id}
         current = self.parent.get(subject_id)
