@@ -32,6 +32,8 @@ OPERATOR = "operator"  # the one organisation of a model without organisation bo
 OPERATOR_ACTOR_TYPES = frozenset({"operator_staff"})  # actors who work for the operator
 PASS_THROUGH = frozenset({"process", "datastore"})
 WITH_DATA = ALL_ELEMENTS | {"dataflow"}
+# where `Graph.assets` keeps each `which` in a subject's memo (not formatted anew per call)
+ASSET_KEYS = {w: f"assets:{w}" for w in ("all", "stored", "received", "sent", "input")}
 
 
 @attrs.frozen
@@ -128,7 +130,7 @@ class Graph:
     # -- data involvement -----------------------------------------------------------------
     def assets(self, subject: Any, which: str = "all") -> tuple[DataAsset, ...] | None:
         """The data assets a subject stores/receives/sends/uses; None when the model is silent."""
-        key = f"assets:{which}"
+        key = ASSET_KEYS[which]
         cache = self.facts_of(subject)
         if key in cache:
             return cache[key]
