@@ -96,6 +96,8 @@ class Graph:
         if cache is None:
             attributes = subject.attributes
             cache = self._facts[subject.id] = dict(attributes)
+            if SCALARS.issuperset(map(type, attributes.values())):
+                return cache  # nothing to freeze (the common case, checked without a loop)
             for name, value in attributes.items():  # `_frozen`, inlined: lists become sets
                 if type(value) not in SCALARS and isinstance(value, (list, tuple)):
                     cache[name] = frozenset(value)
