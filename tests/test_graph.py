@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from threatmodel import model as m
 from threatmodel.catalog_yaml import load_catalog
+from threatmodel.context import Context, Probe
 from threatmodel.expr import UNKNOWN
 from threatmodel.graph import Graph
 
@@ -90,3 +91,27 @@ def test_facts_of_the_same_data_are_shared_and_of_other_data_are_not():
     assert fact["f3"] == {"personal_data": False, "categories": {"telemetry"}}
     assert fact["f4"] == {"personal_data": True, "categories": {"credit", "telemetry"}}
     assert fact["f5"]["personal_data"] is UNKNOWN
+
+
+def test_a_context_reads_a_remembered_call_and_still_says_what_is_missing():
+    """`Context.call` takes a graph function's value from the subject's memo (`Probe.call`):
+    each subject keeps its own value, and an unknown one still records what is missing."""
+    shop, bank = m.Element(id="shop", kind="process"), m.Element(id="bank", kind="external_service")
+    clerk = m.Element(id="clerk", kind="actor")  # no type: its organisation is unknown
+    ledger = m.Element(id="ledger", kind="datastore")
+    flows = (
+        m.DataFlow(id="f1", source="shop", target="bank"),
+        m.DataFlow(id="f2", source="clerk", target="ledger"),
+    )
+    graph = Graph(
+        m.SystemModel(system=m.System(id="s"), elements=(shop, bank, clerk, ledger), flows=flows),
+        VOCABULARY,
+    )
+    label = "crosses('organisation')"
+    for subject in (shop, ledger):
+        Probe(graph, subject).call("crosses", "organisation", label)  # remembered
+    crossing, unknown = Context(graph, shop), Context(graph, ledger)
+    assert crossing.call("crosses", "organisation", label) is True
+    assert unknown.call("crosses", "organisation", label) is UNKNOWN
+    assert crossing.trace == {label: True} and not crossing.missing
+    assert [missing.subject for missing in unknown.missing] == ["clerk"] and not unknown.trace

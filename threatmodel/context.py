@@ -103,7 +103,7 @@ class Context(Probe):
     __slots__ = ("missing", "trace")
 
     def __init__(self, graph: Graph, subject: Any):
-        super().__init__(graph, subject)
+        Probe.__init__(self, graph, subject)
         self.trace: dict[str, Any] = {}
         self.missing: dict[Missing, None] = {}
 
@@ -130,9 +130,9 @@ class Context(Probe):
         return value
 
     def call(self, function: str, argument: str, label: str) -> Any:
-        value, lacking = self._call(function, argument)
+        value = Probe.call(self, function, argument, label)
         if value is UNKNOWN:
-            self.missing.update(dict.fromkeys(lacking))
+            self.missing.update(dict.fromkeys(self._call(function, argument)[1]))
         else:
             self.trace.setdefault(label, value)
         return value

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import attrs
@@ -32,6 +32,8 @@ OPERATOR = "operator"  # the one organisation of a model without organisation bo
 OPERATOR_ACTOR_TYPES = frozenset({"operator_staff"})  # actors who work for the operator
 PASS_THROUGH = frozenset({"process", "datastore"})
 WITH_DATA = ALL_ELEMENTS | {"dataflow"}
+# where `Graph.assets` keeps each `which` in a subject's memo (not formatted anew per call)
+ASSET_KEYS = {w: f"assets:{w}" for w in ("all", "stored", "received", "sent", "input")}
 
 
 @attrs.frozen
@@ -94,6 +96,8 @@ class Graph:
         if cache is None:
             attributes = subject.attributes
             cache = self._facts[subject.id] = dict(attributes)
+            if SCALARS.issuperset(map(type, attributes.values())):
+                return cache  # nothing to freeze (the common case, checked without a loop)
             for name, value in attributes.items():  # `_frozen`, inlined: lists become sets
                 if type(value) not in SCALARS and isinstance(value, (list, tuple)):
                     cache[name] = frozenset(value)
@@ -128,26 +132,11 @@ class Graph:
     # -- data involvement -----------------------------------------------------------------
     def assets(self, subject: Any, which: str = "all") -> tuple[DataAsset, ...] | None:
         """The data assets a subject stores/receives/sends/uses; None when the model is silent."""
-        key = f"assets:{which}"
+        key = ASSET_KEYS[which]
         cache = self.facts_of(subject)
         if key in cache:
             return cache[key]
-        ids: list[str] = []
-        if subject.kind == "dataflow":
-            ids = list(subject.data)
-        else:
-            stored = list(getattr(subject, "stores", ()))
-            inputs = list(getattr(subject, "inputs", ()))
-            received = [d for f in self.incoming.get(subject.id, ()) for d in f.data]
-            sent = [d for f in self.outgoing.get(subject.id, ()) for d in f.data]
-            ids = {
-                "stored": stored,
-                "received": received,
-                "sent": sent,
-                "input": inputs + received,
-                "all": stored + inputs + received + sent,
-            }[which]
-        known = tuple([i for i in dict.fromkeys(ids) if i in self.data])
+        known = tuple([i for i in dict.fromkeys(self._asset_ids(subject, which)) if i in self.data])
         assets = self._asset_sets.get(known)
         if assets is None:  # one tuple per set of assets, so that facts of it are memoised
             assets = self._asset_sets[known] = tuple(self.data[i] for i in known)
@@ -159,6 +148,22 @@ class Graph:
         result = None if silent else assets
         cache[key] = result
         return result
+
+    def _asset_ids(self, subject: Any, which: str) -> Sequence[str]:
+        """The ids of the data `assets(subject, which)` is about, repeats and unknowns kept:
+        only the lists `which` needs are built."""
+        if subject.kind == "dataflow":
+            return subject.data
+        ids: list[str] = []
+        if which in ("stored", "all"):
+            ids += getattr(subject, "stores", ())
+        if which in ("input", "all"):
+            ids += getattr(subject, "inputs", ())
+        if which in ("received", "input", "all"):
+            ids += [d for f in self.incoming.get(subject.id, ()) for d in f.data]
+        if which in ("sent", "all"):
+            ids += [d for f in self.outgoing.get(subject.id, ()) for d in f.data]
+        return ids
 
     def categories_of(self, subject: Any, which: str) -> Any:
         assets = self.assets(subject, which)
@@ -193,8 +198,9 @@ class Graph:
     # -- boundaries -------------------------------------------------------------------------
     def chain(self, subject_id: str) -> tuple[Boundary, ...]:
         """The boundaries around a subject, innermost first."""
-        if subject_id in self._chains:
-            return self._chains[subject_id]
+        chain = self._chains.get(subject_id)
+        if chain is not None:
+            return chain
         result = []
         seen = {subject_id}
         current = self.parent.get(subject_id)
