@@ -194,6 +194,12 @@ def _parse_attribute(fields: Fields) -> Attribute | None:
         ("name", "type", "applies_to", "values", "values_from", "nullable", "meaning", "question")
     )
     name = fields.ident("name")
+    if "." in name:  # conditions would read it as an element's fact (`source.kind`)
+        fields.error(
+            "name",
+            f"attribute '{name}': conditions read a name with '.' as another element's or "
+            f"the model's value (as in source.kind); use '_' instead",
+        )
     kind = fields.word("type", required=True)
     if kind and kind not in ATTRIBUTE_TYPES:
         fields.out.error(
