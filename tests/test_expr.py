@@ -39,8 +39,9 @@ class Ctx:
     def get(self, name):
         return self.values.get(name, UNKNOWN)
 
-    def get_ref(self, prefix, name):
-        return self.values.get(f"{prefix}.{name}", UNKNOWN)
+    def get_ref(self, prefix, name, label):
+        assert label == f"{prefix}.{name}"
+        return self.values.get(label, UNKNOWN)
 
     def call(self, function, argument, label):
         self.calls.append(label)

@@ -115,3 +115,28 @@ def test_a_context_reads_a_remembered_call_and_still_says_what_is_missing():
     assert unknown.call("crosses", "organisation", label) is UNKNOWN
     assert crossing.trace == {label: True} and not crossing.missing
     assert [missing.subject for missing in unknown.missing] == ["clerk"] and not unknown.trace
+
+
+def test_a_reference_is_remembered_per_subject_and_still_says_what_is_missing():
+    """`Probe.get_ref` keeps `target.type` in each flow's own memo: flows to different
+    elements read their own target's value, and an unknown one still records what is
+    missing."""
+    shop = m.Element(id="shop", kind="process")
+    bank = m.Element(id="bank", kind="external_service", type="bank")
+    cloud = m.Element(id="cloud", kind="external_service", type="cloud_provider")
+    clerk = m.Element(id="clerk", kind="actor")  # no type
+    flows = (
+        m.DataFlow(id="f1", source="shop", target="bank"),
+        m.DataFlow(id="f2", source="shop", target="cloud"),
+        m.DataFlow(id="f3", source="shop", target="clerk"),
+    )
+    graph = Graph(
+        m.SystemModel(system=m.System(id="s"), elements=(shop, bank, cloud, clerk), flows=flows),
+        VOCABULARY,
+    )
+    read = [Probe(graph, flow).get_ref("target", "type", "target.type") for flow in flows]
+    assert read == ["bank", "cloud_provider", UNKNOWN]
+    again = [Context(graph, flow) for flow in flows]
+    assert [c.get_ref("target", "type", "target.type") for c in again] == read
+    assert again[1].trace == {"target.type": "cloud_provider"} and not again[1].missing
+    assert [missing.subject for missing in again[2].missing] == ["clerk"]

@@ -624,7 +624,7 @@ class FakeContext:
     def get(self, name):
         return self._value("", name)
 
-    def get_ref(self, prefix, name):
+    def get_ref(self, prefix, name, label):
         return self._value(prefix, name)
 
     def call(self, function, argument, label):

@@ -31,12 +31,20 @@ class Probe:
             value = facts[name] = self.graph.derive(self.subject, name)
         return value
 
-    def get_ref(self, prefix: str, name: str) -> Any:
-        """The value of `prefix.name`: a model-wide fact, or a fact of the flow's endpoint."""
-        if prefix == "model":
-            return self.graph.model_facts.get(name)
-        other = self._other(prefix)
-        return UNKNOWN if other is None else self.graph.fact(other, name)
+    def get_ref(self, prefix: str, name: str, label: str) -> Any:
+        """The value of `prefix.name` (its `label`): a model-wide fact, or a fact of the
+        flow's endpoint, remembered in the subject's memo by its label (no attribute's name
+        has a '.')."""
+        facts = self.facts
+        value = facts.get(label, NOT_YET)
+        if value is NOT_YET:
+            if prefix == "model":
+                value = self.graph.model_facts.get(name)
+            else:
+                other = self._other(prefix)
+                value = UNKNOWN if other is None else self.graph.fact(other, name)
+            facts[label] = value
+        return value
 
     def call(self, function: str, argument: str, label: str) -> Any:
         """A graph function's value, remembered in the subject's memo by its label."""
@@ -121,12 +129,12 @@ class Context(Probe):
             self.trace.setdefault(name, value)
         return value
 
-    def get_ref(self, prefix: str, name: str) -> Any:
-        value = Probe.get_ref(self, prefix, name)
+    def get_ref(self, prefix: str, name: str, label: str) -> Any:
+        value = Probe.get_ref(self, prefix, name, label)
         if value is UNKNOWN:
             self.missing[self._missing_ref(prefix, name)] = None
         else:
-            self.trace.setdefault(f"{prefix}.{name}", value)
+            self.trace.setdefault(label, value)
         return value
 
     def call(self, function: str, argument: str, label: str) -> Any:

@@ -559,7 +559,8 @@ class _Parser:
             kind = self._lookup(table, attr, attr_offset, f"{name}.")
             self.used.append(f"{name}.{attr}")
             self.last = ("name", f"{name}.{attr}")
-            return self.leaf(_ref(name, attr), f"{name}.{attr}"), kind
+            label = f"{name}.{attr}"
+            return self.leaf(_ref(name, attr, label), label), kind
         if self.at("op", "["):
             raise ExprError("subscripts are not part of the language", self.tok[2])
         if name in self.scope.names and name != "":
@@ -663,8 +664,8 @@ def _name(name: str):
     return lambda ctx: ctx.get(name)
 
 
-def _ref(prefix: str, name: str):
-    return lambda ctx: ctx.get_ref(prefix, name)
+def _ref(prefix: str, name: str, label: str):
+    return lambda ctx: ctx.get_ref(prefix, name, label)
 
 
 def call_label(function: str, argument: str) -> str:
