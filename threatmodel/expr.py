@@ -557,9 +557,9 @@ class _Parser:
                     offset,
                 )
             kind = self._lookup(table, attr, attr_offset, f"{name}.")
-            self.used.append(f"{name}.{attr}")
-            self.last = ("name", f"{name}.{attr}")
             label = f"{name}.{attr}"
+            self.used.append(label)
+            self.last = ("name", label)
             return self.leaf(_ref(name, attr, label), label), kind
         if self.at("op", "["):
             raise ExprError("subscripts are not part of the language", self.tok[2])
