@@ -138,9 +138,12 @@ class Context(Probe):
         return value
 
     def call(self, function: str, argument: str, label: str) -> Any:
-        value = Probe.call(self, function, argument, label)
-        if value is UNKNOWN:
-            self.missing.update(dict.fromkeys(self._call(function, argument)[1]))
-        else:
-            self.trace.setdefault(label, value)
+        value = self.facts.get(label, NOT_YET)
+        if value is NOT_YET or value is UNKNOWN:  # worked out once, with what an unknown lacks
+            value, lacking = self._call(function, argument)
+            self.facts[label] = value
+            if value is UNKNOWN:
+                self.missing.update(dict.fromkeys(lacking))
+                return value
+        self.trace.setdefault(label, value)
         return value
