@@ -6,9 +6,12 @@ pytm is installed from the package registry into its own virtualenv (benchmarks/
 created on first use) and driven by benchmarks/pytm_driver.py there; threatmodel runs in this
 interpreter. Both get the same elements, boundaries and flows. Printed per size: pytm's
 threat resolution and Markdown report, our analysis (all shipped catalogs) and Markdown
-report, and the ratios (pytm time / our time; above 1 means we are faster). Times are medians
-of `--runs` runs, each in a new process on both sides, the model built there untimed; pytm's
-report runs once and is given up after `--report-budget` seconds.
+report, and the ratios (pytm time / our time; above 1 means we are faster). Our analysis runs
+as `threatmodel analyze` runs it, in one process per core (`-j`; a big model's subjects are
+matched in two processes), and again in one process (`-j 1`) for the record; pytm resolves
+in one process. Times are medians of `--runs` runs, each in a new process on both sides, the
+model built there untimed; pytm's report runs once and is given up after `--report-budget`
+seconds.
 """
 
 from __future__ import annotations
@@ -63,10 +66,17 @@ def pytm_spec(model: dict) -> dict:
     }
 
 
-def ours(model_path: Path, runs: int) -> dict:
-    """Medians of `runs` analyses and Markdown reports of the model, each run in a new
-    process, as pytm's are (`one`)."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--one", str(model_path)]
+def ours(model_path: Path, runs: int, processes: int) -> dict:
+    """Medians of `runs` analyses (in `processes` processes) and Markdown reports of the
+    model, each run in a new process, as pytm's are (`one`)."""
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--one",
+        str(model_path),
+        "--processes",
+        str(processes),
+    ]
     measured = [
         json.loads(
             subprocess.run(command, capture_output=True, text=True, check=True)
@@ -82,9 +92,10 @@ def ours(model_path: Path, runs: int) -> dict:
     }
 
 
-def one(model_path: Path) -> None:
+def one(model_path: Path, processes: int) -> None:
     """One run in this process: the model built (untimed, as pytm's is), analysed with all
-    shipped catalogs, then its Markdown report; prints the times as JSON."""
+    shipped catalogs in `processes` processes, then its Markdown report; prints the times
+    as JSON."""
     from threatmodel.api import analyze, load_catalog, load_model_data
     from threatmodel.render.markdown import render
     from threatmodel.report import build_report
@@ -92,7 +103,7 @@ def one(model_path: Path) -> None:
     catalog = load_catalog()
     built = load_model_data(json.loads(model_path.read_text()), "synthetic.yaml")
     start = time.perf_counter()
-    result = analyze(built, catalog)
+    result = analyze(built, catalog, processes=processes)
     analysis = time.perf_counter() - start
     start = time.perf_counter()
     render(build_report(result))
@@ -143,18 +154,22 @@ def main() -> None:
         help="seconds pytm's report may take before it is given up (default 600)",
     )
     parser.add_argument("--one", metavar="MODEL_JSON", help=argparse.SUPPRESS)  # see `one`
+    parser.add_argument("--processes", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        one(Path(args.one))
+        one(Path(args.one), args.processes or 1)
         return
     from benchmarks.synth import generate
+    from threatmodel.portfolio import default_jobs
 
     python = pytm_python()
+    jobs = default_jobs()
     print(
-        "| elements | pytm resolve s | pytm report s | ours analyze s | ours report s | "
-        "resolve ratio | report ratio | pytm findings | our findings |"
+        f"| elements | pytm resolve s | pytm report s | ours analyze s (-j {jobs}) | "
+        "ours analyze s (-j 1) | ours report s | resolve ratio | resolve ratio (-j 1) | "
+        "report ratio | pytm findings | our findings |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in [int(s) for s in args.sizes.split(",")]:
         model = generate(size)
         with tempfile.TemporaryDirectory() as tmp:
@@ -162,14 +177,16 @@ def main() -> None:
             spec.write_text(json.dumps(pytm_spec(model)))
             ours_model.write_text(json.dumps(model))
             peer = theirs(python, spec, args.runs, args.report_budget)
-            mine = ours(ours_model, args.runs)
+            mine = ours(ours_model, args.runs, jobs)
+            alone = ours(ours_model, args.runs, 1)
         report = peer["report"]
         their_report = f"{report:.3f}" if report is not None else f"> {args.report_budget:.0f}"
         ratio = f"{report / mine['report']:.1f}x" if report is not None else "-"
         print(
             f"| {size} | {peer['resolve']:.3f} | {their_report} | {mine['analyze']:.3f} | "
-            f"{mine['report']:.3f} | {peer['resolve'] / mine['analyze']:.1f}x | {ratio} | "
-            f"{peer['findings']} | {mine['findings']} |",
+            f"{alone['analyze']:.3f} | {mine['report']:.3f} | "
+            f"{peer['resolve'] / mine['analyze']:.1f}x | {peer['resolve'] / alone['analyze']:.1f}x | "
+            f"{ratio} | {peer['findings']} | {mine['findings']} |",
             flush=True,
         )
 

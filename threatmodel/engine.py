@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
+from threatmodel import forked
 from threatmodel.catalog import Catalog, Modifier, Risk
 from threatmodel.collector import no_cycle_collection
 from threatmodel.context import Context, Probe
@@ -25,12 +26,15 @@ from threatmodel.expr import (
 from threatmodel.findings import AppliedControl, AppliedModifier, Finding, Harm, Result, Scored
 from threatmodel.graph import Graph, Missing
 from threatmodel.model import SCALARS, Control, SystemModel
+from threatmodel.packed import Packed, Packer, unpack
 from threatmodel.scoring import score, worst_first
 from threatmodel.validate import validate
 from threatmodel.work import too_many_findings
 
 
-def analyze(model: SystemModel, catalog: Catalog, *, max_findings: int | None = None) -> Result:
+def analyze(
+    model: SystemModel, catalog: Catalog, *, max_findings: int | None = None, processes: int = 1
+) -> Result:
     """Validate the model, then match every risk against it.
 
     A risk applies to a subject when its `scope` is true there (unknown: it does not apply).
@@ -38,40 +42,99 @@ def analyze(model: SystemModel, catalog: Catalog, *, max_findings: int | None = 
     out what decides it; reports turn these into questions), false nothing. Findings are
     sorted worst first (see `scoring.order`). Past `max_findings` (confirmed and undecided
     together) the analysis stops with a ThreatModelError (see `work.too_many_findings`).
+    With `processes` over 1, a big model is matched in this process and a forked child
+    side by side (`_match`); the result is the same.
     """
     with no_cycle_collection():  # hundreds of thousands of new objects, none in a cycle
-        return _analyze(model, catalog, max_findings)
+        return _analyze(model, catalog, max_findings, processes)
 
 
-def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> Result:
+def _analyze(
+    model: SystemModel, catalog: Catalog, max_findings: int | None, processes: int
+) -> Result:
     vocabulary = validate(model, catalog)
     graph = Graph(model, vocabulary)
-    subjects: dict[str, list] = defaultdict(list)
-    for subject in model.subjects():
-        subjects[subject.kind].append(subject)
     controls = controls_in_place(model, graph)
-    risks_by_kind: dict[str, list[Risk]] = defaultdict(list)
-    for risk in catalog.risks:
-        for kind in risk.applies_to:
-            risks_by_kind[kind].append(risk)
-    findings: list[Finding] = []
-    undecided: list[Finding] = []
-    shared: dict[tuple, tuple] = {}
-    harms: dict[tuple, Harm] = {}
-    for kind, risks in risks_by_kind.items():
-        screen = Screen.of(risks)
-        checks = [  # by position: what deciding each risk takes
-            (
-                risk,
-                risk.scope.fn if risk.scope else None,
-                risk.condition.fn if risk.condition else None,
-                *screen.settles.get(index, _UNSETTLED),
-                screen.unindexed.get(index),
-                screen.evidence.get(index),
-            )
-            for index, risk in enumerate(risks)
-        ]
-        for subject in subjects.get(kind, ()):
+    matcher = _Matcher(graph, catalog, controls)
+    findings, undecided = _match(matcher, matcher.work(model), max_findings, processes)
+    return Result(
+        model=model,
+        catalog=catalog,
+        findings=worst_first(findings, catalog),
+        graph=graph,
+        controls=controls,
+        undecided=worst_first(undecided, catalog),
+        warnings=tuple(model.warnings) + tuple(catalog.warnings),
+    )
+
+
+class _Subject(NamedTuple):
+    """A subject to match, with what deciding each risk of its kind takes (`_Matcher.work`)."""
+
+    subject: Any
+    screen: Screen
+    checks: list[tuple]
+
+
+class _Found(NamedTuple):
+    """What matching some subjects found, in their order: `ends` has how many findings
+    (confirmed and undecided) there were after each subject matched."""
+
+    findings: list[Finding]
+    undecided: list[Finding]
+    ends: list[int]
+
+
+@attrs.define
+class _Matcher:
+    """Risks matched on subjects of one model; it keeps the scores and harms findings share."""
+
+    graph: Graph
+    catalog: Catalog
+    controls: dict[str, dict[str, Any]]
+    shared: dict[tuple, tuple] = attrs.Factory(dict)  # see `_finding`
+    harms: dict[tuple, Harm] = attrs.Factory(dict)  # see `_harm`
+
+    def work(self, model: SystemModel) -> list[_Subject]:
+        """The subjects a risk applies to, kind by kind in catalog order, each kind's in
+        model order, with what deciding each risk takes."""
+        subjects: dict[str, list] = defaultdict(list)
+        for subject in model.subjects():
+            subjects[subject.kind].append(subject)
+        risks_by_kind: dict[str, list[Risk]] = defaultdict(list)
+        for risk in self.catalog.risks:
+            for kind in risk.applies_to:
+                risks_by_kind[kind].append(risk)
+        work: list[_Subject] = []
+        for kind, risks in risks_by_kind.items():
+            screen = Screen.of(risks)
+            checks = [  # by position: what deciding each risk takes
+                (
+                    risk,
+                    risk.scope.fn if risk.scope else None,
+                    risk.condition.fn if risk.condition else None,
+                    *screen.settles.get(index, _UNSETTLED),
+                    screen.unindexed.get(index),
+                    screen.evidence.get(index),
+                )
+                for index, risk in enumerate(risks)
+            ]
+            work.extend(_Subject(subject, screen, checks) for subject in subjects.get(kind, ()))
+        return work
+
+    def run(self, work: list[_Subject], limit: int | None) -> _Found:
+        """The findings of `work`, stopping after the subject that takes them past `limit`."""
+        graph, catalog, controls, shared, harms = (
+            self.graph,
+            self.catalog,
+            self.controls,
+            self.shared,
+            self.harms,
+        )
+        findings: list[Finding] = []
+        undecided: list[Finding] = []
+        ends: list[int] = []
+        for subject, screen, checks in work:
             probe = Probe(graph, subject)
             harm = None
             # values by the label a condition reads them by: the subject's memo of facts,
@@ -111,17 +174,107 @@ def _analyze(model: SystemModel, catalog: Catalog, max_findings: int | None) -> 
                     risk, probe, outcome, evidence, missing, catalog, controls, harm, shared
                 )
                 (findings if finding.confirmed else undecided).append(finding)
-            if max_findings is not None and len(findings) + len(undecided) > max_findings:
-                raise too_many_findings(subject, max_findings)
-    return Result(
-        model=model,
-        catalog=catalog,
-        findings=worst_first(findings, catalog),
-        graph=graph,
-        controls=controls,
-        undecided=worst_first(undecided, catalog),
-        warnings=tuple(model.warnings) + tuple(catalog.warnings),
-    )
+            ends.append(len(findings) + len(undecided))
+            if limit is not None and ends[-1] > limit:
+                break
+        return _Found(findings, undecided, ends)
+
+
+def _match(
+    matcher: _Matcher, work: list[_Subject], limit: int | None, processes: int
+) -> tuple[list[Finding], list[Finding]]:
+    """The findings of `work`, confirmed and undecided, in its order; past `limit` a
+    ThreatModelError at the subject where it was crossed.
+
+    With two processes or more and a big model, `work` is cut into parts that this process
+    and a forked child take in turns (`forked.Turns`), each the next part when it is free;
+    the child packs the findings of each part it takes (`packed`) and sends them back. If
+    it fails, this process matches the parts it took. Either way the findings, their order
+    and the subject where the limit is crossed are one process's."""
+    parts = _parts(work, processes)
+    turns = _turns(len(parts))
+    if turns is None:
+        found = {0: matcher.run(work, limit)}
+        parts = [work]
+    else:
+        with turns, forked.Forked(lambda: _sent(matcher, parts, turns, limit)) as child:
+            found = _take(matcher, parts, turns, limit)
+            sent = child.result()
+        if sent is not None:
+            subjects = {index: [item.subject for item in parts[index]] for index in sent.groups}
+            for index, group in unpack(sent, matcher.catalog, subjects, matcher.harms).items():
+                found[index] = _Found(*group)
+    findings: list[Finding] = []
+    undecided: list[Finding] = []
+    for index, part in enumerate(parts):
+        own = found.get(index)
+        if own is None:  # the child took it, and failed
+            own = matcher.run(part, limit)
+        if limit is not None:  # a part cut short past the limit crosses it here or before
+            before = len(findings) + len(undecided)
+            for position, end in enumerate(own.ends):
+                if before + end > limit:
+                    raise too_many_findings(part[position].subject, limit)
+        findings += own.findings
+        undecided += own.undecided
+    return findings, undecided
+
+
+CHILD_FROM = 2_000  # subjects: below this, a forked child saves little
+PART = 250  # subjects in a part taken in turns (10 to 40 ms of matching)
+
+
+def _parts(work: list[_Subject], processes: int) -> list[list[_Subject]]:
+    """`work` in parts taken in turns (one part: this process matches it all)."""
+    if processes < 2 or len(work) < CHILD_FROM:
+        return [work]
+    size = max(PART, -(-len(work) // 256))  # `Turns` hands out at most 256 items
+    return [work[start : start + size] for start in range(0, len(work), size)]
+
+
+def _turns(count: int) -> forked.Turns | None:
+    """The parts' positions, to take in turns with a child; None where this process
+    matches them all (one part, no child that can be forked, no descriptor to spare)."""
+    if count < 2 or not forked.usable():
+        return None
+    try:
+        return forked.Turns(range(count))
+    except OSError:
+        return None
+
+
+def _take(
+    matcher: _Matcher,
+    parts: list[list[_Subject]],
+    turns: forked.Turns,
+    limit: int | None,
+    packer: Packer | None = None,
+) -> dict[int, _Found]:
+    """The findings of each part this process takes in turn, by position (packed into
+    `packer` instead, in the child). It stops taking past `limit` findings of its own:
+    there are more than that in all."""
+    found: dict[int, _Found] = {}
+    count = 0
+    for index in turns:
+        taken = matcher.run(parts[index], None if limit is None else limit - count)
+        if packer is None:
+            found[index] = taken
+        else:
+            subjects = [item.subject for item in parts[index]]
+            packer.add(index, taken.findings, taken.undecided, subjects, taken.ends)
+        count += taken.ends[-1] if taken.ends else 0
+        if limit is not None and count > limit:
+            break
+    return found
+
+
+def _sent(
+    matcher: _Matcher, parts: list[list[_Subject]], turns: forked.Turns, limit: int | None
+) -> Packed:
+    """The child's work: the parts it takes in turn, their findings packed."""
+    packer = Packer(matcher.catalog)
+    _take(matcher, parts, turns, limit, packer)
+    return packer.packed()
 
 
 @attrs.frozen

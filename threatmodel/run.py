@@ -136,11 +136,13 @@ def analyse(
     *,
     decisions: str | None = None,
     today: datetime.date | None = None,
+    processes: int = 1,
 ) -> Result:
-    """Read a model, analyse it and apply its review decisions (as of `today`)."""
+    """Read a model, analyse it (in up to `processes` processes) and apply its review
+    decisions (as of `today`)."""
     model = read_model(model_path, sources)
     found = find_decisions(model_path, model, decisions, sources.limits)
-    result = analyze(model, catalog, max_findings=sources.limits.max_findings)
+    result = analyze(model, catalog, max_findings=sources.limits.max_findings, processes=processes)
     return apply_decisions(result, found, today or datetime.date.today())
 
 
@@ -161,7 +163,12 @@ def analyse_to(
     A diagram that cannot be drawn (too slow for `options.render.diagram_timeout`) does not
     fail the run: the returned report's warnings name it."""
     result = analyse(
-        model_path, catalog, options.sources, decisions=options.decisions, today=options.today
+        model_path,
+        catalog,
+        options.sources,
+        decisions=options.decisions,
+        today=options.today,
+        processes=options.render.processes,
     )
     report = build_report(result, processes=options.render.processes)
     names = [file_name(name) for name in dict.fromkeys(options.formats)]

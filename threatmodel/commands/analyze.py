@@ -94,7 +94,8 @@ def add_parser(sub) -> None:
         default=None,
         metavar="N",
         help="processes to use (default: one per core): in portfolio mode, models analysed "
-        "at once; for one model, its reports rendered side by side",
+        "at once; for one model, a big model's subjects matched and its reports rendered "
+        "side by side",
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing but problems")
     parser.set_defaults(run=run)

@@ -13,6 +13,7 @@ from threatmodel.commands.common import (
     sources_from,
     timeout_problem,
 )
+from threatmodel.portfolio import default_jobs
 
 KINDS = ("dfd", "data", "attack-tree")
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -136,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
             "-o", f"will not write {fmt.upper()} to a terminal; give a file name or redirect stdout"
         )
     catalog = load_catalog(args)
-    result = service.analyse(args.model, catalog, sources_from(args))
+    result = service.analyse(args.model, catalog, sources_from(args), processes=default_jobs())
     content = render(result, options, fmt, timeout=args.timeout)
     print_warnings(result.warnings)
     if args.output == "-":

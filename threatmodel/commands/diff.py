@@ -17,6 +17,7 @@ from threatmodel.commands.common import (
     print_warnings,
     sources_from,
 )
+from threatmodel.portfolio import default_jobs
 
 RENDERERS = {"text": "render_text", "md": "render_markdown", "json": "render_json"}
 
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         if catalog is None:
             catalog = load_catalog(args)
-        result = service.analyse(path, catalog, sources, today=today)
+        result = service.analyse(path, catalog, sources, today=today, processes=default_jobs())
         print_warnings(result.warnings)
         sides.append(differ.side_of_report(build_report(result)))
     changes = differ.diff(*sides)

@@ -15,6 +15,7 @@ from threatmodel.commands.common import (
     print_warnings,
     sources_from,
 )
+from threatmodel.portfolio import default_jobs
 
 # target -> (module, function): each takes (model, result, include_possible) -> a dict
 TARGETS = {
@@ -84,7 +85,9 @@ def run(args: argparse.Namespace) -> int:
         model = service.read_model(args.model, sources)
         validate(model, catalog)
     else:
-        result = service.analyse(args.model, catalog, sources, decisions=args.decisions)
+        result = service.analyse(
+            args.model, catalog, sources, decisions=args.decisions, processes=default_jobs()
+        )
         model = result.model
     module, function = TARGETS[args.target]
     export = getattr(importlib.import_module(module), function)

@@ -13,6 +13,7 @@ from threatmodel.commands.common import (
     print_warnings,
     sources_from,
 )
+from threatmodel.portfolio import default_jobs
 
 FORMATS = ("text", "md", "json")
 
@@ -72,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         sources_from(args),
         decisions=args.decisions,
         today=parse_today(args.today),
+        processes=default_jobs(),
     )
     print_warnings(result.warnings)
     plan = make_plan(result, args.target, args.max)
