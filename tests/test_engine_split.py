@@ -116,3 +116,28 @@ def test_a_small_model_or_one_process_forks_no_child(catalog, monkeypatch):
     threatmodel.analyze(model, catalog, processes=2)
     monkeypatch.setattr(engine, "CHILD_FROM", 50)
     threatmodel.analyze(model, catalog, processes=1)
+
+
+def test_packed_findings_are_remade_exactly_even_with_values_that_cannot_be_hashed(catalog):
+    """Equal evidence and modifiers are sent once; a value no table can key (a list, as a
+    catalog's own fact might give) is sent as it is, each time."""
+    import attrs
+
+    result = threatmodel.analyze(_model(sparse=False), catalog)
+    findings = list(result.findings[:40])
+    findings[0] = attrs.evolve(findings[0], evidence=(("odd", ["a", "b"]),))
+    findings[1] = attrs.evolve(findings[1], evidence=(("odd", ["a", "b"]),))
+    undecided = list(result.undecided[:40])
+    subjects = list(result.model.subjects())
+    packer = packed.Packer(catalog)
+    packer.add(7, findings, undecided, subjects, "passed through")
+    sent = packer.packed()
+    assert len(sent.evidence) < len(findings) + len(undecided)  # equal ones sent once
+    harms: dict = {}
+    [(confirmed, possible, extra)] = packed.unpack(sent, catalog, {7: subjects}, harms).values()
+    assert extra == "passed through"
+    assert dumps(to_plain(confirmed)) == dumps(to_plain(findings))
+    assert dumps(to_plain(possible)) == dumps(to_plain(undecided))
+    assert [f.element for f in confirmed] == [f.element for f in findings]
+    assert [f.missing for f in possible] == [f.missing for f in undecided]
+    assert len(harms) == len({(f.harm.data_assets, f.harm.exposure) for f in findings + undecided})
