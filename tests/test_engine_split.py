@@ -92,6 +92,8 @@ def test_the_limit_is_crossed_at_the_same_subject(catalog, split, slow_parent):
                 outcomes.append(str(error))
         assert outcomes[0] == outcomes[1], limit
         assert (limit == total) == isinstance(outcomes[0], int)
+        made = sum(len(a) + len(b) for a, b, _ in split.pop().groups.values())
+        assert made <= limit // 2 + len(catalog.risks)  # past half the limit, the child stops
 
 
 def test_a_child_that_fails_leaves_its_parts_to_this_process(catalog, split, monkeypatch):
@@ -118,26 +120,35 @@ def test_a_small_model_or_one_process_forks_no_child(catalog, monkeypatch):
     threatmodel.analyze(model, catalog, processes=1)
 
 
-def test_packed_findings_are_remade_exactly_even_with_values_that_cannot_be_hashed(catalog):
-    """Equal evidence and modifiers are sent once; a value no table can key (a list, as a
-    catalog's own fact might give) is sent as it is, each time."""
+def test_packed_findings_are_remade_exactly_even_values_equal_across_types(catalog):
+    """Sets of modifiers are sent once each, but equal values of other types (1, 1.0 and
+    True; 0.0 and -0.0) stay apart, and so do lists, which no table could key."""
     import attrs
+
+    from threatmodel.findings import AppliedModifier
 
     result = threatmodel.analyze(_model(sparse=False), catalog)
     findings = list(result.findings[:40])
-    findings[0] = attrs.evolve(findings[0], evidence=(("odd", ["a", "b"]),))
-    findings[1] = attrs.evolve(findings[1], evidence=(("odd", ["a", "b"]),))
+    for index, value in enumerate([1, 1.0, True, 0.0, -0.0, ["a"], ["a"], 1]):
+        modifier = AppliedModifier(
+            why="w", condition="x", likelihood=1, impact=0, evidence=(("x", value),)
+        )
+        findings[index] = attrs.evolve(
+            findings[index], modifiers=(modifier,), evidence=(("x", value),)
+        )
     undecided = list(result.undecided[:40])
     subjects = list(result.model.subjects())
     packer = packed.Packer(catalog)
     packer.add(7, findings, undecided, subjects, "passed through")
     sent = packer.packed()
-    assert len(sent.evidence) < len(findings) + len(undecided)  # equal ones sent once
+    assert len(sent.modifiers) < len(findings) + len(undecided)  # equal sets sent once
     harms: dict = {}
     [(confirmed, possible, extra)] = packed.unpack(sent, catalog, {7: subjects}, harms).values()
     assert extra == "passed through"
-    assert dumps(to_plain(confirmed)) == dumps(to_plain(findings))
-    assert dumps(to_plain(possible)) == dumps(to_plain(undecided))
-    assert [f.element for f in confirmed] == [f.element for f in findings]
-    assert [f.missing for f in possible] == [f.missing for f in undecided]
+    for made, given in ((confirmed, findings), (possible, undecided)):
+        assert dumps(to_plain(made)) == dumps(to_plain(given))
+        assert [repr((f.evidence, f.modifiers, f.missing)) for f in made] == [
+            repr((f.evidence, f.modifiers, f.missing)) for f in given
+        ]
+        assert [f.element for f in made] == [f.element for f in given]
     assert len(harms) == len({(f.harm.data_assets, f.harm.exposure) for f in findings + undecided})

@@ -188,13 +188,15 @@ def _match(
 
     With two processes or more and a big model, `work` is cut into parts that this process
     and a forked child take in turns (`forked.Turns`), each the next part when it is free;
-    the child packs the findings of each part it takes (`packed`) and sends them back. If
-    it fails, this process matches the parts it took. Either way the findings, their order
-    and the subject where the limit is crossed are one process's."""
+    the child packs the findings of each part it takes (`packed`) and sends them back. The
+    parts are then joined in order, and what neither process matched (the parts of a child
+    that failed, the rest of parts cut short at the limit) is matched here as it comes. So
+    the findings, their order and the subject where the limit is crossed are one
+    process's."""
     parts = _parts(work, processes)
-    turns = _turns(len(parts))
+    turns = forked.turns(range(len(parts))) if len(parts) > 1 else None
+    found: dict[int, _Found] = {}
     if turns is None:
-        found = {0: matcher.run(work, limit)}
         parts = [work]
     else:
         with turns, forked.Forked(lambda: _sent(matcher, parts, turns, limit)) as child:
@@ -206,17 +208,24 @@ def _match(
                 found[index] = _Found(*group)
     findings: list[Finding] = []
     undecided: list[Finding] = []
+
+    def join(piece: _Found, subjects: list[_Subject]) -> None:
+        """Add a piece's findings, or raise at the subject where they pass the limit."""
+        made = len(findings) + len(undecided)
+        if limit is not None:
+            for position, end in enumerate(piece.ends):
+                if made + end > limit:
+                    raise too_many_findings(subjects[position].subject, limit)
+        findings.extend(piece.findings)
+        undecided.extend(piece.undecided)
+
     for index, part in enumerate(parts):
-        own = found.get(index)
-        if own is None:  # the child took it, and failed
-            own = matcher.run(part, limit)
-        if limit is not None:  # a part cut short past the limit crosses it here or before
-            before = len(findings) + len(undecided)
-            for position, end in enumerate(own.ends):
-                if before + end > limit:
-                    raise too_many_findings(part[position].subject, limit)
-        findings += own.findings
-        undecided += own.undecided
+        own = found.get(index, _Found([], [], []))
+        join(own, part)
+        rest = part[len(own.ends) :]
+        if rest:
+            left = None if limit is None else limit - len(findings) - len(undecided)
+            join(matcher.run(rest, left), rest)
     return findings, undecided
 
 
@@ -232,17 +241,6 @@ def _parts(work: list[_Subject], processes: int) -> list[list[_Subject]]:
     return [work[start : start + size] for start in range(0, len(work), size)]
 
 
-def _turns(count: int) -> forked.Turns | None:
-    """The parts' positions, to take in turns with a child; None where this process
-    matches them all (one part, no child that can be forked, no descriptor to spare)."""
-    if count < 2 or not forked.usable():
-        return None
-    try:
-        return forked.Turns(range(count))
-    except OSError:
-        return None
-
-
 def _take(
     matcher: _Matcher,
     parts: list[list[_Subject]],
@@ -251,19 +249,21 @@ def _take(
     packer: Packer | None = None,
 ) -> dict[int, _Found]:
     """The findings of each part this process takes in turn, by position (packed into
-    `packer` instead, in the child). It stops taking past `limit` findings of its own:
-    there are more than that in all."""
+    `packer` instead, in the child). Past half of `limit` findings of its own it stops,
+    within a part if need be: the two processes then hold about `limit` findings, and
+    `_match` matches in order what they left."""
+    budget = None if limit is None else limit // 2
     found: dict[int, _Found] = {}
     count = 0
     for index in turns:
-        taken = matcher.run(parts[index], None if limit is None else limit - count)
+        taken = matcher.run(parts[index], None if budget is None else budget - count)
         if packer is None:
             found[index] = taken
         else:
             subjects = [item.subject for item in parts[index]]
             packer.add(index, taken.findings, taken.undecided, subjects, taken.ends)
         count += taken.ends[-1] if taken.ends else 0
-        if limit is not None and count > limit:
+        if budget is not None and count > budget:
             break
     return found
 

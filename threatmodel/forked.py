@@ -274,6 +274,17 @@ class Turns:
         self.close()
 
 
+def turns(items: Iterable[Any]) -> Turns | None:
+    """`Turns` over `items`, where a child can be forked now (`usable`) and the system has a
+    descriptor to spare; else None (this process does them all)."""
+    if not usable():
+        return None
+    try:
+        return Turns(items)
+    except OSError:  # no descriptor to spare
+        return None
+
+
 def beside(
     theirs: Callable[[], T], mine: Callable[[], U], passes: tuple[type[BaseException], ...] = ()
 ) -> tuple[T, U]:

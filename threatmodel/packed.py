@@ -1,13 +1,13 @@
 """Findings packed into plain tuples, to cross from a forked child back to its parent.
 
 The parent holds the same catalog and model as the child, so a finding goes as its risk's
-position in the catalog and its subject's in a list both sides have, the fields of what it
-lacks, and positions in tables where each value is sent once: its score and harm (records
-findings share), its evidence and its modifiers (at 5,000 elements, 38,000 findings show
-5,000 distinct evidences and 1,000 distinct sets of modifiers). Plain tuples pickle and
-unpickle in C; the attrs records would each go through Python (about twice the time to send
-a model's findings). `unpack` remakes the findings exactly, with one `Harm` per harm, as
-analysis makes them.
+position in the catalog and its subject's in a list both sides have, its score (a record
+findings share, which pickle sends once), its evidence, the fields of what it lacks, and
+the positions of its harm and of its set of modifiers in tables where each is sent once (at
+5,000 elements, 38,000 findings have 6,000 distinct harms and 1,000 distinct sets of
+modifiers). Plain tuples pickle and unpickle in C; the attrs records would each go through
+Python (about twice the time to send a model's findings). `unpack` remakes the findings
+exactly, with one `Harm` per harm, as analysis makes them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import attrs
 
 from threatmodel.catalog import Catalog
-from threatmodel.findings import AppliedModifier, Finding, Harm, Scored
+from threatmodel.findings import AppliedModifier, Finding, Harm
 from threatmodel.graph import Missing
 
 T = TypeVar("T")
@@ -33,23 +33,20 @@ class Packed:
     packer passes through), with the tables they point into."""
 
     groups: dict[int, tuple[list[tuple], list[tuple], Any]]
-    scores: list[Scored] = attrs.Factory(list)
     harms: list[tuple] = attrs.Factory(list)  # each Harm's fields
-    evidence: list[tuple] = attrs.Factory(list)
     modifiers: list[tuple] = attrs.Factory(list)  # each finding's, as AppliedModifier fields
 
 
 class Packer:
-    """Packs groups of findings one at a time (`add`), sharing one table of scores and
-    one of harms, then gives them as `Packed` (`packed`)."""
+    """Packs groups of findings one at a time (`add`), sharing one table of harms and one
+    of sets of modifiers, then gives them as `Packed` (`packed`)."""
 
     def __init__(self, catalog: Catalog):
         self._risks = {id(risk): index for index, risk in enumerate(catalog.risks)}
-        # positions in the tables: of a shared record by its id, of a value by the value
-        self._scores: dict[int, int] = {}
-        self._harms: dict[int, int] = {}
-        self._evidence: dict[tuple, int] = {}
-        self._modifiers: dict[tuple, int] = {}
+        self._harms: dict[int, int] = {}  # position in the table by the record's id
+        # position in the table by the fields' repr: equal fields of other types (1, 1.0 and
+        # True; 0.0 and -0.0) are told apart, as a value's own equality would not
+        self._modifiers: dict[str, int] = {}
         self._packed = Packed({})
 
     def add(
@@ -68,47 +65,36 @@ class Packer:
         return self._packed
 
     def _pack(self, findings: list[Finding], subjects: dict[int, int]) -> list[tuple]:
-        risks, packed = self._risks, self._packed
+        risks = self._risks
         return [
             (
                 risks[id(f.risk)],
                 subjects[id(f.element)],
-                _by_id(f.scored, self._scores, packed.scores, lambda scored: scored),
-                _by_id(f.harm, self._harms, packed.harms, lambda harm: _fields(harm, _HARM)),
-                _by_value(f.evidence, self._evidence, packed.evidence, lambda shown: shown),
+                f.scored,
+                self._harm_at(f.harm),
+                f.evidence,
                 tuple([_fields(m, _MISSING) for m in f.missing]),
-                _by_value(f.modifiers, self._modifiers, packed.modifiers, _modifier_fields),
+                self._modifiers_at(f.modifiers),
             )
             for f in findings
         ]
 
+    def _harm_at(self, harm: Harm) -> int:
+        return _position(id(harm), self._harms, self._packed.harms, lambda: _fields(harm, _HARM))
 
-def _by_id(record: Any, known: dict[int, int], table: list, sent: Callable[[Any], Any]) -> int:
-    """The position of a shared record in its table, where it is added (as `sent` gives
-    it) the first time it is met."""
-    position = known.get(id(record))
+    def _modifiers_at(self, modifiers: tuple[AppliedModifier, ...]) -> int:
+        fields = tuple([_fields(m, _MODIFIER) for m in modifiers])
+        return _position(repr(fields), self._modifiers, self._packed.modifiers, lambda: fields)
+
+
+def _position(key: Any, known: dict, table: list, value: Callable[[], Any]) -> int:
+    """The position of `key`'s value in its table, where `value()` is added the first time
+    the key is met."""
+    position = known.get(key)
     if position is None:
-        position = known[id(record)] = len(table)
-        table.append(sent(record))
+        position = known[key] = len(table)
+        table.append(value())
     return position
-
-
-def _by_value(value: Any, known: dict, table: list, sent: Callable[[Any], Any]) -> int:
-    """The position of a value in its table, where an equal value is added (as `sent`
-    gives it) the first time one is met; a value that cannot be hashed is added each time."""
-    try:
-        position = known.get(value)
-    except TypeError:
-        table.append(sent(value))
-        return len(table) - 1
-    if position is None:
-        position = known[value] = len(table)
-        table.append(sent(value))
-    return position
-
-
-def _modifier_fields(modifiers: tuple[AppliedModifier, ...]) -> tuple[tuple, ...]:
-    return tuple([_fields(m, _MODIFIER) for m in modifiers])
 
 
 def unpack(
@@ -121,7 +107,7 @@ def unpack(
     were packed; `harms` is this process's table of harms by data and exposure (as
     `engine._harm` keeps it), which gains any it lacked, so that equal harms are one
     record."""
-    risks, scores, evidences = catalog.risks, packed.scores, packed.evidence
+    risks = catalog.risks
     modifier_table = [
         tuple([_remade(AppliedModifier, _MODIFIER, m) for m in modifiers])
         for modifiers in packed.modifiers
@@ -137,7 +123,7 @@ def unpack(
 
     def remade(sent: list[tuple], on: Sequence[Any], status: str) -> list[Finding]:
         made = []
-        for risk_at, subject_at, score_at, harm_at, evidence_at, missing, modifiers_at in sent:
+        for risk_at, subject_at, scored, harm_at, evidence, missing, modifiers_at in sent:
             risk, subject = risks[risk_at], on[subject_at]
             made.append(
                 Finding(
@@ -145,8 +131,8 @@ def unpack(
                     risk=risk,
                     element=subject,
                     status=status,
-                    scored=scores[score_at],
-                    evidence=evidences[evidence_at],
+                    scored=scored,
+                    evidence=evidence,
                     missing=tuple([_remade(Missing, _MISSING, m) for m in missing]),
                     modifiers=modifier_table[modifiers_at],
                     harm=harm_table[harm_at],

@@ -28,6 +28,25 @@ def add_catalog_option(parser: argparse.ArgumentParser) -> None:
     add_limit_option(parser)
 
 
+def add_jobs_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes to use (default: one per core): from two, a big model's subjects are "
+        "matched side by side",
+    )
+
+
+def jobs_from(args: argparse.Namespace) -> int:
+    """The processes `-j` asks for, or one per core."""
+    from threatmodel.portfolio import default_jobs
+
+    return args.jobs or default_jobs()
+
+
 LIMITS_ENV = "THREATMODEL_LIMITS"
 _SUFFIX = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 

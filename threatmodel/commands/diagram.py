@@ -8,12 +8,13 @@ from pathlib import Path
 
 from threatmodel.commands.common import (
     add_catalog_option,
+    add_jobs_option,
+    jobs_from,
     load_catalog,
     print_warnings,
     sources_from,
     timeout_problem,
 )
-from threatmodel.portfolio import default_jobs
 
 KINDS = ("dfd", "data", "attack-tree")
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -38,6 +39,7 @@ def add_parser(sub) -> None:
     )
     parser.add_argument("model", help="the model YAML file")
     add_catalog_option(parser)
+    add_jobs_option(parser)
     parser.add_argument(
         "--kind",
         choices=KINDS,
@@ -137,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
             "-o", f"will not write {fmt.upper()} to a terminal; give a file name or redirect stdout"
         )
     catalog = load_catalog(args)
-    result = service.analyse(args.model, catalog, sources_from(args), processes=default_jobs())
+    result = service.analyse(args.model, catalog, sources_from(args), processes=jobs_from(args))
     content = render(result, options, fmt, timeout=args.timeout)
     print_warnings(result.warnings)
     if args.output == "-":

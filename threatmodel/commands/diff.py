@@ -12,12 +12,13 @@ from pathlib import Path
 
 from threatmodel.commands.common import (
     add_catalog_option,
+    add_jobs_option,
+    jobs_from,
     load_catalog,
     parse_today,
     print_warnings,
     sources_from,
 )
-from threatmodel.portfolio import default_jobs
 
 RENDERERS = {"text": "render_text", "md": "render_markdown", "json": "render_json"}
 
@@ -32,6 +33,7 @@ def add_parser(sub) -> None:
     parser.add_argument("old", help="the old model YAML, or its findings.json")
     parser.add_argument("new", help="the new model YAML, or its findings.json")
     add_catalog_option(parser)
+    add_jobs_option(parser)
     parser.add_argument(
         "--format",
         choices=tuple(RENDERERS),
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         if catalog is None:
             catalog = load_catalog(args)
-        result = service.analyse(path, catalog, sources, today=today, processes=default_jobs())
+        result = service.analyse(path, catalog, sources, today=today, processes=jobs_from(args))
         print_warnings(result.warnings)
         sides.append(differ.side_of_report(build_report(result)))
     changes = differ.diff(*sides)

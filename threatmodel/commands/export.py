@@ -11,11 +11,12 @@ from pathlib import Path
 from threatmodel.commands.common import (
     add_catalog_option,
     add_input_option,
+    add_jobs_option,
+    jobs_from,
     load_catalog,
     print_warnings,
     sources_from,
 )
-from threatmodel.portfolio import default_jobs
 
 # target -> (module, function): each takes (model, result, include_possible) -> a dict
 TARGETS = {
@@ -55,6 +56,7 @@ def add_parser(sub) -> None:
         "the model, when it exists)",
     )
     add_catalog_option(parser)
+    add_jobs_option(parser)
     add_input_option(parser)
     parser.set_defaults(run=run)
 
@@ -86,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         validate(model, catalog)
     else:
         result = service.analyse(
-            args.model, catalog, sources, decisions=args.decisions, processes=default_jobs()
+            args.model, catalog, sources, decisions=args.decisions, processes=jobs_from(args)
         )
         model = result.model
     module, function = TARGETS[args.target]

@@ -8,12 +8,13 @@ import sys
 from threatmodel.commands.common import (
     add_catalog_option,
     add_input_option,
+    add_jobs_option,
+    jobs_from,
     load_catalog,
     parse_today,
     print_warnings,
     sources_from,
 )
-from threatmodel.portfolio import default_jobs
 
 FORMATS = ("text", "md", "json")
 
@@ -29,6 +30,7 @@ def add_parser(sub) -> None:
     )
     parser.add_argument("model", help="the model YAML file")
     add_catalog_option(parser)
+    add_jobs_option(parser)
     add_input_option(parser)
     parser.add_argument(
         "--target", default="high", help="bring every open concern below this severity (high)"
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         sources_from(args),
         decisions=args.decisions,
         today=parse_today(args.today),
-        processes=default_jobs(),
+        processes=jobs_from(args),
     )
     print_warnings(result.warnings)
     plan = make_plan(result, args.target, args.max)

@@ -295,12 +295,7 @@ def _turns(names: list[str], options: RenderOptions) -> forked.Turns | None:
         return None
     from threatmodel import forked
 
-    if not forked.usable():
-        return None
-    try:
-        return forked.Turns(sorted(names, key=lambda name: -_ORDER.get(name, 0)))
-    except OSError:  # no descriptor to spare
-        return None
+    return forked.turns(sorted(names, key=lambda name: -_ORDER.get(name, 0)))
 
 
 def _render_each(
