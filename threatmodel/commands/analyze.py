@@ -9,6 +9,7 @@ from pathlib import Path
 from threatmodel.commands.common import (
     add_catalog_option,
     add_input_option,
+    add_jobs_option,
     load_catalog,
     parse_today,
     print_warnings,
@@ -87,15 +88,10 @@ def add_parser(sub) -> None:
         "goes on",
     )
     parser.add_argument("--top", type=int, default=5, help="findings shown in the summary")
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=None,
-        metavar="N",
-        help="processes to use (default: one per core): in portfolio mode, models analysed "
-        "at once; for one model, a big model's subjects matched and its reports rendered "
-        "side by side",
+    add_jobs_option(
+        parser,
+        "in portfolio mode, models analysed at once; for one model, a big model's subjects "
+        "matched and its reports rendered side by side",
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing but problems")
     parser.set_defaults(run=run)

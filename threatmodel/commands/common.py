@@ -28,15 +28,17 @@ def add_catalog_option(parser: argparse.ArgumentParser) -> None:
     add_limit_option(parser)
 
 
-def add_jobs_option(parser: argparse.ArgumentParser) -> None:
+def add_jobs_option(
+    parser: argparse.ArgumentParser,
+    what: str = "from two, a big model's subjects are matched side by side",
+) -> None:
     parser.add_argument(
         "-j",
         "--jobs",
         type=int,
         default=None,
         metavar="N",
-        help="processes to use (default: one per core): from two, a big model's subjects are "
-        "matched side by side",
+        help=f"processes to use (default: one per core): {what}",
     )
 
 
