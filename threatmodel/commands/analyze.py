@@ -10,6 +10,7 @@ from threatmodel.commands.common import (
     add_catalog_option,
     add_input_option,
     add_jobs_option,
+    jobs_from,
     load_catalog,
     parse_today,
     print_warnings,
@@ -99,7 +100,6 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from threatmodel.errors import Position, Problem, ThreatModelError
-    from threatmodel.portfolio import default_jobs
     from threatmodel.render import FORMATS, RenderOptions, default_formats
     from threatmodel.run import Options
 
@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
             template=args.template,
             diagram_timeout=args.diagram_timeout,
             template_timeout=args.template_timeout,
-            processes=(args.jobs or default_jobs()) if single else 1,  # else: models at once
+            processes=jobs_from(args) if single else 1,  # else: models at once
         ),
     )
     if single:

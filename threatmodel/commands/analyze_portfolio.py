@@ -7,10 +7,9 @@ import functools
 import sys
 from pathlib import Path
 
-from threatmodel.commands.common import print_warnings
+from threatmodel.commands.common import jobs_from, print_warnings
 from threatmodel.portfolio import (
     Outcome,
-    default_jobs,
     find_models,
     output_dirs,
     run_all,
@@ -59,7 +58,7 @@ def run_portfolio(args: argparse.Namespace, catalog, options) -> int:
         catalog,
         loader,
         task,
-        args.jobs or default_jobs(),
+        jobs_from(args),
         _progress if show else None,
     )
     if show:
